@@ -1,0 +1,204 @@
+"""The `nianbao` command line."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.library import Library, default_index_dir
+from indexer.model import CANONICAL_SECTIONS
+
+FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template")
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _open(ctx: click.Context, *, readonly: bool) -> Library:
+    index_dir: Path = ctx.obj["index"]
+    try:
+        return Library(index_dir, readonly=readonly)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _filters(options: dict) -> dict[str, list[str]]:
+    return {k: list(options[k]) for k in FILTER_KEYS if options.get(k)}
+
+
+def filter_options(f):
+    """--province/--city/… options shared by search and export (each may be given several times: OR)."""
+    for key in reversed(FILTER_KEYS):
+        flag = "--" + key.replace("_", "-")
+        f = click.option(flag, key, multiple=True, help=f"Filter on {key} (repeat for OR).")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index directory (default: $NIANBAO_INDEX or ./index).")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+@click.pass_context
+def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
+    """nianbao 年报检索 — search Chinese government information-disclosure annual reports."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.ensure_object(dict)
+    ctx.obj["index"] = index_dir or default_index_dir()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--region", help="Region hint for these files, e.g. 福建省福州市平潭县.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool) -> None:
+    """Add report files or directories (txt, md, html, pdf, docx); adding a report again updates it."""
+    from tqdm import tqdm
+
+    hints = {"region": region} if region else None
+    with _open(ctx, readonly=False) as lib:
+        bar = tqdm(desc="parsing", unit="file", disable=quiet, file=sys.stderr)
+
+        def progress(n: int, total: int) -> None:
+            bar.total = total
+            bar.update(n)
+
+        def on_error(path: str, reason: str) -> None:
+            bar.write(f"error: {path}: {reason}", file=sys.stderr)
+
+        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
+        bar.close()
+        click.echo(f"added {len(set(result.added))} report(s) from {len(result.added)} file(s); "
+                   f"{len(result.failed)} failed; {lib.count()} in {lib.index_dir}", err=True)
+    if result.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("report_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
+    """Show one report: metadata, sections, table fields and warnings."""
+    with _open(ctx, readonly=True) as lib:
+        report = lib.get(report_id)
+    if report is None:
+        raise click.ClickException(f"no report with id {report_id}")
+    if as_json:
+        _echo_json(report.to_json())
+        return
+    d = report.to_json()
+    click.echo(click.style(report.title or "(无标题)", bold=True))
+    for key in ("id", "issuer", "province", "city", "county", "township", "region_code", "level", "body_type",
+                "year", "published", "template", "source"):
+        if d[key] is not None:
+            click.echo(f"  {key:12} {d[key]}")
+    click.echo("\nsections:")
+    for s in report.sections:
+        indent = "  " * s.level
+        click.echo(f"{indent}#{s.anchor:8} {s.number}{s.heading or '（前言）'}  [{s.canonical}] "
+                   f"{len(s.text)} chars")
+    if report.fields:
+        click.echo(f"\nfields ({len(report.fields)}):")
+        for key in sorted(report.fields):
+            click.echo(f"  {key:45} {report.fields[key]}")
+    if report.warnings:
+        click.echo(f"\nwarnings ({len(report.warnings)}):")
+        for w in report.warnings:
+            click.echo(f"  [{w.code}] {w.message}")
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per report, without text).")
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool) -> None:
+    """List the reports in the index."""
+    with _open(ctx, readonly=True) as lib:
+        reports = sorted(lib.reports(), key=lambda r: (r.province or "", r.city or "", r.county or "",
+                                                       r.year or 0, r.title or ""))
+    if as_json:
+        rows = []
+        for r in reports:
+            d = r.to_json()
+            d["sections"] = [{k: s[k] for k in ("anchor", "number", "heading", "level", "canonical")}
+                             for s in d["sections"]]
+            rows.append(d)
+        _echo_json(rows)
+        return
+    for r in reports:
+        region = " ".join(x for x in (r.province, r.city, r.county, r.township) if x)
+        click.echo(f"{r.id}  {r.year or '----'}  {region:24}  {r.title or r.source}")
+    click.echo(f"{len(reports)} report(s)", err=True)
+
+
+_MARK = re.compile(r"</?mark>")
+
+
+def _snippet_for_terminal(snippet: str) -> str:
+    return html.unescape(_MARK.sub(lambda m: "】" if m.group(0) == "</mark>" else "【", snippet))
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option("--sort", type=click.Choice(["relevance", "year", "year_desc", "year_asc"]), default="relevance")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, offset: int, as_json: bool,
+           **options) -> None:
+    """Search: terms are exact substrings, all required; "phrases", OR, -term, field:value filters."""
+    from indexer.search import QueryError
+
+    if sort == "year":
+        sort = "year_desc"
+    q = " ".join(query)
+    with _open(ctx, readonly=True) as lib:
+        try:
+            res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
+        except QueryError as e:
+            raise click.ClickException(f"查询有误: {e}") from None
+    if as_json:
+        _echo_json(res)
+        return
+    click.echo(f"共 {res['total']} 份报告、{res.get('total_sections', 0)} 个章节匹配（{res['took_ms']} ms）")
+    for n, r in enumerate(res["results"], start=offset + 1):
+        region = " ".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)
+        click.echo(click.style(f"{n}. {r['title'] or r['source']}", bold=True) + f"  [{region} {r['year'] or ''}]  {r['id']}")
+        for h in r["hits"][:5]:
+            label = h.get("heading") or CANONICAL_SECTIONS.get(h.get("canonical", ""), "")
+            click.echo(f"   #{h['anchor']} {label}: {_snippet_for_terminal(h['snippet'])}")
+
+
+@main.command()
+@click.argument("report_id")
+@click.pass_context
+def delete(ctx: click.Context, report_id: str) -> None:
+    """Delete a report from the store and the index."""
+    with _open(ctx, readonly=False) as lib:
+        if not lib.delete(report_id):
+            raise click.ClickException(f"no report with id {report_id}")
+    click.echo(f"deleted {report_id}", err=True)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live with their own package (crawler, web server)."""
+    from scrapers.cli import crawl, reindex
+    from webui.cli import serve
+
+    for cmd in (crawl, reindex, serve):
+        main.add_command(cmd)
+
+
+try:
+    _register_optional_commands()
+except ImportError as e:  # during development a package may not have its command yet
+    logging.getLogger(__name__).debug("optional commands unavailable: %s", e)

@@ -1,0 +1,73 @@
+"""Document → Report: the pure pipeline that turns what a reader got out of a file into a structured report.
+
+No I/O here; ``indexer.library`` reads files and stores results.  Each step is its own module:
+metadata (title, issuer, year, published, template) → sections → region → statistics tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from indexer.metadata import extract_metadata
+from indexer.model import Document, Report, Warning
+from indexer.normalize import normalize
+from indexer.regions import resolve_region
+from indexer.sections import split_sections
+from indexer.tables import extract_fields
+
+# How much of the body region resolution may look at for context (the parent city named near the top).
+_REGION_CONTEXT_CHARS = 3000
+
+
+def report_id(title: str | None, issuer: str | None, year: int | None, body: str) -> str:
+    """Stable id: the same report from another file or URL gets the same id, so re-adding it updates it.
+
+    A report is identified by what it says it is (title, issuer, year); when it does not say, by its text.
+    """
+    if title and year:
+        key = f"t|{normalize(title)}|{normalize(issuer or '')}|{year}"
+    else:
+        key = "b|" + normalize(body)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report:
+    """Turn one read document into a Report.  ``hints`` may carry 'region' (a crawl config's region hint)."""
+    hints = hints or {}
+    meta, body = extract_metadata(doc)
+    sections = split_sections(body)
+    region = resolve_region(meta.issuer, title=meta.title, text=body[:_REGION_CONTEXT_CHARS], year=meta.year,
+                            hint=hints.get("region"))
+    fields, table_warnings = extract_fields(doc, sections, meta.template, meta.year)
+
+    warnings = [Warning(code="read", message=w) for w in doc.warnings]
+    if not meta.title:
+        warnings.append(Warning(code="meta.no_title", message="未识别出报告标题"))
+    if meta.year is None:
+        warnings.append(Warning(code="meta.no_year", message="未识别出报告年度"))
+    if region.province is None and region.level != "中央":
+        warnings.append(Warning(code="region.unresolved", message=f"未能确定发布机关所属地区：{meta.issuer or '（无）'}"))
+    elif not region.confident:
+        warnings.append(Warning(code="region.uncertain",
+                                message=f"地区只能确定到上级：{meta.issuer or ''}"))
+    warnings.extend(table_warnings)
+
+    return Report(
+        id=report_id(meta.title, meta.issuer, meta.year, body),
+        title=meta.title,
+        issuer=meta.issuer,
+        province=region.province,
+        city=region.city,
+        county=region.county,
+        township=region.township,
+        region_code=region.region_code,
+        level=region.level,
+        body_type=region.body_type,
+        year=meta.year,
+        published=meta.published,
+        template=meta.template,
+        source=doc.meta.get("url") or doc.source,
+        sections=sections,
+        fields=fields,
+        warnings=warnings,
+    )
