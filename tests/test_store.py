@@ -1,0 +1,51 @@
+"""The SQLite report store: the source of truth the index is derived from."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.model import Report, Section, Warning
+from indexer.store import ReportStore
+
+
+def _report(rid: str, title: str = "某县2020年政府信息公开工作年度报告") -> Report:
+    return Report(id=rid, title=title, year=2020, source="a.txt",
+                  sections=[Section("s1", "一、", "总体情况", 1, "overview", "正文")],
+                  fields={"apply.new.total": 3}, warnings=[Warning("check.x", "msg", "apply.new.total")])
+
+
+def test_put_get_roundtrip_and_versions(tmp_path):
+    store = ReportStore(tmp_path)
+    v1 = store.put(_report("a"), data=b"raw-a", name="a.txt", content_type="text/plain")
+    got = store.get("a")
+    assert got.to_json() == _report("a").to_json()
+    assert store.versions() == {"a": v1}
+    # same id again updates, never duplicates; a changed report gets a new version
+    v2 = store.put(_report("a", title="某县2020年度政府信息公开工作年度报告"), data=b"raw-a2", name="a.txt",
+                   content_type=None)
+    assert store.count() == 1 and v2 != v1
+    assert store.get("a").title.endswith("年度政府信息公开工作年度报告")
+
+
+def test_documents_keep_raw_bytes_meta_and_hints(tmp_path):
+    store = ReportStore(tmp_path)
+    store.put(_report("a"), data=b"\xff\x00raw", name="a.pdf", content_type="application/pdf",
+              meta={"url": "http://x/a.pdf"}, hints={"region": "甘肃省"})
+    [(rid, doc)] = list(store.documents())
+    assert rid == "a" and doc.data == b"\xff\x00raw" and doc.meta == {"url": "http://x/a.pdf"}
+    assert doc.hints == {"region": "甘肃省"} and store.ids_for_document(b"\xff\x00raw") == ["a"]
+
+
+def test_delete_drops_unreferenced_raw(tmp_path):
+    store = ReportStore(tmp_path)
+    store.put(_report("a"), data=b"x", name="a.txt", content_type=None)
+    assert store.delete("a") and not store.delete("a")
+    assert store.get("a") is None and list(store.documents()) == []
+
+
+def test_readonly_needs_an_existing_store(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ReportStore(tmp_path / "missing", readonly=True)
+    ReportStore(tmp_path).put(_report("a"), data=b"x", name="a.txt", content_type=None)
+    ro = ReportStore(tmp_path, readonly=True)
+    assert ro.get("a").id == "a"
