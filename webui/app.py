@@ -1,0 +1,100 @@
+"""Flask application factory.
+
+The app only reads: every route is GET/HEAD, and the library is opened read-only.  The library can be passed in
+``config["LIBRARY"]`` (an object with the indexer.library.Library interface) — the benchmark uses this to serve an
+index it built itself; otherwise ``Library(index_dir, readonly=True)`` is opened on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from webui import security
+
+log = logging.getLogger(__name__)
+_open_lock = threading.Lock()
+
+
+def create_app(index_dir: str | Path | None, *, config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        INDEX_DIR=str(index_dir) if index_dir is not None else None,
+        LIBRARY=None,
+        JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=64 * 1024,  # read-only app: no request bodies worth accepting
+    )
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from webui import api, views
+    from webui.templating import init_templating
+
+    init_templating(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+    security.init_app(app)
+    _register_error_handlers(app)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.t0 = time.perf_counter()
+
+    return app
+
+
+def get_library():
+    """The app's Library, opened once (read-only) and shared by all request threads."""
+    app = current_app
+    lib = app.config.get("LIBRARY")
+    if lib is not None:
+        return lib
+    with _open_lock:
+        lib = app.config.get("LIBRARY")
+        if lib is None:
+            from indexer.library import Library
+
+            lib = Library(app.config["INDEX_DIR"], readonly=True)
+            app.config["LIBRARY"] = lib
+    return lib
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: "请求有误",
+        404: "没有找到这个页面",
+        405: "本站只读，不接受这种请求",
+        413: "请求过大",
+    }
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException):
+        code = e.code or 500
+        message = messages.get(code, e.name)
+        if wants_json():
+            return jsonify(error=message, status=code), code
+        return render_template("error.html", code=code, message=message, detail=None), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        # Never show a traceback to the user; the log keeps it.
+        log.exception("unhandled error on %s", request.path)
+        if wants_json():
+            return jsonify(error="服务器内部错误", status=500), 500
+        return render_template("error.html", code=500, message="服务器内部错误",
+                               detail="请稍后再试；如果问题持续，请把当前网址告诉管理员。"), 500

@@ -1,0 +1,121 @@
+"""The OpenAPI 3.1 description of /api/*."""
+
+from __future__ import annotations
+
+from indexer.model import CANONICAL_SECTIONS, LEVELS, METADATA_KEYS, TEMPLATES
+
+from webui.params import MAX_LIMIT, SORTS
+
+
+def _q(name: str, description: str, schema: dict | None = None, explode: bool = True) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _list(description: str, item: dict | None = None) -> dict:
+    return {"type": "array", "items": item or {"type": "string"}, "description": description}
+
+
+FILTER_PARAMS = [
+    _q("q", "检索式（全文检索；短语用引号；语法见 nianbao search --help）"),
+    {**_q("province", "省份全称，可重复或逗号分隔（同一键内为“或”）", _list("省份")), "explode": True},
+    {**_q("city", "城市全称", _list("城市")), "explode": True},
+    {**_q("county", "区县全称", _list("区县")), "explode": True},
+    {**_q("year", "报告年度，如 2019 或区间 2018-2020", _list("年度", {"type": "string", "pattern": r"^\d{4}(-\d{4})?$"})),
+     "explode": True},
+    {**_q("section", "章节：规范名或中文标签", _list("章节", {"type": "string", "examples": list(CANONICAL_SECTIONS)})),
+     "explode": True},
+    {**_q("level", "层级", _list("层级", {"type": "string", "enum": list(LEVELS)})), "explode": True},
+    {**_q("body_type", "机关类型", _list("机关类型", {"type": "string", "enum": ["政府", "部门"]})), "explode": True},
+    {**_q("template", "报告格式", _list("报告格式", {"type": "string", "enum": list(TEMPLATES)})), "explode": True},
+]
+PAGING_PARAMS = [
+    _q("sort", "排序", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _q("limit", "每页报告数", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}),
+    _q("offset", "跳过的报告数", {"type": "integer", "minimum": 0, "default": 0}),
+]
+
+ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+         "required": ["error", "status"]}
+FACET_VALUES = {"type": "object", "additionalProperties": {"type": "array", "items": {
+    "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}
+HIT = {"type": "object", "properties": {
+    "anchor": {"type": "string"}, "heading": {"type": "string"}, "canonical": {"type": "string"},
+    "snippet": {"type": "string", "description": "HTML：文本已转义，命中词包在 <mark> 中"}}}
+RESULT = {"type": "object", "properties": {
+    **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "province", "city", "county", "level",
+                                                   "body_type", "template", "source")},
+    "year": {"type": ["integer", "null"]}, "score": {"type": "number"},
+    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
+SEARCH_RESULT = {"type": "object", "properties": {
+    "query": {"type": "string"}, "total": {"type": "integer", "description": "命中的报告数"},
+    "total_sections": {"type": "integer", "description": "命中的章节数"}, "took_ms": {"type": "number"},
+    "facets": {"$ref": "#/components/schemas/Facets"},
+    "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+    "limit": {"type": "integer"}, "offset": {"type": "integer"}, "sort": {"type": "string"}},
+    "required": ["query", "total", "results"]}
+REPORT = {"type": "object", "description": "FIELDS.md 中的报告：元数据、章节、统计表字段、警告", "properties": {
+    **{k: {"type": ["string", "null"]} for k in METADATA_KEYS if k != "year"},
+    "year": {"type": ["integer", "null"]},
+    "sections": {"type": "array", "items": {"type": "object", "properties": {
+        "anchor": {"type": "string"}, "number": {"type": "string"}, "heading": {"type": "string"},
+        "level": {"type": "integer"}, "canonical": {"type": "string", "enum": list(CANONICAL_SECTIONS)},
+        "text": {"type": "string"}}}},
+    "fields": {"type": "object", "additionalProperties": {"type": "number"},
+               "description": "字段键（如 apply.new.total）→ 数值"},
+    "warnings": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}}}}
+
+
+def _responses(ok: dict, *, not_found: bool = False) -> dict:
+    out = {"200": ok, "400": {"description": "参数或检索式有误",
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+    if not_found:
+        out["404"] = {"description": "没有这份报告",
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return out
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def openapi_document(server_url: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "nianbao 年报检索 API", "version": "1.0",
+                 "description": "政府信息公开工作年度报告的全文检索与统计数据（只读）。字段名见 FIELDS.md。"},
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "全文检索（与 nianbao search --json 相同的参数与结果）", "operationId": "search",
+                "parameters": FILTER_PARAMS + PAGING_PARAMS,
+                "responses": _responses(_json({"$ref": "#/components/schemas/SearchResult"}, "检索结果"))}},
+            "/api/facets": {"get": {
+                "summary": "分面计数", "operationId": "facets", "parameters": FILTER_PARAMS,
+                "responses": _responses(_json({"type": "object", "properties": {
+                    "query": {"type": "string"}, "filters": {"type": "object"},
+                    "facets": {"$ref": "#/components/schemas/Facets"}}}, "各分面的取值与报告数"))}},
+            "/api/reports/{id}": {"get": {
+                "summary": "一份报告的全部内容", "operationId": "getReport",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": _responses(_json({"$ref": "#/components/schemas/Report"}, "报告"), not_found=True)}},
+            "/api/export": {"get": {
+                "summary": "导出检索到的报告（每份报告一行：元数据与字段）", "operationId": "export",
+                "parameters": FILTER_PARAMS + [
+                    _q("format", "csv（UTF-8 带 BOM，Excel 可直接打开）或 json",
+                       {"type": "string", "enum": ["csv", "json"], "default": "csv"}),
+                    _q("fields", "只导出这些字段键，逗号分隔；缺省为全部")],
+                "responses": _responses({"description": "导出数据", "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "columns": {"type": "array", "items": {"type": "string"}},
+                        "rows": {"type": "array", "items": {"type": "object"}},
+                        "total": {"type": "integer"}}}}}})}},
+            "/api/openapi.json": {"get": {
+                "summary": "本说明文档", "operationId": "openapi",
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 文档")}}},
+        },
+        "components": {"schemas": {"Error": ERROR, "Facets": FACET_VALUES, "Hit": HIT, "Result": RESULT,
+                                   "SearchResult": SEARCH_RESULT, "Report": REPORT}},
+    }

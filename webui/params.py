@@ -1,0 +1,102 @@
+"""Request parameters shared by the pages and the JSON API: one parser, so a page URL and an API URL mean the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from werkzeug.datastructures import MultiDict
+
+# Filter keys in the order facets are shown (FIELDS.md metadata keys + section).
+FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template")
+SORTS = ("relevance", "year_desc", "year_asc")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_QUERY_CHARS = 500
+
+
+class ParamError(ValueError):
+    """A request parameter that cannot be used; the message is shown to the user."""
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+    def args(self, **changes) -> MultiDict:
+        """URL arguments for this state; ``changes`` override q/sort/page, ``filters=`` replaces the filters."""
+        q = changes.get("q", self.q)
+        sort = changes.get("sort", self.sort)
+        filters = changes.get("filters", self.filters)
+        page = changes.get("page", 1 if "filters" in changes or "q" in changes else self.page)
+        out = MultiDict()
+        if q:
+            out.add("q", q)
+        for key in FILTER_KEYS:
+            for value in filters.get(key, []):
+                out.add(key, value)
+        if sort != "relevance":
+            out.add("sort", sort)
+        if page > 1:
+            out.add("page", str(page))
+        return out
+
+    def without(self, key: str, value: str) -> MultiDict:
+        """URL arguments with one filter value removed (a chip's link); narrower levels of a removed region go too."""
+        filters = {k: [v for v in vs if not (k == key and v == value)] for k, vs in self.filters.items()}
+        drop_below = {"province": ("city", "county"), "city": ("county",)}.get(key, ())
+        if not filters.get(key):
+            for k in drop_below:
+                filters.pop(k, None)
+        return self.args(filters={k: v for k, v in filters.items() if v})
+
+
+def _int(raw: str | None, name: str, default: int, lo: int, hi: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ParamError(f"参数 {name} 应为整数：{raw!r}") from None
+    if not lo <= n <= hi:
+        raise ParamError(f"参数 {name} 应在 {lo}–{hi} 之间：{n}")
+    return n
+
+
+def parse_search_args(args: Mapping, *, paged: bool = False) -> SearchParams:
+    """Read q, filters, sort and limit/offset (API) or page (pages) from request args.
+
+    Filter values may repeat (?province=甘肃省&province=青海省) or be comma-separated (?province=甘肃省,青海省).
+    """
+    getlist = args.getlist if hasattr(args, "getlist") else (lambda k: [args[k]] if k in args else [])
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise ParamError(f"检索式过长（最多 {MAX_QUERY_CHARS} 个字符）")
+    filters: dict[str, list[str]] = {}
+    for key in FILTER_KEYS:
+        values: list[str] = []
+        for raw in getlist(key):
+            for v in str(raw).replace("，", ",").split(","):
+                v = v.strip()
+                if v and v not in values:
+                    values.append(v)
+        if values:
+            filters[key] = values
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise ParamError(f"排序方式应为 {' / '.join(SORTS)}：{sort!r}")
+    limit = _int(args.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    if paged:
+        page = _int(args.get("page"), "page", 1, 1, 10_000)
+        offset = (page - 1) * limit
+    else:
+        offset = _int(args.get("offset"), "offset", 0, 0, 1_000_000)
+    return SearchParams(q=q, filters=filters, sort=sort, limit=limit, offset=offset)

@@ -1,0 +1,60 @@
+// 年报检索: small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  onReady(function () {
+    // Search page: ticking a facet or changing the sort submits the form (state stays in the URL).
+    var form = document.getElementById("search-form");
+    var panel = document.getElementById("facet-panel");
+    // On a phone the facets start folded, so the results come first.
+    if (panel && window.matchMedia("(max-width: 760px)").matches) panel.open = false;
+    if (form) {
+      form.addEventListener("change", function (e) {
+        var t = e.target;
+        if (t.matches(".facets input[type=checkbox], #sort")) {
+          // drill-down: unticking a province drops its cities and counties too
+          if (t.name === "province" && !t.checked) clear(form, ["city", "county"]);
+          if (t.name === "city" && !t.checked) clear(form, ["county"]);
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+        }
+      });
+    }
+
+    // Report page: go to the first highlighted match inside the section named in the URL, and step through matches.
+    var marks = Array.prototype.slice.call(document.querySelectorAll(".fulltext mark"));
+    if (!marks.length) return;
+    var current = -1;
+    function show(i) {
+      if (current >= 0) marks[current].classList.remove("current");
+      current = (i + marks.length) % marks.length;
+      marks[current].classList.add("current");
+      marks[current].scrollIntoView({ block: "center" });
+    }
+    var start = 0;
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target) {
+      var inside = target.querySelector("mark");
+      if (inside) start = marks.indexOf(inside);
+    }
+    // wait for layout so that scrolling lands where the reader will look
+    requestAnimationFrame(function () { show(start); });
+    Array.prototype.forEach.call(document.querySelectorAll(".hitnav"), function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { show(current + parseInt(b.getAttribute("data-step"), 10)); });
+    });
+  });
+
+  function clear(form, names) {
+    names.forEach(function (n) {
+      Array.prototype.forEach.call(form.querySelectorAll("input[name=" + n + "]"), function (i) {
+        if (i.type === "checkbox") i.checked = false; else i.remove();
+      });
+    });
+  }
+})();
