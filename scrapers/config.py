@@ -1,0 +1,183 @@
+"""Crawl configuration: a TOML file with one ``[[site]]`` table per portal column to collect.
+
+```toml
+archive_dir = "crawl"          # optional; WARC files + crawl state (default: <index dir>/crawl)
+
+[politeness]                   # defaults for every site
+delay = 1.0                    # seconds between two requests to one host
+concurrency = 2                # requests in flight per host
+timeout = 20.0                 # seconds per request
+retries = 2                    # extra attempts after a timeout / 5xx / connection error
+backoff = 1.0                  # first retry waits this long, then doubles
+max_redirects = 5
+max_bytes = 50_000_000         # larger responses are dropped
+max_depth = 4                  # column links followed from a start page (pagination does not count)
+max_pages = 5000               # requests per site and run
+
+[[site]]
+name = "pingtan"
+start_urls = ["https://www.example.gov.cn/zwgk/zfxxgknb/index.html"]
+allowed_hosts = ["www.example.gov.cn"]         # optional: default = the start URLs' hosts
+region = "福建省平潭县"                           # optional hint for region resolution
+list_patterns = ['/zfxxgknb/index_\\d+\\.html$'] # optional regexes: URLs that are list pages
+report_patterns = ['/t\\d{8}_\\d+\\.htm$']       # optional regexes: URLs that are report pages
+exclude_patterns = ['/jdhy/']                   # optional regexes: never fetched
+[site.politeness]                               # optional per-site overrides
+delay = 2.0
+```
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+USER_AGENT = "nianbao-crawler/0.1 (+年报检索: collects government information-disclosure annual reports; obeys robots.txt)"
+ROBOTS_AGENT = "nianbao-crawler"
+
+
+class ConfigError(ValueError):
+    """A crawl configuration that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Politeness:
+    delay: float = 1.0
+    concurrency: int = 2
+    timeout: float = 20.0
+    retries: int = 2
+    backoff: float = 1.0
+    max_redirects: int = 5
+    max_bytes: int = 50_000_000
+    max_depth: int = 4
+    max_pages: int = 5000
+
+    def updated(self, overrides: dict) -> "Politeness":
+        known = {f.name: f.type for f in fields(self)}
+        unknown = set(overrides) - set(known)
+        if unknown:
+            raise ConfigError(f"unknown politeness setting(s): {', '.join(sorted(unknown))}")
+        values = {}
+        for key, value in overrides.items():
+            cast = int if known[key] == "int" else float
+            try:
+                values[key] = cast(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"politeness.{key} must be a number, not {value!r}") from None
+            if values[key] < 0:
+                raise ConfigError(f"politeness.{key} must not be negative")
+        return replace(self, **values)
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    start_urls: tuple[str, ...]
+    allowed_hosts: frozenset[str]  # netlocs (host or host:port), lower case
+    region: str | None = None
+    list_patterns: tuple[re.Pattern, ...] = ()
+    report_patterns: tuple[re.Pattern, ...] = ()
+    exclude_patterns: tuple[re.Pattern, ...] = ()
+    politeness: Politeness = field(default_factory=Politeness)
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in self.allowed_hosts:
+            return False
+        return not any(p.search(url) for p in self.exclude_patterns)
+
+    @property
+    def hints(self) -> dict[str, str]:
+        return {"region": self.region} if self.region else {}
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    sites: tuple[Site, ...]
+    archive_dir: Path | None = None  # None: <index dir>/crawl
+
+    def select(self, names: list[str] | tuple[str, ...] | None) -> tuple[Site, ...]:
+        if not names:
+            return self.sites
+        by_name = {s.name: s for s in self.sites}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise ConfigError(f"no site named {', '.join(missing)} (known: {', '.join(by_name)})")
+        return tuple(by_name[n] for n in names)
+
+
+def _patterns(raw, where: str) -> tuple[re.Pattern, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    out = []
+    for p in raw:
+        try:
+            out.append(re.compile(p))
+        except re.error as e:
+            raise ConfigError(f"{where}: bad regular expression {p!r}: {e}") from None
+    return tuple(out)
+
+
+def _site(raw: dict, defaults: Politeness, index: int) -> Site:
+    where = f"site #{index + 1}"
+    name = raw.get("name")
+    if not name or not isinstance(name, str):
+        raise ConfigError(f"{where}: 'name' is required")
+    where = f"site {name!r}"
+    start = raw.get("start_urls")
+    if isinstance(start, str):
+        start = [start]
+    if not start:
+        raise ConfigError(f"{where}: 'start_urls' must list at least one URL")
+    for url in start:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise ConfigError(f"{where}: start URL {url!r} is not an http(s) URL")
+    hosts = raw.get("allowed_hosts") or [urlsplit(u).netloc for u in start]
+    unknown = set(raw) - {"name", "start_urls", "allowed_hosts", "region", "list_patterns", "report_patterns",
+                          "exclude_patterns", "politeness"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    return Site(
+        name=name,
+        start_urls=tuple(start),
+        allowed_hosts=frozenset(h.lower() for h in hosts),
+        region=raw.get("region") or None,
+        list_patterns=_patterns(raw.get("list_patterns"), where),
+        report_patterns=_patterns(raw.get("report_patterns"), where),
+        exclude_patterns=_patterns(raw.get("exclude_patterns"), where),
+        politeness=defaults.updated(raw.get("politeness") or {}),
+    )
+
+
+def parse_config(data: dict, base_dir: Path | None = None) -> CrawlConfig:
+    defaults = Politeness().updated(data.get("politeness") or {})
+    raw_sites = data.get("site") or []
+    if not raw_sites:
+        raise ConfigError("no [[site]] table in the configuration")
+    sites = tuple(_site(s, defaults, i) for i, s in enumerate(raw_sites))
+    names = [s.name for s in sites]
+    if len(set(names)) != len(names):
+        raise ConfigError("site names must be unique")
+    archive = data.get("archive_dir")
+    archive_dir = None
+    if archive:
+        archive_dir = Path(archive)
+        if not archive_dir.is_absolute() and base_dir is not None:
+            archive_dir = base_dir / archive_dir
+    return CrawlConfig(sites=sites, archive_dir=archive_dir)
+
+
+def load_config(path: str | Path) -> CrawlConfig:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    return parse_config(data, base_dir=path.parent)

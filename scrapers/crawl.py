@@ -1,0 +1,372 @@
+"""The crawl: frontier → polite fetch → archive → state → discovery → library, one site after another.
+
+Fetching runs in worker threads (per-host limits live in the Fetcher); everything else — archive, state, parsing,
+the library — happens in the calling thread, one response at a time, in this order: WARC record (synced), crawl
+state (committed with the links the response led to), then the library.  A crawl killed anywhere therefore
+resumes without losing or refetching a stored response (documents archived but not yet in the library are taken
+from the archive on restart).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapers import archive as warc
+from scrapers.config import CrawlConfig, Site
+from scrapers.discover import (Page, analyse_page, attachment_name, is_attachment_url, is_report_title, list_targets,
+                               page_is_report, report_attachments)
+from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, robots_allows, robots_delay,
+                            robots_for_status)
+from scrapers.state import CrawlState, UrlRow
+
+log = logging.getLogger(__name__)
+
+_DOC_TYPES = {"application/pdf": "pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+              "docx", "application/msword": "doc", "application/x-download": None, "application/octet-stream": None}
+_MAGIC = ((b"%PDF", "pdf"), (b"PK\x03\x04", "docx"), (b"\xd0\xcf\x11\xe0", "doc"))
+
+
+@dataclass
+class SiteStats:
+    site: str
+    run: int = 0
+    resumed: bool = False
+    requests: int = 0  # URLs fetched (a redirect chain counts once)
+    pages: int = 0  # answered 200
+    unchanged: int = 0  # answered 304
+    reports_new: int = 0
+    reports_updated: int = 0
+    duplicates: int = 0  # documents already stored (same bytes from another URL or site)
+    errors: int = 0
+    stopped_early: bool = False  # max_pages reached; the next run goes on
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"[{self.site}] requests {self.requests}, pages {self.pages}, unchanged {self.unchanged}, "
+                f"reports {self.reports_new} new / {self.reports_updated} updated / {self.duplicates} duplicate, "
+                f"errors {self.errors}")
+
+
+def archive_dir_for(config: CrawlConfig | None, index_dir: Path) -> Path:
+    return config.archive_dir if config and config.archive_dir else Path(index_dir) / "crawl"
+
+
+class Crawler:
+    def __init__(self, config: CrawlConfig, index_dir: str | Path, *, archive_dir: Path | None = None,
+                 progress: Callable[[SiteStats], None] | None = None, library=None):
+        self.config = config
+        self.index_dir = Path(index_dir)
+        self.archive_dir = Path(archive_dir) if archive_dir else archive_dir_for(config, self.index_dir)
+        self.progress = progress or (lambda stats: None)
+        self._library = library
+        self.state = CrawlState(self.archive_dir / "state.sqlite")
+        self.archive = warc.ArchiveWriter(self.archive_dir)
+        self._failure_log = (self.archive_dir / "failures.log").open("a", encoding="utf-8")
+
+    @property
+    def library(self):
+        if self._library is None:
+            from indexer.library import Library
+
+            self._library = Library(self.index_dir)
+        return self._library
+
+    def close(self) -> None:
+        self.archive.close()
+        self.state.close()
+        self._failure_log.close()
+        if self._library is not None:
+            self._library.close()
+
+    # -----------------------------------------------------------------------------------------------------------
+
+    def run(self, site_names: list[str] | None = None) -> list[SiteStats]:
+        return [self.crawl_site(site) for site in self.config.select(site_names)]
+
+    def crawl_site(self, site: Site) -> SiteStats:
+        stats = SiteStats(site=site.name)
+        stats.run, stats.resumed = self.state.begin_site(site.name, list(site.start_urls))
+        robots = {}
+        fetcher = Fetcher(may_fetch=lambda url: self._refusal(site, robots, url))
+        try:
+            for netloc in sorted(site.allowed_hosts):
+                robots[netloc] = self._robots(site, fetcher, netloc, stats)
+            for row in self.state.pending_documents(site.name):  # archived before the last crawl stopped
+                self._add_pending(site, row, stats)
+            self._crawl_frontier(site, fetcher, stats)
+        finally:
+            fetcher.close()
+        if not stats.stopped_early:
+            self.state.finish_site(site.name)
+        stats.failures = self.state.failures(site.name, stats.run)
+        self.progress(stats)
+        return stats
+
+    def _crawl_frontier(self, site: Site, fetcher: Fetcher, stats: SiteStats) -> None:
+        rules = site.politeness
+        workers = max(1, rules.concurrency * len(site.allowed_hosts))
+        inflight: dict[str, tuple[UrlRow, Future]] = {}
+        last_report = 0.0
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"fetch-{site.name}") as pool:
+            while True:
+                room = workers - len(inflight)
+                if room > 0 and stats.requests < rules.max_pages:
+                    room = min(room, rules.max_pages - stats.requests)
+                    for row in self.state.next_batch(site.name, room, set(inflight)):
+                        future = pool.submit(fetcher.fetch, row.url, rules, etag=row.etag,
+                                             last_modified=row.last_modified)
+                        inflight[row.url] = (row, future)
+                        stats.requests += 1
+                if not inflight:
+                    break
+                done, _ = wait([f for _, f in inflight.values()], return_when=FIRST_COMPLETED)
+                for url in [u for u, (_, f) in inflight.items() if f in done]:
+                    row, future = inflight.pop(url)
+                    try:
+                        self._handle(site, row, future.result(), stats)
+                    except Exception as e:  # one bad page never stops a crawl
+                        log.exception("while handling %s", url)
+                        self._fail(site, stats, row.url, f"internal error: {type(e).__name__}: {e}", True)
+                if time.monotonic() - last_report > 1.0:
+                    self.progress(stats)
+                    last_report = time.monotonic()
+            if stats.requests >= rules.max_pages and self.state.next_batch(site.name, 1, set()):
+                stats.stopped_early = True
+
+    # -- politeness -------------------------------------------------------------------------------------------------
+
+    def _refusal(self, site: Site, robots: dict, url: str) -> str | None:
+        if not site.allows(url):
+            return "outside the site's allowed hosts or excluded by its patterns"
+        parser = robots.get(urlsplit(url).netloc.lower())
+        if parser is not None and not robots_allows(parser, url):
+            return "disallowed by robots.txt"
+        return None
+
+    def _robots(self, site: Site, fetcher: Fetcher, netloc: str, stats: SiteStats):
+        scheme = next((urlsplit(u).scheme for u in site.start_urls if urlsplit(u).netloc.lower() == netloc), "https")
+        url = f"{scheme}://{netloc}/robots.txt"
+        known = self.state.robots(netloc)
+        result = fetcher.fetch(url, site.politeness, etag=known[2] if known else None,
+                               last_modified=known[3] if known else None, check_first=False)
+        for response in result.responses:
+            self.archive.write_exchange(response)
+        final = result.final
+        if final is not None and final.status == 304 and known:
+            status, body = known[0], known[1]
+        elif final is not None and final.url == url and not result.error:
+            status, body = final.status, decode_body(final.body, final.content_type)[0]
+            self.state.save_robots(netloc, status, body, final.header("etag"), final.header("last-modified"))
+        elif final is not None and final.status < 500 and not result.error:
+            status, body = 404, ""  # robots.txt redirected elsewhere: treated as absent
+        else:
+            status, body = (final.status if final is not None else None), ""
+            self._log_failure(site, stats, url, result.error or "robots.txt unavailable; the host is not crawled")
+        parser = robots_for_status(status, body)
+        delay = robots_delay(parser)
+        if delay:
+            fetcher.set_crawl_delay(netloc, delay)
+        return parser
+
+    # -- outcomes ---------------------------------------------------------------------------------------------------
+
+    def _log_failure(self, site: Site, stats: SiteStats, url: str, reason: str) -> None:
+        stats.errors += 1
+        log.warning("%s: %s", url, reason)
+        self._failure_log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{site.name}\t{url}\t{reason}\n")
+        self._failure_log.flush()
+
+    def _fail(self, site: Site, stats: SiteStats, url: str, reason: str, permanent: bool,
+              http_status: int | None = None) -> None:
+        self.state.record_failure(url, site=site.name, run=stats.run, reason=reason, permanent=permanent,
+                                  http_status=http_status)
+        self._log_failure(site, stats, url, reason)
+
+    def _handle(self, site: Site, row: UrlRow, result: FetchResult, stats: SiteStats) -> None:
+        position = record_id = None
+        for response in result.responses:
+            position, record_id = self.archive.write_exchange(response)
+        final = result.final
+        if result.error:
+            self._fail(site, stats, row.url, result.error, result.permanent, final.status if final else None)
+            return
+        if final.url != row.url:
+            self.state.record_redirect(row.url, final.url, site=site.name, kind=row.kind, depth=row.depth,
+                                       link_text=row.link_text, meta=row.meta)
+            if self.state.status(final.url) != "queued":
+                return  # the target was already handled in this run
+            row = self.state.get(final.url)
+        etag, last_modified = final.header("etag"), final.header("last-modified")
+        if final.status == 304:
+            stats.unchanged += 1
+            self.state.record_response(row.url, status="done", http_status=304, etag=etag,
+                                       last_modified=last_modified, sha256=None, position=None)
+            return
+        stats.pages += 1
+        kind = _document_kind(final)
+        if kind or row.kind == "attachment":
+            meta = {k: v for k, v in row.meta.items() if v}
+            meta["url"] = row.url
+            note = {"name": attachment_name(row.url, row.link_text or "") if not kind or is_attachment_url(row.url)
+                    else f"{attachment_name(row.url)}.{kind}",
+                    "content_type": final.content_type, "meta": meta, "hints": site.hints}
+            self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
+            return
+        text, encoding = decode_body(final.body, final.content_type)
+        page = analyse_page(text, row.url)
+        self._handle_page(site, row, final, page, encoding, position, record_id, etag, last_modified, stats)
+
+    def _handle_page(self, site: Site, row: UrlRow, final: Response, page: Page, encoding: str, position, record_id,
+                     etag, last_modified, stats: SiteStats) -> None:
+        url = row.url
+        listed = any(p.search(url) for p in site.list_patterns)
+        reported = any(p.search(url) for p in site.report_patterns)
+        discovered: list[dict] = []
+        if reported or (not listed and page_is_report(page, row.link_text)):
+            attachments = report_attachments(page)
+            if not attachments:
+                name = attachment_name(url) or "index.html"
+                if not name.lower().endswith((".html", ".htm", ".shtml", ".xhtml")):
+                    name += ".html"
+                meta = {"url": url}
+                if page.published:
+                    meta["published"] = page.published
+                note = {"name": name, "content_type": f"text/html; charset={encoding}", "meta": meta,
+                        "hints": site.hints}
+                self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
+                return
+            title = page.title if is_report_title(page.title) else (row.link_text or page.title)
+            for link in attachments:
+                meta = {"title": link.text if is_report_title(link.text) else title, "published": page.published,
+                        "issuer": page.issuer, "page_url": url}
+                discovered.append(dict(url=link.url, site=site.name, kind="attachment", depth=row.depth + 1,
+                                       link_text=link.text, meta={k: v for k, v in meta.items() if v}))
+        elif row.kind == "list" or listed or page.report_links or page.pagination:
+            discovered = self._from_list(site, row, page)
+        self.state.record_response(url, status="done", http_status=final.status, etag=etag,
+                                   last_modified=last_modified, sha256=None, position=position,
+                                   discovered=[d for d in discovered if site.allows(d["url"])])
+
+    def _from_list(self, site: Site, row: UrlRow, page: Page) -> list[dict]:
+        reports, columns, pages = list_targets(page)
+        out = []
+        for link in page.links:  # the site's own patterns win over the wording of the links
+            if any(p.search(link.url) for p in site.report_patterns) and link not in reports:
+                reports.append(link)
+            elif any(p.search(link.url) for p in site.list_patterns) and link.url not in pages:
+                pages.append(link.url)
+        for link in reports:
+            kind = "attachment" if is_attachment_url(link.url) else "report"
+            meta = {"title": link.text, "page_url": row.url} if kind == "attachment" else {}
+            out.append(dict(url=link.url, site=site.name, kind=kind, depth=row.depth + 1, link_text=link.text,
+                            meta=meta))
+        if row.depth < site.politeness.max_depth:
+            out += [dict(url=link.url, site=site.name, kind="list", depth=row.depth + 1, link_text=link.text)
+                    for link in columns]
+        out += [dict(url=u, site=site.name, kind="list", depth=row.depth) for u in pages]
+        return out
+
+    # -- documents --------------------------------------------------------------------------------------------------
+
+    def _new_document(self, site: Site, row: UrlRow, final: Response, position, record_id, note: dict, etag,
+                      last_modified, stats: SiteStats) -> None:
+        sha = hashlib.sha256(final.body).hexdigest()
+        known = self.state.known_document(sha)
+        if known is not None:  # the same bytes reached by another URL, another site, or unchanged
+            if row.sha256 != sha:
+                stats.duplicates += 1
+            self.state.record_response(row.url, status="done", http_status=final.status, etag=etag,
+                                       last_modified=last_modified, sha256=sha, position=position)
+            return
+        note = {**note, "sha256": sha, "site": site.name}
+        self.archive.write_document_note(row.url, record_id, note)
+        self.state.record_response(row.url, status="fetched", http_status=final.status, etag=etag,
+                                   last_modified=last_modified, sha256=sha, position=position, note=note)
+        self._to_library(site, row.url, final.body, note, stats)
+
+    def _add_pending(self, site: Site, row: UrlRow, stats: SiteStats) -> None:
+        try:
+            body = warc.read_body(self.archive_dir, row.position)
+        except Exception as e:
+            self._fail(site, stats, row.url, f"archived response unreadable ({e}); fetching again", False)
+            self.state.db.execute("UPDATE urls SET status='queued' WHERE url=?", (row.url,))
+            return
+        self._to_library(site, row.url, body, row.note or {}, stats)
+
+    def _to_library(self, site: Site, url: str, body: bytes, note: dict, stats: SiteStats) -> None:
+        from indexer.model import ReadError
+
+        sha = note.get("sha256") or hashlib.sha256(body).hexdigest()
+        try:
+            report = add_document(self.library, url, body, note)
+        except ReadError as e:
+            self.state.log_failure(url, site=site.name, run=stats.run, reason=f"unreadable document: {e}")
+            self._log_failure(site, stats, url, f"unreadable document: {e}")
+            self.state.document_done(url, sha, [])
+            return
+        except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
+            log.exception("parse failed: %s", url)
+            reason = f"internal error while parsing ({type(e).__name__}: {e})"
+            self.state.log_failure(url, site=site.name, run=stats.run, reason=reason)
+            self._log_failure(site, stats, url, reason)
+            self.state.document_done(url, sha, [])
+            return
+        seen = self.state.db.execute("SELECT 1 FROM documents WHERE report_id=? LIMIT 1", (report.id,)).fetchone()
+        if seen:
+            stats.reports_updated += 1
+        else:
+            stats.reports_new += 1
+        self.state.document_done(url, sha, [report.id])
+
+
+def _document_kind(response: Response) -> str | None:
+    """'pdf' / 'docx' / 'doc' when the response is a document file rather than a page."""
+    ctype = (response.content_type or "").split(";")[0].strip().lower()
+    kind = _DOC_TYPES.get(ctype)
+    if kind:
+        return kind
+    if ctype.startswith(("text/", "application/xhtml", "application/xml")):
+        return None
+    for magic, name in _MAGIC:
+        if response.body.startswith(magic):
+            return name
+    return None
+
+
+def add_document(library, url: str, body: bytes, note: dict):
+    """One archived report document into the library — the same call for crawl and reindex."""
+    return library.add_bytes(body, note.get("name") or "document", content_type=note.get("content_type"),
+                             source=url, meta=note.get("meta") or None, hints=note.get("hints") or None)
+
+
+def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None] | None = None) \
+        -> tuple[int, list[tuple[str, str]]]:
+    """Rebuild the collection from the WARC files alone: every report document, in the order it was stored.
+    Returns (documents added, [(url, reason) for documents that failed])."""
+    from indexer.model import ReadError
+
+    added, failed = 0, []
+    seen: set[str] = set()
+    for doc in warc.iter_report_documents(Path(archive_dir)):
+        sha = doc.note.get("sha256") or hashlib.sha256(doc.body).hexdigest()
+        if sha in seen:
+            continue
+        seen.add(sha)
+        try:
+            add_document(library, doc.url, doc.body, doc.note)
+            added += 1
+        except ReadError as e:
+            failed.append((doc.url, f"unreadable document: {e}"))
+        except Exception as e:
+            log.exception("parse failed: %s", doc.url)
+            failed.append((doc.url, f"internal error while parsing ({type(e).__name__}: {e})"))
+        if progress:
+            progress(added)
+    return added, failed
