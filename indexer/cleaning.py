@@ -1,0 +1,232 @@
+"""Display text of a report: what a reader extracted, minus what is not the report.
+
+``clean_text`` works line by line, with general rules only (nothing here knows a particular site):
+
+* markup artefacts: ``**bold**``, ``[bookmark: _GoBack]``, Markdown heading marks, stray HTML entities;
+* PDF page furniture: page-number lines (``- 1 -``, ``第 1 页 共 5 页``) and form feeds;
+* site chrome: breadcrumbs (当前位置), counters (点击数/浏览次数), footers (主办/网站标识码/ICP备/技术支持/版权所有),
+  share and print bars (微信 微博 QQ空间 … 打印 关闭窗口, 字号 大 中 小), 附件下载, comment debris (``-->``);
+  a one-line page dump that *starts* with a breadcrumb loses only that chrome prefix, never its report text;
+* spaced-out text: `` 青 铜 峡 市`` → 青铜峡市, ``号 ， 邮 编 ： 223100`` → 号，邮编：223100, ``2024 年`` → 2024年;
+* words split across line breaks: a CJK line that does not end a sentence, followed by a line that starts with a
+  CJK character and is not a heading, continues on that line (政务公\\n\\n开培训 → 政务公开培训).
+
+The result has one paragraph per line and no blank lines.  Table rows (lines holding tabs) pass through untouched.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Full-width punctuation that never wants a space beside it.
+CJK_PUNCT = "，。、；：！？（）《》“”‘’【】「」『』〔〕…—·"
+_SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*\s*$")
+# The three heading levels (and 附件 / 第X部分 headings) that a broken line must never swallow or be glued to.
+HEADING_START = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]|\d{1,2}\s*[.．、](?!\d)"
+    r"|第[一二三四五六七八九十]{1,3}(?:部分|章|节)|附件\s*\d*\s*[:：]|附表)"
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Markup artefacts and page furniture
+
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]", re.IGNORECASE)
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_ESCAPE = re.compile(r"\\([.\-*_\[\]()#+!>])")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－~]\s*\d{1,4}\s*[-—–－~]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _strip_markup(line: str) -> str:
+    line = _BOOKMARK.sub("", line)
+    line = _BOLD.sub(lambda m: m.group(1) or m.group(2), line)
+    line = line.replace("**", "")
+    line = _MD_HEADING.sub("", line)
+    line = _MD_ESCAPE.sub(r"\1", line)
+    if _ENTITY.search(line):
+        line = html.unescape(line)
+    return _INVISIBLE.sub("", line.replace("\u00a0", " "))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Site chrome
+
+_BREADCRUMB = re.compile(r"^\s*(?:您?(?:当前|现在)?的?(?:所在)?位置|当前(?:所在)?位置)\s*[:：>]")
+_HOME_PATH = re.compile(r"^\s*(?:网站)?首页\s*(?:>|＞|»|›|→|/|>>)")
+_COUNTER = re.compile(r"(?:点击数|点击量|点击率|浏览次数|浏览量|阅读次数|阅读量|访问次数|访问量)\s*[:：]?")
+_FOOTER = re.compile(r"网站标识码|ICP\s*备|ICP\s*证|公网安备|网站地图|建议使用.{0,20}浏览器|最佳分辨率|分辨率\s*\d")
+_FOOTER_START = re.compile(
+    r"^\s*(?:主办单位|主办|承办单位|承办|协办单位|协办|技术支持|技术维护|维护单位|运行维护|版权所有|网站管理)\s*[:：]"
+    r"|^\s*(?:版权所有|copyright|©|\(c\))",
+    re.IGNORECASE,
+)
+_PAGE_META_LINE = re.compile(
+    r"^\s*(?:信息)?(?:来源|作者|编辑|责任编辑|文章来源|时间|日期|发布时间|发布日期|更新时间|浏览|字号)\s*[:：]"
+)
+_PREV_NEXT = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条)\s*[:：]")
+# Tokens that make up share/print/font bars; a line made only of these (and separators) is chrome.
+_CHROME_TOKENS = re.compile(
+    r"(?:字号|字体)\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?"
+    r"|在手机(?:上)?打开当前页|扫一扫|打印本页|打印此页|打印|关闭本页|关闭窗口|关闭|收藏本页|收藏|分享到|分享"
+    r"|微信|微博|QQ空间|全真版|文字版|文件下载|附件下载|相关附件|相关链接|相关文档|相关文件|返回顶部|返回"
+    r"|上一篇|下一篇|正文|视力保护色|繁体|简体|无障碍|长者模式|文章属性|【|】|\[|\]|-->|<!--|&gt;|&lt;",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"[\s|/\\:：\-—_=*·•>＞<＜»«,，、.。()（）]+")
+# What may end a breadcrumb + page-metadata + share-bar prefix glued before the report in a one-line dump.
+_INLINE_CHROME_END = re.compile(
+    r"-->|相关链接\s*[:：]?|文件下载|文字版|全真版|QQ空间|微博|微信|打印本页|关闭窗口"
+    r"|(?:点击数|浏览次数|阅读次数)\s*[:：]?\s*\d+"
+    r"|(?:时间|日期|发布时间|发布日期)\s*[:：]\s*\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_TRAILING_CHROME = re.compile(
+    r"(?:(?<=\s)|^)(?:附件下载|相关附件|相关链接[:：]?|【?打印(?:本页)?】?|【?关闭(?:窗口|本页)?】?|分享到[:：]?|返回顶部)"
+    r"(?:\s*(?:附件下载|相关附件|【?打印(?:本页)?】?|【?关闭(?:窗口|本页)?】?|返回顶部))*\s*$"
+)
+
+
+def is_chrome_line(line: str) -> bool:
+    """A whole line that belongs to the website, not to the report.  Long prose lines are never chrome."""
+    s = line.strip()
+    if not s:
+        return False
+    if "。" in s or len(s) > 200:
+        return False  # report prose (a one-line dump is handled by strip_inline_chrome)
+    if _BREADCRUMB.match(s) or _HOME_PATH.match(s) or _PREV_NEXT.match(s):
+        return True
+    if _COUNTER.search(s) or _FOOTER.search(s) or _FOOTER_START.match(s):
+        return True
+    if _PAGE_META_LINE.match(s) and len(s) < 120 and not re.search(r"[，；]", s):
+        return True
+    if s.endswith("文章属性"):
+        return True  # law-database page label glued to a news ticker
+    rest = _SEPARATORS.sub("", _CHROME_TOKENS.sub("", s))
+    return rest == "" or bool(re.fullmatch(r"=+|-+|\*+|_+", s))
+
+
+def strip_inline_chrome(line: str) -> str:
+    """Remove a chrome prefix (breadcrumb … share bar) and a chrome suffix (附件下载, 打印 关闭) from a long line."""
+    s = line
+    if _BREADCRUMB.match(s) or _HOME_PATH.match(s):
+        # The chrome prefix ends at its last marker before the first full sentence of the report.
+        first_sentence = s.find("。")
+        window = s[: first_sentence if first_sentence > 0 else 600]
+        ends = [m.end() for m in _INLINE_CHROME_END.finditer(window)]
+        if ends:
+            s = s[ends[-1]:]
+    s = _TRAILING_CHROME.sub("", s.rstrip())
+    return s
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spaced-out text
+
+_SPACED_RUN = re.compile(rf"(?<!\S)[{CJK}{CJK_PUNCT}](?: [{CJK}{CJK_PUNCT}]){{2,}}(?!\S)")
+_SPACE_BEFORE_PUNCT = re.compile(rf"[ \u3000]+(?=[，。、；：！？）》”’】」』〕])")
+_SPACE_AFTER_PUNCT = re.compile(rf"(?<=[，。、；：！？（《“‘【「『〔])[ \u3000]+")
+_UNITS = "年月日号次件条个人名位万亿元项期场家部篇份批余多%％岁户所张套台辆类"
+_NUM = r"\d+(?:[.,]\d+)*"
+_SPACE_AROUND_NUMBER = re.compile(rf"(?<=[{CJK}（(“])[ \u3000]+(?={_NUM}[ \u3000]*[{_UNITS}])")
+_SPACE_BEFORE_UNIT = re.compile(rf"(?<=\d)[ \u3000]+(?=[{_UNITS}])")
+_SPACE_AFTER_DATE_UNIT = re.compile(rf"(?<=[年月第至约共达])[ \u3000]+(?=\d)")
+
+
+def collapse_spacing(line: str) -> str:
+    """Undo letter-spacing and the spaces PDF/Word extraction puts around numbers and punctuation."""
+    if "\t" in line:
+        return line  # a table row: its spaces may separate cells
+    s = _SPACED_RUN.sub(lambda m: m.group(0).replace(" ", ""), line)
+    s = _SPACE_BEFORE_PUNCT.sub("", s)
+    s = _SPACE_AFTER_PUNCT.sub("", s)
+    s = _SPACE_BEFORE_UNIT.sub("", s)
+    s = _SPACE_AROUND_NUMBER.sub("", s)
+    s = _SPACE_AFTER_DATE_UNIT.sub("", s)
+    return s
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Broken lines
+
+_STARTS_CJK = re.compile(rf"^[{CJK}“《]")
+_STARTS_NUMBER_WORD = re.compile(rf"^\d[\d.,%％]*\s*[{CJK}]")
+_ENDS_TEXT = re.compile(rf"[{CJK}，、“《（(）)》”\d]$")
+_CLAUSE_PUNCT = re.compile(r"[，、；：“”《》]")
+_TITLE_END = re.compile(r"(?:报告|的函|通知|意见|决定|办法|目录)\s*(?:[（(][^）)]{0,12}[）)])?\s*$")
+
+
+def _is_heading_line(line: str) -> bool:
+    """A numbered heading standing on its own (no sentence inside): never continued onto the next line."""
+    return bool(HEADING_START.match(line)) and "。" not in line
+
+
+def is_broken_line(line: str, nxt: str) -> bool:
+    """True when ``line`` is a paragraph cut mid-word/mid-sentence and ``nxt`` carries on with it."""
+    a, b = line.rstrip(), nxt.lstrip()
+    if not a or not b or "\t" in a or "\t" in b:
+        return False
+    if _SENTENCE_END.search(a) or not _ENDS_TEXT.search(a) or _TITLE_END.search(a):
+        return False
+    if _is_heading_line(a) or HEADING_START.match(b):
+        return False
+    body = re.sub(r"\s", "", a)
+    if _STARTS_NUMBER_WORD.match(b):
+        # "…制作政策解读" / "21 个，…": a number carries on only a full line of prose, not a title or table cell.
+        return bool(_CLAUSE_PUNCT.search(body)) and len(body) >= 15
+    if not _STARTS_CJK.match(b):
+        return False
+    # Short lines without clause punctuation are titles, headings, signatures or table cells, not cut prose.
+    return bool(_CLAUSE_PUNCT.search(body)) or len(body) >= 20
+
+
+def rejoin_lines(lines: list[str | None]) -> list[str]:
+    """Glue broken lines back together; ``None`` marks where a dropped chrome line stood (never joined across)."""
+    out: list[str] = []
+    barrier = False
+    for line in lines:
+        if line is None:
+            barrier = True
+            continue
+        if not line.strip():
+            continue
+        if out and not barrier and is_broken_line(out[-1], line):
+            out[-1] = out[-1].rstrip() + line.strip()
+        else:
+            out.append(line.rstrip())
+        barrier = False
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    """Display text: one paragraph per line, chrome and artefacts removed, broken words rejoined."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    lines: list[str | None] = []
+    for raw in text.split("\n"):
+        line = _strip_markup(raw)
+        if not line.strip():
+            lines.append("")
+            continue
+        if _PAGE_NUMBER.match(line):
+            continue  # a page break: the sentence may go on after it
+        if is_chrome_line(line):
+            lines.append(None)
+            continue
+        line = strip_inline_chrome(line)
+        if not line.strip():
+            continue
+        if "\t" not in line:
+            line = collapse_spacing(line.strip())
+        lines.append(line)
+    return "\n".join(rejoin_lines(lines))

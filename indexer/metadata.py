@@ -1,0 +1,365 @@
+"""What a report says about itself: title, issuer, report year, publication date, template — and where its body starts.
+
+Sources, best first: the report's own title line(s) in the text; metadata lines that web pages, law databases and
+crawlers put before the text (标题: / 发布时间: / 发布机构:, 【制定机关】/【公布日期】, 来源 … 日期:); the container's
+metadata (``Document.meta``: HTML <title>, PDF properties); the 统计期限 sentence; a signing date at the end.
+A cover letter (…关于报送…年度报告的函) wrapping a report is skipped: the report is what counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.cleaning import CJK, HEADING_START, clean_text
+from indexer.model import Document
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    issuer: str | None = None
+    year: int | None = None
+    published: str | None = None  # ISO date YYYY-MM-DD
+    template: str | None = None  # '2021' | '2019' | 'pre2019'
+    compiler: str | None = None  # the body the text says compiled the report (本报告由…编制), if stated
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dates and years
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_YEAR = "[〇○零O０一二三四五六七八九]{4}"
+_CN_NUM = "[一二三四五六七八九十]{1,3}"
+_MIN_YEAR, _MAX_YEAR = 2000, 2100
+
+
+def cn_number(s: str) -> int | None:
+    """二〇一九 → 2019 (digit by digit); 二十 → 20, 十二 → 12, 三十一 → 31 (tens and units)."""
+    if not s:
+        return None
+    if "十" not in s:
+        if all(ch in _CN_DIGITS for ch in s):
+            return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+        return None
+    tens, _, units = s.partition("十")
+    t = _CN_DIGITS.get(tens, None) if tens else 1
+    u = _CN_DIGITS.get(units, None) if units else 0
+    if t is None or u is None:
+        return None
+    return t * 10 + u
+
+
+def _year(s: str) -> int | None:
+    y = int(s) if s.isdigit() else cn_number(s)
+    return y if y is not None and _MIN_YEAR <= y <= _MAX_YEAR else None
+
+
+_DATE_NUM = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
+_DATE_CN = re.compile(rf"({_CN_YEAR})\s*年\s*({_CN_NUM})\s*月\s*({_CN_NUM})\s*日")
+
+
+def parse_date(s: str) -> str | None:
+    """The first date in ``s`` as ISO YYYY-MM-DD: 2018-02-01, 2021.03.03, 2021年3月3日, 二○一二年二月二十日."""
+    for pattern, conv in ((_DATE_NUM, int), (_DATE_CN, cn_number)):
+        m = pattern.search(s)
+        if m:
+            y, mo, d = _year(m.group(1)), conv(m.group(2)), conv(m.group(3))
+            if y and mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Metadata lines before the text
+
+_META_KEYS = {
+    "title": r"标题|题目|文件名称|名称",
+    "published": r"发布时间|发布日期|公布日期|公开日期|发文日期|印发日期|成文日期|日期|时间",
+    "issuer": r"发布机构|发文机关|制定机关|发布单位|公开主体|信息来源|来源",
+}
+_META_LINE = re.compile(
+    r"^\s*(?:【\s*(?P<k1>[^】]{1,8}?)\s*】|(?P<k2>[\u4e00-\u9fff ]{2,8}?)\s*[:：])\s*(?P<v>.*?)\s*$"
+)
+_RULE_LINE = re.compile(r"^\s*[=\-*_~]{3,}.*[=\-*_~]{3,}\s*$")
+# Keys of page/crawler/law-database metadata lines (they stand before the report and are not part of it).
+_HEADER_KEYS = re.compile(
+    r"^(?:标题|题目|名称|文件名称|发布时间|发布日期|公布日期|公开日期|成文日期|施行日期|印发日期|发文日期|日期|时间|"
+    r"文号|字号|字 号|发文字号|发布机构|发文机关|制定机关|发布单位|公开主体|来源|信息来源|作者|栏目|原文链接|链接|网址|"
+    r"本地目录|索引号|主题分类|分类|体裁分类|效力等级|时效性|公开方式|公开范围|关键词|主题词|浏览次数|点击数)$"
+)
+_PUBLISHED_PRIORITY = ("发布时间", "发布日期", "公布日期", "公开日期", "日期", "时间", "发文日期", "印发日期", "成文日期")
+
+
+def _header_fields(raw: str) -> dict[str, str]:
+    """Key → value of metadata lines in the first part of the raw text (before clean_text drops chrome lines).
+
+    Also reads page metadata glued into a one-line dump ('… 来源：平潭县人民政府 时间：2022-02-08 16:34 微信 …').
+    """
+    found: dict[str, str] = {}
+    head_lines = raw.replace("\r", "\n").split("\n")[:60]
+    for line in head_lines:
+        m = _META_LINE.match(line)
+        if m and len(line) < 300:
+            key = re.sub(r"\s", "", m.group("k1") or m.group("k2") or "")
+            # the value ends where the next 'key:' of the same line begins
+            value = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]{1,6}[:：])", m.group("v").strip())[0]
+            found.setdefault(key, value)
+        # key:value pairs inside a chrome line ('来源:   作者:区政府办   点击数:3337   日期:2018-02-01')
+        for km in re.finditer(r"(发布时间|发布日期|公布日期|日期|时间|来源|发布机构)\s*[:：]\s*([^\s:：]+(?:\s+\d{1,2}:\d{2})?)",
+                              line[:600]):
+            found.setdefault(km.group(1), km.group(2))
+    return found
+
+
+def _published_from_header(fields: dict[str, str]) -> str | None:
+    for key in _PUBLISHED_PRIORITY:
+        if key in fields:
+            d = parse_date(fields[key])
+            if d:
+                return d
+    return None
+
+
+def _issuer_from_header(fields: dict[str, str]) -> str | None:
+    for key in ("发布机构", "发文机关", "制定机关", "发布单位", "公开主体", "信息来源", "来源"):
+        v = re.sub(r"\s", "", fields.get(key, ""))
+        if v and re.search(rf"[{CJK}]", v) and not re.search(r"网|网站|报$|新闻", v):
+            return v
+    return None
+
+
+def _is_header_line(line: str) -> bool:
+    s = line.strip()
+    if _RULE_LINE.match(s) or s.startswith("页面链接"):
+        return True
+    m = _META_LINE.match(s)
+    if not m:
+        return False
+    key = re.sub(r"\s", "", m.group("k1") or m.group("k2") or "")
+    return bool(_HEADER_KEYS.match(key)) or bool(m.group("k1"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Titles
+
+_YEAR_PART = rf"(?P<year>(?:19|20)\d{{2}}|{_CN_YEAR})\s*年\s*(?:度\s*)?"
+# What the report is: …政府信息公开工作年度报告 / …信息公开年度报告 / …政务信息公开年度报告 / …年度政府信息公开工作报告
+_SUBJECT = r"(?:政府|政务)?\s*(?:信\s*息\s*)?公\s*开\s*(?:工\s*作\s*)?(?:的\s*)?(?:年\s*度\s*)?(?:报\s*告|年\s*报)"
+_NAME = rf"[{CJK}（）()·\s]"
+TITLE_RE = re.compile(
+    rf"(?P<pre>{_NAME}{{0,40}}?)\s*{_YEAR_PART}(?P<mid>{_NAME}{{0,40}}?)\s*(?P<subject>{_SUBJECT})"
+    rf"(?:\s*[（(]\s*(?:{_NAME}|\d){{1,12}}[）)])?"
+)
+_COVER_LETTER = re.compile(r"关于.{0,40}(?:报送|报告|印发|公布|发布|上报).{0,60}(?:的函|的报告|的通知)\s*$|的函\s*$")
+_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|--|—|-\s).*$")
+_ISSUER_STRIP = re.compile(r"(?:关于|关于印发|关于公布|关于发布)$")
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+@dataclass
+class _TitleHit:
+    title: str
+    issuer: str | None
+    year: int | None
+    rest: str  # text after the title on the same line ('' for a title standing alone)
+
+
+def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
+    """A report title at the start of ``text``; ``whole`` requires it to be all of ``text``.
+
+    A one-line dump ('平潭县人民政府2011年政府信息公开工作年度报告 本报告主要根据…') gives the title and the rest.
+    """
+    s = text.strip()
+    m = TITLE_RE.match(s)
+    if not m:
+        return None
+    rest = s[m.end():]
+    if whole and rest.strip():
+        return None
+    if not whole and rest and not re.match(rf"^[\s。{CJK}]", rest):
+        return None  # the title must end where the text goes on (after a space, or glued to it)
+    if _is_header_line(rest):
+        rest = ""  # '…年度报告\t发布日期：2020-01-31
+    pre, mid = _compact(m.group("pre")), _compact(m.group("mid"))
+    if pre and mid and not re.fullmatch(r"(?:度)?(?:政府|政务|本单位|本机关)?", mid):
+        return None  # '…2019年…' prose, not a title
+    issuer = pre or re.sub(r"(?:政府|政务)$", "", mid) or None
+    if issuer:
+        issuer = _ISSUER_STRIP.sub("", issuer) or None
+    return _TitleHit(title=_compact(s[: m.end()]), issuer=issuer, year=_year(m.group("year")), rest=rest.strip())
+
+
+def _title_from_label(label: str | None) -> _TitleHit | None:
+    """A title from page metadata (标题:, <title>): strip site-name suffixes, unwrap cover letters."""
+    if not label:
+        return None
+    parts = [p for p in re.split(r"\s*(?:[_|｜]|--|—|\s-\s)\s*", label.strip()) if p]
+    for part in parts or [label]:
+        inner = re.search(r"《([^》]+)》", part)
+        if _COVER_LETTER.search(part) and inner:
+            part = inner.group(1)
+        hit = match_title(part)
+        if hit:
+            return hit
+    return None
+
+
+_TWO_LINE_ISSUER = re.compile(rf"^[{CJK}（）()·]{{2,30}}$")
+
+
+def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
+    """(index of the last line of the title, the title) among the opening lines; (-1, None) when there is none.
+
+    The LAST title before the text starts wins: a page title, a cover letter and then the report's own title
+    may all stand before the text.
+    """
+    best: tuple[int, _TitleHit | None] = (-1, None)
+    for i, line in enumerate(lines[:40]):
+        s = line.strip()
+        if HEADING_START.match(s) and i > 0:
+            break  # the text has started
+        if _COVER_LETTER.search(s) and len(s) < 120:
+            continue
+        hit = match_title(s)
+        if hit:
+            if hit.issuer is None and i > 0 and _TWO_LINE_ISSUER.match(_compact(lines[i - 1])):
+                # '淮安市人民政府' / '2024 年政府信息公开工作年度报告'
+                prev = _compact(lines[i - 1])
+                if not _COVER_LETTER.search(prev) and not _is_header_line(lines[i - 1]):
+                    hit = _TitleHit(prev + hit.title, prev, hit.year, "")
+            best = (i, hit)
+            continue
+        hit = match_title(s, whole=False)
+        if hit and hit.rest:
+            best = (i, hit)
+            break  # a one-line dump: the text follows on this very line
+        if len(s) > 150 and "。" in s and best[0] >= 0:
+            break
+    return best
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issuer, year, template
+
+_COMPILER = re.compile(rf"本(?:年度)?报告(?:是|系)?由\s*(?P<body>[{CJK}（）()]{{2,40}}?)\s*(?:根据|依据|按照|依照|负责|编制|编写|汇总|综合|牵头|组织)")
+_STAT_PERIOD = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。]{{0,12}}?(?:(?:19|20)\d{{2}}|{_CN_YEAR})?")
+_STAT_YEAR = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。\d]{{0,12}}((?:19|20)\d{{2}}|{_CN_YEAR})\s*年")
+_YEAR_DU = re.compile(r"((?:19|20)\d{2})\s*年度")
+
+
+def _widen_issuer(issuer: str | None, compiler: str | None) -> str | None:
+    """洪泽区人民政府 + 淮安市洪泽区人民政府办公室 → 淮安市洪泽区人民政府 (the text's fuller form of the same body)."""
+    if not issuer or not compiler:
+        return issuer
+    pos = compiler.find(issuer)
+    if pos > 0:
+        return compiler[:pos] + issuer
+    return issuer
+
+
+def report_year(title_year: int | None, body: str) -> int | None:
+    if title_year:
+        return title_year
+    m = _STAT_YEAR.search(body)
+    if m:
+        return _year(m.group(1))
+    m = _YEAR_DU.search(body[:800])
+    if m:
+        return _year(m.group(1))
+    return None
+
+
+# Evidence of a template in the text: table headers first, then notices cited.
+_T2021 = re.compile(r"本年制发件数|本年废止件数|现行有效件数|本年收费金额|逾期不补正|逾期未按收费通知|〔2021〕30号")
+_T2019 = re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|第二十条第[（(]九[）)]项|采购项目数量|上一年项目数量|〔2019〕60号")
+
+
+def detect_template(year: int | None, text: str) -> str | None:
+    """'2021' / '2019' / 'pre2019' by report year, overridden when the tables say otherwise."""
+    flat = _compact(text)
+    ev21, ev19 = len(_T2021.findall(flat)), len(_T2019.findall(flat))
+    if year is None:
+        if ev21 or ev19:
+            return "2021" if ev21 >= ev19 else "2019"
+        return "pre2019" if re.search(r"指标名称|计量单位", flat) else None
+    by_year = "2021" if year >= 2021 else "2019" if year >= 2019 else "pre2019"
+    # A 2020 report laid out in the 2021 format (or the reverse) follows its tables, not its year.
+    if by_year == "2019" and ev21 and not ev19:
+        return "2021"
+    if by_year == "2021" and ev19 and not ev21:
+        return "2019"
+    return by_year
+
+
+_SIGNING_DATE = re.compile(rf"^\s*(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|{_CN_YEAR}\s*年\s*{_CN_NUM}\s*月\s*{_CN_NUM}\s*日)\s*$")
+_SIGNING_DATE_INLINE = re.compile(rf"(?:^|\s)({_CN_YEAR}\s*年\s*{_CN_NUM}\s*月\s*{_CN_NUM}\s*日|(?:19|20)\d{{2}}年\d{{1,2}}月\d{{1,2}}日)(?=\s|$)")
+
+
+def _signing_date(body_lines: list[str], year: int | None) -> str | None:
+    """A date standing alone near the end of the report (the signature), later than the report year."""
+    candidates = []
+    for line in body_lines[-12:]:
+        if _SIGNING_DATE.match(line):
+            candidates.append(line)
+        elif len(line) > 150:
+            candidates.extend(m.group(1) for m in _SIGNING_DATE_INLINE.finditer(line))
+    for c in reversed(candidates):
+        d = parse_date(c)
+        if d and (year is None or int(d[:4]) > year):
+            return d
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def extract_metadata(doc: Document) -> tuple[Metadata, str]:
+    """(metadata, report body): the body is the clean text without the metadata/chrome/cover-letter/title lines."""
+    raw = doc.text or ""
+    header = _header_fields(raw)
+    lines = clean_text(raw).split("\n")
+
+    # Leading metadata lines go; then the report's own title (possibly after a cover letter).
+    start = 0
+    while start < len(lines) and (_is_header_line(lines[start]) or not lines[start].strip()):
+        start += 1
+    rel, body_hit = _find_body_title(lines[start:])
+    if rel >= 0 and body_hit is not None:
+        title_idx = start + rel
+        body_lines = ([body_hit.rest] if body_hit.rest else []) + lines[title_idx + 1:]
+    else:
+        body_lines = lines[start:]
+        # a page title or cover letter line alone before the text is not text either
+        while body_lines and _COVER_LETTER.search(body_lines[0]) and len(body_lines[0]) < 120:
+            body_lines = body_lines[1:]
+
+    label_hit = (_title_from_label(header.get("标题") or header.get("题目"))
+                 or _title_from_label(doc.meta.get("title")))
+    hit = body_hit or label_hit
+    title = hit.title if hit else None
+    if title is None:
+        for label in (header.get("标题"), doc.meta.get("title")):
+            if label:
+                title = _compact(_SITE_SUFFIX.sub("", label)) or None
+                break
+
+    body = "\n".join(body_lines).strip()
+    compiler_m = _COMPILER.search(body[:1500])
+    compiler = compiler_m.group("body") if compiler_m else None
+    issuer = (hit.issuer if hit else None) or (label_hit.issuer if label_hit else None)
+    issuer = issuer or _issuer_from_header(header) or doc.meta.get("issuer") or compiler
+    issuer = _widen_issuer(issuer, compiler)
+
+    title_year = (hit.year if hit else None) or (label_hit.year if label_hit else None)
+    year = report_year(title_year, body)
+    published = _published_from_header(header) or parse_date(doc.meta.get("published", "") or "")
+    if published is None:
+        published = _signing_date(body_lines, year)
+    template = detect_template(year, body)
+    return Metadata(title=title, issuer=issuer, year=year, published=published, template=template,
+                    compiler=compiler), body

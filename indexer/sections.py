@@ -1,0 +1,253 @@
+"""Split a report body into its numbered sections.
+
+Three heading levels: 一、 (level 1) / （一） or (一) (level 2) / 1. 1、 1． (level 3), plus un-numbered appended
+tables ('附件1：…统计表').  Headings usually stand at the start of a line; in a one-line page dump they stand inside
+the line ('…联系。一、总体情况2021年，…'), where only level-1 headings are taken, and only when their text is a
+known section name or they continue the numbering, so that '一、' inside prose never splits a report.
+Table rows ('（一）予以公开', '1.属于国家秘密 0 0 0', '一、本年新收…') are not headings.  Duplicate, skipped and
+misnumbered headings are kept as written.  Sub-headings only count inside a level-1 section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.model import Section
+from indexer.normalize import normalize
+
+_CN = "一二三四五六七八九十"
+_L1 = re.compile(rf"^\s*(?P<num>(?P<n>[{_CN}]{{1,3}})\s*[、.．]|第(?P<n2>[{_CN}]{{1,3}})部分[:：、]?)\s*")
+_L2 = re.compile(rf"^\s*(?P<num>[（(]\s*(?P<n>[{_CN}]{{1,3}})\s*[）)])\s*")
+_L3 = re.compile(r"^\s*(?P<num>(?P<n>\d{1,2})\s*[.．、](?!\d))\s*")
+_ANNEX = re.compile(r"^\s*(?P<num>(?:附件|附表)\s*\d{0,2}\s*[:：]?)\s*(?=[^。]{0,60}?(?:统计表|统计情况|情况表))")
+
+# Where a level-1 heading may start inside a line: after a sentence end, a space, a closing bracket or a figure.
+_INLINE_L1 = re.compile(rf"(?:[{_CN}]{{1,2}}\s*、|(?:附件|附表)\s*\d{{0,2}}\s*[:：])")
+_BOUNDARY_BEFORE = re.compile(r"[\s。！？；”’）)\d]")
+
+# Section names of the 2008 条例 and the 2019/2021 formats: an inline '一、' is a heading only if one of these follows.
+_SECTION_VOCAB = re.compile(
+    r"^(?:总体情况|概述|概况|基本情况|工作概况|政府信息公开工作(?:总体|基本)?情况"
+    r"|[^。，；]{0,16}?(?:主动公开|依申请|申请公开|收到和处理|收费|减免|复议|诉讼|申诉|存在的?(?:主要)?问题|问题及改进"
+    r"|改进(?:情况|措施)|其他需要报告|其它需要报告|需要说明的事项|统计表|工作人员|事务支出|咨询))"
+)
+# Row labels of the statistics tables: in a table these look like headings but are not.
+_TABLE_LABEL = re.compile(
+    r"^(?:本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|其它处理|总计|合计"
+    r"|属于国家秘密|其他法律行政|危及|保护第三方|属于三类|属于四类|属于行政执法|属于行政查询|本机关不掌握|没有现成信息"
+    r"|补正后申请|信访举报|重复申请|要求提供公开出版物|无正当理由|要求行政机关确认|申请人无正当理由|申请人逾期"
+    r"|当面申请|传真申请|电子邮件申请|网上申请|信函|其它形式申请|同意公开|同意部分公开|否决公开|不予公开答复|其他类型答复"
+    r"|政府网站公开|网站公开|政府公报公开|主动公开文件数|主动公开信息数|受理依申请公开信息总数|对申请的答复)"
+)
+_WEAK_LABEL = re.compile(r"^(?:规章|规范性文件|行政规范性文件|行政许可|行政处罚|行政强制|行政事业性收费|政府集中采购"
+                         r"|其他对外管理服务事项|其他|其它|信息内容)$")
+_LABEL_AND_FIGURES = re.compile(r"^[^\d。，]{1,40}?[\s\d.,\-–—%％]*\d[\s\d.,\-–—%％]*$")
+
+# Canonical names, tried in this order (复议 before 申请: '因政府信息公开申请行政复议…' is about appeals).
+_CANONICAL_RULES = (
+    ("other", re.compile(r"其他需要报告|其它需要报告|其他事项|需要说明的事项|需要报告的事项|其他需要说明")),
+    ("statistics", re.compile(r"统计表|统计情况|情况表|附表")),
+    ("appeals", re.compile(r"复议|诉讼|申诉")),
+    ("fees", re.compile(r"收费|减免")),
+    ("problems", re.compile(r"问题|改进|不足")),
+    ("requests", re.compile(r"依申请|申请公开|收到和处理|公开申请|申请情况|申请的情况|申请办理")),
+    ("proactive", re.compile(r"主动公开")),
+    ("overview", re.compile(r"总体情况|概述|概况|基本情况|总体工作|公开工作情况$|工作情况$")),
+)
+
+_HEADING_TERMINATOR = re.compile(r"[。！？；:：!?;]|\s|(?:19|20)\d{2}\s*年度?[，,]|[（(][一二三四五六七八九十][）)]")
+_HEADING_END_WORD = re.compile(r"情况(?:统计表|表)?|统计表")
+_HEADING_END_WORD2 = re.compile(r"事项|措施|概述|概况")
+_MAX_HEADING = 60
+
+
+def canonical_name(heading: str) -> str:
+    h = normalize(heading)
+    for name, pattern in _CANONICAL_RULES:
+        if pattern.search(h):
+            return name
+    return "unclassified"
+
+
+def split_heading(rest: str, run_in: bool = False) -> tuple[str, str]:
+    """(heading text, run-in body) of what follows a heading number.
+
+    '总体情况' → ('总体情况', ''); '主动公开情况。2024年，…' → ('主动公开情况', '2024年，…');
+    '总体情况2021年，我区…' → ('总体情况', '2021年，我区…'); '概述 推进政府…' → ('概述', '推进政府…').
+    """
+    s = rest.strip()
+    if not run_in and len(s) <= _MAX_HEADING and not re.search(r"[。！？；]", s):
+        return s, ""  # a heading standing on its own line
+    ends = []
+    for m in _HEADING_TERMINATOR.finditer(s):
+        if m.start() >= 2 or m.group(0) in "。！？；:：!?;":
+            ends.append((m.start(), m.end() if m.group(0) in "。！？；:：!?;" else m.start()))
+            break
+    word = _HEADING_END_WORD.search(s[: _MAX_HEADING]) or _HEADING_END_WORD2.search(s[:40])
+    if word and word.end() <= _MAX_HEADING:
+        ends.append((word.end(), word.end()))
+    if not ends:
+        cut = min(len(s), 30)
+        return s[:cut], s[cut:].strip()
+    head_end, body_start = min(ends)
+    return s[:head_end].strip(), s[body_start:].lstrip("。：:；;，, \u3000")
+
+
+def _is_table_label(text: str) -> bool:
+    t = re.sub(r"\s", "", text)
+    if not t or len(t) < 2:
+        return True
+    if _TABLE_LABEL.match(t) or _WEAK_LABEL.match(t):
+        return True
+    return bool(_LABEL_AND_FIGURES.match(text.strip()))
+
+
+def _cn_value(num: str) -> int:
+    """一 → 1, 十二 → 12 (for numbering plausibility only)."""
+    digits = {c: i + 1 for i, c in enumerate("一二三四五六七八九")}
+    if "十" in num:
+        tens, _, units = num.partition("十")
+        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(units, 0) if units else 0)
+    return digits.get(num, 0)
+
+
+@dataclass
+class _Heading:
+    level: int  # 1, 2, 3 by marker kind
+    number: str
+    heading: str
+    body: str  # run-in text on the heading's own line
+
+
+@dataclass
+class _Node:
+    section: Section
+    lines: list[str] = field(default_factory=list)
+
+
+class _Splitter:
+    def __init__(self) -> None:
+        self.last_l1 = 0  # value of the last level-1 number accepted
+
+    # -- recognising headings ---------------------------------------------------------------------------------------
+
+    def heading_at_start(self, piece: str, in_l1: bool, run_in: bool = False) -> _Heading | None:
+        if "\t" in piece:
+            return None  # a table row
+        m = _ANNEX.match(piece)
+        if m:
+            rest = piece[m.end():].strip()
+            end = re.search(r"统计表|统计情况表?|情况表|附表", rest)
+            if end:
+                return _Heading(1, m.group("num").strip(), rest[: end.end()], rest[end.end():].strip())
+        m = _L1.match(piece)
+        if m:
+            head, body = split_heading(piece[m.end():], run_in)
+            if _is_table_label(head):
+                return None
+            self.last_l1 = _cn_value(m.group("n") or m.group("n2"))
+            return _Heading(1, m.group("num").strip(), head, body)
+        if not in_l1:
+            return None
+        for level, pattern in ((2, _L2), (3, _L3)):
+            m = pattern.match(piece)
+            if m:
+                head, body = split_heading(piece[m.end():], run_in)
+                if _is_table_label(head) or not body and _is_table_label(piece[m.end():]):
+                    return None
+                return _Heading(level, m.group("num").strip(), head, body)
+        return None
+
+    def inline_split(self, line: str) -> list[str]:
+        """Cut a long line before each level-1 heading that stands inside it."""
+        if "\t" in line:
+            return [line]
+        m0 = _L1.match(line)
+        if m0 and not _is_table_label(split_heading(line[m0.end():])[0]):
+            self.last_l1 = _cn_value(m0.group("n") or m0.group("n2"))
+        cuts = []
+        for m in _INLINE_L1.finditer(line):
+            if m.start() == 0:
+                continue
+            before = line[m.start() - 1]
+            rest = line[m.end():].lstrip()
+            marker = m.group(0)
+            if marker.startswith(("附件", "附表")):
+                if _BOUNDARY_BEFORE.match(before) and re.match(r"[^。]{0,60}?(?:统计表|统计情况|情况表)", rest):
+                    cuts.append(m.start())
+                continue
+            head, _ = split_heading(rest, run_in=True)
+            if _is_table_label(head):
+                continue
+            value = _cn_value(re.sub(r"[\s、]", "", marker))
+            vocab = bool(_SECTION_VOCAB.match(normalize(head)))
+            follows = value == self.last_l1 + 1
+            if _BOUNDARY_BEFORE.match(before):
+                sentence_end = bool(re.match(r"[\s。！？；]", before))
+                accept = vocab or (sentence_end and follows and len(head) <= 30)
+            else:  # glued to the previous word ('…2895.90元三、收到和处理…'): name and number must both fit
+                accept = vocab and follows
+            if accept:
+                cuts.append(m.start())
+                self.last_l1 = value
+        if not cuts:
+            return [line]
+        pieces, prev = [], 0
+        for c in cuts:
+            pieces.append(line[prev:c])
+            prev = c
+        pieces.append(line[prev:])
+        return [p.strip() for p in pieces if p.strip()]
+
+    # -- building sections ------------------------------------------------------------------------------------------
+
+    def split(self, body: str) -> list[Section]:
+        preamble = _Node(Section("s0", "", "", 1, "preamble", ""))
+        nodes: list[_Node] = [preamble]
+        stack: list[tuple[int, _Node, list[int]]] = []  # (marker level, node, position path)
+        l1_count = 0
+        for line in body.split("\n"):
+            if not line.strip():
+                continue
+            pieces = self.inline_split(line)
+            for piece in pieces:
+                run_in = len(pieces) > 1 or len(piece) > _MAX_HEADING or "。" in piece
+                h = self.heading_at_start(piece, in_l1=bool(stack), run_in=run_in)
+                if h is None:
+                    (stack[-1][1] if stack else preamble).lines.append(piece)
+                    continue
+                if h.level == 1:
+                    l1_count += 1
+                    path = [l1_count]
+                    canonical = canonical_name(h.heading)
+                    stack = []
+                else:
+                    while len(stack) > 1 and stack[-1][0] >= h.level:
+                        stack.pop()
+                    parent_path = stack[-1][2]
+                    siblings = sum(1 for n in nodes if n.section.anchor.startswith(_anchor(parent_path) + "-")
+                                   and n.section.anchor.count("-") == len(parent_path))
+                    path = parent_path + [siblings + 1]
+                    canonical = stack[0][1].section.canonical
+                node = _Node(Section(_anchor(path), h.number, h.heading, len(path), canonical, ""))
+                if h.body:
+                    node.lines.append(h.body)
+                nodes.append(node)
+                stack.append((h.level, node, path))
+        out = []
+        for n in nodes:
+            n.section.text = "\n".join(n.lines).strip()
+            if n is preamble and not n.section.text:
+                continue
+            out.append(n.section)
+        return out
+
+
+def _anchor(path: list[int]) -> str:
+    return "s" + "-".join(str(p) for p in path)
+
+
+def split_sections(body: str) -> list[Section]:
+    """Sections of a report body (clean text, one paragraph per line) in reading order."""
+    return _Splitter().split(body or "")
