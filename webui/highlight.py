@@ -33,8 +33,9 @@ def query_terms(q: str) -> list[str]:
             word = m.group(3)
             if word.startswith("-"):  # excluded term: nothing to highlight
                 continue
-            word = _FIELD_PREFIX.sub("", word.lstrip("+"))
-            if word.casefold() in _OPERATORS:
+            word = word.lstrip("+")
+            # field:value terms (section:requests, apply.new.total:>100) filter; they are not text to find
+            if _FIELD_PREFIX.match(word) or word.casefold() in _OPERATORS:
                 continue
             phrase = word.strip("()*?^~")
             phrase = re.sub(r"\^[\d.]+$|~\d*$", "", phrase)

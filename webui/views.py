@@ -36,8 +36,9 @@ def _facet_groups(params: SearchParams, facets: dict[str, list[dict]]) -> list[d
         values = [{"value": s, "count": 0} for s in selected if s not in present] + values
         if not values:
             continue
-        groups.append({"key": key, "values": [{**v, "value": str(v["value"]),
-                                               "checked": str(v["value"]) in selected} for v in values]})
+        values = [{**v, "value": str(v["value"]), "checked": str(v["value"]) in selected} for v in values]
+        values.sort(key=lambda v: not v["checked"])  # ticked first, so none hides under "更多"
+        groups.append({"key": key, "values": values})
     return groups
 
 

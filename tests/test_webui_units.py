@@ -1,0 +1,147 @@
+"""Pure parts of the web UI: highlighting, request parameters, the SVG chart, the compare table and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from indexer.model import Report
+from indexer.normalize import normalize
+from webui.charts import chart, nice_ticks
+from webui.compare import build_table, to_csv
+from webui.highlight import _normalised_with_map, find_spans, highlight, query_terms
+from webui.params import ParamError, parse_search_args
+from webui.stattables import field_labels, layout
+
+
+# -- highlighting --------------------------------------------------------------------------------------------------
+
+def test_match_across_pdf_line_breaks_and_spaces_maps_back_to_original_text():
+    text = "推进政务公\n开培训，发布 政 务 新 媒 体 信息"
+    out = str(highlight(text, query_terms("政务公开 政务新媒体")))
+    assert "<mark>政务公\n开</mark>培训" in out
+    assert "<mark>政 务 新 媒 体</mark> 信息" in out
+
+
+def test_full_width_and_case_match_like_the_index():
+    assert str(highlight("ＩＳＯ ９００１ 认证", query_terms("iso 9001"))) == "<mark>ＩＳＯ</mark> <mark>９００１</mark> 认证"
+
+
+def test_text_is_escaped_before_marking():
+    out = str(highlight('<script>alert("x")</script> 政务公开 <b>', ["政务公开"]))
+    assert "<script>" not in out and "&lt;script&gt;" in out and "<mark>政务公开</mark>" in out and "&lt;b&gt;" in out
+
+
+def test_a_query_that_looks_like_markup_cannot_inject_it():
+    out = str(highlight("a<b>c", query_terms("<b>")))
+    assert out == "a<mark>&lt;b&gt;</mark>c"
+
+
+def test_phrase_wins_over_its_own_words_and_matches_do_not_overlap():
+    spans = find_spans("政务新媒体和政务", query_terms('"政务新媒体" 政务'))
+    assert spans == [(0, 5), (6, 8)]
+
+
+def test_query_terms_drop_operators_exclusions_and_field_prefixes():
+    assert query_terms('政务新媒体 AND "依申请 公开" -网站 OR section:requests') == ["政务新媒体", "依申请公开"]
+    assert query_terms("") == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_mapped_normal_form_equals_normalize(seed):
+    rng = random.Random(seed)
+    alphabet = "政务公开ab AZ09 \n\t\u3000\u200b\u00a0（）()ＡＢ１ß\ufeffｶ"
+    text = "".join(rng.choice(alphabet) for _ in range(60))
+    norm, origin = _normalised_with_map(text)
+    assert norm == normalize(text)
+    assert len(origin) == len(norm) and origin == sorted(origin)
+
+
+# -- parameters ----------------------------------------------------------------------------------------------------
+
+def test_filters_repeat_or_comma_separate_and_unknown_sort_is_refused():
+    p = parse_search_args(MultiDict([("q", " 政务 "), ("province", "甘肃省,青海省"), ("province", "甘肃省"),
+                                     ("year", "2018-2020"), ("limit", "5"), ("offset", "10")]))
+    assert (p.q, p.filters, p.limit, p.offset) == ("政务", {"province": ["甘肃省", "青海省"], "year": ["2018-2020"]}, 5, 10)
+    with pytest.raises(ParamError):
+        parse_search_args(MultiDict([("sort", "random")]))
+    with pytest.raises(ParamError):
+        parse_search_args(MultiDict([("limit", "x")]))
+    with pytest.raises(ParamError):
+        parse_search_args(MultiDict([("limit", "100000")]))
+
+
+def test_page_state_round_trips_and_removing_a_province_drops_its_cities():
+    p = parse_search_args(MultiDict([("q", "政务"), ("province", "甘肃省"), ("city", "武威市"), ("page", "3")]), paged=True)
+    assert p.offset == 40
+    again = parse_search_args(p.args(), paged=True)
+    assert (again.q, again.filters, again.offset) == (p.q, p.filters, p.offset)
+    assert dict(p.without("province", "甘肃省").lists()) == {"q": ["政务"]}
+    assert "page" not in p.without("city", "武威市")
+
+
+# -- chart ---------------------------------------------------------------------------------------------------------
+
+def test_nice_ticks_cover_the_range_with_round_steps():
+    assert nice_ticks(0, 137) == [0, 50, 100, 150]
+    ticks = nice_ticks(-3, 12)
+    assert ticks[0] <= -3 and ticks[-1] >= 12
+
+
+def test_chart_draws_lines_and_points_and_escapes_names():
+    svg = str(chart([2019, 2020, 2021], [("<b>武威市</b>", {2019: 10, 2020: 30}), ("西宁市", {2019: 5, 2021: 8})]))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count('class="point"') == 4 and svg.count('class="line"') == 1  # 西宁市 has a gap in 2020
+    assert "<b>" not in svg and "&lt;b&gt;武威市" in svg
+    assert "style=" not in svg  # the CSP forbids inline styles
+
+
+def test_chart_of_one_year_draws_bars():
+    svg = str(chart([2020], [("甲", {2020: 3}), ("乙", {2020: 5})]))
+    assert svg.count('class="bar"') == 2
+
+
+# -- compare table -------------------------------------------------------------------------------------------------
+
+def _r(i, issuer, city, year, v, field="apply.new.total"):
+    return Report(id=f"r{i}", issuer=issuer, province="甘肃省", city=city, year=year, fields={field: v} if v is not None else {})
+
+
+def test_compare_table_by_issuer_and_summed_by_city():
+    reps = [_r(1, "武威市人民政府", "武威市", 2019, 10), _r(2, "武威市人民政府", "武威市", 2020, 12),
+            _r(3, "武威市教育局", "武威市", 2020, 3), _r(4, "兰州市人民政府", "兰州市", 2019, 7), _r(5, "x", "兰州市", 2019, None)]
+    t = build_table(reps, "apply.new.total")
+    assert t.years == [2019, 2020] and t.missing == 1
+    assert {r.label: r.values for r in t.rows} == {"武威市人民政府": {2019: 10, 2020: 12}, "武威市教育局": {2020: 3},
+                                                   "兰州市人民政府": {2019: 7}}
+    by_city = build_table(reps, "apply.new.total", "city")
+    assert {r.label: r.values for r in by_city.rows}["甘肃省 武威市"] == {2019: 10, 2020: 15}
+    with pytest.raises(ValueError):
+        build_table(reps, "apply.new.total", "planet")
+
+
+def test_compare_csv_is_utf8_with_bom_and_keeps_chinese():
+    data = to_csv(build_table([_r(1, "武威市人民政府", "武威市", 2019, 10)], "apply.new.total"))
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [["发布机关", "省份", "城市", "区县", "2019年"], ["武威市人民政府", "甘肃省", "武威市", "", "10"]]
+
+
+# -- statistics table layout ---------------------------------------------------------------------------------------
+
+def test_layouts_use_fields_md_keys():
+    keys_2021 = {k for t in layout("2021") for b in t.blocks for k in b.keys()}
+    assert {"apply.new.total", "apply.result.other.misc.total", "review.upheld", "litigation.after_review.total",
+            "active.fees.amount_wan", "active.rules.in_force"} <= keys_2021
+    keys_2019 = {k for t in layout("2019") for b in t.blocks for k in b.keys()}
+    assert {"active.procurement.amount_wan", "active.license.change", "apply.result.other.total"} <= keys_2019
+    assert "apply.result.other.misc.total" not in keys_2019
+    assert layout("pre2019") == []
+    labels = field_labels()
+    assert labels["apply.new.total"].endswith("总计") and "series.applications" in labels
+    assert all(re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", k) for k in labels)
