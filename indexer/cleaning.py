@@ -108,8 +108,10 @@ def is_chrome_line(line: str) -> bool:
         return True
     if s.endswith("文章属性"):
         return True  # law-database page label glued to a news ticker
-    rest = _SEPARATORS.sub("", _CHROME_TOKENS.sub("", s))
-    return rest == "" or bool(re.fullmatch(r"=+|-+|\*+|_+", s))
+    if re.fullmatch(r"[=\-*_~]{3,}.*[=\-*_~]{3,}|[=\-*_~]{3,}", s):
+        return True  # a rule, possibly labelled ('==== 正文 ====')
+    stripped, n_tokens = _CHROME_TOKENS.subn("", s)
+    return n_tokens > 0 and _SEPARATORS.sub("", stripped) == ""
 
 
 def strip_inline_chrome(line: str) -> str:
@@ -176,7 +178,10 @@ def is_broken_line(line: str, nxt: str) -> bool:
         return False
     if _is_heading_line(a) or HEADING_START.match(b):
         return False
-    body = re.sub(r"\s", "", a)
+    # Clause punctuation inside brackets ('本年收费金额（单位：万元）') says nothing about the line being prose.
+    body = re.sub(r"（[^（）]*）|\([^()]*\)", "", re.sub(r"\s", "", a))
+    if len(re.findall(rf"[{CJK}]", body)) < 2:
+        return False
     if _STARTS_NUMBER_WORD.match(b):
         # "…制作政策解读" / "21 个，…": a number carries on only a full line of prose, not a title or table cell.
         return bool(_CLAUSE_PUNCT.search(body)) and len(body) >= 15
@@ -190,16 +195,18 @@ def rejoin_lines(lines: list[str | None]) -> list[str]:
     """Glue broken lines back together; ``None`` marks where a dropped chrome line stood (never joined across)."""
     out: list[str] = []
     barrier = False
+    last = ""  # the last physical line: whether a line is cut depends on it, not on the paragraph built so far
     for line in lines:
         if line is None:
             barrier = True
             continue
         if not line.strip():
             continue
-        if out and not barrier and is_broken_line(out[-1], line):
+        if out and not barrier and is_broken_line(last, line):
             out[-1] = out[-1].rstrip() + line.strip()
         else:
             out.append(line.rstrip())
+        last = line
         barrier = False
     return out
 

@@ -157,6 +157,20 @@ _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|--|—|-\s).*$")
 _ISSUER_STRIP = re.compile(r"(?:关于|关于印发|关于公布|关于发布)$")
 
 
+_LEADING_META = re.compile(
+    r"^\s*(?:发布时间|发布日期|公布日期|日期|时间|来源|信息来源|作者|发布机构|浏览次数|点击数)\s*[:：]\s*"
+    r"(?:\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?|[^\s:：]*)\s*"
+)
+
+
+def _strip_leading_meta(text: str) -> str:
+    """Drop 'key：value' page metadata at the start of ``text`` (what follows a title on the same line)."""
+    prev = None
+    while prev != text:
+        prev, text = text, _LEADING_META.sub("", text, count=1)
+    return text.strip()
+
+
 def _compact(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
@@ -183,8 +197,7 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
         return None
     if not whole and rest and not re.match(rf"^[\s。{CJK}]", rest):
         return None  # the title must end where the text goes on (after a space, or glued to it)
-    if _is_header_line(rest):
-        rest = ""  # '…年度报告\t发布日期：2020-01-31
+    rest = _strip_leading_meta(rest)  # '…年度报告\t发布日期：2020-01-31'
     pre, mid = _compact(m.group("pre")), _compact(m.group("mid"))
     if pre and mid and not re.fullmatch(r"(?:度)?(?:政府|政务|本单位|本机关)?", mid):
         return None  # '…2019年…' prose, not a title
@@ -235,7 +248,10 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
             best = (i, hit)
             continue
         hit = match_title(s, whole=False)
-        if hit and hit.rest:
+        if hit and not hit.rest:
+            best = (i, hit)  # a title followed by page metadata only
+            continue
+        if hit:
             best = (i, hit)
             break  # a one-line dump: the text follows on this very line
         if len(s) > 150 and "。" in s and best[0] >= 0:
