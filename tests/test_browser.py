@@ -1,0 +1,144 @@
+"""The README path in a real browser (Debian chromium, headless, via Playwright) against a real server on loopback:
+search 政务新媒体, tick 甘肃省, follow a result, land on the section with the highlight in view; the compare page
+draws its chart and its CSV downloads."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+from indexer.library import Library  # noqa: E402
+from webui import create_app  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+CHROMIUM = os.environ.get("NIANBAO_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    import waitress.server
+
+    index = tmp_path_factory.mktemp("browser") / "index"
+    lib = Library(index)
+    lib.add_paths([SAMPLES])
+    lib.close()
+    server = waitress.server.create_server(create_app(index), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    # a CSP violation or a script error shows up here
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    yield pg
+    context.close()
+
+
+def test_search_tick_a_province_follow_a_result_and_see_the_highlight(page, base_url, tmp_path):
+    expect = playwright_sync.expect
+    page.goto(base_url + "/")
+    page.get_by_label("检索式").fill("政务新媒体")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=*")
+    expect(page.locator("li.report").first).to_be_visible()
+    total_all = int(page.locator(".summary strong").first.inner_text())
+
+    # tick 甘肃省: the form submits itself, the URL carries the filter, a chip appears
+    page.get_by_role("checkbox", name="甘肃省").check()
+    page.wait_for_url("**province=*")
+    expect(page.locator("a.chip").first).to_contain_text("甘肃省")
+    total_gansu = int(page.locator(".summary strong").first.inner_text())
+    assert 0 < total_gansu < total_all
+    for meta in page.locator("li.report .meta").all_inner_texts():
+        assert "甘肃省" in meta
+    page.screenshot(path=str(tmp_path / "search.png"))
+
+    # follow the first matching section
+    link = page.locator("ul.sections a.sec").first
+    href = link.get_attribute("href")
+    anchor = href.split("#", 1)[1]
+    link.click()
+    page.wait_for_url("**/report/**")
+    assert page.evaluate("location.hash") == "#" + anchor
+    current = page.locator(".fulltext mark.current")
+    expect(current).to_have_count(1)
+    expect(current).to_be_in_viewport()
+    assert current.inner_text().replace(" ", "").replace("\n", "") == "政务新媒体"
+    # the highlighted match is in the section the result pointed to
+    assert page.evaluate(f"document.getElementById({anchor!r}).contains(document.querySelector('mark.current'))")
+    page.screenshot(path=str(tmp_path / "report.png"))
+
+    # the back button returns to the filtered results
+    page.go_back()
+    page.wait_for_url("**province=*")
+    expect(page.get_by_role("checkbox", name="甘肃省")).to_be_checked()
+    assert not page.errors, page.errors
+
+
+def test_compare_page_draws_its_chart_and_downloads_a_csv(page, base_url, tmp_path):
+    page.goto(base_url + "/compare?field=series.applications")
+    chart = page.locator("figure.chart-box svg")
+    playwright_sync.expect(chart).to_be_visible()
+    marks = page.locator("svg circle.point, svg rect.bar")
+    assert marks.count() > 0
+    box = chart.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 150
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载 CSV").click()
+    path = info.value.path()
+    data = Path(path).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("发布机关,省份,城市,区县,")
+    assert "人民政府" in text
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_phone_layout_fits_and_keyboard_reaches_the_search_box(browser, base_url, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(base_url + "/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert page.evaluate("document.getElementById('facet-panel').open") is False  # facets folded, results first
+    playwright_sync.expect(page.locator("li.report").first).to_be_in_viewport()
+    page.screenshot(path=str(tmp_path / "phone.png"))
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.get_by_label("检索式").focus()
+    page.keyboard.type("政务公开")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=*")
+    assert page.locator("li.report").count() > 0
+    context.close()

@@ -1,0 +1,319 @@
+"""The web UI and JSON API through Flask's test client, against a real index built from the bundled samples."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+from urllib.request import urlopen
+
+import pytest
+
+from indexer.library import Library
+from webui import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+QUERY = "政务新媒体"
+# Candidates for a malformed query; the search module raises QueryError (a ValueError) for at least one of them.
+MALFORMED = ["((", '"政务公开', "(政务 AND", "政务 AND", "apply.new.total:>abc", ")", "section:", "OR"]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    index = tmp_path_factory.mktemp("webui") / "index"
+    lib = Library(index)
+    result = lib.add_paths([SAMPLES])
+    lib.close()
+    assert result.added and not result.failed, result.failed
+    return index
+
+
+@pytest.fixture(scope="module")
+def app(index_dir):
+    return create_app(index_dir)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def lib(index_dir):
+    lib = Library(index_dir, readonly=True)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def malformed(lib) -> str:
+    for q in MALFORMED:
+        try:
+            lib.search(q)
+        except ValueError:
+            return q
+    pytest.fail(f"none of {MALFORMED} is refused by the search module")
+
+
+def html(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+# -- search page ---------------------------------------------------------------------------------------------------
+
+def test_search_page_lists_reports_with_section_links_and_facets(client, lib):
+    resp = client.get(f"/?q={quote(QUERY)}")
+    assert resp.status_code == 200
+    page = html(resp)
+    expected = lib.search(QUERY)
+    assert expected["total"] >= 3
+    assert f"共 <strong>{expected['total']}</strong> 份报告" in page
+    first = expected["results"][0]
+    hit = first["hits"][0]
+    # each matching section links to the report, with the query and the section's anchor
+    link = f'/report/{first["id"]}?q={quote(QUERY)}#{hit["anchor"]}'
+    assert link in page
+    assert "<mark>" in page  # the library's snippet HTML is inserted as HTML
+    assert 'name="province" value="甘肃省"' in page  # the province facet as a checkbox
+    assert 'name="city"' not in page  # cities only after a province is ticked (drill-down)
+
+
+def test_ticking_a_province_narrows_shows_a_chip_and_offers_its_cities(client, lib):
+    page = html(client.get(f"/?q={quote(QUERY)}&province={quote('甘肃省')}"))
+    expected = lib.search(QUERY, filters={"province": ["甘肃省"]})
+    assert 0 < expected["total"] < lib.search(QUERY)["total"]
+    assert f"共 <strong>{expected['total']}</strong> 份报告" in page
+    assert all(r["province"] == "甘肃省" for r in expected["results"])
+    assert 'class="chip"' in page and "省份：甘肃省" in page
+    # the chip removes the filter and keeps the query
+    chip = re.search(r'<a class="chip" href="([^"]+)"', page).group(1)
+    assert parse_qs(urlsplit(chip.replace("&amp;", "&")).query) == {"q": [QUERY]}
+    assert re.search(r'name="province" value="甘肃省" checked', page)
+    assert 'name="city" value="' in page
+
+
+def test_pagination_moves_through_results(client, lib):
+    total = lib.search("")["total"]
+    assert total > 2
+    one = html(client.get("/?limit=1&sort=year_asc"))
+    two = html(client.get("/?limit=1&sort=year_asc&page=2"))
+    ids = [re.findall(r'href="/report/([0-9a-z]+)', p)[0] for p in (one, two)]
+    assert ids[0] != ids[1]
+    assert 'rel="next"' in one and 'rel="prev"' in two
+
+
+def test_empty_result_explains_what_to_try(client):
+    page = html(client.get(f"/?q={quote('这个词组不会出现在任何年报里')}"))
+    assert "没有找到符合条件的报告" in page
+
+
+def test_malformed_query_is_a_friendly_message_not_a_500(client, malformed):
+    resp = client.get(f"/?q={quote(malformed)}")
+    assert resp.status_code == 400
+    page = html(resp)
+    assert "检索式有误" in page and "Traceback" not in page
+
+
+def test_bad_parameters_are_a_message_not_a_500(client):
+    assert client.get("/?page=abc").status_code == 400
+    assert client.get("/?sort=bogus").status_code == 400
+    assert client.get("/api/search?limit=-1").status_code == 400
+
+
+# -- report page ---------------------------------------------------------------------------------------------------
+
+def test_report_page_highlights_the_query_in_the_anchored_section(client, lib):
+    first = lib.search(QUERY, filters={"province": ["甘肃省"]})["results"][0]
+    report = lib.get(first["id"])
+    page = html(client.get(f"/report/{report.id}?q={quote(QUERY)}"))
+    for s in report.sections:
+        assert f'id="{s.anchor}"' in page
+        assert f'href="#{s.anchor}"' in page  # table of contents
+    section = re.search(rf'<section id="{re.escape(first["hits"][0]["anchor"])}".*?</section>', page, re.S).group(0)
+    assert "<mark>" in section
+    assert report.title in page
+    assert report.source in page
+
+
+def test_report_page_renders_statistics_tables_with_field_values(client, lib):
+    with_tables = [r for r in lib.reports() if r.template in ("2019", "2021") and "apply.new.total" in r.fields]
+    assert with_tables
+    r = with_tables[0]
+    page = html(client.get(f"/report/{r.id}"))
+    assert 'id="nb-tables"' in page and "<table" in page
+    assert f'data-field="apply.new.total">{r.fields["apply.new.total"]:,}<' in page
+
+
+def test_report_links_to_the_same_issuers_other_years(client, lib):
+    by_issuer: dict[str, list] = {}
+    for r in lib.reports():
+        if r.issuer and r.year:
+            by_issuer.setdefault(r.issuer, []).append(r)
+    several = [rs for rs in by_issuer.values() if len({r.year for r in rs}) > 1]
+    if not several:
+        pytest.skip("no issuer with several years in the samples")
+    a, b = several[0][:2]
+    page = html(client.get(f"/report/{a.id}"))
+    assert f'/report/{b.id}"' in page
+
+
+def test_unknown_report_is_a_404_page_and_json(client):
+    resp = client.get("/report/doesnotexist")
+    assert resp.status_code == 404 and "没有找到" in html(resp)
+    api = client.get("/api/reports/doesnotexist")
+    assert api.status_code == 404 and api.get_json()["status"] == 404
+    assert client.get("/no/such/page").status_code == 404
+
+
+# -- safety --------------------------------------------------------------------------------------------------------
+
+def test_every_page_carries_security_headers_and_no_inline_script(client, lib):
+    rid = next(lib.reports()).id
+    for url in ("/", f"/?q={quote(QUERY)}", f"/report/{rid}?q=x", "/compare", "/api/search", "/report/nope"):
+        resp = client.get(url)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["Referrer-Policy"]
+        body = html(resp)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", body), url
+        assert not re.search(r"\son[a-z]+=", body), url  # no inline event handlers
+        assert " style=" not in body, url
+
+
+def test_query_text_is_escaped_everywhere(client, lib):
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+    rid = next(lib.reports()).id
+    for url in (f"/?q={quote(evil)}", f"/report/{rid}?q={quote(evil)}", f"/compare?q={quote(evil)}"):
+        body = html(client.get(url))
+        assert "<script>alert" not in body and "<img src=x" not in body, url
+        assert "&lt;script&gt;" in body or "&#34;&gt;&lt;img" in body or "&lt;img" in body, url
+
+
+def test_the_app_is_read_only(app, client):
+    for rule in app.url_map.iter_rules():
+        assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+    assert client.post("/").status_code == 405
+    assert client.delete("/api/reports/x").status_code == 405
+
+
+# -- JSON API ------------------------------------------------------------------------------------------------------
+
+def test_api_search_is_the_library_result(client, lib):
+    resp = client.get(f"/api/search?q={quote(QUERY)}&province={quote('甘肃省')}&limit=2&sort=year_desc")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    got = resp.get_json()
+    want = lib.search(QUERY, filters={"province": ["甘肃省"]}, sort="year_desc", limit=2)
+    got.pop("took_ms"), want.pop("took_ms")
+    assert got == want
+    assert len(got["results"]) <= 2
+
+
+def test_api_malformed_query_is_400_json(client, malformed):
+    resp = client.get(f"/api/search?q={quote(malformed)}")
+    assert resp.status_code == 400 and resp.get_json()["error"]
+    assert client.get(f"/api/facets?q={quote(malformed)}").status_code == 400
+
+
+def test_api_facets_and_report(client, lib):
+    facets = client.get(f"/api/facets?q={quote(QUERY)}").get_json()["facets"]
+    assert {"province", "year", "section"} <= set(facets)
+    assert any(v["value"] == "甘肃省" and v["count"] > 0 for v in facets["province"])
+    r = next(lib.reports())
+    assert client.get(f"/api/reports/{r.id}").get_json() == r.to_json()
+
+
+def test_api_export_csv_and_json(client, lib):
+    resp = client.get(f"/api/export?format=csv&province={quote('甘肃省')}")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    data = resp.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    n = lib.search("", filters={"province": ["甘肃省"]})["total"]
+    assert len(rows) == n and all(r["province"] == "甘肃省" for r in rows)
+    js = client.get(f"/api/export?format=json&fields=apply.new.total&province={quote('甘肃省')}").get_json()
+    assert js["total"] == n and "apply.new.total" in js["columns"]
+    assert client.get("/api/export?format=xml").status_code == 400
+
+
+def test_openapi_describes_every_api_route(app, client):
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    documented = set(doc["paths"])
+    served = {re.sub(r"<(\w+)>", r"{\1}", r.rule.replace("<report_id>", "<id>")) for r in app.url_map.iter_rules()
+              if r.rule.startswith("/api/")}
+    assert documented == served
+    params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    assert params == {"q", "province", "city", "county", "year", "section", "level", "body_type", "template",
+                      "sort", "limit", "offset"}
+
+
+# -- compare -------------------------------------------------------------------------------------------------------
+
+def test_compare_page_draws_a_chart_and_table(client, lib):
+    with_field = [r for r in lib.reports() if "series.applications" in r.fields]
+    assert with_field
+    page = html(client.get("/compare?field=series.applications"))
+    assert "<svg" in page and ('class="point"' in page or 'class="bar"' in page)
+    assert with_field[0].issuer in page
+    assert "下载 CSV" in page
+
+
+def test_compare_csv_download_opens_with_chinese_intact(client):
+    resp = client.get("/compare.csv?field=series.applications&by=city")
+    assert resp.status_code == 200
+    assert "attachment" in resp.headers["Content-Disposition"]
+    data = resp.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["城市（合计）", "省份", "城市", "区县"] and len(rows) > 1
+    assert all(re.fullmatch(r"\d{4}年", c) for c in rows[0][4:])
+
+
+def test_compare_refuses_unknown_grouping_politely(client):
+    assert client.get("/compare?by=planet").status_code == 400
+    assert client.get("/compare.csv?by=planet").status_code == 400
+
+
+# -- nianbao serve -------------------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_under_waitress_on_loopback(index_dir):
+    port = _free_port()
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "webui.cli", "--port", str(port), "--index", str(index_dir)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urlopen(f"http://127.0.0.1:{port}/api/search?q={quote(QUERY)}", timeout=5) as resp:
+                    assert resp.status == 200 and resp.headers["Server"] == "nianbao"
+                    assert b'"total"' in resp.read()
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_refuses_a_missing_index(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "webui.cli", "--index", str(tmp_path / "none")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "no index" in proc.stderr
