@@ -1,0 +1,215 @@
+"""Region resolution: the hand-read labels, the full division history, and the cases the rules are about."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.regions import Region, issuer_from_title, resolve_region
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = sorted((ROOT / "tests" / "labels").glob("labels-*.json"))
+SAMPLES = [ROOT / "samples" / "real", ROOT / "samples" / "seeds"]
+AREACODES = ROOT.parent / "shared" / "gazetteer" / "areacodes_result.csv"
+REGION_KEYS = ("province", "city", "county", "level", "body_type")
+
+
+def _labelled() -> list[tuple[str, dict]]:
+    out = []
+    for path in LABELS:
+        for name, label in json.loads(path.read_text("utf-8")).items():
+            if not name.startswith("_") and any(k in label for k in REGION_KEYS):
+                out.append((name, label))
+    return out
+
+
+def _sample_text(name: str) -> str:
+    for folder in SAMPLES:
+        path = folder / name
+        if path.exists():
+            return path.read_bytes().decode("utf-8", errors="replace")
+    raise FileNotFoundError(name)
+
+
+@pytest.mark.parametrize(("name", "label"), _labelled(), ids=[n for n, _ in _labelled()])
+def test_labels(name: str, label: dict) -> None:
+    # as the pipeline calls it: issuer where the label states one, else the title; the year; the whole text as context
+    region = resolve_region(label.get("issuer"), title=label["title"], year=label.get("year"), text=_sample_text(name))
+    got = {k: getattr(region, k) for k in REGION_KEYS if k in label}
+    assert got == {k: label[k] for k in REGION_KEYS if k in label}
+    assert region.confident
+    # the same from the title alone, without the report text
+    alone = resolve_region(issuer_from_title(label["title"]), year=label.get("year"))
+    assert {k: getattr(alone, k) for k in got} == got
+
+
+# --- the whole division history ------------------------------------------------------------------------------------
+
+FIRST_REPORT_YEAR, LAST_LIST_YEAR = 2008, 2024  # reports exist from 2008 (条例 in force); the CSV's lists end in 2024
+
+
+def _report_years(row: dict) -> list[int]:
+    start = int(row["启用时间"])
+    end = int(row["变更/弃用时间"]) if row["变更/弃用时间"] else LAST_LIST_YEAR + 1
+    years = range(max(start, FIRST_REPORT_YEAR), min(end, LAST_LIST_YEAR + 1))
+    return sorted({years[0], years[-1]}) if years else []
+
+
+def _expected(row: dict) -> tuple[str, str | None]:
+    return row["一级行政区"], None if row["二级行政区"] == "直辖" else row["二级行政区"]
+
+
+def _not_confidently_wrong(got: Region, province: str, city: str | None) -> bool:
+    right = (got.province, got.city) == (province, city)
+    return right or (not got.confident and got.province in (None, province) and got.city in (None, city))
+
+
+@pytest.mark.skipif(not AREACODES.exists(), reason="../shared/gazetteer/areacodes_result.csv not present")
+def test_every_county_name_against_areacodes() -> None:
+    """Every county-level name of 1981–2024 valid in a report year ≥ 2008, in its first and last such year.
+
+    Forms: '<county>人民政府' (bare) and '<city><county>人民政府' ('<province><county>' for 直辖 units); for names that
+    several divisions share that year, the bare form also with the parent city named in the text.
+    """
+    with AREACODES.open(encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["级别"] == "县级"]
+    holders: dict[tuple[str, int], set[tuple[str, str]]] = collections.defaultdict(set)
+    for r in rows:
+        start = int(r["启用时间"])
+        end = int(r["变更/弃用时间"]) if r["变更/弃用时间"] else LAST_LIST_YEAR + 1
+        for y in range(max(start, FIRST_REPORT_YEAR), min(end, LAST_LIST_YEAR + 1)):
+            holders[(r["名称"], y)].add((r["一级行政区"], r["二级行政区"]))
+
+    n = collections.Counter()
+    ok = collections.Counter()
+    confidently_wrong: list[str] = []
+    for r in rows:
+        province, city = _expected(r)
+        for year in _report_years(r):
+            ambiguous = len(holders[(r["名称"], year)]) > 1
+            forms = {
+                "bare": (f"{r['名称']}人民政府", None),
+                "with parent": (f"{city or province}{r['名称']}人民政府", None),
+            }
+            if ambiguous:
+                forms["bare + text"] = (f"{r['名称']}人民政府", f"……{city or province}{r['名称']}位于……")
+            for form, (issuer, text) in forms.items():
+                key = f"{form}{' (ambiguous)' if ambiguous else ''}"
+                got = resolve_region(issuer, year=year, text=text)
+                n[key] += 1
+                ok[key] += (got.province, got.city) == (province, city)
+                if ambiguous and form == "bare" and not _not_confidently_wrong(got, province, city):
+                    confidently_wrong.append(f"{year} {issuer}: {got}")
+
+    figures = {k: f"{ok[k]}/{n[k]} = {ok[k] / n[k]:.2%}" for k in sorted(n)}
+    print("\nregion resolution vs areacodes_result.csv:", json.dumps(figures, ensure_ascii=False, indent=1))
+    for key in ("bare", "with parent", "with parent (ambiguous)", "bare + text (ambiguous)"):
+        assert ok[key] / n[key] >= 0.99, (key, figures)
+    assert n["bare (ambiguous)"] > 100
+    assert not confidently_wrong, confidently_wrong[:20]
+
+
+# --- hand cases ------------------------------------------------------------------------------------------------------
+
+
+def _fields(region: Region, *keys: str) -> tuple:
+    return tuple(getattr(region, k) for k in keys)
+
+
+def test_old_and_new_names_by_year() -> None:
+    old = resolve_region("襄樊市人民政府", year=2009)
+    assert _fields(old, "province", "city", "region_code", "level") == ("湖北省", "襄樊市", "420600", "地级")
+    new = resolve_region("襄阳市人民政府", year=2015)
+    assert _fields(new, "city", "region_code") == ("襄阳市", "420600")
+    # the old name in a later year: the same code, reported under the name of that year
+    assert resolve_region("襄樊市人民政府", year=2015).city == "襄阳市"
+    # a county under the old city name
+    assert _fields(resolve_region("襄樊市南漳县", year=2009), "city", "county") == ("襄樊市", "南漳县")
+
+
+def test_recoded_county_follows_its_successor() -> None:
+    before = resolve_region("平安县人民政府", year=2012)
+    assert _fields(before, "province", "city", "county") == ("青海省", "海东地区", "平安县")
+    after = resolve_region("平安县人民政府", year=2020)
+    assert _fields(after, "province", "city", "county", "region_code") == ("青海省", "海东市", "平安区", "630203")
+    assert resolve_region("平安县人民政府").county == "平安区"  # no year: today's names
+
+
+def test_ambiguous_name_is_never_guessed() -> None:
+    alone = resolve_region("鼓楼区人民政府", year=2020)
+    assert not alone.confident
+    assert (alone.province, alone.city, alone.county) == (None, None, None)
+    assert alone.level == "县级"
+    named = resolve_region("福州市鼓楼区人民政府", year=2020)
+    assert _fields(named, "province", "city", "county", "confident") == ("福建省", "福州市", "鼓楼区", True)
+    by_text = resolve_region("鼓楼区人民政府", year=2020, text="本区地处福州市中心……")
+    assert _fields(by_text, "city", "county", "region_code") == ("福州市", "鼓楼区", "350102")
+    by_hint = resolve_region("鼓楼区人民政府", year=2020, hint="江苏省徐州市")
+    assert _fields(by_hint, "city", "region_code", "confident") == ("徐州市", "320302", True)
+    # all candidates in one province: keep the province only
+    shanxi = resolve_region("城区人民政府", year=2012)
+    assert not shanxi.confident and shanxi.city is None
+
+
+def test_short_forms() -> None:
+    assert _fields(resolve_region("宁夏"), "province", "level") == ("宁夏回族自治区", "省级")
+    assert resolve_region("广西", year=2019).province == "广西壮族自治区"
+    assert _fields(resolve_region("内蒙古自治区人民政府"), "province", "body_type") == ("内蒙古自治区", "政府")
+    assert resolve_region("甘南州人民政府").city == "甘南藏族自治州"
+    assert _fields(resolve_region("甘肃武威凉州区"), "city", "county") == ("武威市", "凉州区")
+
+
+def test_agency_and_township() -> None:
+    tax = resolve_region("国家税务总局武威市税务局", year=2019)
+    assert _fields(tax, "province", "city", "county", "level", "body_type") == ("甘肃省", "武威市", None, "地级", "部门")
+    assert _fields(resolve_region("武威市税务局"), "city", "body_type") == ("武威市", "部门")
+    town = resolve_region("平潭县金井镇人民政府", year=2020)
+    assert _fields(town, "county", "township", "level", "body_type") == ("平潭县", "金井镇", "乡级", "政府")
+    assert town.region_code.startswith("350128") and len(town.region_code) == 9
+    # a township gone from today's table (潭城镇 was merged): kept as written, the county's code
+    old = resolve_region("平潭县潭城镇人民政府", year=2011)
+    assert _fields(old, "county", "township", "level", "region_code") == ("平潭县", "潭城镇", "乡级", "350128")
+    street = resolve_region("福州市鼓楼区鼓东街道办事处", year=2020)
+    assert _fields(street, "county", "township", "level", "body_type") == ("鼓楼区", "鼓东街道", "乡级", "政府")
+    office = resolve_region("武威市人民政府办公室")
+    assert _fields(office, "level", "body_type") == ("地级", "政府")
+
+
+def test_special_units() -> None:
+    zone = resolve_region("平潭综合实验区管委会", year=2021)
+    assert _fields(zone, "province", "city", "county", "level", "body_type") == (
+        "福建省", "福州市", "平潭县", "地级", "政府")  # fmt: skip
+    county = resolve_region("平潭县人民政府", year=2011)
+    assert _fields(county, "county", "level") == ("平潭县", "县级")
+    corps = resolve_region("新疆生产建设兵团", year=2020)
+    assert _fields(corps, "province", "level") == ("新疆维吾尔自治区", "省级")
+    eighth = resolve_region("新疆生产建设兵团第八师", year=2020)
+    assert _fields(eighth, "province", "county", "level") == ("新疆维吾尔自治区", "石河子市", "地级")
+    xiongan = resolve_region("雄安新区管委会", year=2020)
+    assert _fields(xiongan, "province", "city", "level", "body_type") == ("河北省", "保定市", "地级", "政府")
+
+
+def test_municipality_and_central() -> None:
+    shanghai = resolve_region("上海市人民政府办公厅", year=2019)
+    assert _fields(shanghai, "province", "city", "level", "body_type") == ("上海市", None, "省级", "政府")
+    district = resolve_region("上海市浦东新区人民政府")
+    assert _fields(district, "province", "city", "county", "level") == ("上海市", None, "浦东新区", "县级")
+    state = resolve_region("国务院办公厅")
+    assert _fields(state, "province", "level", "body_type") == (None, "中央", "政府")
+    assert _fields(resolve_region("国家统计局"), "level", "body_type") == ("中央", "部门")
+
+
+def test_title_and_hint_fallbacks() -> None:
+    assert issuer_from_title("2019年上海市人民政府办公厅政府信息公开工作年度报告") == "上海市人民政府办公厅"
+    assert issuer_from_title("青铜峡市2020年政府信息公开工作年度报告") == "青铜峡市"
+    from_title = resolve_region(None, title="武威市2019年政府信息公开工作年度报告", year=2019)
+    assert _fields(from_title, "city", "level", "body_type") == ("武威市", "地级", "政府")
+    from_hint = resolve_region("县教育局", hint="福建省福州市平潭县", year=2015)
+    assert _fields(from_hint, "county", "level", "body_type") == ("平潭县", "县级", "部门")
+    nothing = resolve_region("办公室")
+    assert not nothing.confident and nothing.province is None
+    assert resolve_region(None) == Region()
