@@ -35,7 +35,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-USER_AGENT = "nianbao-crawler/0.1 (+年报检索: collects government information-disclosure annual reports; obeys robots.txt)"
+USER_AGENT = ("nianbao-crawler/0.1 (nianbao annual-report search; collects government information-disclosure "
+              "annual reports; obeys robots.txt)")
 ROBOTS_AGENT = "nianbao-crawler"
 
 

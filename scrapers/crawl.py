@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from scrapers import archive as warc
 from scrapers.config import CrawlConfig, Site
 from scrapers.discover import (Page, analyse_page, attachment_name, is_attachment_url, is_report_title, list_targets,
-                               page_is_report, report_attachments)
+                               page_is_report, report_attachments, strip_extension)
 from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, robots_allows, robots_delay,
                             robots_for_status)
 from scrapers.state import CrawlState, UrlRow
@@ -244,7 +244,7 @@ class Crawler:
                 return
             title = page.title if is_report_title(page.title) else (row.link_text or page.title)
             for link in attachments:
-                meta = {"title": link.text if is_report_title(link.text) else title, "published": page.published,
+                meta = {"title": strip_extension(link.text) if is_report_title(link.text) else title, "published": page.published,
                         "issuer": page.issuer, "page_url": url}
                 discovered.append(dict(url=link.url, site=site.name, kind="attachment", depth=row.depth + 1,
                                        link_text=link.text, meta={k: v for k, v in meta.items() if v}))
@@ -264,7 +264,7 @@ class Crawler:
                 pages.append(link.url)
         for link in reports:
             kind = "attachment" if is_attachment_url(link.url) else "report"
-            meta = {"title": link.text, "page_url": row.url} if kind == "attachment" else {}
+            meta = {"title": strip_extension(link.text), "page_url": row.url} if kind == "attachment" else {}
             out.append(dict(url=link.url, site=site.name, kind=kind, depth=row.depth + 1, link_text=link.text,
                             meta=meta))
         if row.depth < site.politeness.max_depth:
@@ -313,11 +313,10 @@ class Crawler:
             return
         except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
             log.exception("parse failed: %s", url)
-            reason = f"internal error while parsing ({type(e).__name__}: {e})"
+            reason = f"internal error while parsing ({type(e).__name__}: {e}); retried from the archive next run"
             self.state.log_failure(url, site=site.name, run=stats.run, reason=reason)
             self._log_failure(site, stats, url, reason)
-            self.state.document_done(url, sha, [])
-            return
+            return  # stays 'fetched': the next run takes it from the archive again
         seen = self.state.db.execute("SELECT 1 FROM documents WHERE report_id=? LIMIT 1", (report.id,)).fetchone()
         if seen:
             stats.reports_updated += 1

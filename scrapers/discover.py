@@ -31,7 +31,8 @@ _NOT_A_REPORT = (
     "通知", "关于做好", "关于开展", "关于印发", "关于组织", "编制", "解读", "图解", "问答", "企业", "工商", "个体",
     "合作社", "提醒", "公示", "培训", "会议", "座谈", "征集", "征求", "指南", "目录", "问卷", "考核", "评估", "评议",
     "测评", "统计表", "情况表", "专栏", "栏目", "申报", "社会责任", "决算", "预算", "审计", "统计年报", "法治政府",
-    "年报数据", "抽查", "报告期", "目标", "方案", "要点", "快讯", "动态", "新闻",
+    "年报数据", "抽查", "报告期", "目标", "方案", "要点", "快讯", "动态", "新闻", "一图", "读懂", "图说", "图表",
+    "视频", "海报", "H5",
 )
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+|。。+)\s*$")
 _SPACE = re.compile(r"\s+")
@@ -113,7 +114,7 @@ _PAGE_PARAM = re.compile(r"^(?:page|pageno|pagenum|pageindex|pagenumber|p|pn|cur
                          r"start|offset|pageid)$", re.I)
 _TRS_PAGE_FILE = re.compile(r"^(.+?)(?:_(\d+))?\.(s?html?)$")
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
-_JS_VAR = re.compile(r"var\s+(\w+)\s*=\s*([\"']?)([^;\"'\n]*)\2\s*;")
+_JS_VAR = re.compile(r"""var\s+(\w+)\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)'|(\w+)\s*(?:;|//|$))""", re.M)
 
 
 def normalise_date(text: str | None) -> str | None:
@@ -162,7 +163,7 @@ def _base_url(root, url: str) -> str:
 def _trs_pages(script_text: str, url: str) -> list[str]:
     """Pages named by TRS's ``createPageHTML(count, current, "index", "html")`` (arguments may be variables)."""
     out = []
-    variables = {m.group(1): m.group(3) for m in _JS_VAR.finditer(script_text)}
+    variables = {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _JS_VAR.finditer(script_text)}
     for m in _CREATE_PAGE.finditer(script_text):
         args = [a.strip() for a in m.group(1).split(",") if a.strip()]
         values = []
@@ -300,6 +301,11 @@ NEAR_EMPTY_CHARS = 800  # a report runs to thousands of characters; a page with 
 
 def is_attachment_url(url: str) -> bool:
     return bool(_ATTACHMENT.search(url))
+
+
+def strip_extension(text: str) -> str:
+    """'…年度报告.pdf' → '…年度报告' (link texts of attachments often carry the file name)."""
+    return re.sub(r"\.(pdf|docx?|wps)\s*$", "", text.strip(), flags=re.I)
 
 
 def attachment_name(url: str, text: str = "") -> str:
