@@ -174,6 +174,8 @@ def is_broken_line(line: str, nxt: str) -> bool:
     a, b = line.rstrip(), nxt.lstrip()
     if not a or not b or "\t" in a or "\t" in b:
         return False
+    if re.search(r"[：:]$", a) and re.match(r"[A-Za-z0-9]", b) and not HEADING_START.match(b) and len(a) >= 15:
+        return True  # '电子邮箱：' / 'hzzwgk@126.com）。'
     if _SENTENCE_END.search(a) or not _ENDS_TEXT.search(a) or _TITLE_END.search(a):
         return False
     if _is_heading_line(a) or HEADING_START.match(b):
@@ -236,4 +238,5 @@ def clean_text(text: str) -> str:
         if "\t" not in line:
             line = collapse_spacing(line.strip())
         lines.append(line)
-    return "\n".join(rejoin_lines(lines))
+    # spacing again: a rejoined line may have brought a number and its unit together ('大道 90' + '号，…')
+    return "\n".join(collapse_spacing(line) for line in rejoin_lines(lines))

@@ -152,6 +152,10 @@ TITLE_RE = re.compile(
     rf"(?P<pre>{_NAME}{{0,40}}?)\s*{_YEAR_PART}(?P<mid>{_NAME}{{0,40}}?)\s*(?P<subject>{_SUBJECT})"
     rf"(?:\s*[（(]\s*(?:{_NAME}|\d){{1,12}}[）)])?"
 )
+# '某县教育局政府信息公开工作年度报告（2018年度）': the year in brackets after the subject
+TITLE_YEAR_AFTER_RE = re.compile(
+    rf"(?P<pre>{_NAME}{{2,40}}?)\s*(?P<subject>{_SUBJECT})\s*[（(]\s*{_YEAR_PART}[）)]"
+)
 _COVER_LETTER = re.compile(r"关于.{0,40}(?:报送|报告|印发|公布|发布|上报).{0,60}(?:的函|的报告|的通知)\s*$|的函\s*$")
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|--|—|-\s).*$")
 _ISSUER_STRIP = re.compile(r"(?:关于|关于印发|关于公布|关于发布)$")
@@ -189,7 +193,7 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     A one-line dump ('平潭县人民政府2011年政府信息公开工作年度报告 本报告主要根据…') gives the title and the rest.
     """
     s = text.strip()
-    m = TITLE_RE.match(s)
+    m = TITLE_RE.match(s) or TITLE_YEAR_AFTER_RE.match(s)
     if not m:
         return None
     rest = s[m.end():]
@@ -198,7 +202,7 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     if not whole and rest and not re.match(rf"^[\s。{CJK}]", rest):
         return None  # the title must end where the text goes on (after a space, or glued to it)
     rest = _strip_leading_meta(rest)  # '…年度报告\t发布日期：2020-01-31'
-    pre, mid = _compact(m.group("pre")), _compact(m.group("mid"))
+    pre, mid = _compact(m.group("pre")), _compact(m.groupdict().get("mid") or "")
     if pre and mid and not re.fullmatch(r"(?:度)?(?:政府|政务|本单位|本机关)?", mid):
         return None  # '…2019年…' prose, not a title
     issuer = pre or re.sub(r"(?:政府|政务)$", "", mid) or None

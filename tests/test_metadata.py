@@ -1,0 +1,228 @@
+"""extract_metadata: every label (title, year, published, template) of the bundled reports, then one rule per test."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.metadata import Metadata, cn_number, detect_template, extract_metadata, match_title, parse_date
+from indexer.model import Document, ReadError
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "tests" / "labels"
+SAMPLE_DIRS = {"labels-seeds.json": ROOT / "samples" / "seeds", "labels-real.json": ROOT / "samples" / "real"}
+
+
+def load_document(path: Path) -> Document:
+    """.txt as UTF-8 (what the txt reader gives); other formats through the project's reader."""
+    if path.suffix == ".txt":
+        return Document(text=path.read_text(encoding="utf-8"), source=path.name, format="txt")
+    readers = pytest.importorskip("indexer.readers", reason="indexer.readers not available yet")
+    try:
+        return readers.read_file(path)
+    except ReadError as e:
+        if "No module named" in str(e):
+            pytest.skip(f"reader for {path.suffix} not available yet: {e}")
+        raise
+
+
+def label_cases():
+    for label_file, sample_dir in SAMPLE_DIRS.items():
+        for name, expected in json.loads((LABELS / label_file).read_text(encoding="utf-8")).items():
+            if not name.startswith("_"):
+                yield pytest.param(sample_dir / name, expected, id=name)
+
+
+_cache: dict[Path, tuple[Metadata, str]] = {}
+
+
+def extracted(path: Path) -> tuple[Metadata, str]:
+    if path not in _cache:
+        _cache[path] = extract_metadata(load_document(path))
+    return _cache[path]
+
+
+def acceptable_titles(expected: dict) -> set[str]:
+    """The label's title, plus the variants its _notes call acceptable ('either is acceptable')."""
+    titles = {expected["title"]}
+    notes = expected.get("_notes", "")
+    if "acceptable" in notes:
+        for quoted in re.findall(r"'([^']+)'", notes):
+            compact = re.sub(r"\s", "", quoted)
+            if compact.endswith("报告") and re.search(r"\d{4}年", compact):
+                titles.add(compact.replace("…", ""))
+        if "no 度" in notes:  # the body title drops the 度 of the page title
+            titles.add(expected["title"].replace("年度政府", "年政府"))
+        if "no '的'" in notes:
+            titles.add(expected["title"].replace("工作年度报告", "工作的年度报告"))
+    return titles
+
+
+@pytest.mark.parametrize("path,expected", list(label_cases()))
+def test_labelled_metadata(path, expected):
+    meta, body = extracted(path)
+    assert meta.title in acceptable_titles(expected)
+    assert meta.year == expected["year"]
+    assert meta.template == expected["template"]
+    if "published" in expected:
+        assert meta.published == expected["published"]
+    assert body.strip(), "the report body must not be empty"
+
+
+@pytest.mark.parametrize("path,expected", list(label_cases()))
+def test_body_starts_after_metadata_chrome_and_title(path, expected):
+    meta, body = extracted(path)
+    first = body.split("\n")[0]
+    for marker in ("标题:", "发布时间", "【制定机关】", "当前位置", "来源:", "来源：", "的函", "==="):
+        assert marker not in first[:40]
+    assert not first.startswith(meta.title or "\0")
+
+
+@pytest.mark.parametrize("name,issuer", [
+    ("000_9cc224736a79167a.txt", "武威市"),
+    ("001_107764086d5c2c3a.txt", "青铜峡市"),
+    ("002_ca63368030494e8a.txt", "武威市"),
+    ("004_0ee5816b3d713d50.txt", "陇南市武都区"),
+    ("pingtan-001.txt", "平潭县人民政府"),
+    ("pingtan-003.txt", "平潭综合实验区地方税务局"),
+    ("pingtan-004.txt", "平潭综合实验区"),
+    ("jiangsu-017.txt", "淮安市人民政府"),
+    ("jiangsu-018.txt", "淮安市洪泽区人民政府"),  # title says 洪泽区人民政府; the text's 编制 body is fuller
+    ("jiangsu-019.txt", "淮安市洪泽区人民政府"),
+])
+def test_issuer_as_written(name, issuer):
+    folder = SAMPLE_DIRS["labels-seeds.json"] if name[0].isdigit() else SAMPLE_DIRS["labels-real.json"]
+    meta, _ = extracted(folder / name)
+    assert meta.issuer == issuer
+
+
+def test_compiler_is_exposed():
+    meta, _ = extracted(ROOT / "samples" / "real" / "jiangsu-017.txt")
+    assert meta.compiler == "淮安市人民政府办公室"
+
+
+def test_cover_letter_gives_the_reports_title_and_is_not_body():
+    meta, body = extracted(ROOT / "samples" / "seeds" / "002_ca63368030494e8a.txt")
+    assert meta.title == "武威市2020年度政府信息公开工作年度报告"
+    assert "报来" not in body and "请审示" not in body and "【字 号】" not in body
+    assert body.startswith("本年度报告根据")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rules
+
+
+def doc(text: str, **meta: str) -> Document:
+    return Document(text=text, source="test", format="txt", meta=dict(meta))
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("2018-02-01", "2018-02-01"),
+    ("2021.03.03", "2021-03-03"),
+    ("时间：2022-02-08 16:34", "2022-02-08"),
+    ("2021年3月3日", "2021-03-03"),
+    ("二○一二年二月二十日", "2012-02-20"),
+    ("二〇二〇年十二月三十一日", "2020-12-31"),
+    ("2018122", None),
+    ("2021-13-01", None),
+])
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_cn_number():
+    assert [cn_number(s) for s in ("二〇一九", "二十", "十二", "三十一", "十")] == [2019, 20, 12, 31, 10]
+
+
+@pytest.mark.parametrize("title,issuer,year", [
+    ("武威市2019年政府信息公开工作年度报告", "武威市", 2019),
+    ("2019年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅", 2019),
+    ("平潭综合实验区地方税务局2013年 信息公开年度报告", "平潭综合实验区地方税务局", 2013),
+    ("舒兰市2016年政务信息公开年度报告", "舒兰市", 2016),
+    ("五蛟镇2020年政府信息公开年度报告", "五蛟镇", 2020),
+    ("咸宁市2023年度政府信息公开工作报告", "咸宁市", 2023),
+    ("新下陆街道办事处2022年度 政府信息公开工作年度报告", "新下陆街道办事处", 2022),
+    ("国家税务总局武威市税务局二〇一九年政府信息公开工作年度报告", "国家税务总局武威市税务局", 2019),
+    ("某县教育局政府信息公开工作年度报告（2018年度）", "某县教育局", 2018),
+])
+def test_title_variants(title, issuer, year):
+    hit = match_title(title)
+    assert hit is not None and hit.issuer == issuer and hit.year == year
+    assert hit.title == re.sub(r"\s", "", title)
+
+
+@pytest.mark.parametrize("prose", [
+    "2019年，西宁市政府信息公开工作在市委、市政府的坚强领导下",
+    "现将《武威市2020年度政府信息公开工作年度报告》报来,请审示。",
+    "根据《福建省人民政府办公厅关于编制公布2021年政府信息公开工作年度报告有关事项的通知》等文件要求",
+])
+def test_prose_is_not_a_title(prose):
+    assert match_title(prose) is None
+
+
+def test_two_line_title_and_year_from_it():
+    meta, body = extract_metadata(doc("淮安市人民政府\n\n2024 年政府信息公开工作年度报告\n\n本报告由淮安市人民政府办公室"
+                                      "根据《条例》规定编制。\n一、总体情况\n2024年，我市……"))
+    assert (meta.title, meta.issuer, meta.year, meta.template) == (
+        "淮安市人民政府2024年政府信息公开工作年度报告", "淮安市人民政府", 2024, "2021")
+    assert body.startswith("本报告由")
+
+
+def test_title_from_page_title_with_site_suffix_when_body_has_none():
+    meta, body = extract_metadata(doc("根据《条例》要求编制本报告。本报告所列数据的统计期限自2018年1月1日起至2018年12月31日止。\n"
+                                      "一、概述\n……",
+                                      title="某某县2018年政府信息公开工作年度报告_某某县人民政府门户网站"))
+    assert meta.title == "某某县2018年政府信息公开工作年度报告"
+    assert (meta.issuer, meta.year, meta.template) == ("某某县", 2018, "pre2019")
+
+
+def test_year_from_statistics_period_when_title_has_none():
+    meta, _ = extract_metadata(doc("某局政府信息公开工作年度报告\n本报告中所列数据的统计期限自2016年1月1日起至2016年12月31日止。\n"
+                                   "一、概述"))
+    assert meta.year == 2016 and meta.template == "pre2019"
+
+
+def test_year_is_the_report_year_not_the_publication_year():
+    meta, _ = extract_metadata(doc("标题: 某县2014年政府信息公开工作年度报告\n发布时间: 2015-01-02 09:00\n"
+                                   "==== 正文 ====\n某县2014年政府信息公开工作年度报告 根据《条例》编制本报告。一、概述 …"))
+    assert (meta.year, meta.published) == (2014, "2015-01-02")
+
+
+def test_law_database_metadata_lines():
+    meta, body = extract_metadata(doc("某市人民政府关于报送某市2018年政府信息公开工作年度报告的函\n【制定机关】某市人民政府\n"
+                                      "【公布日期】2019.03.15\n【字 号】某政函〔2019〕5号\n正文\n某市2018年政府信息公开工作年度报告\n"
+                                      "本年度报告根据《条例》要求编制。\n一、概述\n…"))
+    assert (meta.title, meta.published, meta.year) == ("某市2018年政府信息公开工作年度报告", "2019-03-15", 2018)
+    assert body.startswith("本年度报告")
+
+
+def test_issuer_from_publisher_line_when_title_names_none():
+    meta, _ = extract_metadata(doc("政府信息公开工作年度报告\n发布机构：某某县交通运输局\n发布日期：2020-01-20\n"
+                                   "本报告所列数据统计期限自2019年1月1日至2019年12月31日。\n一、总体情况"))
+    assert (meta.issuer, meta.year, meta.published, meta.template) == ("某某县交通运输局", 2019, "2020-01-20", "2019")
+
+
+def test_signing_date_only_when_nothing_else():
+    text = ("某县2011年政府信息公开工作年度报告\n本报告根据《条例》编制。\n一、概述\n全年主动公开信息120条。\n"
+            "某县人民政府办公室\n二○一二年二月二十日")
+    assert extract_metadata(doc(text))[0].published == "2012-02-20"
+    assert extract_metadata(doc(text, published="2012-03-01"))[0].published == "2012-03-01"
+    assert extract_metadata(doc("某县2011年政府信息公开工作年度报告\n一、概述\n2011年1月5日召开会议。"))[0].published is None
+
+
+@pytest.mark.parametrize("year,text,template", [
+    (2021, "一、总体情况", "2021"),
+    (2020, "一、总体情况", "2019"),
+    (2018, "一、概述", "pre2019"),
+    (2020, "第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数", "2021"),  # laid out in the 2021 format
+    (2021, "信息内容 本年新制作数量 本年新公开数量 对外公开总数量 第二十条第（九）项", "2019"),
+    (2021, "按照〔2019〕60号和〔2021〕30号通知，本年制发件数", "2021"),
+    (None, "本年制发件数 本年废止件数", "2021"),
+    (None, "指标名称 计量单位 2012年度 历年累计", "pre2019"),
+    (None, "一、总体情况", None),
+])
+def test_template(year, text, template):
+    assert detect_template(year, text) == template
