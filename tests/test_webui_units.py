@@ -141,7 +141,7 @@ def test_layouts_use_fields_md_keys():
     keys_2019 = {k for t in layout("2019") for b in t.blocks for k in b.keys()}
     assert {"active.procurement.amount_wan", "active.license.change", "apply.result.other.total"} <= keys_2019
     assert "apply.result.other.misc.total" not in keys_2019
-    assert layout("pre2019") == []
+    assert layout("pre2019") == ()
     labels = field_labels()
     assert labels["apply.new.total"].endswith("总计") and "series.applications" in labels
     assert all(re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", k) for k in labels)
