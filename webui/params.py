@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template")
 SORTS = ("relevance", "year_desc", "year_asc")
 DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
+MAX_LIMIT = 1000  # as `nianbao search --limit`
 MAX_QUERY_CHARS = 500
 
 
@@ -91,6 +91,8 @@ def parse_search_args(args: Mapping, *, paged: bool = False) -> SearchParams:
         if values:
             filters[key] = values
     sort = args.get("sort") or "relevance"
+    if sort == "year":  # `nianbao search --sort year`
+        sort = "year_desc"
     if sort not in SORTS:
         raise ParamError(f"排序方式应为 {' / '.join(SORTS)}：{sort!r}")
     limit = _int(args.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
