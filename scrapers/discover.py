@@ -61,6 +61,11 @@ def may_be_report_title(text: str | None) -> bool:
         and not any(w in t for w in _NOT_A_REPORT)
 
 
+def _about_something_else(text: str) -> bool:
+    t = _squash(text)
+    return any(w in t for w in ("年报", "年度报告")) and any(w in t for w in _NOT_A_REPORT)
+
+
 def is_column_title(text: str | None) -> bool:
     """A column (栏目) of annual reports: '政府信息公开年报', '2022年度', '部门年报' …"""
     t = _squash(text or "")
@@ -322,6 +327,8 @@ def page_is_report(page: Page, link_text: str | None) -> bool:
     """The page presents one report (its own text, or an attachment holding it); a column page does not."""
     if page.title and is_report_title(page.title):
         titled = True
+    elif any(_about_something_else(t) for t in page.titles):
+        return False  # the page names itself: a notice, an interpretation … about annual reports
     else:
         # a page without a usable title of its own is judged by the link that led to it
         titled = not any(is_column_title(t) for t in page.titles) and is_report_title(link_text) \

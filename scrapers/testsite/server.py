@@ -58,7 +58,7 @@ class PortalServer:
             def do_GET(self) -> None:
                 outer._serve(self)
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd = _QuietServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://{host}:{self.port}"
@@ -122,6 +122,11 @@ class PortalServer:
         if status == 304:
             return _send(h, 304, b"", None, extra)
         _send(h, status, resource.body, resource.content_type, extra)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # clients hanging up on purpose (timeouts, size limit)
+        pass
 
 
 def _not_modified(resource: Resource, headers: dict[str, str]) -> bool:

@@ -1,0 +1,116 @@
+"""Discovery on its own: report titles, pagination in the CMS forms, Hanweb datastores, page decisions."""
+
+from scrapers.discover import (analyse_page, is_column_title, is_report_title, list_targets, may_be_report_title,
+                               normalise_date, page_is_report, report_attachments)
+
+BASE = "http://portal.test/zwgk/zfxxgknb/index.html"
+
+
+def test_report_titles():
+    for t in ["平潭综合实验区2021年度政府信息公开工作年度报告", "2019年上海市人民政府办公厅政府信息公开工作年度报告",
+              "淮安市洪泽区人民政府2024年政府信息公开工作年度报告", "某某区教育局2020年度政府信息公开年报",
+              "青 铜 峡 市 2020年政府信息公开工作年度报告", "某县二〇一九年政府信息公开工作年度报告",
+              "某市2018年政务公开工作年度报告"]:
+        assert is_report_title(t), t
+    for t in ["关于做好2020年度政府信息公开工作年度报告编制发布工作的通知", "2020年度政府信息公开工作年度报告解读",
+              "关于开展2021年度企业年报公示工作的提醒", "一图读懂平潭综合实验区2020年度政府信息公开工作年度报告",
+              "政府信息公开年报", "某市2022年法治政府建设年度报告", "2021年度部门决算", "新闻动态", "",
+              "某县政府信息公开工作年度报告"]:  # no year: a column, not one report
+        assert not is_report_title(t), t
+
+
+def test_truncated_and_column_titles():
+    assert may_be_report_title("平潭综合实验区2021年度政府信息公开...")
+    assert not may_be_report_title("平潭综合实验区2021年度政府信息公开工作年度报告")
+    assert is_column_title("政府信息公开年报") and is_column_title("2022年度") and is_column_title("部门年报")
+    assert not is_column_title("政府信息公开指南") and not is_column_title("关于开展年报公示的通知")
+
+
+def test_dates():
+    assert normalise_date("2022-02-08 16:34") == "2022-02-08"
+    assert normalise_date("发布日期：2023年3月1日") == "2023-03-01"
+    assert normalise_date("2021/3/5") == "2021-03-05"
+    assert normalise_date("第2021号") is None
+
+
+def test_trs_create_page_html_forms():
+    classic = """<html><body><script>var currentPage = 0;//所在页从0开始
+    var countPage = 4//共多少页
+    createPageHTML(countPage, currentPage, "index", "html");</script></body></html>"""
+    page = analyse_page(classic, BASE)
+    assert page.pagination == [f"http://portal.test/zwgk/zfxxgknb/index_{i}.html" for i in (1, 2, 3)]
+    newer = """<html><body><div id="page_div"></div>
+    <script>createPageHTML('page_div', 3, 1, 'list', 'shtml', 45);</script></body></html>"""
+    page = analyse_page(newer, "http://portal.test/a/b/list_1.shtml")
+    assert set(page.pagination) == {"http://portal.test/a/b/list.shtml", "http://portal.test/a/b/list_2.shtml"}
+
+
+def test_hanweb_datastore_records_and_nextgroup():
+    html = """<html><head><title>政府信息公开年报</title></head><body><div id="1001">
+    <script type="text/xml"><datastore>
+    <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=2&columnid=1001"></a>]]></nextgroup>
+    <recordset><record><![CDATA[
+    <li><a href="/art/2024/1/20/art_1001_5001.html" title="洪泽区人民政府2023年政府信息公开工作年度报告">洪泽区人民政府2023年政府信息公开工作...</a></li>
+    ]]></record><record><![CDATA[<li><a href='/art/2024/2/1/art_1001_6001.html'>洪泽区2023年政府信息公开工作年度报告图解</a></li>]]></record>
+    </recordset><totalrecord>2</totalrecord></datastore></script></div></body></html>"""
+    page = analyse_page(html, "http://hz.test/col/col1001/index.html")
+    reports, columns, pages = list_targets(page)
+    assert [r.url for r in reports] == ["http://hz.test/art/2024/1/20/art_1001_5001.html"]
+    assert reports[0].text == "洪泽区人民政府2023年政府信息公开工作年度报告"  # the title attribute, not the shortened text
+    assert pages == ["http://hz.test/module/web/jpage/dataproxy.jsp?page=2&columnid=1001"]
+    # the data proxy answers with bare XML: its records are found the same way
+    xml = """<?xml version="1.0" encoding="UTF-8"?><datastore><recordset><record><![CDATA[
+    <a href="/art/2021/3/3/art_1001_5006.html">武威市2020年度政府信息公开工作年度报告</a>]]></record></recordset></datastore>"""
+    reports, _, _ = list_targets(analyse_page(xml, pages[0]))
+    assert [r.url for r in reports] == ["http://hz.test/art/2021/3/3/art_1001_5006.html"]
+
+
+def test_query_pagination_and_page_links():
+    html = """<html><body><ul><li><a href="detail?id=7">某县2020年政府信息公开工作年度报告</a></li></ul>
+    <div class="pager"><a href="list?cat=9&page=2">2</a><a href="list?cat=9&page=3">下一页</a>
+    <a href="list?cat=8&page=1">其他栏目</a><a href="/index.html">首页</a></div></body></html>"""
+    page = analyse_page(html, "http://x.test/list?cat=9&page=1")
+    assert set(page.pagination) == {"http://x.test/list?cat=9&page=2", "http://x.test/list?cat=9&page=3"}
+
+
+def _article(title: str, body: str, extra: str = "") -> str:
+    return (f"<html><head><meta name='ArticleTitle' content='{title}'><meta name='PubDate' content='2021-03-05 10:00'>"
+            f"<title>{title}_某县人民政府</title></head><body><div class='nav'><a href='/'>首页</a></div>"
+            f"<h1>{title}</h1><div>来源：某县人民政府办公室 时间：2021-03-05</div><div id='zoom'>{body}</div>{extra}"
+            f"<div class='foot'>主办：某县人民政府 网站标识码：3501280001</div></body></html>")
+
+
+def test_report_page_with_its_own_text():
+    title = "某县2020年政府信息公开工作年度报告"
+    body = "<p>" + "根据《中华人民共和国政府信息公开条例》要求，现公布本县2020年政府信息公开工作年度报告。" * 40 + "</p>"
+    related = "<div>上一篇：<a href='/a/2.htm'>某县2019年政府信息公开工作年度报告</a></div>"
+    page = analyse_page(_article(title, body, related), "http://x.test/a/1.htm")
+    assert page.title == title and page.published == "2021-03-05" and page.issuer == "某县人民政府办公室"
+    assert page_is_report(page, title)
+    assert report_attachments(page) == []  # the page itself is the report
+
+
+def test_attachment_only_report_page():
+    title = "某县2020年政府信息公开工作年度报告"
+    body = (f"<p>现将《{title}》予以公布，详见附件。</p><p>附件：<a href='/u/W0201.pdf'>{title}.pdf</a>"
+            f"<a href='/u/W0202.xls'>统计表.xls</a></p>")
+    page = analyse_page(_article(title, body), "http://x.test/a/1.htm")
+    assert page_is_report(page, title)
+    assert [a.url for a in report_attachments(page)] == ["http://x.test/u/W0201.pdf"]
+
+
+def test_year_column_titled_like_a_report_is_a_list():
+    title = "2020年度政府信息公开工作年度报告"
+    items = "".join(f"<li><a href='/a/{i}.htm'>某县{name}2020年政府信息公开工作年度报告</a></li>"
+                    for i, name in enumerate(["教育局", "财政局", "民政局", "卫健委"]))
+    page = analyse_page(f"<html><head><title>{title}</title></head><body><h3>{title}</h3><ul>{items}</ul></body></html>",
+                        "http://x.test/nb/2020/index.html")
+    assert not page_is_report(page, title)
+    assert len(list_targets(page)[0]) == 4
+
+
+def test_notice_mentioning_annual_report_is_not_a_report():
+    title = "关于做好2020年度政府信息公开工作年度报告编制发布工作的通知"
+    page = analyse_page(_article(title, "<p>各单位：请按时编制年报。</p>"), "http://x.test/a/9.htm")
+    assert not page_is_report(page, title)
+    assert not page_is_report(page, "某县2020年政府信息公开工作年度报告")  # a misleading link text does not win
