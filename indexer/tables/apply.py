@@ -1,0 +1,127 @@
+"""三、收到和处理政府信息公开申请情况 and 四、行政复议、行政诉讼 → apply.* / review.* / litigation.* fields."""
+
+from __future__ import annotations
+
+import re
+
+from indexer.model import Warning
+from indexer.tables import solve
+from indexer.tables.catalogue import (APPLY_COLUMNS, APPLY_STOPS, REVIEW_KEYS, _loose, apply_result_keys,
+                                      apply_rows)
+from indexer.tables.flat import RowContent, cells_of, find_rows
+
+APPLY_GROUPS = ((0, 7),)
+REVIEW_GROUPS = ((0, 5), (5, 10), (10, 15))
+_SPLIT_OTHER = re.compile(_loose("逾期不补正") + "|" + _loose("逾期未按收费通知"))
+_FIRST = re.compile(_loose("本年新收") + r"\s*" + _loose("政府信息公开申请数量"))
+
+
+def _row_candidates(rc: RowContent, ncols: int, groups) -> tuple[list[solve.Vector], bool] | None:
+    """Candidate vectors of one row and whether the layout itself fixed them (None: unreadable)."""
+    cells = cells_of(rc, ncols)
+    if cells is None:
+        return None
+    if cells.cells is not None:
+        if any(c and not c.isdigit() for c in cells.cells):
+            return None
+        vec = tuple(int(c) if c else 0 for c in cells.cells)
+        if cells.trusted or solve.satisfies(vec, groups):
+            return [vec], True
+    lit = solve.literal(cells.tokens, ncols)
+    if lit is not None and (solve.satisfies(lit, groups) or not cells.glued):
+        return [lit], True
+    try:
+        cands = solve.row_readings(cells.tokens, cells.glued, ncols, groups)
+    except solve.Budget:
+        return None
+    if not cands and cells.cells is not None:
+        # no reading satisfies the rule, but the cells were laid out unambiguously: keep the figures as printed
+        return [tuple(int(c) if c else 0 for c in cells.cells)], True
+    return cands, len(cands) == 1
+
+
+def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], list[Warning], int]:
+    """Read table 三 starting at the first row label at/after `start`; returns fields, warnings, end position."""
+    m = _FIRST.search(text, start)
+    if not m:
+        return {}, [], start
+    split_other = bool(_SPLIT_OTHER.search(text, m.start(), m.start() + 6000))
+    rows = apply_rows(split_other)
+    contents, end = find_rows(text, rows, m.start(), APPLY_STOPS, exact)
+    warnings: list[Warning] = []
+    cands: dict[str, list[solve.Vector]] = {}
+    for row in rows:
+        if not row.data:
+            continue
+        rc = contents.get(row.key)
+        if rc is None:
+            warnings.append(Warning("table.missing_row", f"三、依申请公开：未找到“{row.label}”一行", f"apply.{row.key}"))
+            continue
+        got = _row_candidates(rc, 7, APPLY_GROUPS)
+        if got is None or not got[0]:
+            warnings.append(Warning("table.unreadable", f"三、依申请公开：“{row.label}”一行的数字无法分栏（{rc.content.strip()[:60]}）",
+                                    f"apply.{row.key}"))
+            continue
+        cands[row.key] = got[0]
+    result_keys = apply_result_keys(split_other)
+    values, _ = solve.solve_apply(cands, result_keys)
+    fields: dict[str, int] = {}
+    for row in rows:
+        if not row.data or row.key not in values:
+            continue
+        undecided = []
+        for (ck, cl), v in zip(APPLY_COLUMNS, values[row.key]):
+            if v is None:
+                undecided.append(cl)
+            else:
+                fields[f"apply.{row.key}.{ck}"] = v
+        if undecided:
+            warnings.append(Warning("table.ambiguous",
+                                    f"三、依申请公开：“{row.label}”一行有多种分栏读法，{'、'.join(undecided)}栏未取值",
+                                    f"apply.{row.key}"))
+    if split_other:
+        subs = [f"apply.result.other.{s}" for s in ("no_correction", "unpaid_fee", "misc")]
+        for ck, _ in APPLY_COLUMNS:
+            parts = [fields.get(f"{s}.{ck}") for s in subs]
+            if all(p is not None for p in parts):
+                fields[f"apply.result.other.{ck}"] = sum(parts)  # type: ignore[arg-type]
+    return fields, warnings, end
+
+
+_REVIEW_HEAD = re.compile(
+    r"(?:\s|" + "|".join(_loose(w) for w in ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计",
+                                            "未经复议直接起诉", "复议后起诉")) + r")+")
+_REVIEW_START = re.compile(_loose("行政复议") + r"\s*" + r"(?:" + _loose("行政诉讼") + "|" + _loose("结果维持") + ")")
+
+
+def extract_review(text: str, start: int, exact: bool) -> tuple[dict[str, int], list[Warning], bool]:
+    """Read table 四 (15 figures after its header) at/after `start`."""
+    m = _REVIEW_START.search(text, start)
+    if not m:
+        return {}, [], False
+    h = _REVIEW_HEAD.match(text, m.start())
+    body_start = h.end() if h else m.end()
+    # keep the separator that preceded the first figure (a tab row starts with its first cell)
+    while body_start > m.start() and text[body_start - 1] in "\t \n":
+        body_start -= 1
+    rest = text[body_start:]
+    if exact:
+        lines = [ln for ln in rest.split("\n") if ln.strip()]
+        content = "\t" + lines[0].lstrip("\n") if lines else ""
+        content = content if not content.startswith("\t\t") else content[1:]
+    else:
+        run = re.match(r"[\d\s]*", rest)
+        content = run.group(0) if run else ""
+        content = content.rstrip()
+    rc = RowContent("review", content, exact, body_start)
+    warnings: list[Warning] = []
+    got = _row_candidates(rc, 15, REVIEW_GROUPS)
+    if got is None or not got[0]:
+        if content.strip():
+            warnings.append(Warning("table.unreadable", f"四、复议诉讼：15个数字无法分栏（{content.strip()[:60]}）"))
+        return {}, warnings, True
+    values = solve.agreed(got[0], 15)
+    fields = {k: v for k, v in zip(REVIEW_KEYS, values) if v is not None}
+    if len(fields) < 15:
+        warnings.append(Warning("table.ambiguous", f"四、复议诉讼：数字连写有{len(got[0])}种读法，{15 - len(fields)}栏未取值"))
+    return fields, warnings, True

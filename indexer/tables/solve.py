@@ -1,0 +1,210 @@
+"""Readings of a row: which figures sit in which column, when the layout lost cell boundaries.
+
+A row arrives as exact cells, or as tokens in order (blank cells possibly lost), or as glued digit runs
+(``640020470``).  ``row_readings`` enumerates the vectors the text allows and keeps those that satisfy the row's own
+sum rule(s); ``solve_apply`` then uses the column rules of table 三 to choose among what is left.  Every search is
+bounded: past the budget it gives up (the caller leaves the cells out with a warning) instead of hanging.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Iterable, Iterator, Sequence
+
+MAX_PIECE_DIGITS = 7  # a count in these tables never needs more digits than this
+SPLIT_BUDGET = 50_000  # piece sequences tried per row
+PLACE_BUDGET = 300_000  # placements tried per row
+SOLVE_BUDGET = 400_000  # search nodes for the column rules of table 三
+SOLUTION_CAP = 2_000
+
+Vector = tuple[int, ...]
+Groups = Sequence[tuple[int, int]]  # (start, stop) column ranges; the last column of each range is its total
+
+
+class Budget(Exception):
+    """A search went past its bound."""
+
+
+def satisfies(vec: Sequence[int], groups: Groups) -> bool:
+    return all(sum(vec[a:b - 1]) == vec[b - 1] for a, b in groups)
+
+
+def splits(token: str, max_pieces: int) -> Iterator[tuple[int, ...]]:
+    """Ways to cut a digit run into numbers written without leading zeros (``'0'`` is one number)."""
+    n = len(token)
+
+    def rec(i: int, left: int) -> Iterator[tuple[int, ...]]:
+        if i == n:
+            yield ()
+            return
+        if left == 0:
+            return
+        if token[i] == "0":
+            for rest in rec(i + 1, left - 1):
+                yield (0,) + rest
+            return
+        for j in range(i + 1, min(n, i + MAX_PIECE_DIGITS) + 1):
+            head = int(token[i:j])
+            for rest in rec(j, left - 1):
+                yield (head,) + rest
+
+    yield from rec(0, max_pieces)
+
+
+def piece_sequences(tokens: Sequence[str], glued: bool, ncols: int) -> Iterator[tuple[int, ...]]:
+    """All sequences of numbers the tokens can stand for (each token cut into ≥1 numbers if glued)."""
+    if not glued:
+        yield tuple(int(t) for t in tokens)
+        return
+    count = 0
+
+    def rec(i: int, left: int) -> Iterator[tuple[int, ...]]:
+        nonlocal count
+        if i == len(tokens):
+            yield ()
+            return
+        for head in splits(tokens[i], left - (len(tokens) - i - 1)):
+            for rest in rec(i + 1, left - len(head)):
+                count += 1
+                if count > SPLIT_BUDGET:
+                    raise Budget
+                yield head + rest
+
+    yield from rec(0, ncols)
+
+
+def placements(pieces: Sequence[int], ncols: int) -> Iterator[Vector]:
+    """Put the pieces into ncols columns in order, the other columns blank (0)."""
+    m = len(pieces)
+    if m == ncols:
+        yield tuple(pieces)
+        return
+    for pos in combinations(range(ncols), m):
+        vec = [0] * ncols
+        for p, v in zip(pos, pieces):
+            vec[p] = v
+        yield tuple(vec)
+
+
+def row_readings(tokens: Sequence[str], glued: bool, ncols: int, groups: Groups) -> list[Vector]:
+    """Vectors the tokens allow that satisfy the row's sum rules (raises Budget past the bounds).
+
+    Readings that use every column (zeros written out) are preferred: blank cells are only supposed lost when no
+    such reading satisfies the rules.
+    """
+    if any(not t.isdigit() for t in tokens):
+        return []
+    seqs = list(piece_sequences(tokens, glued, ncols))
+    full = {tuple(s) for s in seqs if len(s) == ncols and satisfies(s, groups)}
+    if full:
+        return sorted(full)
+    out: set[Vector] = set()
+    tried = 0
+    for s in seqs:
+        if len(s) >= ncols:
+            continue
+        for vec in placements(s, ncols):
+            tried += 1
+            if tried > PLACE_BUDGET:
+                raise Budget
+            if satisfies(vec, groups):
+                out.add(vec)
+    return sorted(out)
+
+
+def literal(tokens: Sequence[str], ncols: int) -> Vector | None:
+    """The reading when the layout leaves no choice: exactly ncols separate figures."""
+    if len(tokens) == ncols and all(t.isdigit() for t in tokens):
+        return tuple(int(t) for t in tokens)
+    return None
+
+
+def agreed(readings: Iterable[Sequence[int]], ncols: int) -> list[int | None]:
+    """Per column: the value every reading agrees on, else None."""
+    out: list[int | None] = [None] * ncols
+    first = True
+    for r in readings:
+        if first:
+            out = list(r)
+            first = False
+            continue
+        out = [a if a is not None and a == b else None for a, b in zip(out, r)]
+    return out if not first else [None] * ncols
+
+
+def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]) -> tuple[dict[str, list[int | None]], bool]:
+    """Choose among the readings of table 三's rows with its column rules.
+
+    cands: row key → candidate vectors (7 wide; a row absent from cands is unknown).  Rules per column:
+    new + carried_over = result.total + carried_forward; Σ result rows = result.total.  Returns per row the agreed
+    values (None = undecided) and whether the rules were usable (at least one combination satisfied them).
+    """
+    ambiguous = [k for k, v in cands.items() if len(v) > 1]
+    if not ambiguous:
+        return {k: list(v[0]) for k, v in cands.items() if v}, True
+    balance_rows = ("new", "carried_over", "result.total", "carried_forward")
+    use_balance = all(k in cands and cands[k] for k in balance_rows)
+    use_sum = "result.total" in cands and cands["result.total"] and all(k in cands and cands[k] for k in result_keys)
+    fallback = {k: agreed(v, 7) for k, v in cands.items() if v}
+    if not (use_balance or use_sum):
+        return fallback, False
+    order = [k for k in balance_rows if k in ambiguous] + [k for k in result_keys if k in ambiguous]
+    order += [k for k in ambiguous if k not in order]
+    fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
+    chosen: dict[str, Vector] = dict(fixed)
+    seen: dict[str, list[set[int]]] = {k: [set() for _ in range(7)] for k in ambiguous}
+    nodes = 0
+    solutions = 0
+
+    def partial_ok() -> bool:
+        if not use_sum or "result.total" not in chosen:
+            return True
+        tot = chosen["result.total"]
+        for c in range(7):
+            s = sum(chosen[k][c] for k in result_keys if k in chosen)
+            if s > tot[c]:
+                return False
+        return True
+
+    def complete_ok() -> bool:
+        if use_balance:
+            for c in range(7):
+                if chosen["new"][c] + chosen["carried_over"][c] != chosen["result.total"][c] + chosen["carried_forward"][c]:
+                    return False
+        if use_sum:
+            for c in range(7):
+                if sum(chosen[k][c] for k in result_keys) != chosen["result.total"][c]:
+                    return False
+        return True
+
+    def rec(i: int) -> None:
+        nonlocal nodes, solutions
+        if i == len(order):
+            if complete_ok():
+                solutions += 1
+                for k in ambiguous:
+                    for c in range(7):
+                        seen[k][c].add(chosen[k][c])
+                if solutions >= SOLUTION_CAP:
+                    raise Budget
+            return
+        k = order[i]
+        for vec in cands[k]:
+            nodes += 1
+            if nodes > SOLVE_BUDGET:
+                raise Budget
+            chosen[k] = vec
+            if partial_ok():
+                rec(i + 1)
+            del chosen[k]
+
+    try:
+        rec(0)
+    except Budget:
+        return fallback, False
+    if solutions == 0:
+        return fallback, False
+    out = {k: list(v[0]) for k, v in cands.items() if len(v) == 1}
+    for k in ambiguous:
+        out[k] = [next(iter(s)) if len(s) == 1 else None for s in seen[k]]
+    return out, True
