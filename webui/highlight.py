@@ -25,7 +25,21 @@ _FIELD_PREFIX = re.compile(r"^[A-Za-z_][\w.]*:")
 
 
 def query_terms(q: str) -> list[str]:
-    """The phrases and words of a query worth highlighting, normalised, longest first, without duplicates."""
+    """The phrases and words of a query worth highlighting, normalised, longest first, without duplicates.
+
+    The search module's own parser decides what the text terms are (exactly what the index matched); a query it
+    refuses falls back to a plain reading, so a page can still mark something.
+    """
+    try:
+        from indexer.query import parse_query, texts
+
+        terms = list(dict.fromkeys(t for t in texts(parse_query(q or "")) if t))
+        return sorted(terms, key=len, reverse=True)
+    except (ImportError, ValueError):
+        return _plain_terms(q)
+
+
+def _plain_terms(q: str) -> list[str]:
     terms: list[str] = []
     for m in _TOKEN.finditer(q or ""):
         phrase = m.group(1) if m.group(1) is not None else m.group(2)
