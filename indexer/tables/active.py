@@ -169,8 +169,9 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
         tokens, notes, glued = parsed
         kinds = [k for _, _, k in block.columns]
         keys = [f"active.{rk}.{ck}" for ck, _, _ in block.columns]
-        if exact and "\t" in content:
-            cells = content.split("\t")
+        first_line = content.split("\n", 1)[0]
+        if "\t" in first_line and (exact or not content.split("\n", 1)[1:] or not content.split("\n", 1)[1].strip()):
+            cells = first_line.split("\t")
             if cells and not cells[0].strip():
                 cells = cells[1:]
             while len(cells) > len(kinds) and not cells[-1].strip():
@@ -193,8 +194,6 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
             opts = [tuple(0 for _ in kinds)] if "\t" in content else []
         else:
             opts = readings(tokens, glued, kinds)
-            if not opts and not glued:
-                opts = readings(tokens, True, kinds)
         if not opts:
             if tokens:
                 warnings.append(Warning("table.unreadable", f"二、主动公开：{rl}一行的数字与栏目数不符", f"active.{rk}"))

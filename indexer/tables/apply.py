@@ -16,6 +16,14 @@ _SPLIT_OTHER = re.compile(_loose("逾期不补正") + "|" + _loose("逾期未按
 _FIRST = re.compile(_loose("本年新收") + r"\s*" + _loose("政府信息公开申请数量"))
 
 
+def _lead(rc: RowContent, ncols: int) -> int | None:
+    """The first cell of a tab row when it holds a figure: converters that lose blank cells keep the first one."""
+    cells = cells_of(rc, ncols)
+    if cells is None or cells.trusted or not cells.lead or not cells.lead.isdigit():
+        return None
+    return int(cells.lead)
+
+
 def _row_candidates(rc: RowContent, ncols: int, groups) -> tuple[list[solve.Vector], bool] | None:
     """Candidate vectors of one row and whether the layout itself fixed them (None: unreadable)."""
     cells = cells_of(rc, ncols)
@@ -64,7 +72,15 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
             continue
         cands[row.key] = got[0]
     result_keys = apply_result_keys(split_other)
-    values, _ = solve.solve_apply(cands, result_keys)
+    values, decided = solve.solve_apply(cands, result_keys)
+    if not decided:
+        # the column rules cannot choose (the report breaks them, or the search gave up): fall back on the layout
+        # hint that a tab row's first cell keeps its column, then on what every reading of the row agrees on
+        for key, vecs in cands.items():
+            lead = _lead(contents[key], 7)
+            if len(vecs) > 1 and lead is not None:
+                pinned = [v for v in vecs if v[0] == lead]
+                values[key] = solve.agreed(pinned or vecs, 7)
     fields: dict[str, int] = {}
     for row in rows:
         if not row.data or row.key not in values:

@@ -6,12 +6,14 @@ The figures stay as written; a rule whose figures are not all known is not evalu
 from __future__ import annotations
 
 from indexer.model import Warning
-from indexer.tables.catalogue import APPLY_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, apply_result_keys
+from indexer.tables.catalogue import (APPLY_COLUMNS, APPLY_OTHER_SUBROWS, APPLY_ROWS_HEAD, APPLY_ROWS_TAIL,
+                                      REVIEW_COLUMNS, REVIEW_GROUPS, apply_result_keys)
 
 _COL_LABEL = dict(APPLY_COLUMNS)
 _GROUP_CODE = {"review": "check.review.total", "litigation.direct": "check.litigation.direct.total",
                "litigation.after_review": "check.litigation.after_review.total"}
-_APPLY_ROW_LABEL = {"new": "本年新收", "carried_over": "上年结转", "result.total": "（七）总计", "carried_forward": "结转下年度"}
+_APPLY_ROW_LABEL = {r.key: r.label for r in APPLY_ROWS_HEAD + APPLY_OTHER_SUBROWS + APPLY_ROWS_TAIL}
+_APPLY_ROW_LABEL.update({"result.other": "其他处理", "result.total": "（七）总计"})
 
 
 def check_fields(fields: dict[str, int | float]) -> list[Warning]:

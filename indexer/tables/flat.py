@@ -78,6 +78,7 @@ class Cells:
     tokens: list[str]  # non-blank pieces of text, in order
     glued: bool  # tokens may hold several cells run together (no tab or line break in the content)
     trusted: bool  # cells came from real table cells
+    lead: str | None = None  # tab rows: the first cell when it is not blank (its column is kept by converters)
 
 
 _NUMERIC_JUNK = re.compile(r"^[\s\d.,，+\-－—/]*$")
@@ -104,7 +105,8 @@ def cells_of(rc: RowContent, ncols: int) -> Cells | None:
         if len(cells) != ncols:
             cells = None if not rc.exact else cells
         tokens = [p for p in parts if p]
-        return Cells(cells if cells is not None and len(cells) == ncols else None, tokens, False, rc.exact)
+        lead = parts[0] if parts and parts[0] else None
+        return Cells(cells if cells is not None and len(cells) == ncols else None, tokens, False, rc.exact, lead)
     if not _NUMERIC_JUNK.match(content):
         return None
     tokens = content.split()
