@@ -14,12 +14,25 @@
     // On a phone the facets start folded, so the results come first.
     if (panel && window.matchMedia("(max-width: 760px)").matches) panel.open = false;
     if (form) {
+      var again = null;
+      try { again = sessionStorage.getItem("nb-focus"); sessionStorage.removeItem("nb-focus"); } catch (err) { /* ignore */ }
+      if (again) {
+        if (panel) panel.open = true;
+        var eq = again.indexOf("=");
+        var name = again.slice(0, eq), value = again.slice(eq + 1);
+        var els = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+        for (var k = 0; k < els.length; k++) {
+          if (els[k].value === value || els[k].tagName === "SELECT") { els[k].focus({ preventScroll: false }); break; }
+        }
+      }
       form.addEventListener("change", function (e) {
         var t = e.target;
         if (t.matches(".facets input[type=checkbox], #sort")) {
           // drill-down: unticking a province drops its cities and counties too
           if (t.name === "province" && !t.checked) clear(form, ["city", "county"]);
           if (t.name === "city" && !t.checked) clear(form, ["county"]);
+          // keyboard users keep their place: focus returns to this control after the reload
+          try { sessionStorage.setItem("nb-focus", t.name + "=" + t.value); } catch (err) { /* private mode */ }
           if (form.requestSubmit) form.requestSubmit(); else form.submit();
         }
       });
