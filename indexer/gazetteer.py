@@ -89,22 +89,22 @@ def stem_of(name: str) -> str:
 
 
 def short_forms(name: str, level: int) -> list[str]:
-    """Other ways the name is written: 宁夏回族自治区 → 宁夏; 武威市 → 武威; 甘南藏族自治州 → 甘南州, 甘南; 互助土族自治县 → 互助县, 互助."""
+    """The bare stem, when a name is written without its suffix: 宁夏回族自治区 → 宁夏, 武威市 → 武威, 武都区 → 武都."""
     if level == TOWNSHIP:
         return []
     stem = stem_of(name)
-    if stem == name or len(stem) < 2:
+    return [stem] if stem != name and len(stem) >= 2 else []
+
+
+def conventional_forms(name: str, level: int) -> list[str]:
+    """Autonomous units written with the plain suffix: 甘南藏族自治州 → 甘南州, 互助土族自治县 → 互助县."""
+    stems = short_forms(name, level)
+    if not stems:
         return []
-    forms = [stem]
-    if name.endswith("自治州"):
-        forms.append(stem + "州")
-    elif name.endswith("自治县"):
-        forms.append(stem + "县")
-    elif name.endswith("自治旗"):
-        forms.append(stem + "旗")
-    elif name.endswith("自治区") and level == PROVINCE:
-        forms.append(stem + "自治区")
-    return [f for f in forms if f != name]
+    for full, plain in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"), ("自治区", "自治区")):
+        if name.endswith(full) and stems[0] + plain != name:
+            return [stems[0] + plain]
+    return []
 
 
 class Gazetteer:
@@ -119,11 +119,14 @@ class Gazetteer:
             self.by_code.setdefault(r.code, []).append(r)
         for rs in self.by_code.values():
             rs.sort(key=lambda r: r.start)
-        # name → records written exactly so; short → records reachable by a short form
+        # name → records written exactly so; conventional → 甘南州-style forms; short → bare stems (武威, 武都)
         self.by_name: dict[str, list[Division]] = {}
+        self.by_conventional: dict[str, list[Division]] = {}
         self.by_short: dict[str, list[Division]] = {}
         for r in records:
             self.by_name.setdefault(r.name, []).append(r)
+            for f in conventional_forms(r.name, r.level):
+                self.by_conventional.setdefault(f, []).append(r)
             for f in short_forms(r.name, r.level):
                 self.by_short.setdefault(f, []).append(r)
         self.max_name_len = max(len(n) for n in self.by_name)

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.gazetteer import COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, Division, Gazetteer, load, short_forms
+from indexer.gazetteer import COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, Division, Gazetteer, conventional_forms, load, short_forms
 from indexer.normalize import normalize
 
 LEVEL_NAMES = {PROVINCE: "省级", PREFECTURE: "地级", COUNTY: "县级", TOWNSHIP: "乡级"}
@@ -86,14 +86,20 @@ _ZONE = re.compile(
     r"保税区|综合保税区|自由贸易试验区|自贸区|试验区|实验区|示范区|度假区)"
 )
 _GOVERNMENT_TAIL = re.compile(r"[省市县区旗州盟镇乡]?(人民)?政府(办公厅|办公室|办)?")
-_GOVERNMENT_END = re.compile(r"(管委会|管理委员会|行政公署|公署|街道办事处|办事处)$")
+_GOVERNMENT_END = re.compile(r"(^管理委员会|管委会|行政公署|公署|街道办事处|^办事处)$")
+_GOVERNMENT_AT_END = re.compile(r"(人民政府|政府)(办公厅|办公室|办)?$")
+_DEPARTMENT_WORD = re.compile(r"[局厅委部署院所站队处]|中心|协会|学会|公司")
+_UNIT_BEFORE_GOVERNMENT = re.compile(r"(自治区|省|州|盟|县|区|旗|镇|乡|街道)(人民政府|政府|办事处)$")
 _TOWNSHIP_TAIL = re.compile(r"^([\u4e00-\u9fff]{1,10}?(镇|乡|街道|苏木))(人民政府|政府|办事处)")
+_AFTER_SHORT = re.compile(r"(人民政府|政府|[县区市旗]委|人大|政协|纪委)")
 _REGIMENT = re.compile(r"^[一二三四五六七八九十〇零百\d]+团")
-_CENTRAL = re.compile(r"^(国务院|国家|中华人民共和国|中国|中央|全国|最高人民|海关总署|审计署)")
+_CENTRAL = re.compile(r"^(国务院|国家|中华人民共和国|中国|中央|全国|最高人民|海关总署|审计署)|^[^省市县区镇乡]{1,10}部$")
 _TITLE_CUT = re.compile(r"\d{4}年|关于|(政府)?信息公开|政务公开|年度报告|工作报告|工作年度")
 _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 _LEVEL_PREFIX = {"省": PROVINCE, "市": PREFECTURE, "州": PREFECTURE, "盟": PREFECTURE, "县": COUNTY, "区": COUNTY,
                  "旗": COUNTY, "镇": TOWNSHIP, "乡": TOWNSHIP}  # fmt: skip
+_UNIT_LEVEL = {"省": PROVINCE, "自治区": PROVINCE, "州": PREFECTURE, "盟": PREFECTURE, "县": COUNTY, "区": COUNTY,
+               "旗": COUNTY, "镇": TOWNSHIP, "乡": TOWNSHIP, "街道": TOWNSHIP}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,7 @@ class _Match:
     full: bool  # the name as written in full (not a short form)
     special_level: int | None = None  # set for a special unit
     stale: bool = False  # the record is of another year than the report's
+    penalty: float = 0.0  # short forms and other years' names weigh less than the name as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,7 @@ class _Reading:
 
 def issuer_from_title(title: str) -> str:
     """The issuer part of a report title: '2019年上海市人民政府办公厅政府信息公开工作年度报告' → '上海市人民政府办公厅'."""
-    t = _LEADING_YEAR.sub("", normalize(title))
+    t = _LEADING_YEAR.sub("", normalize(title).removeprefix("关于"))
     m = _TITLE_CUT.search(t)
     return t[: m.start()] if m else t
 
@@ -148,14 +155,18 @@ def _find_matches(s: str, gz: Gazetteer, year: int | None) -> list[_Match]:
                     rec = gz.at(rec.code[:2] + "0000", year)  # the city of that 师 did not exist yet
                 if rec is not None:
                     out.append(_Match(i, j, rec, True, special[1]))
-            for records, full in ((gz.by_name.get(sub), True), (gz.by_short.get(sub), False)):
+            for records, full, penalty in (
+                (gz.by_name.get(sub), True, 0.0),
+                (gz.by_conventional.get(sub), True, 0.25),
+                (gz.by_short.get(sub), False, 0.5),
+            ):
                 if not records:
                     continue
                 fit = _by_year(gz, records, year)
-                out.extend(_Match(i, j, r, full) for r in fit)
+                out.extend(_Match(i, j, r, full, penalty=penalty) for r in fit)
                 # names of other years count only where they complete a chain (济南市钢城区 in 2018, before
                 # the lists moved 钢城区 from 莱芜市 to 济南市)
-                out.extend(_Match(i, j, r, full, stale=True) for r in records if r not in fit)
+                out.extend(_Match(i, j, r, full, stale=True, penalty=penalty + 0.75) for r in records if r not in fit)
     return out
 
 
@@ -175,9 +186,15 @@ def _links(gz: Gazetteer, upper: _Match, lower: _Match) -> bool:
 def _readings(s: str, gz: Gazetteer, year: int | None) -> list[_Reading]:
     """All best-scoring chains of names in ``s`` (several when the deepest name is ambiguous)."""
     matches = sorted(_find_matches(s, gz, year), key=lambda m: (m.start, m.end))
+    starts = {m.start for m in matches}
     best: list[tuple[float, tuple[_Match, ...]]] = []
     for m in matches:
-        weight = (m.end - m.start) - (0 if m.full else 0.5) - (0.75 if m.stale else 0)
+        if m.record.level == COUNTY and not m.full and m.special_level is None:
+            # a county short form must end the place: 荆州市公安局 is the city's police, not 公安县;
+            # 桂林市自然资源局 is no 资源县
+            if not (m.end == len(s) or m.end in starts or _AFTER_SHORT.match(s, m.end)):
+                continue
+        weight = (m.end - m.start) - m.penalty
         prev = [b for b in best if _links(gz, b[1][-1], m)]
         if prev:
             top = max(p[0] for p in prev)
@@ -217,33 +234,40 @@ def _resolve_place(s: str, year: int | None) -> tuple[_Reading, ...]:
 
 
 def _context_pick(gz: Gazetteer, cands: list[Division], year: int | None, contexts: list[str],
-                  hint_codes: list[str], written: set[str]) -> list[Division]:
-    """Narrow ambiguous candidates with the hint and with parents named in the issuer, title or text."""
+                  hint_codes: list[str], written: set[str]) -> tuple[list[Division], bool]:
+    """Narrow ambiguous candidates with the hint, then with parents named in the issuer, title or text.
+
+    Each candidate scores 4 when written together with its parent (福州市鼓楼区), 2 when its direct parent is
+    named (福州, 北京市), 1 when only a higher ancestor is (福建); ties go to the parent named more often. Returns
+    the remaining candidates and whether the evidence is strong (hint, or a parent named; not a province alone).
+    """
     if hint_codes:
         fit = [c for c in cands if hint_codes[-1] in _chain_codes(gz, c, year) or c.code in hint_codes]
-        if fit:
-            cands = fit
-        if len(cands) == 1:
-            return cands
-    text = "|".join(contexts)
+        if len(fit) == 1:
+            return fit, True
+        cands = fit or cands
+    raw = "|".join(c for c in contexts if c)
+    text = raw
     for w in sorted(written, key=len, reverse=True):
         text = text.replace(w, "|")  # the ambiguous name itself says nothing about its parent (吉林 → 吉林省?)
-    if not text.strip("|"):
-        return cands
 
     def names(r: Division) -> list[str]:
-        return [r.name] + short_forms(r.name, r.level)
+        return [r.name, *conventional_forms(r.name, r.level), *short_forms(r.name, r.level)]
 
-    tiers = []
-    # parent + name written together (福州市鼓楼区), then the parent alone, then the province alone
-    tiers.append(lambda c: any(p + c.name in text for a in gz.ancestors(c, year)[:-1] for p in names(a)))
-    tiers.append(lambda c: any(p in text for a in gz.ancestors(c, year)[1:-1] for p in names(a)))
-    tiers.append(lambda c: any(p in text for p in names(gz.ancestors(c, year)[0])) if c.level > PROVINCE else False)
-    for tier in tiers:
-        hit = [c for c in cands if tier(c)]
-        if hit:
-            return hit
-    return cands
+    def score(c: Division) -> tuple[int, int]:
+        above = gz.ancestors(c, year)[:-1]
+        if not above:
+            return 0, 0
+        together = any(p + w in raw for p in names(above[-1]) for w in written)
+        mentions = sum(text.count(p) for p in names(above[-1]))
+        higher = any(p in text for a in above[:-1] for p in names(a))
+        return 4 * together + 2 * (mentions > 0) + higher, mentions
+
+    scores = {c.code: score(c) for c in cands}
+    top = max(scores.values())
+    if top[0] == 0:
+        return cands, False
+    return [c for c in cands if scores[c.code] == top], top[0] >= 2
 
 
 def _common(gz: Gazetteer, cands: list[Division], year: int | None) -> Division | None:
@@ -258,10 +282,13 @@ def _common(gz: Gazetteer, cands: list[Division], year: int | None) -> Division 
 
 
 def _body_type(tail: str) -> str:
+    """政府 for the government itself or its general office (人民政府办公厅), a 管委会 …; 部门 for anything else."""
     if not tail or _GOVERNMENT_TAIL.fullmatch(tail) or _GOVERNMENT_END.search(tail):
         return "政府"
     if re.fullmatch(r"(国务院|国务院办公厅|中央人民政府)", tail):
         return "政府"
+    if _GOVERNMENT_AT_END.search(tail) and not _DEPARTMENT_WORD.search(tail):
+        return "政府"  # a place we could not resolve before it: XX县XX镇人民政府
     return "部门"
 
 
@@ -303,8 +330,12 @@ def resolve_region(
             return central
     if hint_readings:
         return _from_hint(gz, sources[0] if sources else "", hint_readings, year)
-    body = _body_type(sources[0]) if sources else None
-    return Region(body_type=body, confident=False)
+    if not sources:
+        return Region()
+    # a place not in the gazetteer (XX县XX镇人民政府): the level its suffix states, where unambiguous (not 市)
+    unit = _UNIT_BEFORE_GOVERNMENT.search(sources[0])
+    level = _UNIT_LEVEL[unit.group(1)] if unit else None
+    return Region(level=LEVEL_NAMES.get(level), body_type=_body_type(sources[0]), confident=False)
 
 
 def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: int | None, contexts: list[str],
@@ -319,13 +350,13 @@ def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: 
     if len(cands) > 1:
         # the issuer names the place only partly: look for its parent elsewhere
         written = {s[v[1].start : v[1].end] for v in by_code.values()}
-        cands = _context_pick(gz, cands, year, contexts, hint_codes, written)
+        cands, confident = _context_pick(gz, cands, year, contexts, hint_codes, written)
     if len(cands) == 1:
         rec, m = by_code[cands[0].code]
         fields = _fields(gz, rec, year)
         level = m.special_level or rec.level
     else:
-        confident = False
+        confident = False  # only the common ancestor is certain
         matches = [by_code[c.code][1] for c in cands]
         common = _common(gz, cands, year)
         fields = _fields(gz, common, year) if common else {"region_code": None}

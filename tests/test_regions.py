@@ -160,6 +160,7 @@ def test_short_forms() -> None:
     assert resolve_region("广西", year=2019).province == "广西壮族自治区"
     assert _fields(resolve_region("内蒙古自治区人民政府"), "province", "body_type") == ("内蒙古自治区", "政府")
     assert resolve_region("甘南州人民政府").city == "甘南藏族自治州"
+    assert _fields(resolve_region("互助县人民政府", year=2016), "city", "county") == ("海东市", "互助土族自治县")
     assert _fields(resolve_region("甘肃武威凉州区"), "city", "county") == ("武威市", "凉州区")
 
 
@@ -175,6 +176,13 @@ def test_agency_and_township() -> None:
     assert _fields(old, "county", "township", "level", "region_code") == ("平潭县", "潭城镇", "乡级", "350128")
     street = resolve_region("福州市鼓楼区鼓东街道办事处", year=2020)
     assert _fields(street, "county", "township", "level", "body_type") == ("鼓楼区", "鼓东街道", "乡级", "政府")
+    # a county's short form inside a department's name is not that county
+    police = resolve_region("荆州市公安局", year=2020)
+    assert _fields(police, "city", "county", "level", "body_type") == ("荆州市", None, "地级", "部门")
+    assert resolve_region("荆州市公安县公安局", year=2020).county == "公安县"
+    assert resolve_region("桂林市自然资源局", year=2020).county is None
+    assert resolve_region("武威市人民政府国有资产监督管理委员会").body_type == "部门"
+    assert resolve_region("武威市城市管理委员会").body_type == "部门"
     office = resolve_region("武威市人民政府办公室")
     assert _fields(office, "level", "body_type") == ("地级", "政府")
 
@@ -201,6 +209,7 @@ def test_municipality_and_central() -> None:
     state = resolve_region("国务院办公厅")
     assert _fields(state, "province", "level", "body_type") == (None, "中央", "政府")
     assert _fields(resolve_region("国家统计局"), "level", "body_type") == ("中央", "部门")
+    assert _fields(resolve_region("教育部"), "level", "body_type") == ("中央", "部门")
 
 
 def test_title_and_hint_fallbacks() -> None:
@@ -210,6 +219,8 @@ def test_title_and_hint_fallbacks() -> None:
     assert _fields(from_title, "city", "level", "body_type") == ("武威市", "地级", "政府")
     from_hint = resolve_region("县教育局", hint="福建省福州市平潭县", year=2015)
     assert _fields(from_hint, "county", "level", "body_type") == ("平潭县", "县级", "部门")
+    unknown_town = resolve_region("XX县XX镇人民政府")
+    assert _fields(unknown_town, "province", "level", "body_type", "confident") == (None, "乡级", "政府", False)
     nothing = resolve_region("办公室")
     assert not nothing.confident and nothing.province is None
     assert resolve_region(None) == Region()
