@@ -1,0 +1,311 @@
+"""SearchIndex: the Whoosh index on disk, written crash-safely, searched while it is being written.
+
+Layout under the index directory::
+
+    CURRENT          name of the published generation ("gen-000042"), replaced atomically (os.replace)
+    gen-000042/      a complete Whoosh index (FileStorage)
+    gen-000041/      the previous generations, kept a little while for readers that opened them just before
+    WRITE.lock       flock()ed by the one writer; holds its pid for messages
+
+A commit hard-links the files of the current generation into a new directory (Whoosh segment files are written
+once and never changed; deletions live in the TOC), lets Whoosh write new segments and its TOC there, fsyncs, and
+only then points CURRENT at it.  A process killed at any moment therefore leaves CURRENT naming a complete index
+holding every report committed before; the half-built directory is removed by the next writer, and
+``sync()`` re-adds whatever the store has that the index lacks.  Whoosh's own TOC update is not crash-safe (#323)
+but it never touches a published generation.
+
+The write lock is an flock(): the kernel drops it when its holder dies, so a lock file left by a killed process is
+never stale in effect; the pid inside only names the holder in the "busy" message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer.model import Report
+from indexer.normalize import normalize
+from indexer.query import QueryError  # noqa: F401  (re-exported: callers catch it from here or indexer.search)
+from indexer.schema import FACET_COLUMNS, FIELD_PREFIX, KIND_REPORT, KIND_SECTION, SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+LOCK = "WRITE.lock"
+_GEN_PREFIX = "gen-"
+_KEEP_OLD_GENERATIONS = 2
+_SYNC_BATCH = 500
+# Whoosh's multiprocessing writer pays ~0.3 s to start its workers: worth it only for real batches.
+_PARALLEL_MIN_REPORTS = 40
+
+
+class IndexBusy(RuntimeError):
+    """Another live process is writing the index."""
+
+
+def report_version(report: Report) -> str:
+    """A hash of the report's JSON (and of the index layout): the index re-indexes a report when this changes."""
+    data = json.dumps(report.to_json(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(f"{SCHEMA_VERSION}|{data}".encode("utf-8")).hexdigest()[:16]
+
+
+def section_match_text(number: str, heading: str, text: str) -> str:
+    """What the exact view of a section holds: its heading and its body, normalised, joined by a newline
+    (normalize() never outputs one, so no query can match across the join)."""
+    return normalize(f"{number}{heading}") + "\n" + normalize(text)
+
+
+def report_documents(report: Report) -> Iterator[dict]:
+    """The Whoosh documents of one report: the report document first, then one per section."""
+    version = report_version(report)
+    title = normalize(report.title or "")
+    meta = {k: getattr(report, k) for k in (
+        "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")}
+    doc = {"rid": report.id, "kind": KIND_REPORT, "version": version, "meta": meta,
+           "exact1": title, "exact2": title, "length": len(title)}
+    if report.year is not None:
+        doc["year"] = int(report.year)
+    for name in FACET_COLUMNS:
+        value = getattr(report, name)
+        if value:
+            doc[name] = str(value)
+    for key, value in (report.fields or {}).items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            doc[FIELD_PREFIX + key] = float(value)
+    yield doc
+    for i, s in enumerate(report.sections):
+        heading = normalize(f"{s.number}{s.heading}")
+        match_text = section_match_text(s.number, s.heading, s.text)
+        yield {"rid": report.id, "kind": KIND_SECTION, "pos": i, "anchor": s.anchor, "heading": s.heading,
+               "canonical": s.canonical or "unclassified", "text": s.text,
+               "exact1": match_text, "exact2": match_text, "length": len(match_text), "hlen": len(heading)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Generations
+
+
+def _gen_number(name: str) -> int:
+    try:
+        return int(name[len(_GEN_PREFIX):]) if name.startswith(_GEN_PREFIX) else -1
+    except ValueError:
+        return -1
+
+
+def _fsync_path(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class SearchIndex:
+    def __init__(self, path: Path | str, *, readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        if not readonly:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._snapshot = None  # indexer.search.Snapshot of the generation last searched
+        self._snapshot_lock = threading.Lock()
+
+    # -- generations -----------------------------------------------------------------------------------------------
+
+    def current_generation(self) -> str | None:
+        try:
+            name = (self.path / CURRENT).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        return name if _gen_number(name) >= 0 and (self.path / name).is_dir() else None
+
+    def _publish(self, name: str) -> None:
+        tmp = self.path / f"{CURRENT}.tmp"
+        with open(tmp, "w", encoding="ascii") as f:
+            f.write(name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / CURRENT)
+        _fsync_path(self.path, directory=True)
+
+    def _remove_unused_generations(self, current: str | None) -> None:
+        """Under the write lock: drop half-built generations of killed writers and all but a few old ones."""
+        cur_n = _gen_number(current) if current else -1
+        old = sorted((p for p in self.path.iterdir() if p.is_dir() and _gen_number(p.name) >= 0),
+                     key=lambda p: _gen_number(p.name))
+        keep_old = [p for p in old if _gen_number(p.name) < cur_n][-_KEEP_OLD_GENERATIONS:]
+        for p in old:
+            n = _gen_number(p.name)
+            if n == cur_n or p in keep_old:
+                continue
+            shutil.rmtree(p, ignore_errors=True)
+
+    @contextmanager
+    def _lock(self, timeout: float = 120.0) -> Iterator[None]:
+        if self.readonly:
+            raise PermissionError("index opened read-only")
+        fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+                        raise IndexBusy(f"索引正被另一个进程（pid {holder}）写入，请稍后再试") from None
+                    time.sleep(0.05)
+            # The previous holder may have been killed: its pid is simply overwritten (flock died with it).
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    @contextmanager
+    def _writer(self, procs: int = 1) -> Iterator:
+        """A Whoosh writer on a fresh generation; published only if the block completes."""
+        with self._lock():
+            current = self.current_generation()
+            self._remove_unused_generations(current)
+            numbers = [_gen_number(p.name) for p in self.path.iterdir() if p.is_dir()]
+            new = self.path / f"{_GEN_PREFIX}{max(numbers + [0]) + 1:06d}"
+            new.mkdir()
+            try:
+                if current:
+                    for f in (self.path / current).iterdir():
+                        if f.is_file() and not f.name.endswith("LOCK"):
+                            os.link(f, new / f.name)
+                    ix = whoosh_index.open_dir(str(new))
+                else:
+                    ix = whoosh_index.create_in(str(new), build_schema())
+                writer = ix.writer(procs=procs, multisegment=True) if procs > 1 else ix.writer()
+                try:
+                    yield writer
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                ix.close()
+                for f in new.iterdir():
+                    if f.is_file():
+                        _fsync_path(f)
+                _fsync_path(new, directory=True)
+            except BaseException:
+                shutil.rmtree(new, ignore_errors=True)
+                raise
+            self._publish(new.name)
+            self._remove_unused_generations(new.name)
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+
+    def _commit(self, reports: list[Report], delete_ids: Iterable[str] = (), workers: int = 2) -> None:
+        procs = workers if workers > 1 and len(reports) >= _PARALLEL_MIN_REPORTS else 1
+        with self._writer(procs) as w:
+            for rid in delete_ids:
+                w.delete_by_term("rid", rid)
+            for r in reports:
+                w.delete_by_term("rid", r.id)
+            for r in reports:
+                for doc in report_documents(r):
+                    w.add_document(**doc)
+
+    def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
+        """Add or replace reports (by id) in one commit; returns how many."""
+        unique = {r.id: r for r in reports}  # the last version of a repeated id wins
+        if not unique:
+            return 0
+        self._commit(list(unique.values()), workers=workers)
+        return len(unique)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        ids = list(dict.fromkeys(ids))
+        present = self.versions().keys() & set(ids)
+        if present:
+            self._commit([], delete_ids=sorted(present))
+        return len(present)
+
+    def versions(self) -> dict[str, str]:
+        snap = self.snapshot()
+        return snap.versions() if snap else {}
+
+    def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
+             progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Make the index hold exactly these report ids at these versions.  Commits in batches, so a killed sync
+        keeps what it did and the next one carries on.  Returns (added or updated, deleted)."""
+        have = self.versions()
+        extra = sorted(set(have) - set(versions))
+        todo = [rid for rid, v in versions.items() if have.get(rid) != v]
+        if extra and not todo:
+            self._commit([], delete_ids=extra)
+        added = 0
+        for start in range(0, len(todo), _SYNC_BATCH):
+            batch = []
+            for rid in todo[start:start + _SYNC_BATCH]:
+                try:
+                    batch.append(load(rid))
+                except Exception as e:  # one unloadable report must not stop the sync
+                    log.warning("cannot load report %s for indexing: %s", rid, e)
+            self._commit(batch, delete_ids=extra if start == 0 else (), workers=workers)
+            added += len(batch)
+            if progress:
+                progress(added, len(todo))
+        return added, len(extra)
+
+    # -- searching -------------------------------------------------------------------------------------------------
+
+    def snapshot(self):
+        """The searchable state of the published generation (reopened when a writer publishes a new one)."""
+        from indexer.search import Snapshot
+
+        with self._snapshot_lock:
+            for _attempt in range(5):
+                gen = self.current_generation()
+                if gen is None:
+                    return None
+                if self._snapshot is not None and self._snapshot.generation == gen:
+                    return self._snapshot
+                try:
+                    snap = Snapshot.open(self.path / gen, gen)
+                except (FileNotFoundError, OSError, whoosh_index.EmptyIndexError):
+                    time.sleep(0.05)  # a writer removed it between our reads of CURRENT: read CURRENT again
+                    continue
+                if self._snapshot is not None:
+                    self._snapshot.close()
+                self._snapshot = snap
+                return snap
+            raise RuntimeError(f"cannot open the search index in {self.path}")
+
+    def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
+               limit: int = 20, offset: int = 0) -> dict:
+        from indexer.search import run_search
+
+        return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset)
+
+    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
+        from indexer.search import run_facets
+
+        return run_facets(self.snapshot(), query, filters=filters)
+
+    def close(self) -> None:
+        with self._snapshot_lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,517 @@
+"""Searching one published index generation: matching, facets, ranking, grouping by report, snippets.
+
+Matching is exact (see analysis.py): each text term of the query becomes the set of documents whose exact view
+contains it; a report contains a term when its title document or one of its (allowed) section documents does.  The
+query tree is then evaluated over reports with numpy boolean arrays, so AND/OR/NOT, facet filters and the
+shopper-style facet counts (each facet counted under the other facets' filters) are array operations on tables read
+into memory once per generation (report metadata from columns — no groupedby over result sets, #452).
+
+Ranking (sort=relevance) is BM25F over the exact view: term frequency of the substring in each section, section
+length normalisation, idf from the number of documents containing it, a ×3 weight for the title document and ×2 for
+matches in a section heading; a report scores its best section plus a share of the others.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from indexer.analysis import bigrams
+from indexer.model import CANONICAL_SECTIONS
+from indexer.normalize import normalize
+from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
+from indexer.schema import FACET_COLUMNS, FIELD_PREFIX, KIND_REPORT
+
+__all__ = ["QueryError", "Snapshot", "run_search", "run_facets", "make_snippet"]
+
+CANONICALS = tuple(CANONICAL_SECTIONS)
+_CANON_INDEX = {c: i for i, c in enumerate(CANONICALS)}
+FACET_ORDER = ("province", "city", "county", "year", "level", "body_type", "section", "template")
+SORTS = ("relevance", "year_desc", "year_asc")
+_K1, _B = 1.2, 0.75
+_TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
+_LEAF_CACHE_SIZE = 256
+_SNIPPET_CONTEXT = 40
+_MAX_HITS_PER_REPORT = 10
+
+
+class _Leaf:
+    """The documents containing one text term: docnums (sorted), term frequency, heading-hit flags."""
+
+    __slots__ = ("docs", "tf", "in_heading")
+
+    def __init__(self, docs: np.ndarray, tf: np.ndarray, in_heading: np.ndarray):
+        self.docs, self.tf, self.in_heading = docs, tf, in_heading
+
+
+class Snapshot:
+    """A Whoosh searcher on one generation plus the per-report tables the search needs."""
+
+    def __init__(self, ix, generation: str):
+        self.generation = generation
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self._lock = threading.Lock()  # Whoosh matchers/readers are not meant for concurrent use
+        self._leaves: OrderedDict[str, _Leaf] = OrderedDict()
+        self._load_tables()
+
+    @classmethod
+    def open(cls, path: Path, generation: str) -> "Snapshot":
+        return cls(whoosh_index.open_dir(str(path), readonly=True), generation)
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+    # -- tables ----------------------------------------------------------------------------------------------------
+
+    def _column(self, name: str) -> list:
+        reader = self.searcher.reader()
+        if name not in reader.schema or not reader.schema[name].column_type:
+            return [None] * reader.doc_count_all()
+        return list(reader.column_reader(name))
+
+    def _load_tables(self) -> None:
+        reader = self.searcher.reader()
+        n = reader.doc_count_all()
+        live = np.zeros(n, dtype=bool)
+        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        rid = self._column("rid")
+        kind = self._column("kind")
+        canon = self._column("canonical")
+        self.doc_length = np.asarray(self._column("length"), dtype=np.float64)
+        self.doc_hlen = np.asarray(self._column("hlen"), dtype=np.int64)
+        year_col = self._column("year")
+        facet_cols = {name: self._column(name) for name in FACET_COLUMNS}
+
+        self.report_ids: list[str] = []
+        self.report_doc: list[int] = []
+        ordinal: dict[str, int] = {}
+        is_title = np.zeros(n, dtype=bool)
+        for d in np.flatnonzero(live):
+            if kind[d] == KIND_REPORT:
+                ordinal[rid[d]] = len(self.report_ids)
+                self.report_ids.append(rid[d])
+                self.report_doc.append(int(d))
+                is_title[d] = True
+        nr = len(self.report_ids)
+        self.n_reports = nr
+        self.doc_report = np.full(n, -1, dtype=np.int64)
+        self.doc_canon = np.full(n, -1, dtype=np.int64)
+        self.has_section = np.zeros((nr, len(CANONICALS)), dtype=bool)
+        for d in np.flatnonzero(live):
+            r = ordinal.get(rid[d])
+            if r is None:
+                continue  # a section whose report document is gone: never shown
+            self.doc_report[d] = r
+            if not is_title[d]:
+                c = _CANON_INDEX.get(canon[d], _CANON_INDEX["unclassified"])
+                self.doc_canon[d] = c
+                self.has_section[r, c] = True
+        self.doc_is_title = is_title
+        self.doc_is_section = (self.doc_report >= 0) & ~is_title
+        rdocs = np.asarray(self.report_doc, dtype=np.int64)
+        years = np.asarray([year_col[d] if year_col[d] else 0 for d in rdocs], dtype=np.int64)
+        # NUMERIC columns give a default for missing values: a year outside 1900–2200 means "no year"
+        self.year = np.where((years > 1900) & (years < 2200), years, 0)
+        self.facet_values: dict[str, list[str]] = {}
+        self.facet_codes: dict[str, np.ndarray] = {}
+        for name, col in facet_cols.items():
+            values: dict[str, int] = {}
+            codes = np.full(nr, -1, dtype=np.int64)
+            for r, d in enumerate(rdocs):
+                v = col[d]
+                if v:
+                    codes[r] = values.setdefault(v, len(values))
+            self.facet_values[name] = list(values)
+            self.facet_codes[name] = codes
+        avg = self.doc_length[self.doc_is_section].mean() if self.doc_is_section.any() else 1.0
+        self.avg_length = max(float(avg), 1.0)
+
+    def versions(self) -> dict[str, str]:
+        with self._lock:
+            return {f["rid"]: f.get("version", "") for f in self.searcher.documents(kind=KIND_REPORT)}
+
+    # -- matching --------------------------------------------------------------------------------------------------
+
+    def leaf(self, text: str) -> _Leaf:
+        with self._lock:
+            hit = self._leaves.get(text)
+            if hit is not None:
+                self._leaves.move_to_end(text)
+                return hit
+            leaf = self._match(text)
+            self._leaves[text] = leaf
+            if len(self._leaves) > _LEAF_CACHE_SIZE:
+                self._leaves.popitem(last=False)
+            return leaf
+
+    def _match(self, text: str) -> _Leaf:
+        docs: list[int] = []
+        tfs: list[int] = []
+        first: list[int] = []
+        if len(text) == 1:
+            q = wq.Term("exact1", text)
+        else:
+            grams = bigrams(text)
+            q = wq.Term("exact2", grams[0]) if len(grams) == 1 else wq.Phrase("exact2", grams)
+        m = q.matcher(self.searcher)
+        if len(text) == 1:
+            docs = list(m.all_ids())
+            tfs = [1] * len(docs)
+            first = [1 << 30] * len(docs)
+        elif len(text) == 2:
+            while m.is_active():
+                docs.append(m.id())
+                poses = m.value_as("positions")
+                tfs.append(len(poses))
+                first.append(poses[0])
+                m.next()
+        else:
+            while m.is_active():
+                docs.append(m.id())
+                spans = m.spans()
+                tfs.append(len(spans))
+                first.append(min(s.start for s in spans) if spans else 1 << 30)
+                m.next()
+        d = np.asarray(docs, dtype=np.int64)
+        keep = self.doc_report[d] >= 0 if len(d) else np.zeros(0, dtype=bool)
+        d = d[keep]
+        first_arr = np.asarray(first, dtype=np.int64)[keep]
+        # a heading hit: the match starts inside the heading part of a section's exact text
+        in_heading = self.doc_is_section[d] & (first_arr + len(text) <= self.doc_hlen[d])
+        return _Leaf(d, np.asarray(tfs, dtype=np.float64)[keep], in_heading)
+
+    def numeric_docs(self, field: str, r: Range) -> np.ndarray:
+        name = FIELD_PREFIX + field
+        with self._lock:
+            if name not in self.searcher.schema:
+                return np.zeros(0, dtype=np.int64)
+            q = wq.NumericRange(name, None if math.isinf(r.low) else r.low, None if math.isinf(r.high) else r.high,
+                                startexcl=not r.low_inclusive, endexcl=not r.high_inclusive)
+            return np.fromiter(q.matcher(self.searcher).all_ids(), dtype=np.int64)
+
+    def stored(self, docnum: int) -> dict:
+        with self._lock:
+            return self.searcher.stored_fields(int(docnum))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Evaluating a query over reports
+
+
+class _Evaluator:
+    def __init__(self, snap: Snapshot, sections: np.ndarray | None):
+        self.snap = snap
+        # which documents text may match in: all, or only sections of the allowed kinds (no title then)
+        self.allowed = None if sections is None else (snap.doc_is_section & np.isin(snap.doc_canon, sections))
+
+    def docs(self, text: str) -> tuple[_Leaf, np.ndarray]:
+        leaf = self.snap.leaf(text)
+        keep = np.ones(len(leaf.docs), dtype=bool) if self.allowed is None else self.allowed[leaf.docs]
+        return leaf, keep
+
+    def __call__(self, node) -> np.ndarray:
+        snap = self.snap
+        nr = snap.n_reports
+        if node is None:
+            return np.ones(nr, dtype=bool)
+        if isinstance(node, Text):
+            leaf, keep = self.docs(node.text)
+            mask = np.zeros(nr, dtype=bool)
+            mask[snap.doc_report[leaf.docs[keep]]] = True
+            return mask
+        if isinstance(node, Filter):
+            return filter_mask(snap, node)
+        if isinstance(node, Range):
+            if node.field == "year":
+                return np.vectorize(node.contains, otypes=[bool])(snap.year) & (snap.year > 0) if nr else \
+                    np.zeros(0, dtype=bool)
+            mask = np.zeros(nr, dtype=bool)
+            docs = snap.numeric_docs(node.field, node)
+            reps = snap.doc_report[docs] if len(docs) else np.zeros(0, dtype=np.int64)
+            mask[reps[reps >= 0]] = True
+            return mask
+        if isinstance(node, And):
+            mask = np.ones(nr, dtype=bool)
+            for item in node.items:
+                mask &= self(item)
+            return mask
+        if isinstance(node, Or):
+            mask = np.zeros(nr, dtype=bool)
+            for item in node.items:
+                mask |= self(item)
+            return mask
+        if isinstance(node, Not):
+            return ~self(node.item)
+        raise QueryError(f"无法理解的查询部分：{node!r}")  # pragma: no cover
+
+
+def _value_matches(values: list[str], wanted: str) -> list[int]:
+    """Codes of facet values a filter value selects: equal, or the value starts with it (甘肃 → 甘肃省)."""
+    w = normalize(wanted)
+    return [i for i, v in enumerate(values) if normalize(v).startswith(w)]
+
+
+def filter_mask(snap: Snapshot, node: Filter) -> np.ndarray:
+    if node.field == "section":
+        return snap.has_section[:, _CANON_INDEX[node.value]].copy()
+    codes = _value_matches(snap.facet_values[node.field], node.value)
+    return np.isin(snap.facet_codes[node.field], codes)
+
+
+def _section_restriction(tree, filters: dict[str, list]) -> list[int] | None:
+    """Section kinds text must match in: from filters' section values and top-level section: terms of the query
+    (a section: term under OR/NOT only asks that the report has such a section)."""
+    kinds: set[int] | None = None
+    tops = tree.items if isinstance(tree, And) else (tree,)
+    query_kinds = {_CANON_INDEX[n.value] for n in tops if isinstance(n, Filter) and n.field == "section"}
+    if query_kinds:
+        kinds = query_kinds if len(query_kinds) == 1 else set()  # two different kinds at once: nothing matches
+    filter_kinds = {_CANON_INDEX[n.value] for n in filters.get("section", [])}
+    if filter_kinds:
+        kinds = filter_kinds if kinds is None else kinds & filter_kinds
+    return None if kinds is None else sorted(kinds)
+
+
+class _Plan:
+    """A parsed query with its filters, evaluated once and reused for results and facets."""
+
+    def __init__(self, snap: Snapshot, query: str, filters: dict[str, list[str]] | None):
+        self.snap = snap
+        self.tree = parse_query(query)
+        self.filters = parse_filters(filters)
+        self.terms = list(dict.fromkeys(texts(self.tree))) if self.tree is not None else []
+        restriction = _section_restriction(self.tree, self.filters)
+        self.evaluate = _Evaluator(snap, None if restriction is None else np.asarray(restriction))
+        self.query_mask = self.evaluate(self.tree)
+        self.filter_masks = {name: self._filter_mask(name, nodes) for name, nodes in self.filters.items()}
+        self.mask = self.query_mask.copy()
+        for m in self.filter_masks.values():
+            self.mask &= m
+
+    def _filter_mask(self, name: str, nodes: list) -> np.ndarray:
+        mask = np.zeros(self.snap.n_reports, dtype=bool)
+        for node in nodes:
+            mask |= self.evaluate(node)
+        return mask
+
+    def facets(self) -> dict[str, list[dict]]:
+        snap = self.snap
+        out: dict[str, list[dict]] = {}
+        for name in FACET_ORDER:
+            base = self.query_mask.copy() if name != "section" else None
+            others = [m for other, m in self.filter_masks.items() if other != name]
+            if name == "section":
+                out[name] = self._section_facet(others)
+                continue
+            for m in others:
+                base &= m
+            if name == "year":
+                years = snap.year[base]
+                values, counts = np.unique(years[years > 0], return_counts=True)
+                pairs = sorted(zip(values.tolist(), counts.tolist()), key=lambda p: -p[0])
+                out[name] = [{"value": str(v), "count": c} for v, c in pairs]
+                continue
+            codes = snap.facet_codes[name][base]
+            counts = np.bincount(codes[codes >= 0], minlength=len(snap.facet_values[name]))
+            pairs = [(snap.facet_values[name][i], int(c)) for i, c in enumerate(counts) if c]
+            out[name] = [{"value": v, "count": c} for v, c in sorted(pairs, key=lambda p: (-p[1], p[0]))]
+        return out
+
+    def _section_facet(self, other_masks: list[np.ndarray]) -> list[dict]:
+        """Reports that selecting each section kind would give: text matched inside sections of that kind."""
+        snap = self.snap
+        base = np.ones(snap.n_reports, dtype=bool)
+        for m in other_masks:
+            base &= m
+        query_kinds = _section_restriction(self.tree, {})
+        out = []
+        for c, key in enumerate(CANONICALS):
+            if query_kinds is not None and c not in query_kinds:
+                continue
+            if self.terms:
+                mask = _Evaluator(snap, np.asarray([c]))(self.tree)
+            else:
+                mask = self.query_mask.copy()
+            mask &= base & snap.has_section[:, c]
+            n = int(mask.sum())
+            if n:
+                out.append({"value": key, "label": CANONICAL_SECTIONS[key], "count": n})
+        return sorted(out, key=lambda d: -d["count"])
+
+    def matched_docs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, scores) of documents holding a positive term in the matched reports (titles included)."""
+        snap = self.snap
+        all_docs, all_scores = [], []
+        n_docs = max(int(snap.doc_is_section.sum() + snap.doc_is_title.sum()), 1)
+        for text in self.terms:
+            leaf, keep = self.evaluate.docs(text)
+            docs = leaf.docs[keep]
+            in_report = self.mask[snap.doc_report[docs]]
+            docs, tf, in_heading = docs[in_report], leaf.tf[keep][in_report], leaf.in_heading[keep][in_report]
+            df = len(leaf.docs)
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            length = snap.doc_length[docs]
+            weight = np.where(snap.doc_is_title[docs], _TITLE_WEIGHT, np.where(in_heading, _HEADING_WEIGHT, 1.0))
+            norm = _K1 * (1 - _B + _B * length / snap.avg_length)
+            all_docs.append(docs)
+            all_scores.append(idf * weight * tf * (_K1 + 1) / (tf + norm))
+        if not all_docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        docs = np.concatenate(all_docs)
+        scores = np.concatenate(all_scores)
+        uniq, inverse = np.unique(docs, return_inverse=True)
+        return uniq, np.bincount(inverse, weights=scores)
+
+
+def run_facets(snap: Snapshot | None, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict:
+    if snap is None:
+        parse_query(query)
+        parse_filters(filters)
+        return {name: [] for name in FACET_ORDER}
+    return _Plan(snap, query, filters).facets()
+
+
+def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               sort: str = "relevance", limit: int = 20, offset: int = 0) -> dict:
+    t0 = time.perf_counter()
+    if sort == "year":
+        sort = "year_desc"
+    if sort not in SORTS:
+        raise QueryError(f"未知的排序方式：{sort}（可用：{', '.join(SORTS)}）")
+    limit, offset = max(0, int(limit)), max(0, int(offset))
+    out = {"query": query, "total": 0, "total_sections": 0, "took_ms": 0,
+           "facets": {name: [] for name in FACET_ORDER}, "results": [], "limit": limit, "offset": offset,
+           "sort": sort}
+    if snap is None:
+        parse_query(query)
+        parse_filters(filters)
+        out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return out
+    plan = _Plan(snap, query, filters)
+    reports = np.flatnonzero(plan.mask)
+    docs, doc_scores = plan.matched_docs()
+    section_docs = docs[snap.doc_is_section[docs]]
+    out["total"] = int(len(reports))
+    out["total_sections"] = int(len(section_docs))
+    out["facets"] = plan.facets()
+
+    # report score: best document plus a third of the rest (many matching sections count, but less)
+    score = np.zeros(snap.n_reports)
+    if len(docs):
+        reps = snap.doc_report[docs]
+        best = np.zeros(snap.n_reports)
+        np.maximum.at(best, reps, doc_scores)
+        total = np.bincount(reps, weights=doc_scores, minlength=snap.n_reports)
+        score = best + (total - best) / 3
+    years = snap.year[reports]
+    s = score[reports]
+    if sort == "relevance" and plan.terms:
+        order = np.lexsort((-years, -s))
+    elif sort == "year_asc":
+        order = np.lexsort((-s, np.where(years > 0, years, 1 << 30)))
+    else:  # year_desc, and browsing without text
+        order = np.lexsort((-s, -years))
+    page = reports[order[offset:offset + limit]]
+    section_by_report: dict[int, list[int]] = {}
+    if len(page) and len(section_docs):
+        on_page = np.isin(snap.doc_report[section_docs], page)
+        for d in section_docs[on_page]:
+            section_by_report.setdefault(int(snap.doc_report[d]), []).append(int(d))
+    for r in page:
+        meta = snap.stored(snap.report_doc[r]).get("meta") or {}
+        hits = []
+        hit_docs = sorted(section_by_report.get(int(r), []),
+                          key=lambda d: snap.stored(d).get("pos", 0))[:_MAX_HITS_PER_REPORT]
+        for d in hit_docs:
+            f = snap.stored(d)
+            hits.append({"anchor": f.get("anchor"), "heading": f.get("heading"), "canonical": f.get("canonical"),
+                         "snippet": make_snippet(f.get("text") or "", plan.terms,
+                                                 heading=f.get("heading") or "")})
+        out["results"].append({
+            "id": snap.report_ids[r], **{k: meta.get(k) for k in (
+                "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template",
+                "source")},
+            "score": round(float(score[r]), 4), "hits": hits,
+        })
+    out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Snippets
+
+
+def _char_map(raw: str) -> tuple[str, list[int]]:
+    """normalize(raw) built char by char, with the raw index each normalised character came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(raw):
+        if ch.isspace() or ch in "\u00a0\u200b\u3000":
+            continue
+        n = unicodedata.normalize("NFKC", ch).casefold()
+        for c in n:
+            out.append(c)
+            origin.append(i)
+    return "".join(out), origin
+
+
+def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int = _SNIPPET_CONTEXT) -> str:
+    """HTML: a window of the section's display text around the first match, every match of a term inside it
+    wrapped in <mark>, everything else escaped.  Matching is done on the normalised form and mapped back."""
+    norm, origin = _char_map(raw)
+    spans: list[tuple[int, int]] = []
+    # Latin words keep one space in normalize(); the char map drops all spaces, so match terms without them too
+    for t in terms:
+        t2 = t.replace(" ", "")
+        if not t2:
+            continue
+        start = norm.find(t2)
+        while start >= 0:
+            spans.append((start, start + len(t2)))
+            start = norm.find(t2, start + 1)
+    if not spans:  # the match is in the heading (or the title): show the opening of the section
+        return html.escape(_clip(raw, 0, 2 * context))
+    spans.sort()
+    first = spans[0][0]
+    lo = origin[first]
+    begin = max(0, lo - context)
+    end = min(len(raw), lo + 2 * context + max(len(t) for t in terms))
+    # merge overlapping marks, keep those inside the window, map back to raw offsets
+    marks: list[list[int]] = []
+    for a, b in spans:
+        ra, rb = origin[a], origin[b - 1] + 1
+        if ra < begin or rb > end:
+            continue
+        if marks and ra <= marks[-1][1]:
+            marks[-1][1] = max(marks[-1][1], rb)
+        else:
+            marks.append([ra, rb])
+    parts = ["…" if begin > 0 else ""]
+    pos = begin
+    for a, b in marks:
+        parts.append(html.escape(_flat(raw[pos:a])))
+        parts.append("<mark>" + html.escape(_flat(raw[a:b])) + "</mark>")
+        pos = b
+    parts.append(html.escape(_flat(raw[pos:end])))
+    parts.append("…" if end < len(raw) else "")
+    return "".join(parts)
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.split()) if any(c in s for c in "\n\r\t") else s
+
+
+def _clip(raw: str, a: int, b: int) -> str:
+    s = _flat(raw[a:b])
+    return s + ("…" if b < len(raw) else "")
