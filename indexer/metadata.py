@@ -89,27 +89,38 @@ _HEADER_KEYS = re.compile(
     r"文号|字号|字 号|发文字号|发布机构|发文机关|制定机关|发布单位|公开主体|来源|信息来源|作者|栏目|原文链接|链接|网址|"
     r"本地目录|索引号|主题分类|分类|体裁分类|效力等级|时效性|公开方式|公开范围|关键词|主题词|浏览次数|点击数)$"
 )
-_PUBLISHED_PRIORITY = ("发布时间", "发布日期", "公布日期", "公开日期", "日期", "时间", "发文日期", "印发日期", "成文日期")
+_PUBLISHED_PRIORITY = ("发布时间", "发布日期", "公布日期", "公开日期", "日期", "时间", "生成日期", "发文日期", "印发日期",
+                       "成文日期")
+
+
+_PAIR = re.compile(
+    r"(?:(?<=[\s|｜】])|^)(?:【\s*)?(?P<k>[\u4e00-\u9fff]{2,6})\s*(?:】|[:：])\s*"
+    r"(?P<v>\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?|[^\s:：【】|｜]*)"
+)
 
 
 def _header_fields(raw: str) -> dict[str, str]:
-    """Key → value of metadata lines in the first part of the raw text (before clean_text drops chrome lines).
+    """Key → value of the metadata that pages put before the report (read before clean_text drops chrome lines).
 
-    Also reads page metadata glued into a one-line dump ('… 来源：平潭县人民政府 时间：2022-02-08 16:34 微信 …').
+    Lines ('标题: …', '【公布日期】2021.03.03'), tab rows ('索引号：…\t发布机构：…') and pairs inside chrome
+    ('来源:   作者:区政府办   点击数:3337   日期:2018-02-01', '… 来源：平潭县人民政府 时间：2022-02-08 16:34 微信 …').
+    Reading stops at the report's first sentence, so that '办理时间：…' in the text is never taken for page data.
     """
     found: dict[str, str] = {}
-    head_lines = raw.replace("\r", "\n").split("\n")[:60]
-    for line in head_lines:
-        m = _META_LINE.match(line)
-        if m and len(line) < 300:
-            key = re.sub(r"\s", "", m.group("k1") or m.group("k2") or "")
-            # the value ends where the next 'key:' of the same line begins
-            value = re.split(r"\s{2,}|\s(?=[\u4e00-\u9fff]{1,6}[:：])", m.group("v").strip())[0]
-            found.setdefault(key, value)
-        # key:value pairs inside a chrome line ('来源:   作者:区政府办   点击数:3337   日期:2018-02-01')
-        for km in re.finditer(r"(发布时间|发布日期|公布日期|日期|时间|来源|发布机构)\s*[:：]\s*([^\s:：]+(?:\s+\d{1,2}:\d{2})?)",
-                              line[:600]):
-            found.setdefault(km.group(1), km.group(2))
+    for line in raw.replace("\r", "\n").split("\n")[:60]:
+        segment = line.split("。")[0][:600]
+        first = _META_LINE.match(segment)
+        if first:  # a line-start key takes the whole value, spaces included ('标题: 某局2013年 信息公开年度报告')
+            key = re.sub(r"\s", "", first.group("k1") or first.group("k2") or "")
+            value = re.split(r"\t|\s{2,}|\s(?=[\u4e00-\u9fff]{1,6}[:：])", first.group("v").strip())[0]
+            if value and not re.match(r"[\u4e00-\u9fff]{1,6}[:：]", value):
+                found.setdefault(key, value)
+        for m in _PAIR.finditer(segment):
+            key = m.group("k")
+            if m.group("v") and segment[m.end(): m.end() + 1] not in (":", "："):  # not the next key itself
+                found.setdefault(key, m.group("v").strip())
+        if "。" in line and len(line) > 60:
+            break
     return found
 
 
@@ -156,7 +167,16 @@ TITLE_RE = re.compile(
 TITLE_YEAR_AFTER_RE = re.compile(
     rf"(?P<pre>{_NAME}{{2,40}}?)\s*(?P<subject>{_SUBJECT})\s*[（(]\s*{_YEAR_PART}[）)]"
 )
+# '某县教育局政府信息公开工作年度报告' with no year at all (a whole line only)
+TITLE_NO_YEAR_RE = re.compile(rf"(?P<pre>{_NAME}{{0,40}}?)\s*(?P<subject>{_SUBJECT})\s*$")
 _COVER_LETTER = re.compile(r"关于.{0,40}(?:报送|报告|印发|公布|发布|上报).{0,60}(?:的函|的报告|的通知)\s*$|的函\s*$")
+_COVER_INNER = re.compile(r"关于(?:报送|印发|公布|发布|上报|公开)?\s*《?(?P<inner>[^《》]{6,80}?(?:报告|年报))》?\s*的(?:函|通知|报告)")
+
+
+def unwrap_cover_letter(line: str) -> _TitleHit | None:
+    """The report title inside a cover letter's name (…关于报送《…年度报告》的函, …关于印发…年度报告的通知)."""
+    m = _COVER_INNER.search(line)
+    return match_title(m.group("inner")) if m else None
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|--|—|-\s).*$")
 _ISSUER_STRIP = re.compile(r"(?:关于|关于印发|关于公布|关于发布)$")
 
@@ -193,7 +213,7 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     A one-line dump ('平潭县人民政府2011年政府信息公开工作年度报告 本报告主要根据…') gives the title and the rest.
     """
     s = text.strip()
-    m = TITLE_RE.match(s) or TITLE_YEAR_AFTER_RE.match(s)
+    m = TITLE_RE.match(s) or TITLE_YEAR_AFTER_RE.match(s) or TITLE_NO_YEAR_RE.match(s)
     if not m:
         return None
     rest = s[m.end():]
@@ -208,7 +228,8 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     issuer = pre or re.sub(r"(?:政府|政务)$", "", mid) or None
     if issuer:
         issuer = _ISSUER_STRIP.sub("", issuer) or None
-    return _TitleHit(title=_compact(s[: m.end()]), issuer=issuer, year=_year(m.group("year")), rest=rest.strip())
+    year = _year(m.group("year")) if m.groupdict().get("year") else None
+    return _TitleHit(title=_compact(s[: m.end()]), issuer=issuer, year=year, rest=rest.strip())
 
 
 def _title_from_label(label: str | None) -> _TitleHit | None:
@@ -217,10 +238,7 @@ def _title_from_label(label: str | None) -> _TitleHit | None:
         return None
     parts = [p for p in re.split(r"\s*(?:[_|｜]|--|—|\s-\s)\s*", label.strip()) if p]
     for part in parts or [label]:
-        inner = re.search(r"《([^》]+)》", part)
-        if _COVER_LETTER.search(part) and inner:
-            part = inner.group(1)
-        hit = match_title(part)
+        hit = unwrap_cover_letter(part) if _COVER_LETTER.search(part) else match_title(part)
         if hit:
             return hit
     return None
@@ -236,11 +254,14 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
     may all stand before the text.
     """
     best: tuple[int, _TitleHit | None] = (-1, None)
+    cover: tuple[int, _TitleHit | None] = (-1, None)
     for i, line in enumerate(lines[:40]):
         s = line.strip()
         if HEADING_START.match(s) and i > 0:
             break  # the text has started
         if _COVER_LETTER.search(s) and len(s) < 120:
+            if cover[1] is None:
+                cover = (i, unwrap_cover_letter(s))
             continue
         hit = match_title(s)
         if hit:
@@ -260,7 +281,8 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
             break  # a one-line dump: the text follows on this very line
         if len(s) > 150 and "。" in s and best[0] >= 0:
             break
-    return best
+    # no title of its own: the cover letter names the report (the letter's text then opens the body)
+    return best if best[1] is not None else cover
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -361,6 +383,8 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
     label_hit = (_title_from_label(header.get("标题") or header.get("题目"))
                  or _title_from_label(doc.meta.get("title")))
     hit = body_hit or label_hit
+    if body_hit and body_hit.year is None and label_hit and label_hit.year:
+        hit = label_hit  # the page names the year the body's title leaves out
     title = hit.title if hit else None
     if title is None:
         for label in (header.get("标题"), doc.meta.get("title")):

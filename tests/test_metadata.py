@@ -226,3 +226,37 @@ def test_signing_date_only_when_nothing_else():
 ])
 def test_template(year, text, template):
     assert detect_template(year, text) == template
+
+
+def test_cover_letter_without_a_title_of_its_own_names_the_report():
+    meta, body = extract_metadata(doc("某市人民政府办公室关于印发某市2019年政府信息公开工作年度报告的通知\n各县区人民政府：\n"
+                                      "现将报告印发给你们。\n一、总体情况\n2019年，我市……"))
+    assert (meta.title, meta.issuer, meta.year) == ("某市2019年政府信息公开工作年度报告", "某市", 2019)
+    assert body.startswith("各县区人民政府")
+
+
+def test_page_title_that_is_a_cover_letter():
+    meta, _ = extract_metadata(doc("本年度报告根据《条例》编制。\n一、总体情况",
+                                   title="武威市人民政府关于报送《武威市2020年度政府信息公开工作年度报告》的函_武威市人民政府"))
+    assert (meta.title, meta.year) == ("武威市2020年度政府信息公开工作年度报告", 2020)
+
+
+def test_tab_row_page_metadata_and_prose_dates():
+    meta, body = extract_metadata(doc("索引号：113208/2020-00001\t分类：年度报告\t发布机构：某某县人民政府\t生成日期：2020-01-20\n"
+                                      "政府信息公开工作年度报告\n本报告所列数据统计期限自2019年1月1日至2019年12月31日。办理时间：2019-03-05。\n"
+                                      "一、总体情况"))
+    assert (meta.issuer, meta.published, meta.year) == ("某某县人民政府", "2020-01-20", 2019)
+    assert body.startswith("本报告所列数据")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "一、总体情况", "\x00\x01 garbage ÿ", "年度报告" * 1000, "2019年" * 500])
+def test_odd_input_never_crashes(text):
+    meta, body = extract_metadata(doc(text))
+    assert isinstance(body, str)
+    assert meta.template in (None, "2021", "2019", "pre2019")
+
+
+def test_page_title_with_a_year_beats_a_yearless_body_title():
+    meta, _ = extract_metadata(doc("政府信息公开工作年度报告\n根据《条例》编制本报告。\n一、总体情况",
+                                   title="某某县2019年政府信息公开工作年度报告 - 某某县人民政府"))
+    assert (meta.title, meta.issuer, meta.year) == ("某某县2019年政府信息公开工作年度报告", "某某县", 2019)
