@@ -61,7 +61,7 @@ def _strip_markup(line: str) -> str:
 
 _BREADCRUMB = re.compile(r"^\s*(?:您?(?:当前|现在)?的?(?:所在)?位置|当前(?:所在)?位置)\s*[:：>]")
 _HOME_PATH = re.compile(r"^\s*(?:网站)?首页\s*(?:>|＞|»|›|→|/|>>)")
-_COUNTER = re.compile(r"(?:点击数|点击量|点击率|浏览次数|浏览量|阅读次数|阅读量|访问次数|访问量)\s*[:：]?")
+_COUNTER = re.compile(r"(?:点击数|点击量|点击率|浏览次数|浏览量|阅读次数|阅读量|访问次数|访问量)\s*(?:[:：]|\d+\s*$|\d+\s)")
 _FOOTER = re.compile(r"网站标识码|ICP\s*备|ICP\s*证|公网安备|网站地图|建议使用.{0,20}浏览器|最佳分辨率|分辨率\s*\d")
 _FOOTER_START = re.compile(
     r"^\s*(?:主办单位|主办|承办单位|承办|协办单位|协办|技术支持|技术维护|维护单位|运行维护|版权所有|网站管理)\s*[:：]"
@@ -96,8 +96,8 @@ _TRAILING_CHROME = re.compile(
 def is_chrome_line(line: str) -> bool:
     """A whole line that belongs to the website, not to the report.  Long prose lines are never chrome."""
     s = line.strip()
-    if not s:
-        return False
+    if not s or "\t" in s:
+        return False  # a table row is report content
     if "。" in s or len(s) > 200:
         return False  # report prose (a one-line dump is handled by strip_inline_chrome)
     if _BREADCRUMB.match(s) or _HOME_PATH.match(s) or _PREV_NEXT.match(s):

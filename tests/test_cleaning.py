@@ -148,6 +148,9 @@ def test_chrome_lines_are_recognised(chrome):
     "全年主动公开政府信息2645条，通过微信、微博等新媒体发布信息1200条。",
     "来源渠道进一步拓宽，主动公开政府信息数量稳步增长。",
     "、",
+    "网站访问量\t1203400",
+    "政府网站总访问量达120万人次",
+    "主办单位认真履行职责",
 ])
 def test_report_text_is_never_chrome(text):
     assert not is_chrome_line(text)
