@@ -88,11 +88,24 @@ class Crawler:
     # -----------------------------------------------------------------------------------------------------------
 
     def run(self, site_names: list[str] | None = None) -> list[SiteStats]:
-        return [self.crawl_site(site) for site in self.config.select(site_names)]
+        """Crawl the sites (all by default).  After a kill, the same command resumes: sites the killed crawl
+        finished are skipped, the one it was in goes on where it stopped."""
+        sites = self.config.select(site_names)
+        session, _ = self.state.begin_session([s.name for s in sites])
+        results = []
+        for site in sites:
+            stats = self.crawl_site(site, session)
+            if stats is not None:
+                results.append(stats)
+        self.state.finish_session(session)
+        return results
 
-    def crawl_site(self, site: Site) -> SiteStats:
+    def crawl_site(self, site: Site, session: int) -> SiteStats | None:
+        begun = self.state.begin_site(site.name, list(site.start_urls), session)
+        if begun is None:
+            return None
         stats = SiteStats(site=site.name)
-        stats.run, stats.resumed = self.state.begin_site(site.name, list(site.start_urls))
+        stats.run, stats.resumed = begun
         robots = {}
         fetcher = Fetcher(may_fetch=lambda url: self._refusal(site, robots, url))
         try:

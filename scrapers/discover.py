@@ -57,7 +57,7 @@ def may_be_report_title(text: str | None) -> bool:
     if not _TRUNCATED.search(t):
         return False
     t = _TRUNCATED.sub("", t)
-    return bool(_YEAR.search(t)) and any(w in t for w in _SUBJECT_WORDS + ("年度", "年报")) \
+    return bool(_YEAR.search(t)) and any(w in t for w in ("信息", "政务", "公开", "年度", "年报", "报告")) \
         and not any(w in t for w in _NOT_A_REPORT)
 
 

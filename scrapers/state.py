@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS sites (
     name      TEXT PRIMARY KEY,
     run       INTEGER NOT NULL,
+    finished  INTEGER NOT NULL DEFAULT 0,
+    session   INTEGER
+);
+CREATE TABLE IF NOT EXISTS sessions (       -- one `nianbao crawl` invocation; a killed one is resumed
+    id        INTEGER PRIMARY KEY,
+    sites     TEXT NOT NULL,                -- JSON list of site names, sorted
     finished  INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS robots (
@@ -99,17 +105,38 @@ class CrawlState:
 
     # -- runs ------------------------------------------------------------------------------------------------------
 
-    def begin_site(self, site: str, start_urls: list[str]) -> tuple[int, bool]:
-        """(run number, resumed): an unfinished run goes on; otherwise a new run revisits every URL that answered."""
-        row = self.db.execute("SELECT run, finished FROM sites WHERE name=?", (site,)).fetchone()
+    def begin_session(self, sites: list[str]) -> tuple[int, bool]:
+        """(session id, resumed): the last crawl of the same sites was killed → it goes on; else a new one."""
+        key = json.dumps(sorted(sites), ensure_ascii=False)
+        row = self.db.execute("SELECT id, sites, finished FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
+        if row and not row[2] and row[1] == key:
+            return row[0], True
+        with self.db:
+            if row and not row[2]:  # an interrupted crawl of other sites: its sites resume on their own
+                self.db.execute("UPDATE sessions SET finished=1 WHERE id=?", (row[0],))
+            cur = self.db.execute("INSERT INTO sessions(sites) VALUES (?)", (key,))
+        return cur.lastrowid, False
+
+    def finish_session(self, session: int) -> None:
+        self.db.execute("UPDATE sessions SET finished=1 WHERE id=?", (session,))
+
+    def begin_site(self, site: str, start_urls: list[str], session: int) -> tuple[int, bool] | None:
+        """(run number, resumed), or None when this session already finished the site.
+
+        An unfinished run goes on where it stopped; otherwise a new run revisits every URL that answered."""
+        row = self.db.execute("SELECT run, finished, session FROM sites WHERE name=?", (site,)).fetchone()
+        if row and row[1] and row[2] == session:
+            return None
         if row and not row[1]:
             run, resumed = row[0], True
+            self.db.execute("UPDATE sites SET session=? WHERE name=?", (session, site))
         else:
             run, resumed = (row[0] + 1 if row else 1), False
             with self.db:
-                self.db.execute("INSERT OR REPLACE INTO sites(name, run, finished) VALUES (?, ?, 0)", (site, run))
+                self.db.execute("INSERT OR REPLACE INTO sites(name, run, finished, session) VALUES (?, ?, 0, ?)",
+                                (site, run, session))
                 # revisit (conditionally) what answered, retry what failed for a passing reason
-                self.db.execute("UPDATE urls SET status='queued', seq=seq WHERE site=? AND "
+                self.db.execute("UPDATE urls SET status='queued' WHERE site=? AND "
                                 "(status='done' OR (status='failed' AND permanent=0))", (site,))
         for url in start_urls:
             self.enqueue(url, site=site, kind="list", depth=0)

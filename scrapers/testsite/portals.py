@@ -60,7 +60,7 @@ def load_sample(key: str) -> Sample:
     return Sample(key, title, published, text.splitlines())
 
 
-def _body_html(lines: list[str]) -> str:
+def body_html(lines: list[str]) -> str:
     """Paragraphs; runs of tab-separated lines become a table (as the portals' editors emit them)."""
     out, rows = [], []
 
@@ -184,7 +184,7 @@ def trs_portal(outside_url: str) -> tuple[dict[str, Resource], dict[str, str]]:
 
     def article(path: str, key: str, *, charset_meta: bool = True) -> tuple[str, str, str]:
         s = load_sample(key)
-        routes[path] = _gbk(_trs_article(s.title, s.published, source, _body_html(s.lines), charset_meta=charset_meta))
+        routes[path] = _gbk(_trs_article(s.title, s.published, source, body_html(s.lines), charset_meta=charset_meta))
         expected[path] = key
         return path, s.title, s.published or ""
 
@@ -315,7 +315,7 @@ def hanweb_portal(outside_url: str) -> tuple[dict[str, Resource], dict[str, str]
         if key.endswith(".html"):  # already an HTML fragment
             content = "\n".join(body)
         else:
-            content = _body_html(body)
+            content = body_html(body)
         routes[path] = Resource(_hw_article(s.title, s.published, source, content).encode("utf-8"),
                                 "text/html; charset=utf-8")
         expected[path] = key
