@@ -33,15 +33,22 @@ _SECTION_VOCAB = re.compile(
     r"|改进(?:情况|措施)|其他需要报告|其它需要报告|需要说明的事项|统计表|工作人员|事务支出|咨询))"
 )
 # Row labels of the statistics tables: in a table these look like headings but are not.
+# Row labels of the statistics tables: in a table these look like headings but are not.  Labels found only in
+# tables count as a prefix; labels that could also head a real sub-section ('（三）不予公开…情况') only when they are
+# the whole text (or are followed by the table's own bracketed note).
 _TABLE_LABEL = re.compile(
-    r"^(?:本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|其它处理|总计|合计"
-    r"|属于国家秘密|其他法律行政|危及|保护第三方|属于三类|属于四类|属于行政执法|属于行政查询|本机关不掌握|没有现成信息"
-    r"|补正后申请|信访举报|重复申请|要求提供公开出版物|无正当理由|要求行政机关确认|申请人无正当理由|申请人逾期"
-    r"|当面申请|传真申请|电子邮件申请|网上申请|信函|其它形式申请|同意公开|同意部分公开|否决公开|不予公开答复|其他类型答复"
-    r"|政府网站公开|网站公开|政府公报公开|主动公开文件数|主动公开信息数|受理依申请公开信息总数|对申请的答复)"
+    r"^(?:本年新收|上年结转|本年度办理结果|结转下年度|属于国家秘密|其他法律行政|危及[“\"]?三安全|保护第三方合法权益"
+    r"|属于三类内部|属于四类过程|属于行政执法案卷|属于行政查询|本机关不掌握|没有现成信息|补正后申请内容|信访举报投诉类"
+    r"|重复申请|要求提供公开出版物|无正当理由大量|要求行政机关确认|申请人无正当理由|申请人逾期"
+    r"|主动公开文件数|主动公开信息数|受理依申请公开信息总数|对申请的答复|当面申请数|传真申请数|电子邮件申请数|网上申请数"
+    r"|信函申请数|信函、传真申请数|其它形式申请数|同意公开答复数|同意部分公开答复数|否决公开答复数|不予公开答复数"
+    r"|其他类型答复数|政府网站公开数|政府公报公开数|网站公开条|政府公报公开条)"
 )
-_WEAK_LABEL = re.compile(r"^(?:规章|规范性文件|行政规范性文件|行政许可|行政处罚|行政强制|行政事业性收费|政府集中采购"
-                         r"|其他对外管理服务事项|其他|其它|信息内容)$")
+_WEAK_LABEL = re.compile(
+    r"^(?:予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|其它处理|总计|合计|规章|规范性文件|行政规范性文件|行政许可"
+    r"|行政处罚|行政强制|行政事业性收费|政府集中采购|其他对外管理服务事项|其他|其它|信息内容|网站公开|政府公报公开)"
+    r"(?:[（(].*)?$"
+)
 _LABEL_AND_FIGURES = re.compile(r"^[^\d。，]{1,40}?[\s\d.,\-–—%％]*\d[\s\d.,\-–—%％]*$")
 
 # Canonical names, tried in this order (复议 before 申请: '因政府信息公开申请行政复议…' is about appeals).
@@ -78,7 +85,7 @@ def split_heading(rest: str, run_in: bool = False) -> tuple[str, str]:
     """
     s = rest.strip()
     if not run_in and len(s) <= _MAX_HEADING and not re.search(r"[。！？；]", s):
-        return s, ""  # a heading standing on its own line
+        return s.rstrip("：:；;，,。 "), ""  # a heading standing on its own line
     ends = []
     for m in _HEADING_TERMINATOR.finditer(s):
         if m.start() >= 2 or m.group(0) in "。！？；:：!?;":

@@ -301,3 +301,23 @@ def test_misnumbered_and_skipped_headings_are_kept_in_order():
 
 def test_empty_body():
     assert split_sections("") == []
+
+
+@pytest.mark.parametrize("row", [
+    "（一）予以公开", "（二）部分公开（区分处理的，只计这一情", "（三）不", "1.属于国家秘密", "1.属于国家秘密 0 0 0",
+    "一、本年新收政府信息公开申请数量", "四、结转下年度继续办理", "（七）总计", "1、政府网站公开数条294981916",
+    "3.其他", "2.重复申请",
+])
+def test_table_rows_are_not_headings(row):
+    sections = split_sections(f"三、收到和处理政府信息公开申请情况\n{row}")
+    assert len(sections) == 1 and sections[0].text == row
+
+
+@pytest.mark.parametrize("heading", ["（二）不予公开政府信息情况", "（一）政府网站公开情况", "（三）行政许可公开方面", "2.其他工作"])
+def test_sub_headings_that_share_words_with_table_rows_are_headings(heading):
+    sections = split_sections(f"三、依申请公开情况\n{heading}\n正文。")
+    assert [s.anchor for s in sections] == ["s1", "s1-1"]
+
+
+def test_heading_loses_its_trailing_colon():
+    assert [s.heading for s in split_sections("一、总体情况：\n正文。")] == ["总体情况"]
