@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,8 +23,8 @@ from scrapers import archive as warc
 from scrapers.config import CrawlConfig, Site
 from scrapers.discover import (Page, analyse_page, attachment_name, is_attachment_url, is_report_title, list_targets,
                                page_is_report, report_attachments, strip_extension)
-from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, robots_allows, robots_delay,
-                            robots_for_status)
+from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, declared_charset, robots_allows,
+                            robots_delay, robots_for_status)
 from scrapers.state import CrawlState, UrlRow
 
 log = logging.getLogger(__name__)
@@ -252,7 +253,7 @@ class Crawler:
                 if page.published:
                     meta["published"] = page.published
                 note = {"name": name, "content_type": f"text/html; charset={encoding}", "meta": meta,
-                        "hints": site.hints}
+                        "hints": site.hints, "charset": encoding}
                 self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
                 return
             title = page.title if is_report_title(page.title) else (row.link_text or page.title)
@@ -352,8 +353,20 @@ def _document_kind(response: Response) -> str | None:
     return None
 
 
+def self_describing_html(body: bytes, encoding: str) -> bytes:
+    """The page with its encoding written into it when only the HTTP header (or detection) knew it, so that any
+    reader of the stored bytes decodes them as the crawler did.  Pages that declare a charset are left as fetched."""
+    if declared_charset(body):
+        return body
+    tag = f'<meta charset="{encoding}">'.encode("ascii")
+    m = re.search(rb"<head[^>]*>", body[:4096], re.I)
+    return body[:m.end()] + tag + body[m.end():] if m else tag + body
+
+
 def add_document(library, url: str, body: bytes, note: dict):
     """One archived report document into the library — the same call for crawl and reindex."""
+    if note.get("charset"):
+        body = self_describing_html(body, note["charset"])
     return library.add_bytes(body, note.get("name") or "document", content_type=note.get("content_type"),
                              source=url, meta=note.get("meta") or None, hints=note.get("hints") or None)
 

@@ -297,6 +297,12 @@ def _usable(name: str | None) -> str | None:
         return None
 
 
+def declared_charset(body: bytes) -> str | None:
+    """The encoding a page names in its own ``<meta>`` (usable codec name), if any."""
+    m = _META_CHARSET.search(body[:4096])
+    return _usable(m.group(1).decode("ascii")) if m else None
+
+
 def detect_encoding(body: bytes, content_type: str | None) -> str:
     """The page's encoding: the HTTP header, else ``<meta charset>``, else detection; always a usable codec name."""
     if content_type:
@@ -304,8 +310,7 @@ def detect_encoding(body: bytes, content_type: str | None) -> str:
         enc = _usable(m.group(1)) if m else None
         if enc:
             return enc
-    m = _META_CHARSET.search(body[:4096])
-    enc = _usable(m.group(1).decode("ascii")) if m else None
+    enc = declared_charset(body)
     if enc:
         return enc
     try:
