@@ -10,7 +10,8 @@ How:
   short forms (武都) and townships count only under a named parent; special units that are not divisions (平潭综合实验区,
   新疆生产建设兵团 and its 师, 雄安新区, national new areas) are names too, tied to the division that holds them.
 - Names as valid in the report year (襄樊市 for 2009, 襄阳市 for 2015; region_code of that time). A name used after its
-  code was replaced (平安县 in a 2020 report) goes to the successor (平安区). Without a year: today's names.
+  code was replaced (平安县 in a 2020 report) goes to the successor (平安区). Without a year: the names of the latest
+  report year (2024), i.e. today's names.
 - A name shared by several divisions (鼓楼区, 城区, 朝阳区) is never guessed: the hint, the issuer, the title and the
   text are searched for a parent (福州市鼓楼区, 福州市, 福建); failing that only the common ancestor is kept and
   confident=False.
@@ -29,7 +30,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.gazetteer import COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, Division, Gazetteer, conventional_forms, load, short_forms
+from indexer.gazetteer import (
+    COUNTY,
+    CURRENT_YEAR,
+    PREFECTURE,
+    PROVINCE,
+    TOWNSHIP,
+    Division,
+    Gazetteer,
+    conventional_forms,
+    load,
+    short_forms,
+)
 from indexer.normalize import normalize
 
 LEVEL_NAMES = {PROVINCE: "省级", PREFECTURE: "地级", COUNTY: "县级", TOWNSHIP: "乡级"}
@@ -128,11 +140,8 @@ def issuer_from_title(title: str) -> str:
     return t[: m.start()] if m else t
 
 
-def _by_year(gz: Gazetteer, records: list[Division], year: int | None) -> list[Division]:
-    """The records of one name that fit the year: valid in it, else the nearest in time; without a year, today's."""
-    if year is None:
-        current = [r for r in records if r.end is None]
-        return current or records
+def _by_year(gz: Gazetteer, records: list[Division], year: int) -> list[Division]:
+    """The records of one name that fit the year: valid in it, else the nearest in time."""
     exact = [r for r in records if r.valid_in(year)]
     if len(exact) > 1:
         exact = [r for r in exact if not gz.superseded(r, year)] or exact
@@ -142,16 +151,17 @@ def _by_year(gz: Gazetteer, records: list[Division], year: int | None) -> list[D
     return [r for r in records if r.distance(year) == best]
 
 
-def _find_matches(s: str, gz: Gazetteer, year: int | None) -> list[_Match]:
+def _find_matches(s: str, gz: Gazetteer, year: int) -> list[_Match]:
     out: list[_Match] = []
     n = len(s)
     for i in range(n):
         for j in range(i + 2, min(n, i + max(gz.max_name_len, 12)) + 1):
             sub = s[i:j]
             special = SPECIAL_UNITS.get(sub)
-            if special:
+            if special and not any(r.valid_in(year) for r in gz.by_name.get(sub, ())):
+                # (a unit the official table lists in that year, like 两江新区 since 2020, is taken from the table)
                 rec = gz.at(special[0], year)
-                if rec is not None and year is not None and not rec.valid_in(year):
+                if rec is not None and not rec.valid_in(year):
                     rec = gz.at(rec.code[:2] + "0000", year)  # the city of that 师 did not exist yet
                 if rec is not None:
                     out.append(_Match(i, j, rec, True, special[1]))
@@ -183,7 +193,7 @@ def _links(gz: Gazetteer, upper: _Match, lower: _Match) -> bool:
     return gz.is_ancestor(upper.record.code, lower.record)
 
 
-def _readings(s: str, gz: Gazetteer, year: int | None) -> list[_Reading]:
+def _readings(s: str, gz: Gazetteer, year: int) -> list[_Reading]:
     """All best-scoring chains of names in ``s`` (several when the deepest name is ambiguous)."""
     matches = sorted(_find_matches(s, gz, year), key=lambda m: (m.start, m.end))
     starts = {m.start for m in matches}
@@ -208,15 +218,15 @@ def _readings(s: str, gz: Gazetteer, year: int | None) -> list[_Reading]:
     return [_Reading(chain, score) for score, chain in best if score == top]
 
 
-def _project(gz: Gazetteer, record: Division, year: int | None) -> Division:
+def _project(gz: Gazetteer, record: Division, year: int) -> Division:
     """The record to report: the same code in the report year, or its successor if it had been re-coded by then."""
     code = gz.current_code(record.code, year)
-    if code == record.code and (year is None or record.valid_in(year)):
+    if code == record.code and record.valid_in(year):
         return record
     return gz.at(code, year) or record
 
 
-def _fields(gz: Gazetteer, record: Division, year: int | None) -> dict[str, str | None]:
+def _fields(gz: Gazetteer, record: Division, year: int) -> dict[str, str | None]:
     out: dict[str, str | None] = {"province": None, "city": None, "county": None, "township": None}
     for r in gz.ancestors(record, year):
         out[("province", "city", "county", "township")[r.level - 1]] = r.name
@@ -224,16 +234,16 @@ def _fields(gz: Gazetteer, record: Division, year: int | None) -> dict[str, str 
     return out
 
 
-def _chain_codes(gz: Gazetteer, record: Division, year: int | None) -> list[str]:
+def _chain_codes(gz: Gazetteer, record: Division, year: int) -> list[str]:
     return [r.code for r in gz.ancestors(record, year)]
 
 
 @lru_cache(maxsize=4096)
-def _resolve_place(s: str, year: int | None) -> tuple[_Reading, ...]:
+def _resolve_place(s: str, year: int) -> tuple[_Reading, ...]:
     return tuple(_readings(s, load(), year))
 
 
-def _context_pick(gz: Gazetteer, cands: list[Division], year: int | None, contexts: list[str],
+def _context_pick(gz: Gazetteer, cands: list[Division], year: int, contexts: list[str],
                   hint_codes: list[str], written: set[str]) -> tuple[list[Division], bool]:
     """Narrow ambiguous candidates with the hint, then with parents named in the issuer, title or text.
 
@@ -270,7 +280,7 @@ def _context_pick(gz: Gazetteer, cands: list[Division], year: int | None, contex
     return [c for c in cands if scores[c.code] == top], top[0] >= 2
 
 
-def _common(gz: Gazetteer, cands: list[Division], year: int | None) -> Division | None:
+def _common(gz: Gazetteer, cands: list[Division], year: int) -> Division | None:
     chains = [gz.ancestors(c, year) for c in cands]
     common: Division | None = None
     for level_records in zip(*chains):
@@ -309,6 +319,9 @@ def resolve_region(
 ) -> Region:
     """Resolve the issuing body to its region (names and code as valid in ``year``), level and body type."""
     gz = load()
+    if year is None:
+        # the latest report year: today's names, and names that the 2025 table dropped (江北区 of 重庆市) still count
+        year = CURRENT_YEAR - 1
     sources = [normalize(issuer)] if issuer else []
     if title:
         sources.append(issuer_from_title(title))
@@ -338,7 +351,7 @@ def resolve_region(
     return Region(level=LEVEL_NAMES.get(level), body_type=_body_type(sources[0]), confident=False)
 
 
-def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: int | None, contexts: list[str],
+def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: int, contexts: list[str],
                    hint_codes: list[str]) -> Region:
     by_code: dict[str, tuple[Division, _Match]] = {}
     for r in readings:
@@ -391,7 +404,7 @@ def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: 
     )
 
 
-def _from_hint(gz: Gazetteer, s: str, hint_readings: tuple[_Reading, ...], year: int | None) -> Region:
+def _from_hint(gz: Gazetteer, s: str, hint_readings: tuple[_Reading, ...], year: int) -> Region:
     """No place in the issuer ('县教育局'): the crawl hint's region."""
     region = _from_readings(gz, "", hint_readings, year, [], [])
     prefix_level = _LEVEL_PREFIX.get(s[:1]) if s else None
