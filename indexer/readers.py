@@ -13,7 +13,7 @@ from pathlib import Path
 
 from indexer.model import Document, ReadError
 
-__all__ = ["read_file", "read_bytes", "decode_text", "detect_format", "ReadError"]
+__all__ = ["read_file", "read_bytes", "decode_text", "detect_format", "join_cell_lines", "table_lines", "ReadError"]
 
 # Content types a server or crawler may report → our format names.
 _CONTENT_TYPES = {
@@ -80,7 +80,8 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx" if b"word/" in data[:65536] or b"word/document.xml" in data else None
+        # a zip: DOCX if it holds word/…, or if it is named .docx (the DOCX reader then says what is wrong)
+        return "docx" if b"word/" in data or _suffix(name) == ".docx" else None
     if head.startswith(_OLE_MAGIC):
         return "doc"
     if head.lstrip()[:1] == b"{" and data.lstrip().startswith(b"{\\rtf"):
@@ -174,6 +175,36 @@ def normalize_newlines(text: str) -> str:
     """CRLF / CR / Unicode line and paragraph separators → '\\n'; form feeds and NULs dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     return text.replace("\x00", "").replace("\x0c", "\n")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Conventions shared by the HTML, DOCX and PDF readers
+
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
+_LATIN = re.compile(r"[0-9A-Za-z%.,:;)\]/+-]")
+
+
+def join_cell_lines(text: str) -> str:
+    """A table cell's text on one line.  Line breaks and space runs inside a cell are layout, not content: they
+    vanish between Chinese characters ('本年新<br>制作数量' → 本年新制作数量, '总 计' → 总计) and become one space
+    between two Latin letters or digits ('432752.57 万元' keeps no space either side of a CJK character)."""
+    parts = [p for p in (_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n")) if p]
+    out = ""
+    for part in parts:
+        out = _glue(out, part) if out else part
+    # spaces inside one line: keep only between two Latin/digit characters
+    return re.sub(r"(?<=(.)) (?=(.))", lambda m: " " if _LATIN.match(m.group(1)) and _LATIN.match(m.group(2)) else "",
+                  out)
+
+
+def _glue(left: str, right: str) -> str:
+    return left + (" " if _LATIN.match(left[-1]) and _LATIN.match(right[0]) else "") + right
+
+
+def table_lines(table) -> list[str]:
+    """A Table as Document.text lines: one line per source row, its own cells (not slots spanned from the rows
+    above or cells to the left) joined by a tab; empty cells stay as empty strings between tabs."""
+    return ["\t".join(cell.text for cell in row) for row in table.rows]
 
 
 # ---------------------------------------------------------------------------------------------------------------
