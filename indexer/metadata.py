@@ -247,6 +247,10 @@ def _title_from_label(label: str | None) -> _TitleHit | None:
 _TWO_LINE_ISSUER = re.compile(rf"^[{CJK}（）()·]{{2,30}}$")
 
 
+def _could_be_title_part(line: str) -> bool:
+    return bool(line) and len(line) <= 50 and not re.search(r"[。；，]", line) and not _is_header_line(line)
+
+
 def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
     """(index of the last line of the title, the title) among the opening lines; (-1, None) when there is none.
 
@@ -255,7 +259,10 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
     """
     best: tuple[int, _TitleHit | None] = (-1, None)
     cover: tuple[int, _TitleHit | None] = (-1, None)
+    skip_to = -1
     for i, line in enumerate(lines[:40]):
+        if i <= skip_to:
+            continue
         s = line.strip()
         if HEADING_START.match(s) and i > 0:
             break  # the text has started
@@ -279,6 +286,13 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
         if hit:
             best = (i, hit)
             break  # a one-line dump: the text follows on this very line
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if _could_be_title_part(s) and _could_be_title_part(nxt) and not HEADING_START.match(nxt):
+            # a title broken over two lines ('某某街道办事处2022年度 政府信息' / '公开工作年度报告')
+            hit = match_title(s + nxt)
+            if hit:
+                best, skip_to = (i + 1, hit), i + 1
+                continue
         if len(s) > 150 and "。" in s and best[0] >= 0:
             break
     # no title of its own: the cover letter names the report (the letter's text then opens the body)
@@ -288,7 +302,17 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
 # ---------------------------------------------------------------------------------------------------------------
 # Issuer, year, template
 
-_COMPILER = re.compile(rf"本(?:年度)?报告(?:是|系)?由\s*(?P<body>[{CJK}（）()]{{2,40}}?)\s*(?:根据|依据|按照|依照|负责|编制|编写|汇总|综合|牵头|组织)")
+_COMPILER = re.compile(rf"由\s*(?P<body>[{CJK}（）()]{{2,40}}?)\s*(?:根据|依据|按照|依照|负责|牵头|组织|会同|编制|编写|制作|汇总|综合)")
+
+
+def compiler_of(body: str) -> str | None:
+    """The body a report says compiled it: '本报告由淮安市人民政府办公室根据…编制', '本报告…，由某某县人民政府办公室编制'."""
+    for sentence in re.split(r"[。！？]", body[:1500]):
+        if "报告" in sentence and re.search(r"编制|编写|制作|汇总", sentence):
+            m = _COMPILER.search(sentence)
+            if m:
+                return m.group("body")
+    return None
 _STAT_PERIOD = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。]{{0,12}}?(?:(?:19|20)\d{{2}}|{_CN_YEAR})?")
 _STAT_YEAR = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。\d]{{0,12}}((?:19|20)\d{{2}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"((?:19|20)\d{2})\s*年度")
@@ -393,8 +417,7 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
                 break
 
     body = "\n".join(body_lines).strip()
-    compiler_m = _COMPILER.search(body[:1500])
-    compiler = compiler_m.group("body") if compiler_m else None
+    compiler = compiler_of(body)
     issuer = (hit.issuer if hit else None) or (label_hit.issuer if label_hit else None)
     issuer = issuer or _issuer_from_header(header) or doc.meta.get("issuer") or compiler
     issuer = _widen_issuer(issuer, compiler)

@@ -260,3 +260,50 @@ def test_page_title_with_a_year_beats_a_yearless_body_title():
     meta, _ = extract_metadata(doc("政府信息公开工作年度报告\n根据《条例》编制本报告。\n一、总体情况",
                                    title="某某县2019年政府信息公开工作年度报告 - 某某县人民政府"))
     assert (meta.title, meta.issuer, meta.year) == ("某某县2019年政府信息公开工作年度报告", "某某县", 2019)
+
+
+def test_title_broken_inside_the_subject():
+    meta, body = extract_metadata(doc("新下陆街道办事处2022年度 政府信息\n公开工作年度报告\n根据《条例》编制本报告。\n一、总体情况"))
+    assert (meta.title, meta.issuer, meta.year) == ("新下陆街道办事处2022年度政府信息公开工作年度报告", "新下陆街道办事处", 2022)
+    assert body.startswith("根据")
+
+
+WEB_PAGE = """\
+首页 > 政务公开 > 政府信息公开年报
+某某县人民政府2018年政府信息公开工作年度报告
+发布时间：2019-01-25 来源：县政府办 浏览次数：1024
+【字体：大 中 小】 【打印】 【关闭】
+某某县人民政府2018年政府信息公开工作年度报告
+本报告根据《中华人民共和国政府信息公开条例》要求，由某某县人民政府办公室编制。本报告所列数据的统计期限自2018年1月1日起至2018年12月31日止。
+一、概述
+2018年，我县主动公开政府信息1500条。
+二、主动公开政府信息情况
+全年主动公开政府信息1500条。
+三、依申请公开政府信息情况
+全年收到申请3件。
+四、政府信息公开的收费及减免情况
+未收取费用。
+五、因政府信息公开申请行政复议、提起行政诉讼的情况
+无。
+六、政府信息公开工作存在的主要问题及改进情况
+公开不够及时。
+某某县人民政府办公室
+2019年1月20日
+扫一扫在手机打开当前页
+上一篇：某某县人民政府2017年政府信息公开工作年度报告
+主办单位：某某县人民政府办公室 网站标识码：1234567890 某ICP备12345678号
+"""
+
+
+def test_web_page_with_chrome_end_to_end():
+    from indexer.sections import split_sections
+
+    meta, body = extract_metadata(doc(WEB_PAGE))
+    assert (meta.title, meta.issuer, meta.year, meta.published, meta.template) == (
+        "某某县人民政府2018年政府信息公开工作年度报告", "某某县人民政府", 2018, "2019-01-25", "pre2019")
+    assert meta.compiler == "某某县人民政府办公室"
+    assert body.startswith("本报告根据") and body.endswith("某某县人民政府办公室\n2019年1月20日")
+    for chrome in ("浏览次数", "打印", "扫一扫", "上一篇", "网站标识码", "首页"):
+        assert chrome not in body
+    assert [s.canonical for s in split_sections(body) if s.level == 1] == [
+        "preamble", "overview", "proactive", "requests", "fees", "appeals", "problems"]
