@@ -86,7 +86,7 @@ class ExactBigramField(fields.FieldType):
     def __init__(self):
         self.format = CompactPositions(field_boost=1.0)
         self.analyzer = _NoAnalyzer()
-        self.scorable = False
+        self.scorable = True  # Whoosh looks up a length per posting and is slow when the column is missing
         self.stored = False
         self.unique = False
         self.vector = None
@@ -107,7 +107,7 @@ class ExactCharField(fields.FieldType):
     def __init__(self):
         self.format = formats.Existence(field_boost=1.0)
         self.analyzer = _NoAnalyzer()
-        self.scorable = False
+        self.scorable = True  # Whoosh looks up a length per posting and is slow when the column is missing
         self.stored = False
         self.unique = False
         self.vector = None

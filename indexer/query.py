@@ -32,7 +32,7 @@ _NUMERIC_KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 _NUMBER = r"-?\d+(?:\.\d+)?"
 _COMPARISON = re.compile(rf"(>=|<=|>|<|=)?\s*({_NUMBER})")
 _RANGE = re.compile(rf"({_NUMBER})\s*(?:-|~|\.\.)\s*({_NUMBER})")
-_QUOTES = {'"': '"', "“": "”", "”": "”", "「": "」", "『": "』"}
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 
 
 class QueryError(ValueError):
@@ -119,7 +119,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
             continue
         if c in _QUOTES:
             close = _QUOTES[c]
-            j = q.find(close, i + 1) if close != '"' else _find_any(q, i + 1, '"”')
+            j = q.find(close, i + 1)
             if j < 0:
                 raise QueryError(f"引号没有闭合：{q[i:i + 20]}")
             out.append(("quoted", q[i + 1:j]))
@@ -136,7 +136,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
         # field:"quoted value"
         if word.endswith(":") and j < n and q[j] in _QUOTES:
             close = _QUOTES[q[j]]
-            k = q.find(close, j + 1) if close != '"' else _find_any(q, j + 1, '"”')
+            k = q.find(close, j + 1)
             if k < 0:
                 raise QueryError(f"引号没有闭合：{q[i:i + 20]}")
             out.append(("field", word + q[j + 1:k]))
@@ -150,11 +150,6 @@ def _lex(query: str) -> list[tuple[str, str]]:
             out.append(("word", word))
         i = j
     return out
-
-
-def _find_any(s: str, start: int, chars: str) -> int:
-    hits = [k for k in (s.find(c, start) for c in chars) if k >= 0]
-    return min(hits) if hits else -1
 
 
 def _field_name(word: str) -> str | None:

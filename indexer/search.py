@@ -78,7 +78,13 @@ class Snapshot:
         reader = self.searcher.reader()
         if name not in reader.schema or not reader.schema[name].column_type:
             return [None] * reader.doc_count_all()
-        return list(reader.column_reader(name))
+        out: list = []
+        # segment by segment: Whoosh's multi-segment column reader comes up short when a segment lacks the column
+        for sub, offset in reader.leaf_readers():
+            n = sub.doc_count_all()
+            values = list(sub.column_reader(name)) if sub.has_column(name) else []
+            out.extend((values + [None] * n)[:n])
+        return out
 
     def _load_tables(self) -> None:
         reader = self.searcher.reader()

@@ -1,0 +1,266 @@
+"""Search finds exactly what Ctrl-F finds: random substrings of the sample reports against a brute-force scan.
+
+What a report "contains" (documented in indexer/search.py and index.py): its normalised title, and for each section
+its normalised heading (number + heading) and its normalised body text — checked separately, never across joins.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.index import SearchIndex
+from indexer.model import Report, Section
+from indexer.normalize import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+HAND_PICKED = ["政务新媒体", "依申请公开", "信息处理费", "行政复议", "政府信息公开", "放管服", "一网通办",
+               "0", "(一)", "2019年", "。", "申请人"]
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+
+
+def _naive_report(path: Path, n: int) -> Report:
+    """Fallback when the parse pipeline cannot read a sample: split on Chinese outline numbers."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    title = next((x.strip() for x in lines if x.strip()), path.name)
+    sections, body, heading = [], [], ""
+    for line in lines[1:] + ["一、END"]:
+        if _HEADING.match(line.strip()):
+            sections.append(Section(f"s{len(sections)}", "", heading, 1, "overview" if sections else "preamble",
+                                    "\n".join(body)))
+            heading, body = line.strip(), []
+        else:
+            body.append(line)
+    return Report(id=f"naive{n:03d}", title=title, province=["甘肃省", "江苏省"][n % 2], year=2018 + n % 4,
+                  level="县级", body_type="政府", template="2019", sections=sections)
+
+
+def sample_reports() -> list[Report]:
+    try:
+        from indexer.parse import parse_document
+        from indexer.readers import read_file
+    except ImportError:  # pragma: no cover - before the pipeline landed
+        parse_document = read_file = None
+    out = []
+    for n, p in enumerate(sorted((ROOT / "samples").rglob("*"))):
+        if not p.is_file() or p.suffix not in (".txt", ".html"):
+            continue
+        try:
+            out.append(parse_document(read_file(p)))
+        except Exception:
+            if p.suffix == ".txt":
+                out.append(_naive_report(p, n))
+    return list({r.id: r for r in out}.values())
+
+
+def section_texts(r: Report) -> list[tuple[str, str, str]]:
+    """(anchor, canonical, [heading text, body text]) in matching form."""
+    return [(s.anchor, s.canonical or "unclassified",
+             (normalize(f"{s.number}{s.heading}"), normalize(s.text))) for s in r.sections]
+
+
+def brute_force(reports: list[Report], q: str) -> tuple[set[str], set[tuple[str, str]]]:
+    q = normalize(q)
+    rep, sec = set(), set()
+    for r in reports:
+        if q in normalize(r.title or ""):
+            rep.add(r.id)
+        for anchor, _, parts in section_texts(r):
+            if any(q in p for p in parts):
+                rep.add(r.id)
+                sec.add((r.id, anchor))
+    return rep, sec
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return sample_reports()
+
+
+@pytest.fixture(scope="module")
+def index(corpus, tmp_path_factory):
+    ix = SearchIndex(tmp_path_factory.mktemp("ix") / "whoosh")
+    ix.update(corpus)
+    yield ix
+    ix.close()
+
+
+def _search_sets(ix: SearchIndex, q: str, n: int) -> tuple[set[str], set[tuple[str, str]], dict]:
+    res = ix.search(f'"{q}"', limit=n + 1)
+    reps = {r["id"] for r in res["results"]}
+    secs = {(r["id"], h["anchor"]) for r in res["results"] for h in r["hits"]}
+    return reps, secs, res
+
+
+def _random_queries(corpus, k: int, seed: int = 4) -> list[str]:
+    rng = random.Random(seed)
+    texts = [p for r in corpus for _, _, parts in section_texts(r) for p in parts if len(p) > 10]
+    out = []
+    while len(out) < k:
+        t = rng.choice(texts)
+        n = rng.randint(1, 8)
+        i = rng.randrange(0, len(t) - n)
+        q = t[i:i + n]
+        # quote marks open/close phrases in the query language; "(" etc. are fine inside a quoted phrase
+        if not any(c in q for c in '"“「『') and q.strip() == q and q:
+            out.append(q)
+    return out
+
+
+def test_exact_matching_equals_brute_force(index, corpus, monkeypatch):
+    import indexer.search as search
+
+    monkeypatch.setattr(search, "_MAX_HITS_PER_REPORT", 10_000)  # compare every hit, not the first ten
+    n = len(corpus)
+    queries = _random_queries(corpus, 500) + HAND_PICKED
+    wrong = []
+    for q in queries:
+        want_r, want_s = brute_force(corpus, q)
+        got_r, got_s, res = _search_sets(index, q, n)
+        if got_r != want_r or got_s != want_s or res["total"] != len(want_r) or res["total_sections"] != len(want_s):
+            wrong.append((q, len(want_r), len(got_r), len(want_s), len(got_s)))
+    assert not wrong, f"{len(wrong)} of {len(queries)} queries differ from brute force: {wrong[:10]}"
+
+
+def test_hand_picked_phrases_are_found(index, corpus):
+    for q in ("政务新媒体", "依申请公开", "信息处理费"):
+        want, _ = brute_force(corpus, q)
+        assert want, f"samples should contain {q}"
+        assert index.search(q, limit=100)["total"] == len(want)
+
+
+def test_unquoted_terms_are_all_required_at_report_level(index, corpus):
+    a, _ = brute_force(corpus, "政务新媒体")
+    b, _ = brute_force(corpus, "信息处理费")
+    res = index.search("政务新媒体 信息处理费", limit=100)
+    assert {r["id"] for r in res["results"]} == a & b
+    res = index.search("政务新媒体 OR 信息处理费", limit=100)
+    assert {r["id"] for r in res["results"]} == a | b
+    res = index.search("信息处理费 -政务新媒体", limit=100)
+    assert {r["id"] for r in res["results"]} == b - a
+
+
+def _facet_brute_force(corpus, q: str) -> dict[str, dict[str, int]]:
+    want_r, _ = brute_force(corpus, q)
+    counts: dict[str, dict[str, int]] = {}
+    for r in corpus:
+        if r.id not in want_r:
+            continue
+        for name in ("province", "city", "county", "level", "body_type", "template"):
+            v = getattr(r, name)
+            if v:
+                counts.setdefault(name, {}).setdefault(v, 0)
+                counts[name][v] += 1
+        if r.year:
+            counts.setdefault("year", {}).setdefault(str(r.year), 0)
+            counts["year"][str(r.year)] += 1
+    # section facet: reports whose sections of that kind contain the query
+    nq = normalize(q)
+    for r in corpus:
+        kinds = {c for _, c, parts in section_texts(r) if any(nq in p for p in parts)}
+        for c in kinds:
+            counts.setdefault("section", {}).setdefault(c, 0)
+            counts["section"][c] += 1
+    return counts
+
+
+@pytest.mark.parametrize("q", ["政务新媒体", "依申请公开", "信息处理费", "复议", "公开"])
+def test_facet_counts_equal_brute_force(index, corpus, q):
+    facets = index.facets(f'"{q}"')
+    got = {name: {v["value"]: v["count"] for v in values} for name, values in facets.items() if values}
+    assert got == _facet_brute_force(corpus, q)
+
+
+def test_facets_are_counted_under_the_other_filters(index, corpus):
+    province = next(r.province for r in corpus if r.province)
+    res = index.search("公开", filters={"province": [province]}, limit=100)
+    assert res["total"] == sum(1 for r in corpus if r.province == province)
+    # the province facet still shows every province (its own filter is not applied to it) …
+    assert {v["value"] for v in res["facets"]["province"]} == {r.province for r in corpus if r.province}
+    # … while the year facet only counts reports of the chosen province
+    years = {}
+    for r in corpus:
+        if r.province == province and r.year:
+            years[str(r.year)] = years.get(str(r.year), 0) + 1
+    assert {v["value"]: v["count"] for v in res["facets"]["year"]} == years
+
+
+def test_short_province_and_year_range_filters(index, corpus):
+    short = next(r.province for r in corpus if r.province)[:2]
+    res = index.search(f"province:{short}", limit=100)
+    assert res["total"] == sum(1 for r in corpus if (r.province or "").startswith(short))
+    res = index.search("year:2019-2020", limit=100)
+    assert res["total"] == sum(1 for r in corpus if r.year and 2019 <= r.year <= 2020)
+    res = index.search("", filters={"year": ["2019", "2024"]}, limit=100)
+    assert res["total"] == sum(1 for r in corpus if r.year in (2019, 2024))
+
+
+def test_section_filter_restricts_where_text_matches(index, corpus):
+    res = index.search("公开 section:依申请公开", limit=100)
+    want = {r.id for r in corpus if any(c == "requests" and any("公开" in p for p in parts)
+                                        for _, c, parts in section_texts(r))}
+    assert {r["id"] for r in res["results"]} == want
+    assert all(h["canonical"] == "requests" for r in res["results"] for h in r["hits"])
+
+
+def test_numeric_field_filter(index, corpus):
+    key = next((k for r in corpus for k in r.fields), None)
+    if key is None:
+        pytest.skip("no table fields extracted from the samples")
+    values = sorted(r.fields[key] for r in corpus if key in r.fields)
+    mid = values[len(values) // 2]
+    res = index.search(f"{key}:>={mid}", limit=100)
+    assert res["total"] == sum(1 for r in corpus if key in r.fields and r.fields[key] >= mid)
+    res = index.search(f"{key}:<{mid}", limit=100)
+    assert res["total"] == sum(1 for r in corpus if key in r.fields and r.fields[key] < mid)
+
+
+def test_browse_sorts_by_year_and_pages(index, corpus):
+    res = index.search("", limit=5)
+    assert res["total"] == len(corpus)
+    years = [r["year"] or 0 for r in res["results"]]
+    assert years == sorted(years, reverse=True)
+    page2 = index.search("", limit=5, offset=5)
+    assert not {r["id"] for r in res["results"]} & {r["id"] for r in page2["results"]}
+    asc = index.search("公开", sort="year_asc", limit=100)
+    ys = [r["year"] for r in asc["results"] if r["year"]]
+    assert ys == sorted(ys)
+
+
+def test_snippets_mark_the_match_and_escape_everything_else(index):
+    from indexer.search import make_snippet
+
+    snip = make_snippet("前文<script>alert(1)</script>政务 新媒体＆后文", ["政务新媒体"])
+    assert "<mark>政务 新媒体</mark>" in snip
+    assert "<script>" not in snip and "&lt;script&gt;" in snip
+    assert "＆" in snip or "&amp;" in snip
+    res = index.search("政务新媒体", limit=3)
+    for r in res["results"]:
+        for h in r["hits"]:
+            assert "<mark>" in h["snippet"]
+            stripped = h["snippet"].replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in stripped
+
+
+def test_title_matches_count(index, corpus):
+    r = next(r for r in corpus if r.title)
+    res = index.search(f'"{normalize(r.title)}"', limit=100)
+    assert r.id in {x["id"] for x in res["results"]}
+    assert res["results"][0]["id"] == r.id  # a whole-title match ranks first
+
+
+def test_update_replaces_and_delete_removes(tmp_path, corpus):
+    ix = SearchIndex(tmp_path / "w")
+    ix.update(corpus[:3])
+    r = corpus[0]
+    changed = Report.from_json({**r.to_json(), "title": "唯一标题甲乙丙"})
+    ix.update([changed])
+    assert ix.search("唯一标题甲乙丙")["total"] == 1
+    assert len(ix.versions()) == 3
+    assert ix.delete([r.id, "nope"]) == 1
+    assert ix.search("唯一标题甲乙丙")["total"] == 0
+    assert set(ix.versions()) == {x.id for x in corpus[1:3]}
+    ix.close()
