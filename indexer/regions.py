@@ -105,8 +105,9 @@ _UNIT_BEFORE_GOVERNMENT = re.compile(r"(自治区|省|州|盟|县|区|旗|镇|�
 _TOWNSHIP_TAIL = re.compile(r"^([\u4e00-\u9fff]{1,10}?(镇|乡|街道|苏木))(人民政府|政府|办事处)")
 _AFTER_SHORT = re.compile(r"(人民政府|政府|[县区市旗]委|人大|政协|纪委)")
 _REGIMENT = re.compile(r"^[一二三四五六七八九十〇零百\d]+团")
-_CENTRAL = re.compile(r"^(国务院|国家|中华人民共和国|中国|中央|全国|最高人民|海关总署|审计署)|^[^省市县区镇乡]{1,10}部$")
+_CENTRAL = re.compile(r"^(国务院|国家|中华人民共和国|中国|中共中央|中央|全国|最高人民|海关总署|审计署)|^[^省市县区镇乡]{1,10}部$")
 _TITLE_CUT = re.compile(r"\d{4}年|关于|(政府)?信息公开|政务公开|年度报告|工作报告|工作年度")
+_MAX_ISSUER = 120  # an issuer is a name; anything longer is a misparse, and only its start names the place
 _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 _LEVEL_PREFIX = {"省": PROVINCE, "市": PREFECTURE, "州": PREFECTURE, "盟": PREFECTURE, "县": COUNTY, "区": COUNTY,
                  "旗": COUNTY, "镇": TOWNSHIP, "乡": TOWNSHIP}  # fmt: skip
@@ -322,9 +323,9 @@ def resolve_region(
     if year is None:
         # the latest report year: today's names, and names that the 2025 table dropped (江北区 of 重庆市) still count
         year = CURRENT_YEAR - 1
-    sources = [normalize(issuer)] if issuer else []
+    sources = [normalize(issuer)[:_MAX_ISSUER]] if issuer else []
     if title:
-        sources.append(issuer_from_title(title))
+        sources.append(issuer_from_title(title)[:_MAX_ISSUER])
     hint_readings = _resolve_place(normalize(hint), year) if hint else ()
     hint_codes: list[str] = []
     if len(hint_readings) == 1:
@@ -412,5 +413,5 @@ def _from_hint(gz: Gazetteer, s: str, hint_readings: tuple[_Reading, ...], year:
     if prefix_level is not None and LEVEL_NAMES[prefix_level] != deepest:
         region.confident = False
         region.level = LEVEL_NAMES[prefix_level]
-    region.body_type = _body_type(s[1:] if prefix_level else s)
+    region.body_type = (_body_type(s[1:] if prefix_level else s)) if s else None  # no issuer: no body type
     return region

@@ -220,8 +220,15 @@ def test_special_units() -> None:
     assert _fields(corps, "province", "level") == ("新疆维吾尔自治区", "省级")
     eighth = resolve_region("新疆生产建设兵团第八师", year=2020)
     assert _fields(eighth, "province", "county", "level") == ("新疆维吾尔自治区", "石河子市", "地级")
+    regiment = resolve_region("新疆生产建设兵团第八师一二一团", year=2020)
+    assert _fields(regiment, "county", "level", "body_type") == ("石河子市", "县级", "政府")
+    assert _fields(resolve_region("兵团第十二师", year=2020), "province", "county", "level") == (
+        "新疆维吾尔自治区", None, "地级")  # fmt: skip
     xiongan = resolve_region("雄安新区管委会", year=2020)
     assert _fields(xiongan, "province", "city", "level", "body_type") == ("河北省", "保定市", "地级", "政府")
+    assert _fields(resolve_region("雄安新区雄县", year=2020), "city", "county", "level") == ("保定市", "雄县", "县级")
+    zone = resolve_region("武威市经济技术开发区管委会", year=2020)  # a zone inside a city: one level below it
+    assert _fields(zone, "city", "level", "body_type") == ("武威市", "县级", "政府")
 
 
 def test_municipality_and_central() -> None:
@@ -244,6 +251,8 @@ def test_title_and_hint_fallbacks() -> None:
     assert _fields(from_hint, "county", "level", "body_type") == ("平潭县", "县级", "部门")
     unknown_town = resolve_region("XX县XX镇人民政府")
     assert _fields(unknown_town, "province", "level", "body_type", "confident") == (None, "乡级", "政府", False)
+    site_only = resolve_region(None, hint="福建省福州市平潭县", year=2015)
+    assert _fields(site_only, "county", "region_code", "body_type") == ("平潭县", "350128", None)
     nothing = resolve_region("办公室")
     assert not nothing.confident and nothing.province is None
     assert resolve_region(None) == Region()
