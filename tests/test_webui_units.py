@@ -145,3 +145,11 @@ def test_layouts_use_fields_md_keys():
     labels = field_labels()
     assert labels["apply.new.total"].endswith("总计") and "series.applications" in labels
     assert all(re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", k) for k in labels)
+
+
+def test_log_scale_keeps_small_values_apart_from_a_large_one():
+    svg = str(chart([2019, 2020], [("大", {2019: 3000, 2020: 3100}), ("小", {2019: 5, 2020: 50})], log=True, height=380))
+    ys = [float(v) for v in re.findall(r'<circle class="point" cx="[\d.]+" cy="([\d.]+)"', svg)]
+    # on a linear axis 5 and 50 would sit within 6 px of each other; on the log axis they are far apart
+    assert abs(ys[2] - ys[3]) > 40
+    assert ">1,000<" in svg and ">10<" in svg

@@ -31,21 +31,37 @@ def _fmt(v: float) -> str:
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
 
 
+def log_ticks(hi: float) -> list[float]:
+    """0, 1, 10, 100, … up to the first power of ten at or above ``hi``."""
+    ticks = [0.0, 1.0]
+    while ticks[-1] < hi:
+        ticks.append(ticks[-1] * 10)
+    return ticks
+
+
 def chart(years: list[int], series: list[tuple[str, dict[int, float]]], *, title: str = "",
-          width: int = 860, height: int = 380) -> Markup:
-    """Lines with points per series over the years (bars when there is only one year); a legend underneath."""
+          width: int = 860, height: int = 380, log: bool = False) -> Markup:
+    """Lines with points per series over the years (bars when there is only one year); a legend underneath.
+
+    ``log`` puts the y axis on a log scale (log10(1 + v)), so one large region does not flatten all the others;
+    negative values are drawn at 0 there.
+    """
     series = [(name, vals) for name, vals in series if vals]
     legend_rows = math.ceil(len(series) / 4) if series else 0
     m_left, m_right, m_top, m_bottom = 64, 16, 28, 40 + legend_rows * 20
     total_h = height + legend_rows * 20
     plot_w, plot_h = width - m_left - m_right, height - m_top - 40
     values = [v for _, vals in series for v in vals.values()]
-    lo = min(0.0, min(values, default=0.0))
-    ticks = nice_ticks(lo, max(values, default=1.0))
-    y_lo, y_hi = ticks[0], ticks[-1]
+    lo = 0.0 if log else min(0.0, min(values, default=0.0))
+    ticks = log_ticks(max(values, default=1.0)) if log else nice_ticks(lo, max(values, default=1.0))
+
+    def scale(v: float) -> float:
+        return math.log10(1 + max(v, 0)) if log else v
+
+    y_lo, y_hi = scale(ticks[0]), scale(ticks[-1])
 
     def y(v: float) -> float:
-        return m_top + plot_h - (v - y_lo) / ((y_hi - y_lo) or 1) * plot_h
+        return m_top + plot_h - (scale(v) - y_lo) / ((y_hi - y_lo) or 1) * plot_h
 
     n = max(len(years), 1)
     band = plot_w / n

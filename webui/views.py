@@ -154,10 +154,11 @@ def compare():
         pass
     svg = None
     if table and table.rows:
-        svg = chart(table.years, table.series(), title=f"{labels.get(field_key, field_key)}")
+        svg = chart(table.years, table.series(), title=f"{labels.get(field_key, field_key)}",
+                    log=request.args.get("scale") == "log")
     return render_template(
         "compare.html", params=params, field_key=field_key, by=by, labels=labels, table=table, svg=svg,
-        error=error, groupings=cmp.GROUPINGS, facets=facets, took_ms=round((time.perf_counter() - t0) * 1000),
+        error=error, groupings=cmp.GROUPINGS, log_scale=request.args.get("scale") == "log", facets=facets, took_ms=round((time.perf_counter() - t0) * 1000),
         csv_args=request.args,
     ), (400 if error else 200)
 
