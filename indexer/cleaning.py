@@ -29,6 +29,18 @@ HEADING_START = re.compile(
     r"|第[一二三四五六七八九十]{1,3}(?:部分|章|节)|附件\s*\d*\s*[:：]|附表)"
 )
 
+# Traditional characters of the words these rules look for (mirror sites republish reports in traditional script).
+# One character for one, so that positions found in the folded text hold in the original.
+_TRAD = "開報務資訊體況動請費減複議訴訟問題進關統計項處結轉應據條門機區縣鄉鎮辦於與為對們發佈時間來標實驗綜稅當頁點擊數瀏覽網識碼備術權閉號書會論屬國級類規範許罰強執採購總補確認職員經濟營產從廳眾際園場導製徵準興農財層個這還說設學衛環圖團隊訂頒陽萬億舉監電話郵編傳詢將聯繫係歷積責負組織領構幹簡軟態聞視臺週預決審歸檔錄雜貼鏈載頻續參訪蘭瑩湧閱欄樣"
+_SIMP = "开报务资讯体况动请费减复议诉讼问题进关统计项处结转应据条门机区县乡镇办于与为对们发布时间来标实验综税当页点击数浏览网识码备术权闭号书会论属国级类规范许罚强执采购总补确认职员经济营产从厅众际园场导制征准兴农财层个这还说设学卫环图团队订颁阳万亿举监电话邮编传询将联系系历积责负组织领构干简软态闻视台周预决审归档录杂贴链载频续参访兰莹涌阅栏样"
+_FOLD = str.maketrans(_TRAD, _SIMP)
+
+
+def fold_variants(text: str) -> str:
+    """Text for rule matching only: traditional forms of report vocabulary folded to simplified, length unchanged."""
+    return text.translate(_FOLD)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Markup artefacts and page furniture
 
@@ -95,7 +107,7 @@ _TRAILING_CHROME = re.compile(
 
 def is_chrome_line(line: str) -> bool:
     """A whole line that belongs to the website, not to the report.  Long prose lines are never chrome."""
-    s = line.strip()
+    s = fold_variants(line.strip())
     if not s or "\t" in s:
         return False  # a table row is report content
     if "。" in s or len(s) > 200:
@@ -116,16 +128,17 @@ def is_chrome_line(line: str) -> bool:
 
 def strip_inline_chrome(line: str) -> str:
     """Remove a chrome prefix (breadcrumb … share bar) and a chrome suffix (附件下载, 打印 关闭) from a long line."""
-    s = line
-    if _BREADCRUMB.match(s) or _HOME_PATH.match(s):
+    s = line.rstrip()
+    folded = fold_variants(s)
+    if _BREADCRUMB.match(folded) or _HOME_PATH.match(folded):
         # The chrome prefix ends at its last marker before the first full sentence of the report.
-        first_sentence = s.find("。")
-        window = s[: first_sentence if first_sentence > 0 else 600]
+        first_sentence = folded.find("。")
+        window = folded[: first_sentence if first_sentence > 0 else 600]
         ends = [m.end() for m in _INLINE_CHROME_END.finditer(window)]
         if ends:
-            s = s[ends[-1]:]
-    s = _TRAILING_CHROME.sub("", s.rstrip())
-    return s
+            s, folded = s[ends[-1]:], folded[ends[-1]:]
+    tail = _TRAILING_CHROME.search(folded)
+    return s[: tail.start()] if tail else s
 
 
 # ---------------------------------------------------------------------------------------------------------------

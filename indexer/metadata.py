@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.cleaning import CJK, HEADING_START, clean_text
+from indexer.cleaning import CJK, HEADING_START, clean_text, fold_variants
 from indexer.model import Document
 
 
@@ -108,17 +108,19 @@ def _header_fields(raw: str) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for line in raw.replace("\r", "\n").split("\n")[:60]:
-        segment = line.split("。")[0][:600]
+        original = line.split("。")[0][:600]
+        segment = fold_variants(original)
         first = _META_LINE.match(segment)
         if first:  # a line-start key takes the whole value, spaces included ('标题: 某局2013年 信息公开年度报告')
             key = re.sub(r"\s", "", first.group("k1") or first.group("k2") or "")
-            value = re.split(r"\t|\s{2,}|\s(?=[\u4e00-\u9fff]{1,6}[:：])", first.group("v").strip())[0]
+            value = re.split(r"\t|\s{2,}|\s(?=[\u4e00-\u9fff]{1,6}[:：])",
+                             original[first.start("v"):first.end("v")].strip())[0]
             if value and not re.match(r"[\u4e00-\u9fff]{1,6}[:：]", value):
                 found.setdefault(key, value)
         for m in _PAIR.finditer(segment):
             key = m.group("k")
             if m.group("v") and segment[m.end(): m.end() + 1] not in (":", "："):  # not the next key itself
-                found.setdefault(key, m.group("v").strip())
+                found.setdefault(key, original[m.start("v"):m.end("v")].strip())
         if "。" in line and len(line) > 60:
             break
     return found
@@ -157,7 +159,7 @@ def _is_header_line(line: str) -> bool:
 
 _YEAR_PART = rf"(?P<year>(?:19|20)\d{{2}}|{_CN_YEAR})\s*年\s*(?:度\s*)?"
 # What the report is: …政府信息公开工作年度报告 / …信息公开年度报告 / …政务信息公开年度报告 / …年度政府信息公开工作报告
-_SUBJECT = r"(?:政府|政务)?\s*(?:信\s*息\s*)?公\s*开\s*(?:工\s*作\s*)?(?:的\s*)?(?:年\s*度\s*)?(?:报\s*告|年\s*报)"
+_SUBJECT = r"(?:政府|政务)?\s*(?:信\s*息\s*|资\s*讯\s*)?公\s*开\s*(?:工\s*作\s*)?(?:的\s*)?(?:年\s*度\s*)?(?:报\s*告|年\s*报)"
 _NAME = rf"[{CJK}（）()·\s]"
 TITLE_RE = re.compile(
     rf"(?P<pre>{_NAME}{{0,40}}?)\s*{_YEAR_PART}(?P<mid>{_NAME}{{0,40}}?)\s*(?P<subject>{_SUBJECT})"
@@ -175,8 +177,8 @@ _COVER_INNER = re.compile(r"关于(?:报送|印发|公布|发布|上报|公开)?
 
 def unwrap_cover_letter(line: str) -> _TitleHit | None:
     """The report title inside a cover letter's name (…关于报送《…年度报告》的函, …关于印发…年度报告的通知)."""
-    m = _COVER_INNER.search(line)
-    return match_title(m.group("inner")) if m else None
+    m = _COVER_INNER.search(fold_variants(line))
+    return match_title(line[m.start("inner"):m.end("inner")]) if m else None
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|--|—|-\s).*$")
 _ISSUER_STRIP = re.compile(r"(?:关于|关于印发|关于公布|关于发布)$")
 
@@ -213,7 +215,8 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     A one-line dump ('平潭县人民政府2011年政府信息公开工作年度报告 本报告主要根据…') gives the title and the rest.
     """
     s = text.strip()
-    m = TITLE_RE.match(s) or TITLE_YEAR_AFTER_RE.match(s) or TITLE_NO_YEAR_RE.match(s)
+    folded = fold_variants(s)
+    m = TITLE_RE.match(folded) or TITLE_YEAR_AFTER_RE.match(folded) or TITLE_NO_YEAR_RE.match(folded)
     if not m:
         return None
     rest = s[m.end():]
@@ -222,10 +225,11 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     if not whole and rest and not re.match(rf"^[\s。{CJK}]", rest):
         return None  # the title must end where the text goes on (after a space, or glued to it)
     rest = _strip_leading_meta(rest)  # '…年度报告\t发布日期：2020-01-31'
-    pre, mid = _compact(m.group("pre")), _compact(m.groupdict().get("mid") or "")
-    if pre and mid and not re.fullmatch(r"(?:度)?(?:政府|政务|本单位|本机关)?", mid):
+    pre = _compact(s[m.start("pre"):m.end("pre")])
+    mid = _compact(s[m.start("mid"):m.end("mid")]) if m.groupdict().get("mid") is not None else ""
+    if pre and mid and not re.fullmatch(r"(?:度)?(?:政府|政务|政務|本单位|本机关)?", mid):
         return None  # '…2019年…' prose, not a title
-    issuer = pre or re.sub(r"(?:政府|政务)$", "", mid) or None
+    issuer = pre or re.sub(r"(?:政府|政务|政務)$", "", mid) or None
     if issuer:
         issuer = _ISSUER_STRIP.sub("", issuer) or None
     year = _year(m.group("year")) if m.groupdict().get("year") else None
@@ -266,7 +270,7 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
         s = line.strip()
         if HEADING_START.match(s) and i > 0:
             break  # the text has started
-        if _COVER_LETTER.search(s) and len(s) < 120:
+        if _COVER_LETTER.search(fold_variants(s)) and len(s) < 120:
             if cover[1] is None:
                 cover = (i, unwrap_cover_letter(s))
             continue
@@ -308,10 +312,11 @@ _COMPILER = re.compile(rf"由\s*(?P<body>[{CJK}（）()]{{2,40}}?)\s*(?:根据|�
 def compiler_of(body: str) -> str | None:
     """The body a report says compiled it: '本报告由淮安市人民政府办公室根据…编制', '本报告…，由某某县人民政府办公室编制'."""
     for sentence in re.split(r"[。！？]", body[:1500]):
-        if "报告" in sentence and re.search(r"编制|编写|制作|汇总", sentence):
-            m = _COMPILER.search(sentence)
+        folded = fold_variants(sentence)
+        if "报告" in folded and re.search(r"编制|编写|制作|汇总", folded):
+            m = _COMPILER.search(folded)
             if m:
-                return m.group("body")
+                return sentence[m.start("body"):m.end("body")]
     return None
 _STAT_PERIOD = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。]{{0,12}}?(?:(?:19|20)\d{{2}}|{_CN_YEAR})?")
 _STAT_YEAR = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。\d]{{0,12}}((?:19|20)\d{{2}}|{_CN_YEAR})\s*年")
@@ -331,7 +336,7 @@ def _widen_issuer(issuer: str | None, compiler: str | None) -> str | None:
 def report_year(title_year: int | None, body: str) -> int | None:
     if title_year:
         return title_year
-    m = _STAT_YEAR.search(body)
+    m = _STAT_YEAR.search(fold_variants(body))
     if m:
         return _year(m.group(1))
     m = _YEAR_DU.search(body[:800])
@@ -347,7 +352,7 @@ _T2019 = re.compile(r"本年新制作数量|本年新公开数量|对外公开�
 
 def detect_template(year: int | None, text: str) -> str | None:
     """'2021' / '2019' / 'pre2019' by report year, overridden when the tables say otherwise."""
-    flat = _compact(text)
+    flat = _compact(fold_variants(text))
     ev21, ev19 = len(_T2021.findall(flat)), len(_T2019.findall(flat))
     if year is None:
         if ev21 or ev19:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.cleaning import fold_variants
 from indexer.model import Section
 from indexer.normalize import normalize
 
@@ -70,7 +71,7 @@ _MAX_HEADING = 60
 
 
 def canonical_name(heading: str) -> str:
-    h = normalize(heading)
+    h = normalize(fold_variants(heading))
     for name, pattern in _CANONICAL_RULES:
         if pattern.search(h):
             return name
@@ -91,7 +92,8 @@ def split_heading(rest: str, run_in: bool = False) -> tuple[str, str]:
         if m.start() >= 2 or m.group(0) in "。！？；:：!?;":
             ends.append((m.start(), m.end() if m.group(0) in "。！？；:：!?;" else m.start()))
             break
-    word = _HEADING_END_WORD.search(s[: _MAX_HEADING]) or _HEADING_END_WORD2.search(s[:40])
+    folded = fold_variants(s)
+    word = _HEADING_END_WORD.search(folded[: _MAX_HEADING]) or _HEADING_END_WORD2.search(folded[:40])
     if word and word.end() <= _MAX_HEADING:
         ends.append((word.end(), word.end()))
     if not ends:
@@ -102,7 +104,7 @@ def split_heading(rest: str, run_in: bool = False) -> tuple[str, str]:
 
 
 def _is_table_label(text: str) -> bool:
-    t = re.sub(r"\s", "", text)
+    t = re.sub(r"\s", "", fold_variants(text))
     if not t or len(t) < 2:
         return True
     if _TABLE_LABEL.match(t) or _WEAK_LABEL.match(t):
@@ -188,7 +190,7 @@ class _Splitter:
             if _is_table_label(head) or re.search(r"[，,“”\"]", head) or re.match(rf"[{_CN}]", head):
                 continue  # a table row, or prose ('“一、二、三”工作法', '二、三季度')
             value = _cn_value(re.sub(r"[\s、]", "", marker))
-            vocab = bool(_SECTION_VOCAB.match(normalize(head)))
+            vocab = bool(_SECTION_VOCAB.match(normalize(fold_variants(head))))
             follows = value == self.last_l1 + 1
             if _BOUNDARY_BEFORE.match(before):
                 sentence_end = bool(re.match(r"[\s。！？；]", before))

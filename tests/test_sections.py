@@ -321,3 +321,14 @@ def test_sub_headings_that_share_words_with_table_rows_are_headings(heading):
 
 def test_heading_loses_its_trailing_colon():
     assert [s.heading for s in split_sections("一、总体情况：\n正文。")] == ["总体情况"]
+
+
+def test_traditional_script_mirror():
+    text = ("某市2019年政府資訊公開工作年度報告\n本報告所列數據統計期限自2019年1月1日至2019年12月31日。\n一、總體情況\n甲。\n"
+            "二、主動公開政府資訊情況\n乙。\n三、收到和處理政府資訊公開申請情況\n（一）予以公開\n四、政府資訊公開行政複議、行政訴訟情況\n丙。\n"
+            "五、存在的主要問題及改進情況\n丁。\n六、其他需要報告的事項\n無。")
+    meta, body = extract_metadata(Document(text, "t", "txt"))
+    assert (meta.title, meta.issuer, meta.year, meta.template) == ("某市2019年政府資訊公開工作年度報告", "某市", 2019, "2019")
+    sections = split_sections(body)
+    assert level1(sections) == ["preamble", "overview", "proactive", "requests", "appeals", "problems", "other"]
+    assert not any(s.level > 1 for s in sections)
