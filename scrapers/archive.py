@@ -118,7 +118,7 @@ class ArchiveWriter:
             self._writer = WARCWriter(self._file, gzip=True)
             if self._file.tell() == 0:
                 self._write(self._writer.create_warcinfo_record(self.path.name, {
-                    "software": "nianbao scrapers (warcio)", "format": "WARC File Format 1.1"}))
+                    "software": "nianbao scrapers (warcio)", "format": "WARC File Format 1.0"}))
 
     def _write(self, record) -> int:
         offset = self._file.tell()

@@ -70,6 +70,7 @@ class Crawler:
         self.state = CrawlState(self.archive_dir / "state.sqlite")
         self.archive = warc.ArchiveWriter(self.archive_dir)
         self._failure_log = (self.archive_dir / "failures.log").open("a", encoding="utf-8")
+        self._robots_unreachable: set[str] = set()
 
     @property
     def library(self):
@@ -159,8 +160,11 @@ class Crawler:
     def _refusal(self, site: Site, robots: dict, url: str) -> str | None:
         if not site.allows(url):
             return "outside the site's allowed hosts or excluded by its patterns"
-        parser = robots.get(urlsplit(url).netloc.lower())
+        netloc = urlsplit(url).netloc.lower()
+        parser = robots.get(netloc)
         if parser is not None and not robots_allows(parser, url):
+            if netloc in self._robots_unreachable:
+                return "robots.txt could not be fetched, so the host is treated as disallowed (RFC 9309)"
             return "disallowed by robots.txt"
         return None
 
@@ -175,14 +179,16 @@ class Crawler:
         final = result.final
         if final is not None and final.status == 304 and known:
             status, body = known[0], known[1]
-        elif final is not None and final.url == url and not result.error:
-            status, body = final.status, decode_body(final.body, final.content_type)[0]
+        elif final is not None and final.url == url and final.status < 500:
+            status = final.status  # 2xx: the rules; 4xx: no robots.txt, everything allowed
+            body = decode_body(final.body, final.content_type)[0] if 200 <= status < 300 else ""
             self.state.save_robots(netloc, status, body, final.header("etag"), final.header("last-modified"))
-        elif final is not None and final.status < 500 and not result.error:
-            status, body = 404, ""  # robots.txt redirected elsewhere: treated as absent
-        else:
+        elif final is not None and final.status < 500:
+            status, body = 404, ""  # robots.txt redirected to another place: treated as absent
+        else:  # 5xx, timeout, no connection: RFC 9309 says assume everything is disallowed
             status, body = (final.status if final is not None else None), ""
-            self._log_failure(site, stats, url, result.error or "robots.txt unavailable; the host is not crawled")
+            self._robots_unreachable.add(netloc)
+            self._log_failure(site, stats, url, f"{result.error or 'unavailable'}; the host is not crawled")
         parser = robots_for_status(status, body)
         delay = robots_delay(parser)
         if delay:

@@ -1,7 +1,7 @@
 """Local mirrors of realistic government portals for tests and the README demo (see ``portals``).
 
-``python -m scrapers.testsite --port 8765`` serves the TRS portal on 8765, the Hanweb portal on 8766 and the
-"other host" on 8767, and prints a crawl config for them.
+``python -m scrapers.testsite --port 8865`` serves the TRS portal on 8865, the Hanweb portal on 8866 and the
+"other host" on 8867, and prints a crawl config for them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Serve the test portals: ``python -m scrapers.testsite --port 8765``."""
+"""Serve the test portals: ``python -m scrapers.testsite --port 8865``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from scrapers.testsite import config_toml, start_test_sites
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the local test portals on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=8765, help="TRS portal port; Hanweb +1, other host +2")
+    parser.add_argument("--port", type=int, default=8865, help="TRS portal port; Hanweb +1, other host +2")
     args = parser.parse_args()
     sites = start_test_sites(args.port)
     print(f"TRS portal (GBK):     {sites.trs.url}/zwgk/zfxxgk/zfxxgknb/index.html")

@@ -1,0 +1,109 @@
+"""The WARC archive and the crawl state on their own: torn records cut off on restart, documents rebuilt from the
+WARC alone, documents archived before a crash added on the next run without fetching them again."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from scrapers.archive import ArchiveWriter, iter_report_documents, read_body, repair, warc_files
+from scrapers.config import Politeness, parse_config
+from scrapers.crawl import Crawler
+from scrapers.fetch import Fetcher
+from scrapers.state import CrawlState
+from scrapers.testsite import PortalServer, Resource
+
+RULES = Politeness(delay=0, timeout=5, retries=0)
+
+
+@pytest.fixture(scope="module")
+def server():
+    routes = {f"/doc{i}.html": Resource(f"<html><body>第{i}号 政府信息公开</body></html>".encode("utf-8") * 50,
+                                        "text/html; charset=utf-8") for i in range(3)}
+    with PortalServer(routes) as s:
+        yield s
+
+
+def test_exchanges_read_back_and_torn_tail_is_cut(server, tmp_path):
+    fetcher = Fetcher()
+    writer = ArchiveWriter(tmp_path)
+    positions = []
+    for i in range(3):
+        response = fetcher.fetch(f"{server.url}/doc{i}.html", RULES).final
+        position, record_id = writer.write_exchange(response)
+        writer.write_document_note(response.url, record_id, {"name": f"doc{i}.html", "meta": {"n": str(i)}})
+        positions.append((position, response.body))
+    writer.close()
+    for position, body in positions:
+        assert read_body(tmp_path, position) == body
+    path = warc_files(tmp_path)[0]
+    with gzip.open(path, "rb") as f:  # a standard WARC: any gzip/WARC tool reads it
+        assert f.read(7) == b"WARC/1."
+    size = path.stat().st_size
+    with path.open("r+b") as f:  # a crawl killed in the middle of its last record
+        f.truncate(size - 25)
+    writer = ArchiveWriter(tmp_path)  # repairs the last file, then starts a new one
+    assert path.stat().st_size < size - 25 and repair(path) == 0
+    assert writer.path.name == "crawl-00002.warc.gz"
+    documents = list(iter_report_documents(tmp_path))
+    assert [d.note["name"] for d in documents] == ["doc0.html", "doc1.html"]  # the third note was torn off
+    assert documents[0].body == positions[0][1] and documents[1].note["meta"] == {"n": "1"}
+
+
+def test_state_sessions_resume_only_what_was_killed(tmp_path):
+    state = CrawlState(tmp_path / "state.sqlite")
+    session, resumed = state.begin_session(["a", "b"])
+    assert not resumed
+    assert state.begin_site("a", ["http://a.test/"], session) == (1, False)
+    state.finish_site("a")
+    assert state.begin_site("b", ["http://b.test/"], session) == (1, False)
+    # killed here; the same command again resumes: a is skipped, b goes on
+    session2, resumed = state.begin_session(["b", "a"])
+    assert (session2, resumed) == (session, True)
+    assert state.begin_site("a", ["http://a.test/"], session) is None
+    assert state.begin_site("b", ["http://b.test/"], session) == (1, True)
+    state.finish_site("b")
+    state.finish_session(session)
+    # the next command is a new run: what answered is revisited
+    session3, resumed = state.begin_session(["a", "b"])
+    assert not resumed and session3 != session
+    assert state.begin_site("a", ["http://a.test/"], session3) == (2, False)
+    state.close()
+
+
+class _CrashingLibrary:
+    """Stands in for a parser that dies: the crawl must keep the archived document for the next run."""
+
+    def add_bytes(self, *args, **kwargs):
+        raise RuntimeError("parser crashed")
+
+    def close(self):
+        pass
+
+
+def test_documents_archived_before_a_crash_are_added_without_refetching(server, tmp_path):
+    pytest.importorskip("indexer.library")
+    title = "某县2020年政府信息公开工作年度报告"
+    body = "<p>" + "根据《中华人民共和国政府信息公开条例》，现公布本县2020年政府信息公开工作年度报告。" * 60 + "</p>"
+    server.routes["/nb/index.html"] = Resource(
+        f"<html><body><ul><li><a href='/nb/t1.htm'>{title}</a></li></ul></body></html>".encode("utf-8"),
+        "text/html; charset=utf-8")
+    server.routes["/nb/t1.htm"] = Resource(
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>".encode("utf-8"),
+        "text/html; charset=utf-8")
+    config = parse_config({"politeness": {"delay": 0, "timeout": 5},
+                           "site": [{"name": "x", "start_urls": [server.url + "/nb/index.html"]}]})
+    crawler = Crawler(config, tmp_path / "index", library=_CrashingLibrary())
+    stats = crawler.run()
+    crawler.close()
+    assert stats[0].reports_new == 0 and stats[0].errors == 1
+    before = len(server.hits_for("/nb/t1.htm"))
+    crawler = Crawler(config, tmp_path / "index")  # the real library this time
+    stats = crawler.run()
+    reports = list(crawler.library.reports())
+    crawler.close()
+    assert stats[0].reports_new == 1 and [r.source for r in reports] == [server.url + "/nb/t1.htm"]
+    new_hits = server.hits_for("/nb/t1.htm")[before:]
+    assert all(h.conditional and h.status == 304 for h in new_hits)  # taken from the archive, not fetched again
+    assert (tmp_path / "index" / "crawl" / "failures.log").read_text(encoding="utf-8").count("parser crashed") == 1
