@@ -106,7 +106,8 @@ _TOWNSHIP_TAIL = re.compile(r"^([\u4e00-\u9fff]{1,10}?(镇|乡|街道|苏木))(�
 _AFTER_SHORT = re.compile(r"(人民政府|政府|[县区市旗]委|人大|政协|纪委)")
 _REGIMENT = re.compile(r"^[一二三四五六七八九十〇零百\d]+团")
 _CENTRAL = re.compile(r"^(国务院|国家|中华人民共和国|中国|中共中央|中央|全国|最高人民|海关总署|审计署)|^[^省市县区镇乡]{1,10}部$")
-_TITLE_CUT = re.compile(r"\d{4}年|关于|(政府)?信息公开|政务公开|年度报告|工作报告|工作年度")
+_TITLE_CUT = re.compile(r"\d{4}年|关于|(人民政府|政府)?信息公开|政务公开|年度报告|工作报告|工作年度")
+_ISSUER_CUT = re.compile(r"关于|\d{4}年")  # an issuer given with a document name after it
 _MAX_ISSUER = 120  # an issuer is a name; anything longer is a misparse, and only its start names the place
 _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 _LEVEL_PREFIX = {"省": PROVINCE, "市": PREFECTURE, "州": PREFECTURE, "盟": PREFECTURE, "县": COUNTY, "区": COUNTY,
@@ -323,7 +324,7 @@ def resolve_region(
     if year is None:
         # the latest report year: today's names, and names that the 2025 table dropped (江北区 of 重庆市) still count
         year = CURRENT_YEAR - 1
-    sources = [normalize(issuer)[:_MAX_ISSUER]] if issuer else []
+    sources = [_ISSUER_CUT.split(normalize(issuer), 1)[0][:_MAX_ISSUER]] if issuer else []
     if title:
         sources.append(issuer_from_title(title)[:_MAX_ISSUER])
     hint_readings = _resolve_place(normalize(hint), year) if hint else ()

@@ -245,6 +245,9 @@ def test_municipality_and_central() -> None:
 def test_title_and_hint_fallbacks() -> None:
     assert issuer_from_title("2019年上海市人民政府办公厅政府信息公开工作年度报告") == "上海市人民政府办公厅"
     assert issuer_from_title("青铜峡市2020年政府信息公开工作年度报告") == "青铜峡市"
+    assert issuer_from_title("武威市人民政府信息公开年度报告") == "武威市"
+    letter = resolve_region("武威市人民政府关于报送2020年度政府信息公开工作年度报告的函", year=2020)
+    assert _fields(letter, "city", "body_type") == ("武威市", "政府")
     from_title = resolve_region(None, title="武威市2019年政府信息公开工作年度报告", year=2019)
     assert _fields(from_title, "city", "level", "body_type") == ("武威市", "地级", "政府")
     from_hint = resolve_region("县教育局", hint="福建省福州市平潭县", year=2015)
