@@ -271,7 +271,7 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
         if HEADING_START.match(s) and i > 0:
             break  # the text has started
         if _COVER_LETTER.search(fold_variants(s)) and len(s) < 120:
-            if cover[1] is None:
+            if cover[0] < 0:
                 cover = (i, unwrap_cover_letter(s))
             continue
         hit = match_title(s)
@@ -297,8 +297,8 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
             if hit:
                 best, skip_to = (i + 1, hit), i + 1
                 continue
-        if len(s) > 150 and "。" in s and best[0] >= 0:
-            break
+        if len(s) > 60 and "。" in s and (best[0] >= 0 or cover[0] < 0):
+            break  # the text has started (a cover letter's own text may stand before the report's title)
     # no title of its own: the cover letter names the report (the letter's text then opens the body)
     return best if best[1] is not None else cover
 

@@ -307,3 +307,12 @@ def test_web_page_with_chrome_end_to_end():
         assert chrome not in body
     assert [s.canonical for s in split_sections(body) if s.level == 1] == [
         "preamble", "overview", "proactive", "requests", "fees", "appeals", "problems"]
+
+
+def test_a_title_quoted_deep_in_the_text_is_not_the_title():
+    text = ("根据《中华人民共和国政府信息公开条例》要求，现公布本报告。本报告所列数据的统计期限自2017年1月1日起至2017年12月31日止，"
+            "如对本报告有疑问，请与县政府办公室联系，联系电话1234567，电子邮箱gk@example.cn，地址某某路1号，邮编123456。\n"
+            "附：\n某某县2016年政府信息公开工作年度报告\n一、概述")
+    meta, body = extract_metadata(doc(text))
+    assert meta.title is None and meta.year == 2017
+    assert body.startswith("根据《中华人民共和国政府信息公开条例》")
