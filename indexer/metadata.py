@@ -318,7 +318,8 @@ def compiler_of(body: str) -> str | None:
             if m:
                 return sentence[m.start("body"):m.end("body")]
     return None
-_STAT_PERIOD = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。]{{0,12}}?(?:(?:19|20)\d{{2}}|{_CN_YEAR})?")
+
+
 _STAT_YEAR = re.compile(rf"统计(?:期限|时限|时间|区间|周期)[^。\d]{{0,12}}((?:19|20)\d{{2}}|{_CN_YEAR})\s*年")
 _YEAR_DU = re.compile(r"((?:19|20)\d{2})\s*年度")
 
@@ -417,7 +418,8 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
     title = hit.title if hit else None
     if title is None:
         for label in (header.get("标题"), doc.meta.get("title")):
-            if label:
+            # a page or file title that names a report but not in a form we know ('Microsoft Word - 1.docx' is not)
+            if label and re.search(r"报告|年报|報告|年報", label):
                 title = _compact(_SITE_SUFFIX.sub("", label)) or None
                 break
 
