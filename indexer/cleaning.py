@@ -57,7 +57,12 @@ _PAGE_NUMBER = re.compile(
 )
 
 
+_MARKUP_CHARS = re.compile(r"[*_\[#\\&]")
+
+
 def _strip_markup(line: str) -> str:
+    if not _MARKUP_CHARS.search(line):
+        return _INVISIBLE.sub("", line.replace("\u00a0", " "))
     line = _BOOKMARK.sub("", line)
     line = _BOLD.sub(lambda m: m.group(1) or m.group(2), line)
     line = line.replace("**", "")
@@ -171,6 +176,9 @@ def collapse_spacing(line: str) -> str:
 # Broken lines
 
 _STARTS_CJK = re.compile(rf"^[{CJK}“《]")
+_BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
+_WHITESPACE = re.compile(r"\s+")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
 _STARTS_NUMBER_WORD = re.compile(rf"^\d[\d.,%％]*\s*[{CJK}]")
 _ENDS_TEXT = re.compile(rf"[{CJK}，、“《（(）)》”\d]$")
 _CLAUSE_PUNCT = re.compile(r"[，、；：“”《》]")
@@ -187,15 +195,15 @@ def is_broken_line(line: str, nxt: str) -> bool:
     a, b = line.rstrip(), nxt.lstrip()
     if not a or not b or "\t" in a or "\t" in b:
         return False
-    if re.search(r"[：:]$", a) and re.match(r"[A-Za-z0-9]", b) and not HEADING_START.match(b) and len(a) >= 15:
+    if a[-1] in "：:" and b[0].isascii() and b[0].isalnum() and not HEADING_START.match(b) and len(a) >= 15:
         return True  # '电子邮箱：' / 'hzzwgk@126.com）。'
     if _SENTENCE_END.search(a) or not _ENDS_TEXT.search(a) or _TITLE_END.search(a):
         return False
     if _is_heading_line(a) or HEADING_START.match(b):
         return False
     # Clause punctuation inside brackets ('本年收费金额（单位：万元）') says nothing about the line being prose.
-    body = re.sub(r"（[^（）]*）|\([^()]*\)", "", re.sub(r"\s", "", a))
-    if len(re.findall(rf"[{CJK}]", body)) < 2:
+    body = _BRACKETED.sub("", _WHITESPACE.sub("", a))
+    if len(_CJK_CHAR.findall(body)) < 2:
         return False
     if _STARTS_NUMBER_WORD.match(b):
         # "…制作政策解读" / "21 个，…": a number carries on only a full line of prose, not a title or table cell.

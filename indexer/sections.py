@@ -180,7 +180,7 @@ class _Splitter:
             if m.start() == 0:
                 continue
             before = line[m.start() - 1]
-            rest = line[m.end():].lstrip()
+            rest = line[m.end(): m.end() + 200].lstrip()
             marker = m.group(0)
             if marker.startswith(("附件", "附表")):
                 if _BOUNDARY_BEFORE.match(before) and re.match(r"[^。]{0,60}?(?:统计表|统计情况|情况表)", rest):
@@ -216,6 +216,7 @@ class _Splitter:
         nodes: list[_Node] = [preamble]
         stack: list[tuple[int, _Node, list[int]]] = []  # (marker level, node, position path)
         l1_count = 0
+        children: dict[tuple[int, ...], int] = {}  # sub-sections numbered so far under each path
         for line in body.split("\n"):
             if not line.strip():
                 continue
@@ -235,9 +236,9 @@ class _Splitter:
                     while len(stack) > 1 and stack[-1][0] >= h.level:
                         stack.pop()
                     parent_path = stack[-1][2]
-                    siblings = sum(1 for n in nodes if n.section.anchor.startswith(_anchor(parent_path) + "-")
-                                   and n.section.anchor.count("-") == len(parent_path))
-                    path = parent_path + [siblings + 1]
+                    key = tuple(parent_path)
+                    children[key] = children.get(key, 0) + 1
+                    path = parent_path + [children[key]]
                     canonical = stack[0][1].section.canonical
                 node = _Node(Section(_anchor(path), h.number, h.heading, len(path), canonical, ""))
                 if h.body:
