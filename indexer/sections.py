@@ -30,7 +30,7 @@ _BOUNDARY_BEFORE = re.compile(r"[\s。！？；”’）)\d]")
 # Section names of the 2008 条例 and the 2019/2021 formats: an inline '一、' is a heading only if one of these follows.
 _SECTION_VOCAB = re.compile(
     r"^(?:总体情况|概述|概况|基本情况|工作概况|政府信息公开工作(?:总体|基本)?情况"
-    r"|[^。，；,;.“”\"]{0,16}?(?:主动公开|依申请|申请公开|收到和处理|收费|减免|复议|诉讼|申诉|存在的?(?:主要)?问题|问题及改进"
+    r"|[^。，；,;.“”\"]{0,16}?(?:总体情况|概述|基本情况|主动公开|依申请|申请公开|收到和处理|收费|减免|复议|诉讼|申诉|存在的?(?:主要)?问题|问题及改进"
     r"|改进(?:情况|措施)|其他需要报告|其它需要报告|需要说明的事项|统计表|工作人员|事务支出|咨询))"
 )
 # Row labels of the statistics tables: in a table these look like headings but are not.

@@ -332,3 +332,10 @@ def test_traditional_script_mirror():
     sections = split_sections(body)
     assert level1(sections) == ["preamble", "overview", "proactive", "requests", "appeals", "problems", "other"]
     assert not any(s.level > 1 for s in sections)
+
+
+def test_inline_headings_that_start_with_the_year():
+    sections = split_sections("本报告依据《条例》编制。一、2019年政府信息公开工作总体情况 全年公开信息300条。"
+                              "二、2019年主动公开政府信息情况 全年主动公开300条。")
+    assert [(s.number, s.heading, s.canonical) for s in sections[1:]] == [
+        ("一、", "2019年政府信息公开工作总体情况", "overview"), ("二、", "2019年主动公开政府信息情况", "proactive")]
