@@ -89,6 +89,8 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
     suffix = _suffix(name)
     if suffix in _SUFFIXES:
         fmt = _SUFFIXES[suffix]
+        if fmt == "doc" and _looks_like_html(head):
+            return "html"  # Word's "save as web page" kept the .doc name
         if fmt in ("pdf", "docx", "doc"):
             return fmt  # the reader will say the bytes are not what the name claims
         if fmt == "txt" and _looks_like_html(head):
