@@ -203,6 +203,28 @@ def _edge(x0: float, x1: float, y_bottom: float, y_top: float, height: float) ->
             "orientation": "h" if horizontal else "v", "object_type": "line"}
 
 
+def _closing_edges(edges: list[dict]) -> list[dict]:
+    """A table cut by a page break often has no rule along the cut: where two or more column rules end (or start)
+    at the same height with no horizontal rule there, draw one, so that the last (first) row still forms cells."""
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    out = []
+    for end in ("bottom", "top"):
+        groups: dict[int, list[dict]] = {}
+        for e in edges:
+            if e["orientation"] == "v":
+                groups.setdefault(round(e[end] / 2), []).append(e)
+        for verticals in groups.values():
+            if len(verticals) < 2:
+                continue
+            y = sum(e[end] for e in verticals) / len(verticals)
+            x0, x1 = min(e["x0"] for e in verticals), max(e["x0"] for e in verticals)
+            if any(abs(h["top"] - y) <= 3 and h["x0"] <= x0 + 3 and h["x1"] >= x1 - 3 for h in horizontals):
+                continue
+            out.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
+                        "orientation": "h", "object_type": "line"})
+    return out
+
+
 def cell_boxes(edges: list[dict]) -> list[list[tuple[float, float, float, float]]]:
     """pdfplumber's lattice algorithm (snap and join edges, intersections, cells, tables) on our edges; tables of
     fewer than two rows or two columns (a framed paragraph, a rule under a heading) are dropped."""
@@ -216,6 +238,11 @@ def cell_boxes(edges: list[dict]) -> list[list[tuple[float, float, float, float]
                                  join_x_tolerance=lattice.DEFAULT_JOIN_TOLERANCE,
                                  join_y_tolerance=lattice.DEFAULT_JOIN_TOLERANCE)
     merged = [e for e in merged if (e["width"] if e["orientation"] == "h" else e["height"]) >= 3]
+    closing = _closing_edges(merged)
+    if closing:
+        merged = lattice.merge_edges(merged + closing, snap_x_tolerance=tol, snap_y_tolerance=tol,
+                                     join_x_tolerance=lattice.DEFAULT_JOIN_TOLERANCE,
+                                     join_y_tolerance=lattice.DEFAULT_JOIN_TOLERANCE)
     cells = lattice.intersections_to_cells(lattice.edges_to_intersections(merged, 3, 3))
     return [group for group in lattice.cells_to_tables(cells)
             if len({round(b[0]) for b in group}) >= 2 and len({round(b[1]) for b in group}) >= 2]
