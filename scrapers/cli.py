@@ -52,6 +52,9 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    crawl_log = logging.getLogger("scrapers.crawl")
+    if crawl_log.getEffectiveLevel() >= logging.WARNING:  # failures are listed in the summary and failures.log
+        crawl_log.setLevel(logging.ERROR)
     try:
         config = load_config(config_path)
         config.select(list(sites))
