@@ -37,8 +37,8 @@ def splits(token: str, max_pieces: int) -> Iterator[tuple[int, ...]]:
         if i == n:
             yield ()
             return
-        if left == 0:
-            return
+        if left == 0 or n - i > left * MAX_PIECE_DIGITS:
+            return  # the rest cannot fit in the pieces left
         if token[i] == "0":
             for rest in rec(i + 1, left - 1):
                 yield (0,) + rest
