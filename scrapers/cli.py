@@ -87,8 +87,10 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
 @_archive_option
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Crawl config whose archive_dir to read.")
+@click.option("--from-store", is_flag=True, help="Re-parse the documents the index's own store holds instead.")
 @click.pass_context
-def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None, config_path: Path | None) -> None:
+def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None, config_path: Path | None,
+            from_store: bool) -> None:
     """Rebuild parse + index from the crawl archive (WARC files) without any network.
 
     Works into an empty index directory too: ``nianbao reindex --archive OLD/crawl --index NEW``.
@@ -97,6 +99,11 @@ def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None
     from scrapers.crawl import archive_dir_for, reindex as rebuild
 
     index = _index_dir(ctx, index_dir)
+    if from_store:
+        with Library(index) as lib:
+            count = lib.reparse_all()
+            click.echo(f"re-parsed {count} stored document(s); {lib.count()} report(s) in {index}")
+        return
     try:
         config = load_config(config_path) if config_path else None
     except ConfigError as e:

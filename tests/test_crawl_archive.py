@@ -107,3 +107,39 @@ def test_documents_archived_before_a_crash_are_added_without_refetching(server, 
     new_hits = server.hits_for("/nb/t1.htm")[before:]
     assert all(h.conditional and h.status == 304 for h in new_hits)  # taken from the archive, not fetched again
     assert (tmp_path / "index" / "crawl" / "failures.log").read_text(encoding="utf-8").count("parser crashed") == 1
+
+
+def test_crawl_and_reindex_commands(server, tmp_path):
+    """`nianbao --index DIR crawl CONFIG --site NAME`, then `nianbao --index NEW reindex --archive DIR/crawl`."""
+    pytest.importorskip("indexer.library")
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    title = "某县2021年政府信息公开工作年度报告"
+    body = "<p>" + "根据《中华人民共和国政府信息公开条例》，现公布本县2021年政府信息公开工作年度报告。" * 60 + "</p>"
+    server.routes["/cli/index.html"] = Resource(
+        f"<html><body><a href='/cli/t2.htm'>{title}</a></body></html>".encode("utf-8"), "text/html; charset=utf-8")
+    server.routes["/cli/t2.htm"] = Resource(
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>".encode("utf-8"),
+        "text/html; charset=utf-8")
+    config = tmp_path / "sites.toml"
+    config.write_text(f'[politeness]\ndelay = 0\n\n[[site]]\nname = "cli"\nregion = "福建省福州市平潭县"\n'
+                      f'start_urls = ["{server.url}/cli/index.html"]\n'
+                      f'\n[[site]]\nname = "other"\nstart_urls = ["{server.url}/nothing.html"]\n', encoding="utf-8")
+    runner = CliRunner()
+    index = tmp_path / "index"
+    result = runner.invoke(main, ["--index", str(index), "crawl", str(config), "--site", "cli", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "cli (run 1): 1 new" in result.output and "other" not in result.output
+    assert not any(h.path == "/nothing.html" for h in server.hits)
+    from indexer.library import Library
+
+    with Library(index) as lib:  # the site's region hint travels with the document for every later re-parse
+        assert [doc.hints for _, doc in lib.store.documents()] == [{"region": "福建省福州市平潭县"}]
+    bad = runner.invoke(main, ["--index", str(index), "crawl", str(config), "--site", "nope"])
+    assert bad.exit_code != 0 and "no site named nope" in bad.output
+    rebuilt = tmp_path / "rebuilt"
+    result = runner.invoke(main, ["--index", str(rebuilt), "reindex", "--archive", str(index / "crawl")])
+    assert result.exit_code == 0, result.output
+    assert "reindexed 1 document(s)" in result.output and "1 report(s)" in result.output
