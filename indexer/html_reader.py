@@ -46,12 +46,13 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
+_BREAK = "\x01"  # a line end made by the markup (block element, <br>); source line breaks are whitespace
 
 # --- chrome lines -------------------------------------------------------------------------------------------------
 _CHROME_LINE = re.compile(
     r"^(?:您?当前(?:的|所在)?位置|您的位置|当前所在位置|所在位置|当前栏目)\s*[:：]|^首\s*页\s*[>›»→/]|"
     r"网站标识码|ICP\s*备|公网安备|版权所有|Copyright|©|"
-    r"^(?:主办单位|承办单位|主办|承办|技术支持|维护单位|网站主办|联系电话|网站地图|联系我们|访问量|总访问量)\s*[:：]|"
+    r"^(?:主办单位|承办单位|主办|承办|技术支持|维护单位|网站主办|网站地图|联系我们|访问量|总访问量)\s*[:：]|"
     r"^(?:上一篇|下一篇|相关链接|相关文章|相关阅读|相关信息|扫一扫|分享到)\s*[:：]?|"
     r"(?:使用手机|手机扫码|用手机)?扫一扫.{0,8}(?:手机|分享)|"
     r"推荐使用.{0,20}浏览器|分辨率.{0,10}\d+\s*[*×xX]\s*\d+", re.I)
@@ -77,9 +78,9 @@ _META_NAMES = {
 }
 _VISIBLE_META = (
     ("published", re.compile(r"(?:发布|公开|成文|印发|生成)(?:时间|日期)\s*[:：]\s*"
-                              r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")),
+                              r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")),
     ("date", re.compile(r"(?<![发布开文发成])(?:时间|日期)\s*[:：]\s*"
-                        r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")),
+                        r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")),
     ("content_source", re.compile(r"(?:来源|信息来源|文章来源)\s*[:：]\s*([^\s:：|｜]{2,40})")),
     ("issuer_label", re.compile(r"(?:发布机构|发文机关|发布单位|制发机关|公开主体)\s*[:：]\s*([^\s:：|｜]{2,40})")),
 )
@@ -97,13 +98,16 @@ def read_html(data: bytes, name: str) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    meta.update(_visible_meta(body))
+    for key, value in _visible_meta(body).items():
+        meta.setdefault(key, value)  # <meta> tags are the CMS's own fields: they win over page text
 
     if marked is not None:
         content = lxml.html.document_fromstring(marked).find("body")
         _drop_junk(content)
     else:
-        content = _marked_container(root) or _densest(body)
+        content = _marked_container(root)
+        if content is None:
+            content = _densest(body)
 
     title = meta.get("title")
     page_title_el = _title_element(body, title)
@@ -258,14 +262,14 @@ class _Rows(str):
 
 
 def render(el) -> tuple[list[str], list[Table]]:
-    chunks: list[str] = []  # text pieces ('\n' ends a line) and _Rows
+    chunks: list[str] = []  # text pieces (_BREAK ends a line; source newlines are only whitespace) and _Rows
     tables: list[Table] = []
     _walk(el, chunks, tables)
     lines: list[str] = []
     pending: list[str] = []
 
     def flush() -> None:
-        for line in "".join(pending).split("\n"):
+        for line in "".join(pending).split(_BREAK):
             line = _collapse(line)
             if line and not _is_chrome(line):
                 line = _strip_chrome_tokens(line)
@@ -286,7 +290,7 @@ def render(el) -> tuple[list[str], list[Table]]:
 def _walk(el, out: list[str], tables: list[Table]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag == "br":
-        out.append("\n")
+        out.append(_BREAK)
         return
     if tag == "table" and _is_data_table(el):
         table = _table(el)
@@ -295,7 +299,7 @@ def _walk(el, out: list[str], tables: list[Table]) -> None:
         return
     block = tag in _BLOCK_TAGS
     if block:
-        out.append("\n")
+        out.append(_BREAK)
     if el.text:
         out.append(el.text)
     for child in el:
@@ -303,7 +307,7 @@ def _walk(el, out: list[str], tables: list[Table]) -> None:
         if child.tail:
             out.append(child.tail)
     if block:
-        out.append("\n")
+        out.append(_BREAK)
 
 
 def _collapse(line: str) -> str:
@@ -361,18 +365,18 @@ def _table(el) -> Table:
 def _cell_text(cell) -> str:
     chunks: list[str] = []
     _walk_cell(cell, chunks)
-    lines = [_collapse(line) for line in "".join(chunks).split("\n")]
+    lines = [_collapse(line) for line in "".join(chunks).split(_BREAK)]
     return join_cell_lines("\n".join(line for line in lines if line))
 
 
 def _walk_cell(el, out: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag == "br":
-        out.append("\n")
+        out.append(_BREAK)
         return
     block = tag in _BLOCK_TAGS and tag not in ("td", "th")
     if block:
-        out.append("\n")
+        out.append(_BREAK)
     if el.text:
         out.append(el.text)
     for child in el:
@@ -380,7 +384,7 @@ def _walk_cell(el, out: list[str]) -> None:
         if child.tail:
             out.append(child.tail)
     if block:
-        out.append("\n")
+        out.append(_BREAK)
 
 
 def _span(cell, attr: str) -> int:
@@ -389,7 +393,7 @@ def _span(cell, attr: str) -> int:
 
 
 def _inline_text(el) -> str:
-    return _collapse(" ".join(t for t in el.itertext()))
+    return _collapse("".join(el.itertext()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -416,7 +420,7 @@ def page_meta(root) -> dict[str, str]:
 
 def _title_part(html_title: str) -> str:
     """'报告标题_某某区人民政府网' → the part before the site name (the first part of six or more characters)."""
-    parts = [p.strip() for p in re.split(r"\s*(?:_|\||｜|－|—|\s-\s)\s*", html_title) if p.strip()]
+    parts = [p.strip() for p in re.split(r"\s*(?:_|\||｜|－|—|–|(?<!\d)-(?!\d))\s*", html_title) if p.strip()]
     return next((p for p in parts if len(p) >= 6), html_title)
 
 

@@ -84,8 +84,8 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
         return "docx" if b"word/" in data or _suffix(name) == ".docx" else None
     if head.startswith(_OLE_MAGIC):
         return "doc"
-    if head.lstrip()[:1] == b"{" and data.lstrip().startswith(b"{\\rtf"):
-        return None
+    if data.lstrip().startswith(b"{\\rtf"):
+        return "doc" if _suffix(name) == ".doc" else None  # an RTF saved as .doc: the .doc reader explains
     suffix = _suffix(name)
     if suffix in _SUFFIXES:
         fmt = _SUFFIXES[suffix]
