@@ -22,7 +22,7 @@ from scrapers.fetch import canonical_url
 # ---------------------------------------------------------------------------------------------------------------
 # Titles
 
-_YEAR = re.compile(r"(?:19|20)\d{2}年|[一二][〇○零一二三四五六七八九]{3}年|(?:19|20)\d{2}(?:年度|度)")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|[一二][〇○零一二三四五六七八九]{3}年")
 _REPORT_WORDS = ("年度报告", "年报", "工作报告")
 _SUBJECT_WORDS = ("信息公开", "政务公开")
 # Titles that mention an annual report but are something else: notices about writing one, interpretations,
@@ -246,6 +246,8 @@ def analyse_page(html: str, url: str) -> Page:
     pagination = [p for p in dict.fromkeys(pagination) if p != url]
 
     attachments = [link for link in links if _ATTACHMENT.search(link.url) or _ATTACHMENT.search(link.text + "#")]
+    if root is not None:
+        attachments += [link for link in _embedded_documents(root, base) if link.url not in {a.url for a in attachments}]
 
     titles, published, issuer = _metadata(root)
     body_chars = 0
@@ -255,7 +257,13 @@ def analyse_page(html: str, url: str) -> Page:
         for bad in body.xpath(".//script|.//style|.//a|.//select|.//noscript"):
             bad.drop_tree() if bad.getparent() is not None else None
         body_text = body.text_content() or ""
-        body_chars = len(_CJK_OR_DIGIT.findall(body_text))
+        marked = _HANWEB_CONTENT.search(html)
+        content = _content_container(body)
+        if marked:
+            own_text = _TAG.sub("", re.sub(r"<a\b.*?</a>", "", marked.group(1), flags=re.S | re.I))
+        else:
+            own_text = content.text_content() if content is not None else body_text
+        body_chars = len(_CJK_OR_DIGIT.findall(own_text))
         if not published:
             for m in _DATE_LABEL.finditer(body_text):
                 published = normalise_date(body_text[m.end():m.end() + 24])
@@ -267,6 +275,39 @@ def analyse_page(html: str, url: str) -> Page:
     title = next((t for t in titles if is_report_title(t)), titles[0] if titles else None)
     return Page(url=url, title=title, titles=titles, published=published, issuer=issuer, links=links,
                 pagination=pagination, attachments=attachments, body_chars=body_chars)
+
+
+# Names the CMSs give the article's own container (TRS: TRS_Editor / TRS_UEDITOR; Hanweb: zoom; others ...)
+_CONTENT_HINT = re.compile(r"trs_editor|trs_ueditor|\bzoom\b|article[-_]?(?:body|content|con|text)|main[-_]?txt|"
+                           r"content[-_]?text|bt_content|pages_content|custom_unionstyle|xxgk_content|"
+                           r"news[-_]?content|detail[-_]?content|\bzw\b|zwnr|wznr|nrzw", re.I)
+_HANWEB_CONTENT = re.compile(r"<!--<\$\[信息内容\]>begin-->(.*?)<!--<\$\[信息内容\]>end-->", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _content_container(body):
+    """The article's own container, so that text in sidebars and footers does not count as the page's text;
+    None when the page names none."""
+    best, best_len = None, -1
+    for el in body.iter("div", "td", "article", "section"):
+        marker = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if not _CONTENT_HINT.search(marker):
+            continue
+        size = len(_CJK_OR_DIGIT.findall(el.text_content() or ""))
+        if size > best_len:
+            best, best_len = el, size
+    return best
+
+
+def _embedded_documents(root, base: str) -> list[Link]:
+    """PDFs shown inline: <iframe>/<embed>/<object> pointing at a document or at a viewer with ?file=…"""
+    out = []
+    for el in root.xpath("//iframe[@src]|//embed[@src]|//object[@data]"):
+        src = (el.get("src") or el.get("data") or "").strip()
+        target = dict(parse_qsl(urlsplit(src).query)).get("file") or src
+        if _ATTACHMENT.search(target):
+            out.append(Link(canonical_url(urljoin(base, unquote(target))), ""))
+    return out
 
 
 def _metadata(root) -> tuple[list[str], str | None, str | None]:

@@ -114,3 +114,24 @@ def test_notice_mentioning_annual_report_is_not_a_report():
     page = analyse_page(_article(title, "<p>各单位：请按时编制年报。</p>"), "http://x.test/a/9.htm")
     assert not page_is_report(page, title)
     assert not page_is_report(page, "某县2020年政府信息公开工作年度报告")  # a misleading link text does not win
+
+
+def test_sidebar_text_does_not_hide_an_attachment_only_page():
+    title = "某县2022年政府信息公开工作年度报告"
+    sidebar = "<div class='side'><p>" + "政府信息公开指南：本机关负责政府信息公开的日常工作。" * 40 + "</p></div>"
+    body = f"<p>详见附件。</p><p><a href='/u/a.docx'>附件下载</a></p>"
+    page = analyse_page(_article(title, body, sidebar), "http://x.test/a/3.htm")
+    assert page.body_chars < 100
+    assert [a.url for a in report_attachments(page)] == ["http://x.test/u/a.docx"]
+
+
+def test_pdf_shown_in_a_viewer_iframe_is_the_attachment():
+    title = "某县2022年政府信息公开工作年度报告"
+    body = "<iframe src='/pdfjs/web/viewer.html?file=/u/2022nb.pdf' width='100%'></iframe>"
+    page = analyse_page(_article(title, body), "http://x.test/a/4.htm")
+    assert [a.url for a in report_attachments(page)] == ["http://x.test/u/2022nb.pdf"]
+
+
+def test_year_without_nian():
+    assert is_report_title("某县政府信息公开工作年度报告（2022）")
+    assert not is_report_title("某县政府信息公开工作年度报告（第12345号）")
