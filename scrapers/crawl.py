@@ -231,11 +231,10 @@ class Crawler:
             return
         stats.pages += 1
         kind = _document_kind(final)
-        if kind or row.kind == "attachment":
+        if kind or (row.kind == "attachment" and not _is_page(final)):
             meta = {k: v for k, v in row.meta.items() if v}
             meta["url"] = row.url
-            note = {"name": attachment_name(row.url, row.link_text or "") if not kind or is_attachment_url(row.url)
-                    else f"{attachment_name(row.url)}.{kind}",
+            note = {"name": _document_name(row.url, row.link_text or "", kind),
                     "content_type": final.content_type, "meta": meta, "hints": site.hints}
             self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
             return
@@ -264,8 +263,8 @@ class Crawler:
                 return
             title = page.title if is_report_title(page.title) else (row.link_text or page.title)
             for link in attachments:
-                meta = {"title": strip_extension(link.text) if is_report_title(link.text) else title, "published": page.published,
-                        "issuer": page.issuer, "page_url": url}
+                meta = {"title": strip_extension(link.text) if is_report_title(link.text) else title,
+                        "published": page.published, "issuer": page.issuer, "page_url": url}
                 discovered.append(dict(url=link.url, site=site.name, kind="attachment", depth=row.depth + 1,
                                        link_text=link.text, meta={k: v for k, v in meta.items() if v}))
         elif row.kind == "list" or listed or page.report_links or page.pagination:
@@ -345,8 +344,23 @@ class Crawler:
         self.state.document_done(url, sha, [report.id])
 
 
+def _is_page(response: Response) -> bool:
+    ctype = (response.content_type or "").split(";")[0].strip().lower()
+    return ctype in ("text/html", "application/xhtml+xml") or response.body[:512].lstrip()[:1] == b"<"
+
+
+def _document_name(url: str, link_text: str, kind: str | None) -> str:
+    """A file name whose extension tells the readers the format (download scripts hide it)."""
+    name = attachment_name(url, link_text)
+    if kind and not name.lower().endswith(f".{kind}"):
+        name = f"{name}.{kind}"
+    return name
+
+
 def _document_kind(response: Response) -> str | None:
     """'pdf' / 'docx' / 'doc' when the response is a document file rather than a page."""
+    if response.body.startswith(b"%PDF-"):  # servers label PDFs as text/html or octet-stream now and then
+        return "pdf"
     ctype = (response.content_type or "").split(";")[0].strip().lower()
     kind = _DOC_TYPES.get(ctype)
     if kind:
