@@ -46,6 +46,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
+_MAX_CELL_CHARS = 300
 _BREAK = "\x01"  # a line end made by the markup (block element, <br>); source line breaks are whitespace
 
 # --- chrome lines -------------------------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ _CHROME_LINE = re.compile(
     r"^(?:您?当前(?:的|所在)?位置|您的位置|当前所在位置|所在位置|当前栏目)\s*[:：]|^首\s*页\s*[>›»→/]|"
     r"网站标识码|ICP\s*备|公网安备|版权所有|Copyright|©|"
     r"^(?:主办单位|承办单位|主办|承办|技术支持|维护单位|网站主办|网站地图|联系我们|访问量|总访问量)\s*[:：]|"
-    r"^(?:上一篇|下一篇|相关链接|相关文章|相关阅读|相关信息|扫一扫|分享到)\s*[:：]?|"
+    r"^(?:上一篇|下一篇|相关链接|相关文章|相关阅读|相关信息|扫一扫|分享到)\s*[:：]|^(?:扫一扫|分享到).{0,10}$|"
     r"(?:使用手机|手机扫码|用手机)?扫一扫.{0,8}(?:手机|分享)|"
     r"推荐使用.{0,20}浏览器|分辨率.{0,10}\d+\s*[*×xX]\s*\d+", re.I)
 # tokens that are chrome wherever they stand; a line made only of them (and punctuation) is dropped
@@ -328,6 +329,8 @@ def _strip_chrome_tokens(line: str) -> str:
     """Chrome glued to a useful line ('发布时间：2022-02-08 浏览次数：35 字号：大 中 小'): keep the useful part."""
     if len(line) > 150 or not re.search(r"点击|浏览|阅读|访问|字\s*号|打印|关闭|微信|微博|QQ|-->|<!--", line):
         return line
+    if not re.search(r"发布|时间|日期|来源|作者|-->|<!--", line):
+        return line  # only the page's info line is trimmed; report sentences that mention 微博 stay whole
     stripped = re.sub(r"(?:点击数|点击量|点击率|浏览次数|浏览量|阅读次数|阅读量|访问次数)\s*[:：]?\s*\d*|"
                       r"字\s*号\s*[:：]?\s*(?:[【\[［(（]?\s*[大中小]\s*[】\]］)）]?\s*){2,4}|"
                       r"【\s*(?:打印本页|打印|关闭窗口|关闭|收藏)\s*】|(?<!\S)(?:打印本页|关闭窗口|微信|微博|QQ空间)(?!\S)|"
@@ -345,7 +348,10 @@ def _is_data_table(el) -> bool:
     rows = _rows(el)
     if len(rows) < 2:
         return False
-    return max((sum(int(_span(c, "colspan")) for c in row) for row in rows), default=0) >= 2
+    if max((sum(_span(c, "colspan") for c in row) for row in rows), default=0) < 2:
+        return False
+    # statistics cells are labels and figures; a cell holding paragraphs means the table is page layout
+    return all(len(_squash(c.text_content())) <= _MAX_CELL_CHARS for row in rows for c in row)
 
 
 def _rows(table) -> list:

@@ -255,6 +255,24 @@ def test_html_layout_tables_are_not_data_tables():
     assert doc.tables == [] and doc.text.count("本年度共受理申请5件。") == 20 and "\t" not in doc.text
 
 
+def test_html_single_layout_table_with_a_report_cell_is_not_a_data_table():
+    _, paragraphs, table = _report_parts()
+    html = ("<table><tr><td width=200><a href='#'>政府信息公开指南</a><br><a href='#'>年报</a></td><td>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + table + "</td></tr>"
+            "<tr><td colspan=2>网站标识码：6206000001</td></tr></table>")
+    doc = read_bytes(html.encode(), "x.html")
+    assert len(doc.tables) == 1 and doc.tables[0].rows[0][0].text == "第二十条第（六）项"
+    for p in paragraphs:
+        assert p in doc.text.split("\n")
+
+
+def test_report_sentences_that_mention_chrome_words_stay_whole():
+    lines = ["通过政务微博、微信公众号发布信息3200条，网站首页设置年报专栏。",
+             "相关信息已在政府网站公开。", "分享到朋友圈的政策解读阅读量达10万次，点击数逐年上升。"]
+    doc = read_bytes("".join(f"<p>{x}</p>" for x in lines).encode(), "x.html")
+    assert doc.text.split("\n") == lines
+
+
 def test_html_rowspan_colspan_structure():
     html = ("<table border=1><tr><td rowspan='2' colspan='2'>（本列数据的勾稽关系为：第一项加第二项之和，<br/>等于第三项加第四项之和）</td>"
             "<td colspan=7>申请人情况</td></tr><tr><td>自然人</td><td colspan=\"5\">法人或其他组织</td><td>总计</td></tr>"
