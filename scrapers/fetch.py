@@ -169,9 +169,10 @@ class Fetcher:
         attempts = 1 + max(rules.retries, 0)
         error = "no attempt made"
         gate = self._gate(urlsplit(url).netloc.lower(), rules)
+        wait_hint = 0.0  # Retry-After of a 429/503, when the server gave one
         for attempt in range(attempts):
             if attempt:
-                time.sleep(rules.backoff * 2 ** (attempt - 1))
+                time.sleep(max(rules.backoff * 2 ** (attempt - 1), min(wait_hint, _MAX_RETRY_AFTER)))
             try:
                 with gate:
                     response = self._get_once(url, rules, headers)
@@ -186,8 +187,9 @@ class Fetcher:
             except httpx.HTTPError as e:  # malformed response and the like: asking again will not help
                 return None, f"bad response: {type(e).__name__}: {e}", True
             received.append(response)
-            if response.status >= 500:
+            if response.status >= 500 or response.status == 429:  # overloaded or asked to slow down
                 error = f"HTTP {response.status} {response.reason}".strip()
+                wait_hint = _retry_after(response.header("retry-after"))
                 if attempt + 1 < attempts:
                     continue
             return response, None, False
@@ -216,6 +218,24 @@ class Fetcher:
         finally:
             r.close()
         return _response(url, r, raw, request)
+
+
+_MAX_RETRY_AFTER = 120.0
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date); 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return 0.0
 
 
 class ResponseTooLarge(Exception):

@@ -1,5 +1,6 @@
 """The polite HTTP client against a real HTTP server on 127.0.0.1."""
 
+import gzip
 import time
 
 import pytest
@@ -28,6 +29,9 @@ def server():
         "/hop": Resource(b"", redirect="/ok.html"),
         "/big": Resource(b"", stream_bytes=1_000_000),
         "/big-declared": Resource(b"x" * 200_000),
+        "/gzip.html": Resource(gzip.compress("<p>压缩的页面</p>".encode("utf-8")), "text/html; charset=utf-8",
+                               headers={"Content-Encoding": "gzip"}),
+        "/429": Resource(b"slow down", status=429, headers={"Retry-After": "1"}),
     }
     with PortalServer(routes) as s:
         yield s
@@ -118,3 +122,16 @@ def test_robots_rules_follow_rfc_9309():
     assert robots_allows(robots_for_status(404, ""), "http://a.test/x.htm")  # no robots.txt: all allowed
     assert not robots_allows(robots_for_status(503, ""), "http://a.test/x.htm")  # unreachable: nothing allowed
     assert not robots_allows(robots_for_status(None, ""), "http://a.test/x.htm")
+
+
+def test_gzip_bodies_are_kept_decoded(server):
+    final = Fetcher().fetch(server.url + "/gzip.html", FAST).final
+    assert final.body == "<p>压缩的页面</p>".encode("utf-8")
+    assert final.header("content-encoding") is None and final.header("content-length") == str(len(final.body))
+
+
+def test_429_waits_for_retry_after(server):
+    start = time.monotonic()
+    result = Fetcher().fetch(server.url + "/429", Politeness(retries=1, backoff=0.01, delay=0, timeout=2))
+    assert result.error.startswith("HTTP 429") and not result.permanent
+    assert len(server.hits_for("/429")) == 2 and time.monotonic() - start >= 1.0
