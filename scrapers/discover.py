@@ -217,8 +217,8 @@ def analyse_page(html: str, url: str) -> Page:
     url = canonical_url(url)
     root = None
     if html.strip():
-        try:
-            root = lxml.html.document_fromstring(html)
+        try:  # lxml refuses str input that carries an XML encoding declaration (XHTML pages, Hanweb proxies)
+            root = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1))
         except Exception:
             root = None
     base = _base_url(root, url)

@@ -135,3 +135,10 @@ def test_pdf_shown_in_a_viewer_iframe_is_the_attachment():
 def test_year_without_nian():
     assert is_report_title("某县政府信息公开工作年度报告（2022）")
     assert not is_report_title("某县政府信息公开工作年度报告（第12345号）")
+
+
+def test_xhtml_with_xml_declaration():
+    xhtml = ('<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+             "<title>年报</title></head><body><a href='/a/1.htm'>某县2020年政府信息公开工作年度报告</a></body></html>")
+    page = analyse_page(xhtml, "http://x.test/nb/")
+    assert [r.url for r in list_targets(page)[0]] == ["http://x.test/a/1.htm"]
