@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.model import Cell, Document, Table
+from indexer.model import Cell, Document, ReadError, Table
 from indexer.readers import decode_text, join_cell_lines, normalize_newlines, table_lines
 
 _JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside", "select", "button",
@@ -120,6 +120,8 @@ def read_html(data: bytes, name: str) -> Document:
     if "title" not in meta and page_title_el is not None:
         meta["title"] = _inline_text(page_title_el)
     text = "\n".join(lines)
+    if not text.strip():
+        raise ReadError("HTML page has no text content (frames, or content loaded by script?)")
     return Document(text=text, source=name, format="html", tables=tables, meta=meta)
 
 

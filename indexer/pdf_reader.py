@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 # A page needs at least this many visible line segments before we look for a table on it.
 _MIN_RULES = 4
-# Page numbers as printed at the head or foot of a page: '- 1 -', '— 2 —', '－3－'.
-_PAGE_NUMBER = re.compile(r"^\s*[-—–－]\s*\d{1,4}\s*[-—–－]\s*$")
+# Page numbers as printed at the head or foot of a page: '- 1 -', '— 2 —', '－3－', '第 2 页 共 5 页', '2/5'.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|"
+                          r"\d{1,4}\s*/\s*\d{1,4})\s*$")
 
 
 @dataclass

@@ -95,6 +95,8 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
             return fmt  # the reader will say the bytes are not what the name claims
         if fmt == "txt" and _looks_like_html(head):
             return "html"
+        if fmt == "txt" and not _looks_like_text(head):
+            return None  # binary data under a text name
         return fmt
     ctype = (content_type or "").split(";")[0].strip().lower()
     if ctype in _CONTENT_TYPES:
@@ -115,6 +117,8 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
 
 def read_text(data: bytes, name: str) -> Document:
     text, encoding = decode_text(data)
+    if not text.strip():
+        raise ReadError("file has no text")
     doc = Document(text=normalize_newlines(text), source=name, format="txt")
     doc.meta["encoding"] = encoding
     return doc
@@ -138,6 +142,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if b"\x00" in data[:4096]:
+        enc = _utf16_without_bom(data)
+        if enc:
+            try:
+                return data.decode(enc), "utf-16"
+            except UnicodeDecodeError:
+                pass
     if _mostly_cjk_or_ascii_gb(data):
         try:
             return data.decode("gb18030"), "gb18030"
@@ -258,10 +269,30 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
+        return True
+    if b"\x00" in head:
         return False
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = sum(1 for b in head if b < 9 or 13 < b < 27 or 27 < b < 32)
     return controls <= len(head) // 100
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' if the bytes read as mostly CJK and ASCII text in that byte order."""
+    sample = data[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 8:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        good = sum(1 for c in text if c.isprintable() and (c < "\u0250" or "\u3000" <= c <= "\u9fff"
+                                                           or "\uff00" <= c <= "\uffef") or c in "\r\n\t")
+        if good >= 0.95 * len(text):
+            return enc
+    return None
 
 
 def _one_line(s: str) -> str:

@@ -111,6 +111,15 @@ def test_unreadable_input_gives_one_line_errors_naming_the_file(tmp_path):
         read_bytes(cases["truncated.pdf"], "truncated.pdf")
 
 
+def test_inputs_without_text_are_errors():
+    with pytest.raises(ReadError, match="^blank.txt: file has no text"):
+        read_bytes(b" \r\n\t\n", "blank.txt")
+    with pytest.raises(ReadError, match="unsupported file type"):
+        read_bytes(bytes(range(256)) * 4, "binary.txt")
+    with pytest.raises(ReadError, match="^app.html: HTML page has no text content"):
+        read_bytes(b"<html><body><div id='app'></div><script>render()</script></body></html>", "app.html")
+
+
 def test_meta_passed_in_is_merged_over_the_files_own(tmp_path):
     page = (FIXTURES / "trs_page.html").read_text(encoding="utf-8").replace("{{TITLE}}", "某报告").replace(
         "{{CONTENT}}", "<p>正文第一段。</p>" * 3)
