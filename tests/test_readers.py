@@ -580,3 +580,9 @@ def test_legacy_doc_damaged_is_a_one_line_error():
     with pytest.raises(ReadError) as err:
         read_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.doc")
     assert str(err.value).startswith("old.doc: ") and "\n" not in str(err.value)
+
+
+def test_password_protected_pdf_is_a_clear_error():
+    # fixture: one page, AES-256 with a user password (made once with a PDF writer; not readable without it)
+    with pytest.raises(ReadError, match="^password.pdf: PDF is password-protected$"):
+        read_file(FIXTURES / "password.pdf")
