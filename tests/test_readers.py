@@ -586,3 +586,57 @@ def test_password_protected_pdf_is_a_clear_error():
     # fixture: one page, AES-256 with a user password (made once with a PDF writer; not readable without it)
     with pytest.raises(ReadError, match="^password.pdf: PDF is password-protected$"):
         read_file(FIXTURES / "password.pdf")
+
+
+def _pdf_with_ruled_table() -> bytes:
+    """A one-page PDF written by hand: a paragraph, a 3×3 table whose cells are stroked rectangles (header cell
+    spanning two columns, a grey shaded row behind the second row), a paragraph after it, and a page number."""
+    ops = ["BT /F1 11 Tf 72 760 Td (Summary before the table.) Tj ET",
+           "0.9 0.9 0.9 rg 72 640 300 30 re f 0 0 0 rg"]  # shading: filled, not stroked -> no rule
+    x = [72, 172, 272, 372]
+    y = [700, 670, 640, 610]  # row tops/bottoms (PDF y grows upwards)
+    cells = [(0, 0, 1, "Item"), (0, 1, 3, "Values"),
+             (1, 0, 1, "Rules"), (1, 1, 2, "13"), (1, 2, 3, "524"),
+             (2, 0, 1, "Norms"), (2, 1, 2, "60"), (2, 2, 3, "368")]
+    for row, c0, c1, text in cells:
+        ops.append(f"0 0 0 RG 0.8 w {x[c0]} {y[row + 1]} {x[c1] - x[c0]} {y[row] - y[row + 1]} re S")
+        ops.append(f"BT /F1 10 Tf {x[c0] + 6} {y[row + 1] + 10} Td ({text}) Tj ET")
+    ops += ["BT /F1 11 Tf 72 580 Td (Text after the table.) Tj ET",
+            "BT /F1 9 Tf 290 40 Td (- 1 -) Tj ET"]
+    stream = "\n".join(ops).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_ruled_table_from_stroked_rectangles():
+    doc = read_bytes(_pdf_with_ruled_table(), "ruled.pdf")
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert table.page == 1
+    assert [[(c.text, c.rowspan, c.colspan) for c in row] for row in table.rows] == [
+        [("Item", 1, 1), ("Values", 1, 2)],
+        [("Rules", 1, 1), ("13", 1, 1), ("524", 1, 1)],
+        [("Norms", 1, 1), ("60", 1, 1), ("368", 1, 1)]]
+    assert doc.text.split("\n") == ["Summary before the table.", "Item\tValues", "Rules\t13\t524", "Norms\t60\t368",
+                                    "Text after the table."]
+
+
+def test_pdf_truncated_after_its_pages_is_recovered():
+    data = _pdf_with_ruled_table()
+    cut = data[: data.index(b"xref")]  # the cross-reference table and trailer are lost
+    doc = read_bytes(cut, "cut.pdf")
+    assert "Norms\t60\t368" in doc.text and any("rebuilt" in w for w in doc.warnings)
