@@ -73,7 +73,7 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
         cands[row.key] = got[0]
     result_keys = apply_result_keys(split_other)
     values, decided = solve.solve_apply(cands, result_keys)
-    if not decided:
+    if decided is None:
         # the column rules cannot choose (the report breaks them, or the search gave up): fall back on the layout
         # hint that a tab row's first cell keeps its column, then on what every reading of the row agrees on
         for key, vecs in cands.items():
@@ -107,6 +107,8 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
 _REVIEW_HEAD = re.compile(
     r"(?:\s|" + "|".join(_loose(w) for w in ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计",
                                             "未经复议直接起诉", "复议后起诉")) + r")+")
+_HEADER_WORD = re.compile("|".join(_loose(w) for w in ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结",
+                                                         "总计", "未经复议直接起诉", "复议后起诉")))
 _REVIEW_START = re.compile(_loose("行政复议") + r"\s*" + r"(?:" + _loose("行政诉讼") + "|" + _loose("结果维持") + ")")
 
 
@@ -122,9 +124,13 @@ def extract_review(text: str, start: int, exact: bool) -> tuple[dict[str, int], 
         body_start -= 1
     rest = text[body_start:]
     if exact:
-        lines = [ln for ln in rest.split("\n") if ln.strip()]
-        content = "\t" + lines[0].lstrip("\n") if lines else ""
-        content = content if not content.startswith("\t\t") else content[1:]
+        # real rows: the data row is the first line after the header lines (it may be all blank cells)
+        lines = text[m.start():].split("\n")
+        i = 0
+        while i < len(lines) and _HEADER_WORD.search(lines[i]) and not re.search(r"\d", lines[i]):
+            i += 1
+        content = "\t" + lines[i] if i < len(lines) else ""
+        body_start = m.start()
     else:
         run = re.match(r"[\d\s]*", rest)
         content = run.group(0) if run else ""

@@ -132,12 +132,14 @@ def agreed(readings: Iterable[Sequence[int]], ncols: int) -> list[int | None]:
     return out if not first else [None] * ncols
 
 
-def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]) -> tuple[dict[str, list[int | None]], bool]:
+def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]
+                ) -> tuple[dict[str, list[int | None]], bool | None]:
     """Choose among the readings of table 三's rows with its column rules.
 
     cands: row key → candidate vectors (7 wide; a row absent from cands is unknown).  Rules per column:
     new + carried_over = result.total + carried_forward; Σ result rows = result.total.  Returns per row the agreed
-    values (None = undecided) and whether the rules were usable (at least one combination satisfied them).
+    values (None = undecided) and whether the rules decided: True (some combinations satisfy them), None (the search
+    finished and none does: the report breaks its own rules), False (rules not usable, or the search gave up).
     """
     ambiguous = [k for k, v in cands.items() if len(v) > 1]
     if not ambiguous:
@@ -203,7 +205,7 @@ def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]) -> t
     except Budget:
         return fallback, False
     if solutions == 0:
-        return fallback, False
+        return fallback, None
     out = {k: list(v[0]) for k, v in cands.items() if len(v) == 1}
     for k in ambiguous:
         out[k] = [next(iter(s)) if len(s) == 1 else None for s in seen[k]]
