@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from array import array
 from collections import defaultdict
-from itertools import accumulate
 from pathlib import Path
 
 from whoosh import fields, formats
@@ -65,28 +64,44 @@ def bigrams(ntext: str) -> list[str]:
 
 
 class CompactPositions(formats.Positions):
-    """Positions stored as a raw uint32 delta array: decoding is one C call instead of unpickling plus a loop."""
+    """Positions stored as a raw uint32 array (absolute, not deltas): encoding and decoding are one C call each
+    instead of pickling plus a Python loop, and the search reads them with numpy.frombuffer."""
 
     def encode(self, poslist):
-        deltas = array("I", (b - a for a, b in zip([0] + poslist, poslist)))
-        return pack_uint(len(poslist)) + deltas.tobytes()
+        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
 
     def decode_positions(self, valuestring):
-        deltas = array("I")
-        deltas.frombytes(valuestring[_INT_SIZE:])
-        return list(accumulate(deltas))
+        positions = array("I")
+        positions.frombytes(valuestring[_INT_SIZE:])
+        return positions.tolist()
 
     def decode_position_boosts(self, valuestring):
         return [(pos, 1) for pos in self.decode_positions(valuestring)]
 
 
+# One Whoosh document per report: its title and sections are "slots" of the exact view, and a position encodes
+# (slot << SLOT_SHIFT) | offset, so a match knows its section while the index holds one posting per distinct bigram
+# per report (about half the postings of one document per section — Whoosh's writer cost is per posting).
+SLOT_SHIFT = 22  # sections up to 4 M characters
+MAX_SLOTS = 1 << (32 - SLOT_SHIFT)  # positions are uint32
+
+
+def slot_texts(texts: list[str]) -> list[str]:
+    """Fit a report's texts into MAX_SLOTS slots (surplus sections share the last slot, joined by newlines,
+    which normalize() never outputs) with each slot shorter than 2**SLOT_SHIFT."""
+    if len(texts) > MAX_SLOTS:
+        texts = texts[:MAX_SLOTS - 1] + ["\n".join(texts[MAX_SLOTS - 1:])]
+    limit = (1 << SLOT_SHIFT) - 1
+    return [t[:limit] for t in texts]
+
+
 class ExactBigramField(fields.FieldType):
-    """Bigrams of normalised text at their true positions (the value given to the writer is already normalised)."""
+    """Bigrams of the normalised slot texts at (slot, offset) positions; the writer is given the list of texts."""
 
     def __init__(self):
         self.format = CompactPositions(field_boost=1.0)
         self.analyzer = _NoAnalyzer()
-        self.scorable = True  # Whoosh looks up a length per posting and is slow when the column is missing
+        self.scorable = False
         self.stored = False
         self.unique = False
         self.vector = None
@@ -94,28 +109,36 @@ class ExactBigramField(fields.FieldType):
 
     def index(self, value, **kwargs):
         poses: dict[str, list[int]] = defaultdict(list)
-        for i in range(len(value) - 1):
-            poses[value[i:i + 2]].append(i)
+        for slot, text in enumerate(slot_texts(list(value))):
+            base = slot << SLOT_SHIFT
+            for i in range(len(text) - 1):
+                poses[text[i:i + 2]].append(base + i)
         encode = self.format.encode
         for gram, poslist in poses.items():
             yield gram.encode("utf-8"), len(poslist), float(len(poslist)), encode(poslist)
 
 
 class ExactCharField(fields.FieldType):
-    """The set of characters of normalised text (presence only: one-character queries need no positions)."""
+    """Characters of the slot texts at (slot, offset) positions, so one-character queries know their section."""
 
     def __init__(self):
-        self.format = formats.Existence(field_boost=1.0)
+        self.format = CompactPositions(field_boost=1.0)
         self.analyzer = _NoAnalyzer()
-        self.scorable = True  # Whoosh looks up a length per posting and is slow when the column is missing
+        self.scorable = False
         self.stored = False
         self.unique = False
         self.vector = None
         self.column_type = None
 
     def index(self, value, **kwargs):
-        for ch in set(value):
-            yield ch.encode("utf-8"), 1, 1.0, b""
+        poses: dict[str, list[int]] = defaultdict(list)
+        for slot, text in enumerate(slot_texts(list(value))):
+            base = slot << SLOT_SHIFT
+            for i, ch in enumerate(text):
+                poses[ch].append(base + i)
+        encode = self.format.encode
+        for ch, poslist in poses.items():
+            yield ch.encode("utf-8"), len(poslist), float(len(poslist)), encode(poslist)
 
 
 class WordField(fields.FieldType):
@@ -152,3 +175,27 @@ class _NoAnalyzer:
 
     def __eq__(self, other):
         return isinstance(other, _NoAnalyzer)
+
+
+def _cache_missing_length_columns() -> None:
+    """Whoosh asks for a field length per posting while writing; for fields without lengths (not scorable) it
+    checks the file system on every call, which cost more than the rest of indexing.  Remember the answer."""
+    from whoosh.codec import whoosh3
+
+    cls = whoosh3.W3PerDocReader
+    if getattr(cls, "_nianbao_patched", False):
+        return
+    original = cls._cached_reader
+
+    def _cached_reader(self, fieldname, column):
+        if fieldname in self._readers:
+            return self._readers[fieldname]
+        reader = original(self, fieldname, column)
+        self._readers[fieldname] = reader
+        return reader
+
+    cls._cached_reader = _cached_reader
+    cls._nianbao_patched = True
+
+
+_cache_missing_length_columns()

@@ -1,40 +1,30 @@
-"""The Whoosh schema: one document per section plus one per report (kind 'r': title, metadata, table fields).
+"""The Whoosh schema: one document per report.
 
-Section documents carry their report id and position so hits know their section and results group by report;
-report-level facets live in columns of the report document, read into memory once per index generation.
+The exact view holds the report's title and sections as numbered slots (see analysis.py), so a hit knows its
+section; per-slot facts the search needs for every report (section kind, lengths) sit in a column read into memory
+once per index generation, and the display text of the sections is stored for snippets.
 """
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from indexer.analysis import ExactBigramField, ExactCharField
 
-KIND_REPORT = "r"
-KIND_SECTION = "s"
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def build_schema() -> fields.Schema:
     schema = fields.Schema(
-        rid=fields.ID(stored=True, sortable=True),
-        kind=fields.ID(sortable=True),
+        rid=fields.ID(stored=True, unique=True, sortable=True),
         version=fields.STORED(),
-        # report documents
         meta=fields.STORED(),  # dict: title, issuer, region, year, source, … for result lists
+        sections=fields.STORED(),  # [(anchor, heading, canonical, text), …] for hits and snippets
+        slots=fields.COLUMN(columns.VarBytesColumn()),  # JSON [[canonical, length, heading length], …], slot 0 = title
         year=fields.NUMERIC(int, bits=32, signed=True, sortable=True),
-        # section documents
-        pos=fields.NUMERIC(int, bits=32, signed=False, stored=True),
-        length=fields.NUMERIC(int, bits=32, signed=False, sortable=True),  # of the exact text, for BM25
-        hlen=fields.NUMERIC(int, bits=32, signed=False, sortable=True),  # of the heading part of it
-        anchor=fields.STORED(),
-        heading=fields.STORED(),
-        canonical=fields.ID(stored=True, sortable=True),
-        text=fields.STORED(),  # display text, for snippets
-        # the two views of the text (see analysis.py)
         exact1=ExactCharField(),
         exact2=ExactBigramField(),
     )

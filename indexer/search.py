@@ -14,6 +14,7 @@ matches in a section heading; a report scores its best section plus a share of t
 from __future__ import annotations
 
 import html
+import json
 import math
 import threading
 import time
@@ -24,12 +25,13 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.system import _INT_SIZE
 
-from indexer.analysis import bigrams
+from indexer.analysis import SLOT_SHIFT, bigrams
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
-from indexer.schema import FACET_COLUMNS, FIELD_PREFIX, KIND_REPORT
+from indexer.schema import FACET_COLUMNS, FIELD_PREFIX
 
 __all__ = ["QueryError", "Snapshot", "run_search", "run_facets", "make_snippet"]
 
@@ -45,7 +47,7 @@ _MAX_HITS_PER_REPORT = 10
 
 
 class _Leaf:
-    """The documents containing one text term: docnums (sorted), term frequency, heading-hit flags."""
+    """Where one text term occurs: slots (sorted global slot ids), term frequency, heading-hit flags."""
 
     __slots__ = ("docs", "tf", "in_heading")
 
@@ -53,8 +55,16 @@ class _Leaf:
         self.docs, self.tf, self.in_heading = docs, tf, in_heading
 
 
+_EMPTY = np.zeros(0, dtype=np.int64)
+_OFFSET_MASK = (1 << SLOT_SHIFT) - 1
+
+
 class Snapshot:
-    """A Whoosh searcher on one generation plus the per-report tables the search needs."""
+    """A Whoosh searcher on one generation plus the per-report tables the search needs.
+
+    Every report's title and sections are numbered "slots"; slot_* arrays are indexed by a global slot id
+    (report_slot_base[r] + slot), which is what matching returns and what hits are made of.
+    """
 
     def __init__(self, ix, generation: str):
         self.generation = generation
@@ -89,44 +99,38 @@ class Snapshot:
     def _load_tables(self) -> None:
         reader = self.searcher.reader()
         n = reader.doc_count_all()
-        live = np.zeros(n, dtype=bool)
-        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        live = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
         rid = self._column("rid")
-        kind = self._column("kind")
-        canon = self._column("canonical")
-        self.doc_length = np.asarray(self._column("length"), dtype=np.float64)
-        self.doc_hlen = np.asarray(self._column("hlen"), dtype=np.int64)
+        slots_col = self._column("slots")
         year_col = self._column("year")
         facet_cols = {name: self._column(name) for name in FACET_COLUMNS}
 
-        self.report_ids: list[str] = []
-        self.report_doc: list[int] = []
-        ordinal: dict[str, int] = {}
-        is_title = np.zeros(n, dtype=bool)
-        for d in np.flatnonzero(live):
-            if kind[d] == KIND_REPORT:
-                ordinal[rid[d]] = len(self.report_ids)
-                self.report_ids.append(rid[d])
-                self.report_doc.append(int(d))
-                is_title[d] = True
-        nr = len(self.report_ids)
-        self.n_reports = nr
+        self.report_ids = [rid[d] for d in live]
+        self.report_doc = live
+        nr = self.n_reports = len(live)
         self.doc_report = np.full(n, -1, dtype=np.int64)
-        self.doc_canon = np.full(n, -1, dtype=np.int64)
+        self.doc_report[live] = np.arange(nr)
+        canon, length, hlen, owner, base = [], [], [], [], []
+        for r, d in enumerate(live):
+            slots = json.loads(slots_col[d] or b"[]") or [["", 0, 0]]
+            base.append(len(canon))
+            for c, ln, hl in slots:
+                canon.append(_CANON_INDEX.get(c, _CANON_INDEX["unclassified"]) if c else -1)
+                length.append(ln)
+                hlen.append(hl)
+                owner.append(r)
+        self.report_slot_base = np.asarray(base, dtype=np.int64)
+        self.report_slot_count = np.diff(np.append(self.report_slot_base, len(canon)))
+        self.slot_report = np.asarray(owner, dtype=np.int64)
+        self.slot_canon = np.asarray(canon, dtype=np.int64)
+        self.slot_length = np.asarray(length, dtype=np.float64)
+        self.slot_hlen = np.asarray(hlen, dtype=np.int64)
+        self.slot_is_title = self.slot_canon < 0
+        self.slot_is_section = ~self.slot_is_title
         self.has_section = np.zeros((nr, len(CANONICALS)), dtype=bool)
-        for d in np.flatnonzero(live):
-            r = ordinal.get(rid[d])
-            if r is None:
-                continue  # a section whose report document is gone: never shown
-            self.doc_report[d] = r
-            if not is_title[d]:
-                c = _CANON_INDEX.get(canon[d], _CANON_INDEX["unclassified"])
-                self.doc_canon[d] = c
-                self.has_section[r, c] = True
-        self.doc_is_title = is_title
-        self.doc_is_section = (self.doc_report >= 0) & ~is_title
-        rdocs = np.asarray(self.report_doc, dtype=np.int64)
-        years = np.asarray([year_col[d] if year_col[d] else 0 for d in rdocs], dtype=np.int64)
+        sec = self.slot_is_section
+        self.has_section[self.slot_report[sec], self.slot_canon[sec]] = True
+        years = np.asarray([year_col[d] or 0 for d in live], dtype=np.int64)
         # NUMERIC columns give a default for missing values: a year outside 1900–2200 means "no year"
         self.year = np.where((years > 1900) & (years < 2200), years, 0)
         self.facet_values: dict[str, list[str]] = {}
@@ -134,18 +138,18 @@ class Snapshot:
         for name, col in facet_cols.items():
             values: dict[str, int] = {}
             codes = np.full(nr, -1, dtype=np.int64)
-            for r, d in enumerate(rdocs):
+            for r, d in enumerate(live):
                 v = col[d]
                 if v:
                     codes[r] = values.setdefault(v, len(values))
             self.facet_values[name] = list(values)
             self.facet_codes[name] = codes
-        avg = self.doc_length[self.doc_is_section].mean() if self.doc_is_section.any() else 1.0
+        avg = self.slot_length[sec].mean() if sec.any() else 1.0
         self.avg_length = max(float(avg), 1.0)
 
     def versions(self) -> dict[str, str]:
         with self._lock:
-            return {f["rid"]: f.get("version", "") for f in self.searcher.documents(kind=KIND_REPORT)}
+            return {f["rid"]: f.get("version", "") for f in self.searcher.all_stored_fields()}
 
     # -- matching --------------------------------------------------------------------------------------------------
 
@@ -161,41 +165,69 @@ class Snapshot:
                 self._leaves.popitem(last=False)
             return leaf
 
+    def _keys(self, field: str, term: str, docs: np.ndarray | None = None) -> np.ndarray:
+        """All positions of a term as uint64 keys docnum << 32 | position (only in ``docs`` if given)."""
+        reader = self.searcher.reader()
+        bterm = term.encode("utf-8")
+        if (field, bterm) not in reader:
+            return _EMPTY.astype(np.uint64)
+        m = wq.Term(field, term).matcher(self.searcher)
+        chunks = []
+        append = chunks.append
+        frombuffer, u32, u64 = np.frombuffer, np.uint32, np.uint64
+        if docs is None:
+            while m.is_active():
+                d = m.id()
+                append(frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+                m.next()
+        else:
+            for d in docs.tolist():
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                    if not m.is_active():
+                        break
+                if m.id() == d:
+                    append(frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+        return np.concatenate(chunks) if chunks else _EMPTY.astype(np.uint64)
+
     def _match(self, text: str) -> _Leaf:
-        docs: list[int] = []
-        tfs: list[int] = []
-        first: list[int] = []
+        """Exact substring occurrences: the positions where all bigrams of ``text`` follow one another."""
+        reader = self.searcher.reader()
         if len(text) == 1:
-            q = wq.Term("exact1", text)
+            starts = self._keys("exact1", text)
         else:
             grams = bigrams(text)
-            q = wq.Term("exact2", grams[0]) if len(grams) == 1 else wq.Phrase("exact2", grams)
-        m = q.matcher(self.searcher)
-        if len(text) == 1:
-            docs = list(m.all_ids())
-            tfs = [1] * len(docs)
-            first = [1 << 30] * len(docs)
-        elif len(text) == 2:
-            while m.is_active():
-                docs.append(m.id())
-                poses = m.value_as("positions")
-                tfs.append(len(poses))
-                first.append(poses[0])
-                m.next()
-        else:
-            while m.is_active():
-                docs.append(m.id())
-                spans = m.spans()
-                tfs.append(len(spans))
-                first.append(min(s.start for s in spans) if spans else 1 << 30)
-                m.next()
-        d = np.asarray(docs, dtype=np.int64)
-        keep = self.doc_report[d] >= 0 if len(d) else np.zeros(0, dtype=bool)
-        d = d[keep]
-        first_arr = np.asarray(first, dtype=np.int64)[keep]
-        # a heading hit: the match starts inside the heading part of a section's exact text
-        in_heading = self.doc_is_section[d] & (first_arr + len(text) <= self.doc_hlen[d])
-        return _Leaf(d, np.asarray(tfs, dtype=np.float64)[keep], in_heading)
+            # rarest bigram first: its positions are the candidates, the others only checked on their documents
+            order = sorted(range(len(grams)), key=lambda j: reader.frequency("exact2", grams[j].encode("utf-8")))
+            first = order[0]
+            keys = self._keys("exact2", grams[first])
+            keys = keys[(keys & np.uint64(0xFFFFFFFF)) >= first]  # a start before the slot's own text: none
+            starts = keys - np.uint64(first)
+            for j in order[1:]:
+                if not len(starts):
+                    break
+                docs = np.unique(starts >> np.uint64(32)).astype(np.int64)
+                keys = self._keys("exact2", grams[j], docs if len(docs) < 2000 else None)
+                starts = starts[np.isin(starts + np.uint64(j), keys, assume_unique=False)]
+        if not len(starts):
+            return _Leaf(_EMPTY, np.zeros(0), np.zeros(0, dtype=bool))
+        docnums = (starts >> np.uint64(32)).astype(np.int64)
+        pos = (starts & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        reports = self.doc_report[docnums]
+        ok = reports >= 0
+        reports, pos = reports[ok], pos[ok]
+        slot = pos >> SLOT_SHIFT
+        ok = slot < self.report_slot_count[reports]
+        gslot = self.report_slot_base[reports[ok]] + slot[ok]
+        offset = (pos & _OFFSET_MASK)[ok]
+        order = np.lexsort((offset, gslot))
+        gslot, offset = gslot[order], offset[order]
+        slots, first_idx, counts = np.unique(gslot, return_index=True, return_counts=True)
+        # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
+        in_heading = self.slot_is_section[slots] & (offset[first_idx] + len(text) <= self.slot_hlen[slots])
+        return _Leaf(slots, counts.astype(np.float64), in_heading)
 
     def numeric_docs(self, field: str, r: Range) -> np.ndarray:
         name = FIELD_PREFIX + field
@@ -219,7 +251,7 @@ class _Evaluator:
     def __init__(self, snap: Snapshot, sections: np.ndarray | None):
         self.snap = snap
         # which documents text may match in: all, or only sections of the allowed kinds (no title then)
-        self.allowed = None if sections is None else (snap.doc_is_section & np.isin(snap.doc_canon, sections))
+        self.allowed = None if sections is None else (snap.slot_is_section & np.isin(snap.slot_canon, sections))
 
     def docs(self, text: str) -> tuple[_Leaf, np.ndarray]:
         leaf = self.snap.leaf(text)
@@ -234,7 +266,7 @@ class _Evaluator:
         if isinstance(node, Text):
             leaf, keep = self.docs(node.text)
             mask = np.zeros(nr, dtype=bool)
-            mask[snap.doc_report[leaf.docs[keep]]] = True
+            mask[snap.slot_report[leaf.docs[keep]]] = True
             return mask
         if isinstance(node, Filter):
             return filter_mask(snap, node)
@@ -359,16 +391,16 @@ class _Plan:
         """(docnums, scores) of documents holding a positive term in the matched reports (titles included)."""
         snap = self.snap
         all_docs, all_scores = [], []
-        n_docs = max(int(snap.doc_is_section.sum() + snap.doc_is_title.sum()), 1)
+        n_docs = max(len(snap.slot_report), 1)
         for text in self.terms:
             leaf, keep = self.evaluate.docs(text)
             docs = leaf.docs[keep]
-            in_report = self.mask[snap.doc_report[docs]]
+            in_report = self.mask[snap.slot_report[docs]]
             docs, tf, in_heading = docs[in_report], leaf.tf[keep][in_report], leaf.in_heading[keep][in_report]
             df = len(leaf.docs)
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            length = snap.doc_length[docs]
-            weight = np.where(snap.doc_is_title[docs], _TITLE_WEIGHT, np.where(in_heading, _HEADING_WEIGHT, 1.0))
+            length = snap.slot_length[docs]
+            weight = np.where(snap.slot_is_title[docs], _TITLE_WEIGHT, np.where(in_heading, _HEADING_WEIGHT, 1.0))
             norm = _K1 * (1 - _B + _B * length / snap.avg_length)
             all_docs.append(docs)
             all_scores.append(idf * weight * tf * (_K1 + 1) / (tf + norm))
@@ -407,7 +439,7 @@ def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, lis
     plan = _Plan(snap, query, filters)
     reports = np.flatnonzero(plan.mask)
     docs, doc_scores = plan.matched_docs()
-    section_docs = docs[snap.doc_is_section[docs]]
+    section_docs = docs[snap.slot_is_section[docs]]
     out["total"] = int(len(reports))
     out["total_sections"] = int(len(section_docs))
     out["facets"] = plan.facets()
@@ -415,7 +447,7 @@ def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, lis
     # report score: best document plus a third of the rest (many matching sections count, but less)
     score = np.zeros(snap.n_reports)
     if len(docs):
-        reps = snap.doc_report[docs]
+        reps = snap.slot_report[docs]
         best = np.zeros(snap.n_reports)
         np.maximum.at(best, reps, doc_scores)
         total = np.bincount(reps, weights=doc_scores, minlength=snap.n_reports)
@@ -431,19 +463,19 @@ def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, lis
     page = reports[order[offset:offset + limit]]
     section_by_report: dict[int, list[int]] = {}
     if len(page) and len(section_docs):
-        on_page = np.isin(snap.doc_report[section_docs], page)
-        for d in section_docs[on_page]:
-            section_by_report.setdefault(int(snap.doc_report[d]), []).append(int(d))
+        on_page = np.isin(snap.slot_report[section_docs], page)
+        for g in section_docs[on_page].tolist():
+            r = int(snap.slot_report[g])
+            section_by_report.setdefault(r, []).append(g - int(snap.report_slot_base[r]) - 1)
     for r in page:
-        meta = snap.stored(snap.report_doc[r]).get("meta") or {}
+        stored = snap.stored(snap.report_doc[r])
+        meta = stored.get("meta") or {}
+        sections = stored.get("sections") or []
         hits = []
-        hit_docs = sorted(section_by_report.get(int(r), []),
-                          key=lambda d: snap.stored(d).get("pos", 0))[:_MAX_HITS_PER_REPORT]
-        for d in hit_docs:
-            f = snap.stored(d)
-            hits.append({"anchor": f.get("anchor"), "heading": f.get("heading"), "canonical": f.get("canonical"),
-                         "snippet": make_snippet(f.get("text") or "", plan.terms,
-                                                 heading=f.get("heading") or "")})
+        for i in sorted(section_by_report.get(int(r), []))[:_MAX_HITS_PER_REPORT]:
+            anchor, heading, canonical, text = sections[i]
+            hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
+                         "snippet": make_snippet(text or "", plan.terms, heading=heading or "")})
         out["results"].append({
             "id": snap.report_ids[r], **{k: meta.get(k) for k in (
                 "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template",
