@@ -8,6 +8,7 @@ vMerge restart/continue → rowspan) instead of python-docx's repeated cell obje
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from indexer.model import Cell, Document, ReadError, Table
@@ -30,24 +31,26 @@ def read_docx(data: bytes, name: str) -> Document:
 
     lines: list[str] = []
     tables: list[Table] = []
-    _walk_body(document.element.body, lines, tables)
+    _walk_body(document.element.body, lines, tables, _Numbering(document))
     text = "\n".join(lines).strip("\n")
     if not text.strip():
         raise ReadError("DOCX has no text")
     return Document(text=text, source=name, format="docx", tables=tables, meta=_properties(document))
 
 
-def _walk_body(container, lines: list[str], tables: list[Table]) -> None:
+def _walk_body(container, lines: list[str], tables: list[Table], numbering: "_Numbering") -> None:
     for el in container.iterchildren():
         if el.tag == _W + "p":
-            lines.extend(_paragraph_text(el).split("\n"))
+            lines.extend((numbering.label(el) + _paragraph_text(el)).split("\n"))
         elif el.tag == _W + "tbl":
-            table = read_table(el)
+            table = read_table(el, numbering)
             if table.rows:
                 tables.append(table)
                 lines.extend(table_lines(table))
         elif el.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "smartTag"):
-            _walk_body(el.find(_W + "sdtContent") if el.tag == _W + "sdt" else el, lines, tables)
+            inner = el.find(_W + "sdtContent") if el.tag == _W + "sdt" else el
+            if inner is not None:
+                _walk_body(inner, lines, tables, numbering)
 
 
 def _paragraph_text(p) -> str:
@@ -80,6 +83,167 @@ def _under_fallback(el, stop) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Automatic numbering: headings such as 一、 （二） 1. are often Word list numbers, not typed text
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (what Word's chineseCounting shows)."""
+    if n <= 0:
+        return str(n)
+    if n >= 1000:
+        return str(n)
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out += _CN_DIGITS[hundreds] + "百"
+        if rest and tens == 0:
+            out += "零"
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _CN_DIGITS[tens]) + "十"
+    if ones:
+        out += _CN_DIGITS[ones]
+    return out
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                       (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += sym
+            n -= value
+    return out
+
+
+def format_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "ideographDigital"):
+        return chinese_number(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return "".join(chr(ord(c) + 0xFEE0) for c in str(n))
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
+        return _CIRCLED[n - 1]
+    if fmt == "ideographTraditional" and 1 <= n <= 10:
+        return _TIANGAN[n - 1]
+    if fmt in ("lowerLetter", "upperLetter") and n >= 1:
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "lowerLetter" else letter.upper()
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(n).lower() if fmt == "lowerRoman" else _roman(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+class _Numbering:
+    """Counts Word list numbers in document order and renders each numbered paragraph's label (lvlText)."""
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, tuple[str, str, int, str]]] = {}  # abstractNumId -> ilvl -> (fmt, text, start, suff)
+        self.instances: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, start overrides)
+        self.style_num: dict[str, tuple[str | None, int | None]] = {}
+        self.counters: dict[str, list[int | None]] = {}
+        self.started: set[str] = set()
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # no numbering part
+            root = None
+        if root is not None:
+            for absnum in root.iterchildren(_W + "abstractNum"):
+                levels = {}
+                for lvl in absnum.iterchildren(_W + "lvl"):
+                    ilvl = int(lvl.get(_W + "ilvl", "0"))
+                    levels[ilvl] = (_val(lvl.find(_W + "numFmt"), "decimal"), _val(lvl.find(_W + "lvlText"), ""),
+                                    int(_val(lvl.find(_W + "start"), "1") or 1), _val(lvl.find(_W + "suff"), "tab"))
+                self.levels[absnum.get(_W + "abstractNumId")] = levels
+            for num in root.iterchildren(_W + "num"):
+                overrides = {}
+                for ov in num.iterchildren(_W + "lvlOverride"):
+                    start = ov.find(_W + "startOverride")
+                    if start is not None:
+                        overrides[int(ov.get(_W + "ilvl", "0"))] = int(_val(start, "1") or 1)
+                self.instances[num.get(_W + "numId")] = (_val(num.find(_W + "abstractNumId"), ""), overrides)
+        try:
+            styles = document.styles.element
+        except Exception:
+            styles = None
+        if styles is not None:
+            based: dict[str, str] = {}
+            own: dict[str, tuple[str | None, int | None]] = {}
+            for st in styles.iterchildren(_W + "style"):
+                sid = st.get(_W + "styleId")
+                b = st.find(_W + "basedOn")
+                if b is not None:
+                    based[sid] = _val(b, "")
+                num_pr = st.find(f"{_W}pPr/{_W}numPr")
+                if num_pr is not None:
+                    ilvl = num_pr.find(_W + "ilvl")
+                    own[sid] = (_val(num_pr.find(_W + "numId"), None), int(_val(ilvl, "0")) if ilvl is not None else None)
+            for sid in set(own) | set(based):
+                seen, cur = 0, sid
+                while cur and cur not in own and seen < 10:
+                    cur, seen = based.get(cur), seen + 1
+                if cur in own:
+                    self.style_num[sid] = own[cur]
+
+    def label(self, p) -> str:
+        p_pr = p.find(_W + "pPr")
+        num_id, ilvl = None, None
+        if p_pr is not None:
+            style = p_pr.find(_W + "pStyle")
+            if style is not None and _val(style, "") in self.style_num:
+                num_id, ilvl = self.style_num[_val(style, "")]
+            num_pr = p_pr.find(_W + "numPr")
+            if num_pr is not None:
+                num_el, lvl_el = num_pr.find(_W + "numId"), num_pr.find(_W + "ilvl")
+                num_id = _val(num_el, num_id) if num_el is not None else num_id
+                ilvl = int(_val(lvl_el, "0")) if lvl_el is not None else ilvl
+        if not num_id or num_id == "0" or num_id not in self.instances:
+            return ""
+        ilvl = ilvl or 0
+        abstract, overrides = self.instances[num_id]
+        levels = self.levels.get(abstract)
+        if not levels or ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(abstract, [None] * 9)
+        if num_id not in self.started and overrides:
+            for lvl, start in overrides.items():
+                if lvl < 9:
+                    counters[lvl] = start - 1
+        self.started.add(num_id)
+        fmt, text, start, suff = levels[ilvl]
+        counters[ilvl] = start if counters[ilvl] is None else counters[ilvl] + 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = None
+        if fmt in ("bullet", "none"):
+            return ""  # bullets are symbol-font glyphs, not text
+
+        def level_value(m) -> str:
+            k = int(m.group(1)) - 1
+            if k not in levels:
+                return ""
+            value = counters[k] if counters[k] is not None else levels[k][2]
+            return format_number(value, levels[k][0])
+
+        label = re.sub(r"%([1-9])", level_value, text)
+        if not label or suff == "nothing" or label[-1] in "、.．)）:：":
+            return label
+        return label + " "
+
+
+def _val(el, default):
+    if el is None:
+        return default
+    return el.get(_W + "val", default)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Tables
 
 
@@ -89,7 +253,7 @@ class _Slot:
     continues: bool  # vMerge continue: this slot belongs to the cell above
 
 
-def read_table(tbl) -> Table:
+def read_table(tbl, numbering: "_Numbering | None" = None) -> Table:
     """w:tbl → Table: each w:tc once, gridSpan as colspan, a vMerge run as the rowspan of its first cell."""
     grid_rows: list[list[tuple[int, _Slot]]] = []  # per row: (start column, slot)
     for tr in tbl.iterchildren(_W + "tr"):
@@ -100,7 +264,7 @@ def read_table(tbl) -> Table:
             span = _int(tc_pr.find(_W + "gridSpan") if tc_pr is not None else None, 1)
             vmerge = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
             continues = vmerge is not None and vmerge.get(_W + "val", "continue") == "continue"
-            row.append((col, _Slot(Cell(_cell_text(tc), colspan=max(span, 1)), continues)))
+            row.append((col, _Slot(Cell(_cell_text(tc, numbering), colspan=max(span, 1)), continues)))
             col += max(span, 1)
         grid_rows.append(row)
 
@@ -131,12 +295,12 @@ def _row_cells(tr):
                 yield from (tc for tc in inner.iter(_W + "tc"))
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc, numbering: "_Numbering | None" = None) -> str:
     parts = []
     for p in tc.iter(_W + "p"):
         if p.getparent() is not None and _nested_paragraph_counted(p, tc):
             continue
-        parts.append(_paragraph_text(p))
+        parts.append((numbering.label(p) if numbering else "") + _paragraph_text(p))
     return join_cell_lines("\n".join(parts))
 
 

@@ -640,3 +640,44 @@ def test_pdf_truncated_after_its_pages_is_recovered():
     cut = data[: data.index(b"xref")]  # the cross-reference table and trailer are lost
     doc = read_bytes(cut, "cut.pdf")
     assert "Norms\t60\t368" in doc.text and any("rebuilt" in w for w in doc.warnings)
+
+
+def test_docx_automatic_numbering_is_rendered(tmp_path):
+    """Headings numbered by Word lists (一、 （一） 1.) must come out with their numbers, as the reader sees them."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:suff w:val="nothing"/>'
+        '<w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def para(text, level=None):
+        p = d.add_paragraph(text)
+        if level is not None:
+            p._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    para("某县2021年政府信息公开工作年度报告")
+    para("总体情况", 0)
+    para("主动公开", 1)
+    para("公开规章", 2)
+    para("公开文件", 2)
+    para("依申请公开", 1)
+    para("主动公开政府信息情况", 0)
+    para("第二十条第（一）项", 1)
+    for i in range(9):
+        para(f"其他{i}", 0)
+    path = tmp_path / "numbered.docx"
+    d.save(path)
+    lines = read_file(path).text.split("\n")
+    assert lines[:8] == ["某县2021年政府信息公开工作年度报告", "一、总体情况", "（一）主动公开", "1.公开规章", "2.公开文件",
+                         "（二）依申请公开", "二、主动公开政府信息情况", "（一）第二十条第（一）项"]
+    assert lines[-1] == "十一、其他8"
