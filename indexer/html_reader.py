@@ -37,8 +37,10 @@ _CHROME_NAME = re.compile(
 _CONTENT_SELECTORS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
     "//*[@id='zoom']", "//*[@id='UCAP-CONTENT']", "//*[@id='Zoom']", "//*[@id='fontzoom']",
-    "//*[@class='article-content']", "//*[@class='TRS_UEDITOR']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
 )
 _HANWEB_BEGIN = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->", re.I)
 _HANWEB_END = re.compile(r"<!--\s*ZJEG_RSS\.content\.end\s*-->", re.I)
@@ -106,9 +108,12 @@ def read_html(data: bytes, name: str) -> Document:
         content = lxml.html.document_fromstring(marked).find("body")
         _drop_junk(content)
     else:
+        densest = _densest(body)
         content = _marked_container(root)
-        if content is None:
-            content = _densest(body)
+        # a CMS marker that holds under half of the page's main text wraps only part of the report (tables or
+        # later pages placed outside it): the density choice is safer then
+        if content is None or _own_text_len(content) < 0.5 * _own_text_len(densest):
+            content = densest
 
     title = meta.get("title")
     page_title_el = _title_element(body, title)

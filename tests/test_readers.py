@@ -681,3 +681,15 @@ def test_docx_automatic_numbering_is_rendered(tmp_path):
     assert lines[:8] == ["某县2021年政府信息公开工作年度报告", "一、总体情况", "（一）主动公开", "1.公开规章", "2.公开文件",
                          "（二）依申请公开", "二、主动公开政府信息情况", "（一）第二十条第（一）项"]
     assert lines[-1] == "十一、其他8"
+
+
+def test_cms_marker_holding_only_part_of_the_report_is_not_trusted():
+    _, paragraphs, table = _report_parts()
+    html = ("<html><body><div class='nav'><a href='/'>首页</a></div><div class='article'><h1>某县2019年报告</h1>"
+            f"<div class='TRS_Editor'><p>{paragraphs[0]}</p></div>"
+            "<div class='more'>" + "".join(f"<p>{p}</p>" for p in paragraphs[1:]) + table + "</div></div>"
+            "<div class='footer'>网站标识码：1234000001</div></body></html>")
+    doc = read_bytes(html.encode(), "x.html")
+    lines = doc.text.split("\n")
+    assert all(p in lines for p in paragraphs) and "行政处罚\t1817\t增355\t37586" in lines
+    assert "网站标识码" not in doc.text
