@@ -112,8 +112,12 @@ def read_html(data: bytes, name: str) -> Document:
         content = _marked_container(root)
         # a CMS marker that holds under half of the page's main text wraps only part of the report (tables or
         # later pages placed outside it): the density choice is safer then
-        if content is None or _own_text_len(content) < 0.5 * _own_text_len(densest):
+        if content is None:
             content = densest
+        elif _own_text_len(content) < 0.5 * _own_text_len(densest):
+            while densest is not None and not _contains(densest, content):
+                densest = densest.getparent()  # the smallest element holding both
+            content = densest if densest is not None else content
 
     title = meta.get("title")
     page_title_el = _title_element(body, title)
@@ -222,7 +226,19 @@ def _densest(body):
         best = max(children, key=_own_text_len)
         if total - _own_text_len(best) > 0.10 * total:
             return node
+        if any(_has_sentences(c) for c in children if c is not best):
+            return node  # a sibling holds report sentences (a short first paragraph): keep them together
         node = best
+
+
+def _has_sentences(el) -> bool:
+    """Prose, not chrome: 40+ characters of non-link text with a full stop."""
+    text = "".join(t for t in el.itertext())
+    for a in el.iter("a"):
+        for t in a.itertext():
+            text = text.replace(t, "", 1)
+    text = _squash(text)
+    return len(text) >= 40 and "。" in text
 
 
 def _own_text_len(el) -> int:

@@ -693,3 +693,13 @@ def test_cms_marker_holding_only_part_of_the_report_is_not_trusted():
     lines = doc.text.split("\n")
     assert all(p in lines for p in paragraphs) and "行政处罚\t1817\t增355\t37586" in lines
     assert "网站标识码" not in doc.text
+
+
+def test_short_first_paragraph_in_a_sibling_element_is_kept():
+    _, paragraphs, _ = _report_parts()
+    html = ("<body><div class='top'>某县人民政府</div><div class='wrap'><div class='intro'>" + paragraphs[0] + "</div>"
+            "<div class='body'>" + "".join(f"<p>{p}</p>" for p in paragraphs[1:]) + "</div></div>"
+            "<div class='bottom'>网站标识码：1234000001</div></body>")
+    lines = read_bytes(html.encode(), "x.html").text.split("\n")
+    assert lines[0] == paragraphs[0] and all(p in lines for p in paragraphs)
+    assert "某县人民政府" not in lines
