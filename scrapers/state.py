@@ -178,8 +178,9 @@ class CrawlState:
         return r[0] if r else None
 
     def _row(self, r) -> UrlRow:
-        cols = [d[0] for d in self.db.execute("SELECT * FROM urls LIMIT 0").description]
-        d = dict(zip(cols, r))
+        if not hasattr(self, "_columns"):
+            self._columns = [d[0] for d in self.db.execute("SELECT * FROM urls LIMIT 0").description]
+        d = dict(zip(self._columns, r))
         pos = Position(d["warc_file"], d["warc_offset"]) if d["warc_file"] else None
         return UrlRow(url=d["url"], site=d["site"], kind=d["kind"], depth=d["depth"], link_text=d["link_text"],
                       meta=json.loads(d["meta"] or "{}"), status=d["status"], etag=d["etag"],
