@@ -314,8 +314,8 @@ class Crawler:
         try:
             body = warc.read_body(self.archive_dir, row.position)
         except Exception as e:
-            self._fail(site, stats, row.url, f"archived response unreadable ({e}); fetching again", False)
-            self.state.db.execute("UPDATE urls SET status='queued' WHERE url=?", (row.url,))
+            self._log_failure(site, stats, row.url, f"archived response unreadable ({e}); fetching it again")
+            self.state.requeue(row.url)
             return
         self._to_library(site, row.url, body, row.note or {}, stats)
 
@@ -336,8 +336,7 @@ class Crawler:
             self.state.log_failure(url, site=site.name, run=stats.run, reason=reason)
             self._log_failure(site, stats, url, reason)
             return  # stays 'fetched': the next run takes it from the archive again
-        seen = self.state.db.execute("SELECT 1 FROM documents WHERE report_id=? LIMIT 1", (report.id,)).fetchone()
-        if seen:
+        if self.state.knows_report(report.id):
             stats.reports_updated += 1
         else:
             stats.reports_new += 1

@@ -254,8 +254,9 @@ def analyse_page(html: str, url: str) -> Page:
     if root is not None:
         body = root.find("body")
         body = body if body is not None else root
-        for bad in body.xpath(".//script|.//style|.//a|.//select|.//noscript"):
-            bad.drop_tree() if bad.getparent() is not None else None
+        for noise in body.xpath(".//script|.//style|.//a|.//select|.//noscript"):
+            if noise.getparent() is not None:
+                noise.drop_tree()  # keeps the tail text
         body_text = body.text_content() or ""
         marked = _HANWEB_CONTENT.search(html)
         content = _content_container(body)

@@ -234,6 +234,13 @@ class CrawlState:
             self.db.execute("UPDATE urls SET status='done', note=NULL, report_ids=? WHERE url=?",
                             (json.dumps(report_ids), url))
 
+    def requeue(self, url: str) -> None:
+        self.db.execute("UPDATE urls SET status='queued', note=NULL WHERE url=?", (url,))
+
+    def knows_report(self, report_id: str) -> bool:
+        """A report id some earlier document produced (so this one updates it)."""
+        return self.db.execute("SELECT 1 FROM documents WHERE report_id=? LIMIT 1", (report_id,)).fetchone() is not None
+
     def known_document(self, sha256: str) -> str | None:
         """The report id of a document already stored (reached before by another URL or site)."""
         r = self.db.execute("SELECT report_id FROM documents WHERE sha256=?", (sha256,)).fetchone()
