@@ -199,8 +199,8 @@ _LATIN = re.compile(r"[0-9A-Za-z%.,:;)\]/+-]")
 
 def join_cell_lines(text: str) -> str:
     """A table cell's text on one line.  Line breaks and space runs inside a cell are layout, not content: they
-    vanish between Chinese characters ('本年新<br>制作数量' → 本年新制作数量, '总 计' → 总计) and become one space
-    between two Latin letters or digits ('432752.57 万元' keeps no space either side of a CJK character)."""
+    vanish unless they stand between two Latin letters/digits, where they become one space
+    ('本年新<br>制作数量' → 本年新制作数量, '总 计' → 总计, '251000 元' → 251000元, 'Total<br>amount' → Total amount)."""
     parts = [p for p in (_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n")) if p]
     out = ""
     for part in parts:
