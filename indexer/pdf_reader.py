@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # A page needs at least this many visible line segments before we look for a table on it.
 _MIN_RULES = 4
+# More stroked path segments than this on one page means a drawing, not ruled tables.
+_MAX_SEGMENTS = 20000
 # Page numbers as printed at the head or foot of a page: '- 1 -', '— 2 —', '－3－', '第 2 页 共 5 页', '2/5'.
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|"
                           r"\d{1,4}\s*/\s*\d{1,4})\s*$")
@@ -146,6 +148,7 @@ def ruling_edges(page, height: float) -> list[dict]:
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     rgba = [ctypes.c_uint() for _ in range(4)]
     x, y = ctypes.c_float(), ctypes.c_float()
+    budget = _MAX_SEGMENTS
     for obj in page.get_objects(filter=[c.FPDF_PAGEOBJ_PATH], max_depth=4):
         if not c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill_mode), ctypes.byref(stroke)):
             continue
@@ -164,8 +167,12 @@ def ruling_edges(page, height: float) -> list[dict]:
             continue
         if not rgba[3].value or min(rgba[0].value, rgba[1].value, rgba[2].value) >= 240:
             continue
+        segments = c.FPDFPath_CountSegments(obj.raw)
+        budget -= segments
+        if budget < 0:
+            return []  # a drawing (map, chart), not a page of tables: not worth the time
         points = []  # (x, y, type, closes) in page space
-        for i in range(c.FPDFPath_CountSegments(obj.raw)):
+        for i in range(segments):
             seg = c.FPDFPath_GetPathSegment(obj.raw, i)
             c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
             points.append((*_to_page(obj, x.value, y.value), c.FPDFPathSegment_GetType(seg),
