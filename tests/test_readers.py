@@ -257,6 +257,12 @@ def test_html_whitespace_entities_and_breaks():
     ]
 
 
+def test_xhtml_with_xml_declaration_and_bom():
+    for page in ('<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>正文第一段。</p></body></html>',
+                 '\ufeff<!-- TRS -->\n<html><body><p>正文第一段。</p></body></html>'):
+        assert read_bytes(page.encode("utf-8"), "x.html").text == "正文第一段。"
+
+
 def test_html_layout_tables_are_not_data_tables():
     html = ("<table><tr><td><table width='100%'><tr><td>" + "<p>本年度共受理申请5件。</p>" * 20 +
             "</td></tr></table></td></tr></table>")
