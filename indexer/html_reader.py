@@ -63,12 +63,14 @@ _CHROME_LINE = re.compile(
 # tokens that are chrome wherever they stand; a line made only of them (and punctuation) is dropped
 _CHROME_TOKENS = re.compile(
     r"(?:点击数|点击量|点击率|浏览次数|浏览量|阅读次数|阅读量|访问次数)\s*[:：]?\s*\d*|"
-    r"字\s*号\s*[:：]?\s*(?:[【\[［(（]?\s*[大中小]\s*[】\]］)）]?\s*){2,4}|"
+    r"[【\[［]?\s*字\s*[号体]\s*[:：]?\s*(?:[【\[［(（]?\s*[大中小]\s*[】\]］)）]?\s*){2,4}|"
     r"【?\s*(?:打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|加入收藏|收藏|返回顶部|返回|"
     r"保存本页|我要纠错|纠错|分享|视力保护色|全真版|文字版|文件下载|无障碍浏览|适老化|长者模式|繁體|简体|"
     r"默认|护眼)\s*】?|"
     r"微信|微博|QQ空间|QQ好友|腾讯微博|新浪微博|人人网|豆瓣|朋友圈|"
     r"相关链接\s*[:：]?\s*(?:-->)?|-->|<!--")
+# the same tokens standing alone between spaces inside a useful line
+_CHROME_WORD = re.compile(rf"(?<!\S)(?:{_CHROME_TOKENS.pattern})(?!\S)")
 _PUNCT_ONLY = re.compile(r"^[\s|｜/\\·•:：,，;；.。、\-—_\[\]【】()（）<>《》]*$")
 
 # --- metadata ----------------------------------------------------------------------------------------------------
@@ -355,10 +357,7 @@ def _strip_chrome_tokens(line: str) -> str:
         return line
     if not re.search(r"发布|时间|日期|来源|作者|-->|<!--", line):
         return line  # only the page's info line is trimmed; report sentences that mention 微博 stay whole
-    stripped = re.sub(r"(?:点击数|点击量|点击率|浏览次数|浏览量|阅读次数|阅读量|访问次数)\s*[:：]?\s*\d*|"
-                      r"字\s*号\s*[:：]?\s*(?:[【\[［(（]?\s*[大中小]\s*[】\]］)）]?\s*){2,4}|"
-                      r"【\s*(?:打印本页|打印|关闭窗口|关闭|收藏)\s*】|(?<!\S)(?:打印本页|关闭窗口|微信|微博|QQ空间)(?!\S)|"
-                      r"-->|<!--", " ", line)
+    stripped = _CHROME_WORD.sub(" ", line)
     return _SPACES.sub(" ", stripped).strip(" \u3000|｜")
 
 

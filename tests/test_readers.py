@@ -709,3 +709,14 @@ def test_short_first_paragraph_in_a_sibling_element_is_kept():
     lines = read_bytes(html.encode(), "x.html").text.split("\n")
     assert lines[0] == paragraphs[0] and all(p in lines for p in paragraphs)
     assert "某县人民政府" not in lines
+
+
+def test_info_lines_lose_their_chrome_and_keep_their_metadata():
+    html = ("<div><div>来源：平潭县人民政府 时间：2014-02-25 00:00 微信 微博 QQ空间 全真版 文字版 文件下载 相关链接： --></div>"
+            "<div>【字体：大 中 小】 【打印本页】 【关闭窗口】</div>"
+            "<div>日期：2018-02-01 点击数:3337 作者:区政府办</div>"
+            "<p>2013年，我局共主动公开政府信息45条。</p></div>")
+    doc = read_bytes(html.encode(), "x.html")
+    assert doc.text.split("\n") == ["来源：平潭县人民政府 时间：2014-02-25 00:00", "日期：2018-02-01 作者:区政府办",
+                                    "2013年，我局共主动公开政府信息45条。"]
+    assert doc.meta["content_source"] == "平潭县人民政府" and doc.meta["published"] == "2014-02-25 00:00"
