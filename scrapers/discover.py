@@ -26,14 +26,28 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|[一二][〇○零一二三四�
 _REPORT_WORDS = ("年度报告", "年报", "工作报告")
 _SUBJECT_WORDS = ("信息公开", "政务公开")
 # Titles that mention an annual report but are something else: notices about writing one, interpretations,
-# enterprise annual reports (市场监管 年报公示), other annual reports (法治政府建设, 统计, 决算 …).
+# enterprise annual reports (市场监管 年报公示), other annual reports (法治政府建设, 统计, 决算 …).  Words that may also
+# be part of an issuer's name (审计局, 新闻出版局, 工商局, 培训中心 …) count only after the year.
 _NOT_A_REPORT = (
-    "通知", "关于做好", "关于开展", "关于印发", "关于组织", "编制", "解读", "图解", "问答", "企业", "工商", "个体",
-    "合作社", "提醒", "公示", "培训", "会议", "座谈", "征集", "征求", "指南", "目录", "问卷", "考核", "评估", "评议",
-    "测评", "统计表", "情况表", "专栏", "栏目", "申报", "社会责任", "决算", "预算", "审计", "统计年报", "法治政府",
-    "年报数据", "抽查", "报告期", "目标", "方案", "要点", "快讯", "动态", "新闻", "一图", "读懂", "图说", "图表",
-    "视频", "海报", "H5",
+    "通知", "关于做好", "关于开展", "关于印发", "关于组织", "编制", "解读", "图解", "一图", "读懂", "图说", "问答",
+    "提醒", "征集", "征求", "问卷", "统计年报", "法治政府", "年报数据", "年报公示", "企业年报", "决算", "预算",
+    "统计表", "情况表", "视频", "海报",
 )
+_NOT_A_REPORT_AFTER_YEAR = (
+    "企业", "工商", "个体", "合作社", "公示", "培训", "会议", "座谈", "指南", "目录", "考核", "评估", "评议", "测评",
+    "专栏", "栏目", "申报", "社会责任", "审计", "抽查", "报告期", "目标", "方案", "要点", "快讯", "动态", "新闻",
+    "图表", "H5",
+)
+
+
+def _names_something_else(t: str) -> bool:
+    if any(w in t for w in _NOT_A_REPORT):
+        return True
+    year = _YEAR.search(t)
+    tail = t[year.start():] if year else t
+    return any(w in tail for w in _NOT_A_REPORT_AFTER_YEAR)
+
+
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+|。。+)\s*$")
 _SPACE = re.compile(r"\s+")
 
@@ -48,7 +62,7 @@ def is_report_title(text: str | None) -> bool:
     if not t or len(t) > 120:
         return False
     return (any(w in t for w in _REPORT_WORDS) and any(w in t for w in _SUBJECT_WORDS)
-            and bool(_YEAR.search(t)) and not any(w in t for w in _NOT_A_REPORT))
+            and bool(_YEAR.search(t)) and not _names_something_else(t))
 
 
 def may_be_report_title(text: str | None) -> bool:
@@ -58,18 +72,18 @@ def may_be_report_title(text: str | None) -> bool:
         return False
     t = _TRUNCATED.sub("", t)
     return bool(_YEAR.search(t)) and any(w in t for w in ("信息", "政务", "公开", "年度", "年报", "报告")) \
-        and not any(w in t for w in _NOT_A_REPORT)
+        and not _names_something_else(t)
 
 
 def _about_something_else(text: str) -> bool:
     t = _squash(text)
-    return any(w in t for w in ("年报", "年度报告")) and any(w in t for w in _NOT_A_REPORT)
+    return any(w in t for w in ("年报", "年度报告")) and _names_something_else(t)
 
 
 def is_column_title(text: str | None) -> bool:
     """A column (栏目) of annual reports: '政府信息公开年报', '2022年度', '部门年报' …"""
     t = _squash(text or "")
-    if not t or len(t) > 40 or any(w in t for w in _NOT_A_REPORT):
+    if not t or len(t) > 40 or _names_something_else(t):
         return False
     if re.fullmatch(r"(?:19|20)\d{2}年?度?(?:年报|年度报告)?", t):
         return True
@@ -118,7 +132,7 @@ _PAGE_TEXT = re.compile(r"^(?:下一页|下页|后页|尾页|末页|上一页|�
 _PAGE_PARAM = re.compile(r"^(?:page|pageno|pagenum|pageindex|pagenumber|p|pn|curpage|currentpage|cpage|startrecord|"
                          r"start|offset|pageid)$", re.I)
 _TRS_PAGE_FILE = re.compile(r"^(.+?)(?:_(\d+))?\.(s?html?)$")
-_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+_CREATE_PAGE = re.compile(r"\b\w*page\w*\s*\(([^()]*)\)", re.I)  # createPageHTML(…) and its relatives
 _JS_VAR = re.compile(r"""var\s+(\w+)\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)'|(\w+)\s*(?:;|//|$))""", re.M)
 
 
@@ -245,7 +259,8 @@ def analyse_page(html: str, url: str) -> Page:
             pagination += [link.url for link in _anchors(frag, base)]
     pagination = [p for p in dict.fromkeys(pagination) if p != url]
 
-    attachments = [link for link in links if _ATTACHMENT.search(link.url) or _ATTACHMENT.search(link.text + "#")]
+    attachments = [link for link in links if _ATTACHMENT.search(link.url) or _ATTACHMENT.search(link.text + "#")
+                   or _looks_like_download(link, url)]
     if root is not None:
         attachments += [link for link in _embedded_documents(root, base) if link.url not in {a.url for a in attachments}]
 
@@ -298,6 +313,17 @@ def _content_container(body):
         if size > best_len:
             best, best_len = el, size
     return best
+
+
+_DOWNLOAD_TEXT = re.compile(r"附件|下载|原文|全文|\.pdf|\.docx?$", re.I)
+_PAGE_PATH = re.compile(r"(?:\.s?html?|/)$", re.I)
+
+
+def _looks_like_download(link: Link, page_url: str) -> bool:
+    """'附件1' / '点击下载' pointing at a download script on the same host (no file extension in the URL)."""
+    parts = urlsplit(link.url)
+    return (parts.netloc == urlsplit(page_url).netloc and bool(_DOWNLOAD_TEXT.search(_squash(link.text)))
+            and not _PAGE_PATH.search(parts.path))
 
 
 def _embedded_documents(root, base: str) -> list[Link]:

@@ -142,3 +142,24 @@ def test_xhtml_with_xml_declaration():
              "<title>年报</title></head><body><a href='/a/1.htm'>某县2020年政府信息公开工作年度报告</a></body></html>")
     page = analyse_page(xhtml, "http://x.test/nb/")
     assert [r.url for r in list_targets(page)[0]] == ["http://x.test/a/1.htm"]
+
+
+def test_issuer_names_do_not_look_like_other_things():
+    for t in ["某市审计局2022年政府信息公开工作年度报告", "某省新闻出版局2021年度政府信息公开工作年度报告",
+              "某县工商行政管理局2016年政府信息公开工作年度报告", "某市职业技能培训中心2020年政府信息公开年报"]:
+        assert is_report_title(t), t
+    assert not is_report_title("某市2022年度企业年报公示政府信息公开提示")
+    assert not is_report_title("某市2022年政府信息公开工作年度报告培训会召开")
+
+
+def test_other_pagination_function_names():
+    html = "<html><body><script>createPageHtml(3, 0, 'index', 'htm');</script></body></html>"
+    page = analyse_page(html, "http://x.test/nb/index.htm")
+    assert page.pagination == ["http://x.test/nb/index_1.htm", "http://x.test/nb/index_2.htm"]
+
+
+def test_download_script_links_are_attachment_candidates():
+    title = "某县2022年政府信息公开工作年度报告"
+    body = "<p>详见附件。</p><p><a href='/servlet/Download?id=9981'>附件1</a> <a href='/nb/more.html'>更多下载</a></p>"
+    page = analyse_page(_article(title, body), "http://x.test/a/5.htm")
+    assert [a.url for a in report_attachments(page)] == ["http://x.test/servlet/Download?id=9981"]
