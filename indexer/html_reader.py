@@ -44,6 +44,7 @@ _CONTENT_SELECTORS = (
 )
 _HANWEB_BEGIN = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->", re.I)
 _HANWEB_END = re.compile(r"<!--\s*ZJEG_RSS\.content\.end\s*-->", re.I)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
@@ -96,6 +97,7 @@ def read_html(data: bytes, name: str) -> Document:
     import lxml.html
 
     source = _XML_DECLARATION.sub("", decode_html(data), count=1)  # lxml refuses str input that declares one
+    source = _CONTROL_CHARS.sub("", source)  # NULs and other C0 controls: damage, and lxml refuses them
     marked = _hanweb_content(source)
     root = lxml.html.document_fromstring(source if source.strip() else "<p></p>")
     meta = page_meta(root)

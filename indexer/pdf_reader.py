@@ -65,12 +65,12 @@ def read_pdf(data: bytes, name: str) -> Document:
         data = repaired
         warnings.append("PDF is truncated or damaged: its cross-reference table was rebuilt; text may be incomplete")
     try:
-        return _read_document(pdf, name, warnings)
+        return _read_document(pdf, name, warnings, repaired=bool(warnings))
     finally:
         pdf.close()
 
 
-def _read_document(pdf, name: str, warnings: list[str]) -> Document:
+def _read_document(pdf, name: str, warnings: list[str], repaired: bool = False) -> Document:
     page_texts: list[str] = []
     tables: list[Table] = []
     unreadable: list[int] = []
@@ -98,13 +98,32 @@ def _read_document(pdf, name: str, warnings: list[str]) -> Document:
     if not any(t.strip() for t in page_texts):
         if garbled and not unreadable:
             raise ReadError("PDF text cannot be decoded (fonts without a Unicode map)")
-        if unreadable or garbled:
+        if unreadable or garbled or repaired:
             raise ReadError(f"PDF is truncated or damaged (no readable page of {len(pdf)})")
-        raise ReadError("PDF has no text layer (scanned image?); OCR is not supported")
+        if _has_images_only(pdf):
+            raise ReadError("PDF has no text layer (scanned image?); OCR is not supported")
+        raise ReadError("PDF has no readable text (empty pages or damaged content)")
     meta = _metadata(pdf)
     meta["pages"] = str(len(pdf))
     text = "\n".join(t for t in page_texts if t)
     return Document(text=text, source=name, format="pdf", tables=tables, meta=meta, warnings=warnings)
+
+
+def _has_images_only(pdf) -> bool:
+    """True when the pages draw images and no text objects at all: a scan."""
+    import pypdfium2.raw as c
+
+    images = 0
+    for i in range(min(len(pdf), 5)):
+        try:
+            page = pdf[i]
+            for obj in page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_TEXT], max_depth=3):
+                if obj.type == c.FPDF_PAGEOBJ_TEXT:
+                    return False
+                images += 1
+        except Exception:
+            continue
+    return images > 0
 
 
 def _read_page(pdf, number: int) -> tuple[str, list[Table]]:
