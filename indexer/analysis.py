@@ -1,18 +1,19 @@
-"""The two views of text the index keeps: exact characters (for matching) and jieba words (for ranking).
+"""The exact-match view of text the index keeps, and the word segmenter for everything jieba is needed for.
 
-Both views work on ``normalize(text)``, the matching form also applied to queries.
+Both work on ``normalize(text)``, the matching form also applied to queries.
 
-* Exact view: every character of the normalised text (unigrams, presence only) and every pair of adjacent
-  characters (bigrams) at its true position.  A query string q of length n ≥ 2 occurs in a text exactly when the
-  bigrams q[0:2], q[1:3], … occur at consecutive positions, so a phrase query over the bigrams gives the same set
-  as a substring scan — no dictionary, no segmentation, nothing to disagree with Ctrl-F.  n = 1 is a unigram term.
-* Word view: rjieba (jieba-rs, jieba's dictionary) with the domain user dictionary ``userdict.txt``.  Measured on
-  the samples (``python -m bench.tokenizers``): jieba 0.40 M chars/s, jieba_fast 0.93 M chars/s but not
-  token-identical either (60/70 texts identical), rjieba 11.4 M chars/s with 98.9 % of token types shared.  The word
-  view only ranks — the match set comes from the exact view — so the rare segmentation differences cannot lose a
-  result, and the 28× speed decides.
+* Exact view: every pair of adjacent characters (bigram) of the normalised text at its true position, and every
+  single character with the slots (title, sections) it occurs in.  A query string q of length n ≥ 2 occurs in a text exactly when the bigrams q[0:2],
+  q[1:3], … occur at consecutive positions, so intersecting their positions gives the same set as a substring scan
+  — no dictionary, no segmentation, nothing to disagree with Ctrl-F.  n = 1 looks up the character itself.
+* Words: rjieba (jieba-rs, jieba's dictionary) with the domain user dictionary ``userdict.txt``.  Measured on the
+  samples (``python -m bench.tokenizers``): jieba 0.40 M chars/s, jieba_fast 0.93 M chars/s but not
+  token-identical either (60/70 texts identical), rjieba 11.4 M chars/s with 98.9 % of token types shared.
+  Matching never depends on it (see above), so the rare segmentation differences cannot lose a result and the
+  28× speed decides.  The index itself does not keep a word view: ranking is BM25F over the exact view (see
+  search.py), which costs no jieba pass at index time — jieba was the slowest step of the stock set-up.
 
-The field types below turn a normalised string straight into posting tuples: building Token objects per
+The field types below turn normalised strings straight into posting tuples: building Token objects per
 character the way Whoosh analyzers do would cost more than everything else in indexing together.
 """
 
@@ -49,7 +50,8 @@ def _cutter():
 
 
 def words(ntext: str) -> list[str]:
-    """Word-view tokens of already-normalised text (punctuation and spaces dropped)."""
+    """Words of already-normalised text (punctuation and spaces dropped), domain terms kept whole — for callers
+    that want words (suggestions, term statistics); matching and ranking do not use them."""
     if not ntext:
         return []
     return [w for w in _cutter().cut(ntext, hmm=True) if _WORDLIKE.search(w)]
@@ -84,6 +86,7 @@ class CompactPositions(formats.Positions):
 # per report (about half the postings of one document per section — Whoosh's writer cost is per posting).
 SLOT_SHIFT = 22  # sections up to 4 M characters
 MAX_SLOTS = 1 << (32 - SLOT_SHIFT)  # positions are uint32
+NO_OFFSET = (1 << SLOT_SHIFT) - 1  # the "offset" of a character posting, which records slots only
 
 
 def slot_texts(texts: list[str]) -> list[str]:
@@ -119,7 +122,8 @@ class ExactBigramField(fields.FieldType):
 
 
 class ExactCharField(fields.FieldType):
-    """Characters of the slot texts at (slot, offset) positions, so one-character queries know their section."""
+    """Which slots contain each character (no offsets: a one-character query needs no adjacency check, and this
+    keeps the field a tenth of the size of full positions).  Encoded like positions, at offset NO_OFFSET."""
 
     def __init__(self):
         self.format = CompactPositions(field_boost=1.0)
@@ -131,36 +135,15 @@ class ExactCharField(fields.FieldType):
         self.column_type = None
 
     def index(self, value, **kwargs):
-        poses: dict[str, list[int]] = defaultdict(list)
+        slots: dict[str, list[int]] = defaultdict(list)
         for slot, text in enumerate(slot_texts(list(value))):
-            base = slot << SLOT_SHIFT
-            for i, ch in enumerate(text):
-                poses[ch].append(base + i)
+            pos = (slot << SLOT_SHIFT) | NO_OFFSET
+            for ch in set(text):
+                slots[ch].append(pos)
         encode = self.format.encode
-        for ch, poslist in poses.items():
+        for ch, poslist in slots.items():
+            poslist.sort()
             yield ch.encode("utf-8"), len(poslist), float(len(poslist)), encode(poslist)
-
-
-class WordField(fields.FieldType):
-    """Word view for BM25F: the writer is given normalised text (cut here, in the writer's worker process) or a
-    token list; frequencies only."""
-
-    def __init__(self, field_boost: float = 1.0):
-        self.format = formats.Frequency(field_boost=field_boost)
-        self.analyzer = _NoAnalyzer()
-        self.scorable = True
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
-
-    def index(self, value, **kwargs):
-        counts: dict[str, int] = defaultdict(int)
-        for w in (words(value) if isinstance(value, str) else value):
-            counts[w] += 1
-        pack = pack_uint
-        for w, n in counts.items():
-            yield w.encode("utf-8"), n, float(n), pack(n)
 
 
 class _NoAnalyzer:

@@ -82,7 +82,7 @@ def report_document(report: Report) -> dict:
         stored_sections.append((s.anchor, s.heading, s.canonical or "unclassified", s.text))
     meta = {k: getattr(report, k) for k in (
         "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")}
-    doc = {"rid": report.id, "version": report_version(report), "meta": meta, "sections": stored_sections,
+    doc = {"rid": report.id, "version": report_version(report).encode("ascii"), "meta": meta, "sections": stored_sections,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts}
     if report.year is not None:
         doc["year"] = int(report.year)

@@ -14,13 +14,13 @@ from indexer.analysis import ExactBigramField, ExactCharField
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def build_schema() -> fields.Schema:
     schema = fields.Schema(
         rid=fields.ID(stored=True, unique=True, sortable=True),
-        version=fields.STORED(),
+        version=fields.COLUMN(columns.VarBytesColumn()),  # read for sync() without touching stored text
         meta=fields.STORED(),  # dict: title, issuer, region, year, source, … for result lists
         sections=fields.STORED(),  # [(anchor, heading, canonical, text), …] for hits and snippets
         slots=fields.COLUMN(columns.VarBytesColumn()),  # JSON [[canonical, length, heading length], …], slot 0 = title

@@ -1,14 +1,16 @@
 """Searching one published index generation: matching, facets, ranking, grouping by report, snippets.
 
-Matching is exact (see analysis.py): each text term of the query becomes the set of documents whose exact view
-contains it; a report contains a term when its title document or one of its (allowed) section documents does.  The
-query tree is then evaluated over reports with numpy boolean arrays, so AND/OR/NOT, facet filters and the
-shopper-style facet counts (each facet counted under the other facets' filters) are array operations on tables read
-into memory once per generation (report metadata from columns — no groupedby over result sets, #452).
+Matching is exact (see analysis.py): each text term of the query becomes the set of slots — a report's title or
+one of its sections — whose normalised text contains it, found by intersecting bigram positions with numpy.  A report
+contains a term when one of its slots does (only sections of the chosen kinds when a section filter is given).  The
+query tree is then evaluated over reports with numpy boolean arrays, so AND/OR/NOT, facet filters and shopper-style
+facet counts (each facet counted under the other facets' filters) are array operations on tables read into memory
+once per generation (report metadata from columns — no groupedby over result sets, #452).
 
-Ranking (sort=relevance) is BM25F over the exact view: term frequency of the substring in each section, section
-length normalisation, idf from the number of documents containing it, a ×3 weight for the title document and ×2 for
-matches in a section heading; a report scores its best section plus a share of the others.
+Ranking (sort=relevance) is BM25F over the exact view: term frequency of the substring in each slot, slot length
+normalisation, idf from the number of slots containing it, ×3 for the title and ×2 for a match in a section heading;
+a report scores its best slot plus a third of the others, so the report where the whole phrase occurs most and
+most prominently comes first.
 """
 
 from __future__ import annotations
@@ -149,7 +151,8 @@ class Snapshot:
 
     def versions(self) -> dict[str, str]:
         with self._lock:
-            return {f["rid"]: f.get("version", "") for f in self.searcher.all_stored_fields()}
+            version = self._column("version")
+            return {rid: (version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
 
     # -- matching --------------------------------------------------------------------------------------------------
 
@@ -227,6 +230,8 @@ class Snapshot:
         slots, first_idx, counts = np.unique(gslot, return_index=True, return_counts=True)
         # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
         in_heading = self.slot_is_section[slots] & (offset[first_idx] + len(text) <= self.slot_hlen[slots])
+        if len(text) == 1:
+            counts = np.ones_like(counts)  # character postings record slots, not occurrences
         return _Leaf(slots, counts.astype(np.float64), in_heading)
 
     def numeric_docs(self, field: str, r: Range) -> np.ndarray:

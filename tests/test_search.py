@@ -264,3 +264,10 @@ def test_update_replaces_and_delete_removes(tmp_path, corpus):
     assert ix.search("唯一标题甲乙丙")["total"] == 0
     assert set(ix.versions()) == {x.id for x in corpus[1:3]}
     ix.close()
+
+
+def test_words_keep_domain_terms_whole():
+    from indexer.analysis import words
+
+    assert words(normalize("加强政务新媒体监管，依申请公开的信息处理费")) == [
+        "加强", "政务新媒体", "监管", "依申请公开", "的", "信息处理费"]

@@ -8,7 +8,7 @@ from indexer.model import Warning
 from indexer.tables import solve
 from indexer.tables.catalogue import (APPLY_COLUMNS, APPLY_STOPS, REVIEW_KEYS, _loose, apply_result_keys,
                                       apply_rows)
-from indexer.tables.flat import RowContent, cells_of, find_rows
+from indexer.tables.flat import RowContent, cells_of, find_rows, is_tab_table
 
 APPLY_GROUPS = ((0, 7),)
 REVIEW_GROUPS = ((0, 5), (5, 10), (10, 15))
@@ -24,9 +24,10 @@ def _lead(rc: RowContent, ncols: int) -> int | None:
     return int(cells.lead)
 
 
-def _row_candidates(rc: RowContent, ncols: int, groups) -> tuple[list[solve.Vector], bool] | None:
+def _row_candidates(rc: RowContent, ncols: int, groups, tab_table: bool = False
+                    ) -> tuple[list[solve.Vector], bool] | None:
     """Candidate vectors of one row and whether the layout itself fixed them (None: unreadable)."""
-    cells = cells_of(rc, ncols)
+    cells = cells_of(rc, ncols, tab_table)
     if cells is None:
         return None
     if cells.cells is not None:
@@ -58,6 +59,7 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
     contents, end = find_rows(text, rows, m.start(), APPLY_STOPS, exact)
     warnings: list[Warning] = []
     cands: dict[str, list[solve.Vector]] = {}
+    tab_table = is_tab_table(contents)
     for row in rows:
         if not row.data:
             continue
@@ -65,7 +67,7 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
         if rc is None:
             warnings.append(Warning("table.missing_row", f"三、依申请公开：未找到“{row.label}”一行", f"apply.{row.key}"))
             continue
-        got = _row_candidates(rc, 7, APPLY_GROUPS)
+        got = _row_candidates(rc, 7, APPLY_GROUPS, tab_table)
         if got is None or not got[0]:
             warnings.append(Warning("table.unreadable", f"三、依申请公开：“{row.label}”一行的数字无法分栏（{rc.content.strip()[:60]}）",
                                     f"apply.{row.key}"))

@@ -84,7 +84,13 @@ class Cells:
 _NUMERIC_JUNK = re.compile(r"^[\s\d.,，+\-－—/]*$")
 
 
-def cells_of(rc: RowContent, ncols: int) -> Cells | None:
+def is_tab_table(contents: dict[str, RowContent]) -> bool:
+    """Most rows are tab rows (a row whose cells were all lost with its tabs is then a blank row, not a gap)."""
+    tabbed = sum(1 for rc in contents.values() if "\t" in rc.content.split("\n", 1)[0])
+    return tabbed * 2 > len(contents) > 0
+
+
+def cells_of(rc: RowContent, ncols: int, tab_table: bool = False) -> Cells | None:
     """Read a row's content into cells or tokens; None when it holds text that is not figures."""
     content = rc.content.replace("\u3000", " ").replace("\xa0", " ")
     first_line, _, rest = content.partition("\n")
@@ -111,6 +117,6 @@ def cells_of(rc: RowContent, ncols: int) -> Cells | None:
         return None
     tokens = content.split()
     glued = "\t" not in content and "\n" not in content
-    if not tokens and "\t" not in content:
+    if not tokens and "\t" not in content and not (tab_table and "\n" in content):
         return None  # nothing at all between two labels: the figures are elsewhere (column-major text)
     return Cells(None, tokens, glued, rc.exact)
