@@ -67,6 +67,8 @@ def build(index_dir: Path, count: int, seed: int = 1) -> Library:
         print(f"reusing {index_dir}: {have} reports")
         return lib
     t0 = time.perf_counter()
+    if have:
+        lib.sync_index()  # a build that was stopped: index what the store already holds
     samples = Library(index_dir.parent / (index_dir.name + "-samples"))
     samples.add_paths([ROOT / "samples"])
     bases = [r for r in samples.reports() if r.sections]
@@ -77,7 +79,7 @@ def build(index_dir: Path, count: int, seed: int = 1) -> Library:
         r = clone(rng.choice(bases), n, rng)
         lib.store.put(r, data=json.dumps([r.id]).encode(), name=r.source, content_type="text/plain")
         batch.append(r)
-        if len(batch) == 500:
+        if len(batch) == 2000:  # fewer, larger commits: each one merges segments
             lib.index.update(batch)
             batch.clear()
             print(f"  {n + 1}/{count}", file=sys.stderr)

@@ -8,7 +8,7 @@ import io
 from flask import Blueprint, Response, jsonify, request
 
 from indexer.model import METADATA_KEYS, Report
-from webui.app import get_library
+from webui.app import get_library, get_light_reports
 from webui.data import matching_reports
 from webui.openapi import openapi_document
 from webui.params import ParamError, parse_search_args
@@ -85,7 +85,7 @@ def export():
     try:
         p = parse_search_args(request.args)
         field_keys = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()] or None
-        reports = list(matching_reports(get_library(), p))
+        reports = list(matching_reports(get_library(), p, light=get_light_reports()))
     except ValueError as e:
         return _bad_request(str(e) or "检索式无法解析")
     columns, rows = _export_from_library(reports, field_keys)

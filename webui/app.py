@@ -39,8 +39,10 @@ def create_app(index_dir: str | Path | None, *, config: dict[str, Any] | None = 
     app.jinja_env.lstrip_blocks = True
 
     from webui import api, views
+    from webui.data import LightReports
     from webui.templating import init_templating
 
+    app.extensions["nianbao.light"] = LightReports()
     init_templating(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
@@ -68,6 +70,11 @@ def get_library():
             lib = Library(app.config["INDEX_DIR"], readonly=True)
             app.config["LIBRARY"] = lib
     return lib
+
+
+def get_light_reports():
+    """The app's table of reports without their text (for compare and export)."""
+    return current_app.extensions["nianbao.light"]
 
 
 def wants_json() -> bool:

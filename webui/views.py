@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from webui import compare as cmp
 from webui import stattables
-from webui.app import get_library
+from webui.app import get_library, get_light_reports
 from webui.charts import chart
 from webui.data import matching_reports, other_years
 from webui.highlight import highlight, query_terms
@@ -143,7 +143,7 @@ def compare():
     t0 = time.perf_counter()
     try:
         params, field_key, by, labels = _compare_state()
-        table = cmp.build_table(matching_reports(lib, params), field_key, by)
+        table = cmp.build_table(matching_reports(lib, params, light=get_light_reports()), field_key, by)
     except ValueError as e:  # ParamError or a malformed query
         params, field_key, by, labels = SearchParams(), "series.applications", "issuer", stattables.field_labels()
         error = str(e)
@@ -168,7 +168,7 @@ def compare_csv():
     lib = get_library()
     try:
         params, field_key, by, _ = _compare_state()
-        table = cmp.build_table(matching_reports(lib, params), field_key, by)
+        table = cmp.build_table(matching_reports(lib, params, light=get_light_reports()), field_key, by)
     except ValueError as e:
         return Response(f"{e}\n", status=400, mimetype="text/plain")
     return Response(cmp.to_csv(table), mimetype="text/csv",
