@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
@@ -206,6 +206,38 @@ def _trs_pages(script_text: str, url: str) -> list[str]:
     return out
 
 
+_DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
+_PER_PAGE = re.compile(r"perpage\s*[:=]\s*['\"]?(\d+)", re.I)
+
+
+def _hanweb_groups(html: str, url: str, base: str) -> list[str]:
+    """Hanweb/大汉: a column page embeds the first group of records; ``<nextgroup>`` names the data proxy, which the
+    page's script asks for the rest as ``startrecord=…&endrecord=…&perpage=…``."""
+    out = []
+    asked = dict(parse_qsl(urlsplit(url).query))
+    for store in _DATASTORE.findall(html):
+        proxies = []
+        m = re.search(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", store, re.S)
+        frag = _fragment_root(m.group(1)) if m else None
+        if frag is not None:
+            proxies = [link.url for link in _anchors(frag, base)]
+        out += proxies
+        total = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", store, re.I)
+        shown = len(re.findall(r"<record>", store, re.I))
+        if not proxies or not total or not shown or "startrecord" in asked:
+            continue
+        per_page = _PER_PAGE.search(html)
+        proxy = urlsplit(proxies[0])
+        params = [(k, v) for k, v in parse_qsl(proxy.query, keep_blank_values=True)
+                  if k not in ("startrecord", "endrecord", "perpage", "page")]
+        for start in range(shown + 1, min(int(total.group(1)), 100_000) + 1, shown):
+            end = min(start + shown - 1, int(total.group(1)))
+            query = urlencode([("startrecord", start), ("endrecord", end),
+                               ("perpage", per_page.group(1) if per_page else shown)] + params)
+            out.append(canonical_url(urlunsplit((proxy.scheme, proxy.netloc, proxy.path, query, ""))))
+    return out
+
+
 def _is_pagination(link: Link, url: str) -> bool:
     """A link to another page of the list at ``url``: same directory, page-like text or URL."""
     here, there = urlsplit(url), urlsplit(link.url)
@@ -252,11 +284,7 @@ def analyse_page(html: str, url: str) -> Page:
     scripts = "\n".join(s.text or "" for s in root.iter("script")) if root is not None else ""
     pagination = _trs_pages(scripts, base)
     pagination += [link.url for link in links if _is_pagination(link, url)]
-    # Hanweb's <nextgroup> points at the data proxy that serves the next records
-    for m in re.finditer(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", html, re.S):
-        frag = _fragment_root(m.group(1))
-        if frag is not None:
-            pagination += [link.url for link in _anchors(frag, base)]
+    pagination += _hanweb_groups(html, url, base)
     pagination = [p for p in dict.fromkeys(pagination) if p != url]
 
     attachments = [link for link in links if _ATTACHMENT.search(link.url) or _ATTACHMENT.search(link.text + "#")

@@ -163,3 +163,19 @@ def test_download_script_links_are_attachment_candidates():
     body = "<p>详见附件。</p><p><a href='/servlet/Download?id=9981'>附件1</a> <a href='/nb/more.html'>更多下载</a></p>"
     page = analyse_page(_article(title, body), "http://x.test/a/5.htm")
     assert [a.url for a in report_attachments(page)] == ["http://x.test/servlet/Download?id=9981"]
+
+
+def test_hanweb_later_groups_from_the_data_proxy():
+    records = "".join(f"<record><![CDATA[<a href='/art/2024/1/{i}/art_7_{i}.html'>x</a>]]></record>" for i in range(1, 4))
+    html = (f"<html><body><div id='7'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href='/module/web/"
+            f"jpage/dataproxy.jsp?page=1&webid=2&columnid=7'></a>]]></nextgroup><recordset>{records}</recordset>"
+            f"<totalrecord>8</totalrecord></datastore></script><script>$('#7').jpage({{perPage: 3}});</script>"
+            f"</div></body></html>")
+    page = analyse_page(html, "http://hw.test/col/col7/index.html")
+    proxy = "http://hw.test/module/web/jpage/dataproxy.jsp?"
+    assert page.pagination == [proxy + "page=1&webid=2&columnid=7",
+                               proxy + "startrecord=4&endrecord=6&perpage=3&webid=2&columnid=7",
+                               proxy + "startrecord=7&endrecord=8&perpage=3&webid=2&columnid=7"]
+    # a group answered by the proxy does not start the series again
+    again = analyse_page(html, proxy + "startrecord=4&endrecord=6&perpage=3&webid=2&columnid=7")
+    assert len(again.pagination) == 1

@@ -39,7 +39,7 @@ def start_test_sites(port: int = 0) -> TestSites:
     outside = PortalServer(port=port + 2 if port else 0)
     outside.routes = outside_portal()
     trs.routes, trs_expected = trs_portal(outside.url)
-    hanweb.routes, hw_expected = hanweb_portal(outside.url)
+    hanweb.routes, hw_expected, hanweb.dynamic = hanweb_portal(outside.url)
     expected = {trs.url + p: k for p, k in trs_expected.items()}
     expected.update({hanweb.url + p: k for p, k in hw_expected.items()})
     for server in (trs, hanweb, outside):

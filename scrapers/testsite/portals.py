@@ -297,15 +297,20 @@ def _hw_record(href: str, title: str, date: str) -> str:
     return f'<li><a href="{href}" title="{html.escape(title)}" target="_blank">{html.escape(title)}</a><span>{date}</span></li>'
 
 
-def _hw_col(colid: int, title: str, records: list[str], next_href: str | None, total: int) -> str:
+def _hw_col(colid: int, title: str, records: list[str], next_href: str | None, total: int,
+            per_page: int = 15) -> str:
     content = (f'<div class="lm"><h3>{html.escape(title)}</h3><div id="{colid}">\n'
                f'<script type="text/xml">\n{_datastore(records, next_href, total)}\n</script>\n'
-               f'<script language="javascript" src="/module/jpage/jquery.jpage.js"></script></div></div>')
+               f'<script language="javascript" src="/module/jpage/jquery.jpage.js"></script>\n'
+               f'<script>$("#{colid}").jpage({{dataStore: "{colid}", perPage: {per_page}, totalRecord: {total},'
+               f' proxyUrl: "/module/web/jpage/dataproxy.jsp", groupSize: {per_page}}});</script></div></div>')
     return _hw_page(title, content)
 
 
-def hanweb_portal(outside_url: str) -> tuple[dict[str, Resource], dict[str, str]]:
+def hanweb_portal(outside_url: str) -> tuple[dict[str, Resource], dict[str, str], dict]:
+    """Routes, expected reports, and the generated routes (path -> answer from the query: the data proxy)."""
     routes: dict[str, Resource] = {}
+    dynamic: dict = {}
     expected: dict[str, str] = {}
     records: list[str] = []
 
@@ -353,16 +358,25 @@ def hanweb_portal(outside_url: str) -> tuple[dict[str, Resource], dict[str, str]
         records.append(_hw_record(path, title, "2024-02-01"))
     records.append(_hw_record(f"{outside_url}/art/2023/1/1/art_9_1.html", "淮安市2022年政府信息公开工作年度报告",
                               "2023-01-01"))
-    first = records[:4]
-    proxy = "/module/web/jpage/dataproxy.jsp?page=2&webid=1&path=/&columnid=1001&unitid=4567&permissiontype=0"
-    # the second group comes from the data proxy (pure XML) and is also reachable as a plain page
     html_report("/art/2021/3/3/art_1001_5006.html", "002_ca63368030494e8a.txt", "武威市人民政府")
     html_report("/art/2020/3/5/art_1001_5007.html", "003_d2895bfa47dc94b8.txt", "西宁市人民政府")
-    rest = records[4:]
-    routes["/col/col1001/index.html"] = Resource(_hw_col(1001, "政府信息公开年报", first, proxy, len(records))
-                                                 .encode("utf-8"), "text/html; charset=utf-8")
-    routes[proxy] = Resource(('<?xml version="1.0" encoding="UTF-8"?>\n' + _datastore(rest, None, len(records)))
-                             .encode("utf-8"), "text/xml; charset=utf-8")
+    # The column page embeds the first group of records; the page script asks the data proxy for the others
+    # (startrecord/endrecord/perpage), which answers with a bare XML datastore.
+    column = list(records)
+    group = 3
+    proxy = ("/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid=1001&unitid=4567"
+             "&webname=%E6%B4%AA%E6%B3%BD%E5%8C%BA&permissiontype=0")
+    routes["/col/col1001/index.html"] = Resource(
+        _hw_col(1001, "政府信息公开年报", column[:group], proxy, len(column), per_page=group).encode("utf-8"),
+        "text/html; charset=utf-8")
+
+    def data_proxy(query: dict[str, str]) -> Resource:
+        start = int(query.get("startrecord") or 1)
+        end = int(query.get("endrecord") or start + group - 1)
+        xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + _datastore(column[start - 1:end], None, len(column))
+        return Resource(xml.encode("utf-8"), "text/xml; charset=utf-8")
+
+    dynamic["/module/web/jpage/dataproxy.jsp"] = data_proxy
     # 部门年报 sub-column: a department's report
     records.clear()
     html_report("/art/2018/2/1/art_1002_5101.html", "004_0ee5816b3d713d50.txt", "陇南市武都区人民政府办公室")
@@ -372,7 +386,7 @@ def hanweb_portal(outside_url: str) -> tuple[dict[str, Resource], dict[str, str]
         '<div class="lm">', '<div class="sub"><a href="/col/col1002/index.html">部门年报</a></div><div class="lm">')
     routes["/col/col1001/index.html"] = Resource(col1001.encode("utf-8"), "text/html; charset=utf-8")
     routes["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /module/search/\n", "text/plain")
-    return routes, expected
+    return routes, expected, dynamic
 
 
 def outside_portal() -> dict[str, Resource]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 
 @dataclass
@@ -44,6 +46,7 @@ class PortalServer:
 
     def __init__(self, routes: dict[str, Resource] | None = None, port: int = 0, host: str = "127.0.0.1"):
         self.routes: dict[str, Resource] = routes or {}
+        self.dynamic: dict[str, Callable[[dict[str, str]], Resource | None]] = {}  # path -> answer from the query
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         outer = self
@@ -87,6 +90,10 @@ class PortalServer:
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         headers = {k.lower(): v for k, v in h.headers.items()}
         resource = self.routes.get(h.path)
+        if resource is None:  # a generated answer (the Hanweb data proxy), from the query
+            parts = urlsplit(h.path)
+            handler = self.dynamic.get(parts.path)
+            resource = handler(dict(parse_qsl(parts.query))) if handler else None
         status = resource.status if resource else 404
         if resource and resource.validators and resource.status == 200 and not resource.redirect \
                 and not resource.stream_bytes and _not_modified(resource, headers):
