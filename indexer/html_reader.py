@@ -101,7 +101,6 @@ def read_html(data: bytes, name: str) -> Document:
     marked = _hanweb_content(source)
     root = lxml.html.document_fromstring(source if source.strip() else "<p></p>")
     meta = page_meta(root)
-    page_title_el = None
     _drop_junk(root)
     body = root.find("body")
     if body is None:
@@ -110,7 +109,10 @@ def read_html(data: bytes, name: str) -> Document:
         meta.setdefault(key, value)  # <meta> tags are the CMS's own fields: they win over page text
 
     if marked is not None:
-        content = lxml.html.document_fromstring(marked).find("body")
+        marked_root = lxml.html.document_fromstring(marked)
+        content = marked_root.find("body")
+        if content is None:
+            content = marked_root
         _drop_junk(content)
     else:
         densest = _densest(body)
