@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -59,6 +61,75 @@ def archive_dir_for(config: CrawlConfig | None, index_dir: Path) -> Path:
     return config.archive_dir if config and config.archive_dir else Path(index_dir) / "crawl"
 
 
+@dataclass
+class _Job:
+    url: str
+    body: bytes
+    note: dict
+    sha: str
+
+
+class _LibraryWorker:
+    """Parses and indexes documents in one background thread, in the order they were handed over, so fetching
+    goes on meanwhile.  The library is opened in that thread (its SQLite connections stay where they were made).
+    At most a few documents wait, so fetching never runs far ahead of parsing."""
+
+    def __init__(self, open_library: Callable[[], object], owns_library: bool):
+        self._open = open_library
+        self._owns = owns_library
+        self._jobs: queue.Queue = queue.Queue(maxsize=4)
+        self._results: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.pending = 0
+
+    def submit(self, job: _Job) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="library", daemon=True)
+            self._thread.start()
+        self.pending += 1
+        self._jobs.put(job)
+
+    def results(self, wait_all: bool = False) -> list[tuple[_Job, str | None, str | None, bool]]:
+        """(job, report id, error, crashed) for every finished job; with wait_all, until none is left."""
+        out = []
+        while self.pending:
+            try:
+                item = self._results.get(block=wait_all)
+            except queue.Empty:
+                break
+            self.pending -= 1
+            out.append(item)
+        return out
+
+    def _run(self) -> None:
+        from indexer.model import ReadError
+
+        library = None
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            try:
+                if library is None:
+                    library = self._open()
+                report = add_document(library, job.url, job.body, job.note)
+                self._results.put((job, report.id, None, False))
+            except ReadError as e:
+                self._results.put((job, None, f"unreadable document: {e}", False))
+            except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
+                log.exception("parse failed: %s", job.url)
+                self._results.put((job, None, f"internal error while parsing ({type(e).__name__}: {e}); "
+                                              "retried from the archive next run", True))
+        if library is not None and self._owns:
+            library.close()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+
+
 class Crawler:
     def __init__(self, config: CrawlConfig, index_dir: str | Path, *, archive_dir: Path | None = None,
                  progress: Callable[[SiteStats], None] | None = None, library=None):
@@ -66,11 +137,22 @@ class Crawler:
         self.index_dir = Path(index_dir)
         self.archive_dir = Path(archive_dir) if archive_dir else archive_dir_for(config, self.index_dir)
         self.progress = progress or (lambda stats: None)
-        self._library = library
+        self._library = library  # for callers reading the collection (opened on first use, in their thread)
+        self._given_library = library
         self.state = CrawlState(self.archive_dir / "state.sqlite")
         self.archive = warc.ArchiveWriter(self.archive_dir)
         self._failure_log = (self.archive_dir / "failures.log").open("a", encoding="utf-8")
         self._robots_unreachable: set[str] = set()
+        self._worker = _LibraryWorker(self._open_library, owns_library=library is None)
+        self._queued_shas: set[str] = set()  # documents handed to the worker, not yet in the library
+
+    def _open_library(self):
+        """The library the worker thread uses: the one given, else its own."""
+        if self._given_library is not None:
+            return self._given_library
+        from indexer.library import Library
+
+        return Library(self.index_dir)
 
     @property
     def library(self):
@@ -81,6 +163,7 @@ class Crawler:
         return self._library
 
     def close(self) -> None:
+        self._worker.close()
         self.archive.close()
         self.state.close()
         self._failure_log.close()
@@ -141,7 +224,8 @@ class Crawler:
                         stats.requests += 1
                 if not inflight:
                     break
-                done, _ = wait([f for _, f in inflight.values()], return_when=FIRST_COMPLETED)
+                done, _ = wait([f for _, f in inflight.values()], timeout=0.2, return_when=FIRST_COMPLETED)
+                self._apply_results(site, stats)
                 for url in [u for u, (_, f) in inflight.items() if f in done]:
                     row, future = inflight.pop(url)
                     try:
@@ -154,6 +238,7 @@ class Crawler:
                     last_report = time.monotonic()
             if stats.requests >= rules.max_pages and self.state.next_batch(site.name, 1, set()):
                 stats.stopped_early = True
+        self._apply_results(site, stats, wait_all=True)
 
     # -- politeness -------------------------------------------------------------------------------------------------
 
@@ -298,6 +383,8 @@ class Crawler:
                       last_modified, stats: SiteStats) -> None:
         sha = hashlib.sha256(final.body).hexdigest()
         known = self.state.known_document(sha)
+        if known is None and sha in self._queued_shas:
+            known = ""  # the same bytes are being parsed right now
         if known is not None:  # the same bytes reached by another URL, another site, or unchanged
             if row.sha256 != sha:
                 stats.duplicates += 1
@@ -320,27 +407,26 @@ class Crawler:
         self._to_library(site, row.url, body, row.note or {}, stats)
 
     def _to_library(self, site: Site, url: str, body: bytes, note: dict, stats: SiteStats) -> None:
-        from indexer.model import ReadError
-
         sha = note.get("sha256") or hashlib.sha256(body).hexdigest()
-        try:
-            report = add_document(self.library, url, body, note)
-        except ReadError as e:
-            self.state.log_failure(url, site=site.name, run=stats.run, reason=f"unreadable document: {e}")
-            self._log_failure(site, stats, url, f"unreadable document: {e}")
-            self.state.document_done(url, sha, [])
-            return
-        except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
-            log.exception("parse failed: %s", url)
-            reason = f"internal error while parsing ({type(e).__name__}: {e}); retried from the archive next run"
-            self.state.log_failure(url, site=site.name, run=stats.run, reason=reason)
-            self._log_failure(site, stats, url, reason)
-            return  # stays 'fetched': the next run takes it from the archive again
-        if self.state.knows_report(report.id):
-            stats.reports_updated += 1
-        else:
-            stats.reports_new += 1
-        self.state.document_done(url, sha, [report.id])
+        self._queued_shas.add(sha)
+        self._worker.submit(_Job(url, body, note, sha))
+        self._apply_results(site, stats)
+
+    def _apply_results(self, site: Site, stats: SiteStats, wait_all: bool = False) -> None:
+        """Record what the library worker finished: new or updated reports, unreadable documents, crashes."""
+        for job, report_id, error, crashed in self._worker.results(wait_all):
+            self._queued_shas.discard(job.sha)
+            if error:
+                self.state.log_failure(job.url, site=site.name, run=stats.run, reason=error)
+                self._log_failure(site, stats, job.url, error)
+                if not crashed:  # unreadable: known, not tried again; a crash stays 'fetched' for the next run
+                    self.state.document_done(job.url, job.sha, [])
+                continue
+            if self.state.knows_report(report_id):
+                stats.reports_updated += 1
+            else:
+                stats.reports_new += 1
+            self.state.document_done(job.url, job.sha, [report_id])
 
 
 def _is_page(response: Response) -> bool:
