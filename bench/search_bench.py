@@ -16,6 +16,7 @@ worker processes.  Everything is written under bench/out/.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -151,6 +152,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--stock-max", type=int, default=1000)
+    ap.add_argument("--reuse", action="store_true", help="reuse indexes (and their build figures) of an earlier run")
+    ap.add_argument("--build-only", action="store_true")
     args = ap.parse_args()
     rng = random.Random(7)
     stock_builds: dict[int, dict] = {}
@@ -161,16 +164,27 @@ def main() -> None:
         chars = statistics.mean(len(r.text) for r in reports)
         print(f"\n=== {n} synthetic reports, {chars:.0f} characters each on average ===")
         ours_path, stock_path = OUT / f"ix-ours-{n}", OUT / f"ix-stock-{min(n, args.stock_max)}"
-        b = build_ours(reports, ours_path)
+        saved = OUT / f"build-ours-{n}.json"
+        if args.reuse and saved.exists() and (ours_path / "CURRENT").exists():
+            b = json.loads(saved.read_text())
+        else:
+            b = build_ours(reports, ours_path)
+            saved.write_text(json.dumps(b))
         print(f"ours   build: {b['wall']:.1f} s wall, {b['cpu']:.1f} s CPU, {b['reports'] / b['wall']:.1f} reports/s,"
               f" index {b['size'] / 1e6:.0f} MB")
         m = min(n, args.stock_max)
+        saved = OUT / f"build-stock-{m}.json"
+        if m not in stock_builds and args.reuse and saved.exists():
+            stock_builds[m] = json.loads(saved.read_text())
         if m not in stock_builds:  # the same stock index serves every larger size
             stock_builds[m] = build_stock(reports[:m], stock_path)
+            saved.write_text(json.dumps(stock_builds[m]))
         sb = stock_builds[m]
         print(f"stock  build ({sb['reports']} reports): {sb['wall']:.1f} s wall, {sb['cpu']:.1f} s CPU,"
               f" {sb['reports'] / sb['wall']:.1f} reports/s, index {sb['size'] / 1e6:.0f} MB")
         print(f"indexing speed-up (reports/s): {(b['reports'] / b['wall']) / (sb['reports'] / sb['wall']):.1f}x")
+        if args.build_only:
+            continue
         plan = query_plan(reports, rng)
         cold, warm, ours_totals = time_ours(ours_path, plan)
         both = cold + warm

@@ -199,7 +199,9 @@ class SearchIndex:
                     ix = whoosh_index.create_in(str(new), build_schema())
                 # no zlib on posting blocks (a third of the writing time, for ~30 % more disk); a big pool so
                 # large batches are sorted in memory instead of spilled to run files and merged
-                options = {"codec": W3Codec(compression=0), "limitmb": 256}
+                # compound=False: Whoosh-Reloaded copies a compound segment file into memory (BytesIO) on every
+                # open, which made opening a 1k-report index take most of a second
+                options = {"codec": W3Codec(compression=0), "limitmb": 256, "compound": False}
                 if procs > 1:
                     writer = ix.writer(procs=procs, multisegment=True, **options)
                 else:

@@ -18,10 +18,12 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -509,12 +511,31 @@ def _char_map(raw: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+@lru_cache(maxsize=256)
+def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    """The terms as they may appear in display text: any whitespace between characters, any letter case."""
+    parts = sorted({t.replace(" ", "") for t in terms if t.strip()}, key=len, reverse=True)
+    if not parts:
+        return None
+    return re.compile("|".join(r"\s*".join(re.escape(c) for c in p) for p in parts), re.IGNORECASE)
+
+
 def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int = _SNIPPET_CONTEXT) -> str:
     """HTML: a window of the section's display text around the first match, every match of a term inside it
-    wrapped in <mark>, everything else escaped.  Matching is done on the normalised form and mapped back."""
+    wrapped in <mark>, everything else escaped.
+
+    Fast path: a regular expression allowing whitespace inside the term finds it in the display text directly.
+    When normalisation changed more than whitespace and case (full-width forms), the display text is normalised
+    character by character with a map back to the original offsets."""
+    rx = _term_pattern(tuple(terms))
+    first = rx.search(raw) if rx else None
+    if first is not None:
+        begin = max(0, first.start() - context)
+        end = min(len(raw), first.start() + 2 * context + max(map(len, terms)))
+        marks = [[m.start(), m.end()] for m in rx.finditer(raw, begin, end) if m.end() > m.start()]
+        return _render(raw, begin, end, marks)
     norm, origin = _char_map(raw)
     spans: list[tuple[int, int]] = []
-    # Latin words keep one space in normalize(); the char map drops all spaces, so match terms without them too
     for t in terms:
         t2 = t.replace(" ", "")
         if not t2:
@@ -526,11 +547,9 @@ def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int 
     if not spans:  # the match is in the heading (or the title): show the opening of the section
         return html.escape(_clip(raw, 0, 2 * context))
     spans.sort()
-    first = spans[0][0]
-    lo = origin[first]
+    lo = origin[spans[0][0]]
     begin = max(0, lo - context)
     end = min(len(raw), lo + 2 * context + max(len(t) for t in terms))
-    # merge overlapping marks, keep those inside the window, map back to raw offsets
     marks: list[list[int]] = []
     for a, b in spans:
         ra, rb = origin[a], origin[b - 1] + 1
@@ -540,6 +559,10 @@ def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int 
             marks[-1][1] = max(marks[-1][1], rb)
         else:
             marks.append([ra, rb])
+    return _render(raw, begin, end, marks)
+
+
+def _render(raw: str, begin: int, end: int, marks: list[list[int]]) -> str:
     parts = ["…" if begin > 0 else ""]
     pos = begin
     for a, b in marks:
