@@ -63,6 +63,21 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 
 
+def _covering_bigrams(frequencies: list[int]) -> list[int]:
+    """Offsets of bigrams whose characters cover the whole query, rarest first: the text holds the query at s
+    exactly when it holds each of these bigrams at s + offset, so common bigrams in between need not be read."""
+    n = len(frequencies) + 1  # characters
+    covered = [False] * n
+    chosen = []
+    for j in sorted(range(len(frequencies)), key=lambda j: frequencies[j]):
+        if not (covered[j] and covered[j + 1]):
+            chosen.append(j)
+            covered[j] = covered[j + 1] = True
+        if all(covered):
+            break
+    return chosen
+
+
 class Snapshot:
     """A Whoosh searcher on one generation plus the per-report tables the search needs.
 
@@ -171,21 +186,15 @@ class Snapshot:
             return leaf
 
     def _keys(self, field: str, term: str, docs: np.ndarray | None = None) -> np.ndarray:
-        """All positions of a term as uint64 keys docnum << 32 | position (only in ``docs`` if given)."""
+        """All positions of a term as sorted uint64 keys docnum << 32 | position (only in ``docs`` if given)."""
         reader = self.searcher.reader()
         bterm = term.encode("utf-8")
         if (field, bterm) not in reader:
             return _EMPTY.astype(np.uint64)
-        m = wq.Term(field, term).matcher(self.searcher)
         chunks = []
-        append = chunks.append
-        frombuffer, u32, u64 = np.frombuffer, np.uint32, np.uint64
-        if docs is None:
-            while m.is_active():
-                d = m.id()
-                append(frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
-                m.next()
-        else:
+        u32, u64 = np.uint32, np.uint64
+        if docs is not None:  # few candidate documents: skip to each
+            m = wq.Term(field, term).matcher(self.searcher)
             for d in docs.tolist():
                 if not m.is_active():
                     break
@@ -194,8 +203,43 @@ class Snapshot:
                     if not m.is_active():
                         break
                 if m.id() == d:
-                    append(frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+                    chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+            return np.concatenate(chunks) if chunks else _EMPTY.astype(np.uint64)
+        # every posting: read whole blocks of Whoosh's W3 postings at once (ids array + list of values) instead of
+        # one posting at a time; deleted documents are dropped later (doc_report is -1 for them)
+        for sub, offset in reader.leaf_readers():
+            if (field, bterm) not in sub:
+                continue
+            m = sub.postings(field, bterm)
+            while hasattr(m, "child"):  # the deletion filter of a segment with deleted documents
+                m = m.child
+            if not hasattr(m, "_read_values"):  # not a W3 leaf matcher: the slow, general way
+                while m.is_active():
+                    d = m.id() + offset
+                    chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+                    m.next()
+                continue
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                if m._values is None:
+                    m._read_values()
+                start = m._i
+                ids = np.asarray(m._ids[start:], dtype=np.uint64) + u64(offset)
+                values = m._values[start:]
+                sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // _INT_SIZE
+                data = np.frombuffer(b"".join(values), dtype=u32)
+                keep = np.ones(len(data), dtype=bool)
+                keep[np.cumsum(sizes) - sizes] = False  # each value starts with its count
+                chunks.append((np.repeat(ids, sizes - 1) << u64(32)) | data[keep].astype(u64))
+                m._next_block()
         return np.concatenate(chunks) if chunks else _EMPTY.astype(np.uint64)
+
+    @staticmethod
+    def _contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(sorted_keys, wanted)
+        idx[idx >= len(sorted_keys)] = 0
+        return (sorted_keys[idx] == wanted) if len(sorted_keys) else np.zeros(len(wanted), dtype=bool)
 
     def _match(self, text: str) -> _Leaf:
         """Exact substring occurrences: the positions where all bigrams of ``text`` follow one another."""
@@ -204,18 +248,20 @@ class Snapshot:
             starts = self._keys("exact1", text)
         else:
             grams = bigrams(text)
-            # rarest bigram first: its positions are the candidates, the others only checked on their documents
-            order = sorted(range(len(grams)), key=lambda j: reader.frequency("exact2", grams[j].encode("utf-8")))
-            first = order[0]
+            chosen = _covering_bigrams(
+                [reader.frequency("exact2", g.encode("utf-8")) for g in grams])
+            # the rarest bigram's positions are the candidates; the others are checked on those documents only
+            first = chosen[0]
             keys = self._keys("exact2", grams[first])
             keys = keys[(keys & np.uint64(0xFFFFFFFF)) >= first]  # a start before the slot's own text: none
             starts = keys - np.uint64(first)
-            for j in order[1:]:
+            for j in chosen[1:]:
                 if not len(starts):
                     break
-                docs = np.unique(starts >> np.uint64(32)).astype(np.int64)
-                keys = self._keys("exact2", grams[j], docs if len(docs) < 2000 else None)
-                starts = starts[np.isin(starts + np.uint64(j), keys, assume_unique=False)]
+                docs = (starts >> np.uint64(32)).astype(np.int64)
+                docs = docs[np.r_[True, docs[1:] != docs[:-1]]]  # starts are sorted
+                keys = self._keys("exact2", grams[j], docs if len(docs) < 200 else None)
+                starts = starts[self._contains(keys, starts + np.uint64(j))]
         if not len(starts):
             return _Leaf(_EMPTY, np.zeros(0), np.zeros(0, dtype=bool))
         docnums = (starts >> np.uint64(32)).astype(np.int64)
@@ -227,9 +273,10 @@ class Snapshot:
         ok = slot < self.report_slot_count[reports]
         gslot = self.report_slot_base[reports[ok]] + slot[ok]
         offset = (pos & _OFFSET_MASK)[ok]
-        order = np.lexsort((offset, gslot))
-        gslot, offset = gslot[order], offset[order]
-        slots, first_idx, counts = np.unique(gslot, return_index=True, return_counts=True)
+        # keys were sorted by (docnum, position) and report ordinals follow docnums, so gslot is sorted
+        first_idx = np.flatnonzero(np.r_[True, gslot[1:] != gslot[:-1]])
+        slots = gslot[first_idx]
+        counts = np.diff(np.r_[first_idx, len(gslot)])
         # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
         in_heading = self.slot_is_section[slots] & (offset[first_idx] + len(text) <= self.slot_hlen[slots])
         if len(text) == 1:
