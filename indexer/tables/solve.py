@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Sequence
 MAX_PIECE_DIGITS = 7  # a count in these tables never needs more digits than this
 SPLIT_BUDGET = 50_000  # piece sequences tried per row
 PLACE_BUDGET = 300_000  # placements tried per row
-SOLVE_BUDGET = 400_000  # search nodes for the column rules of table 三
+SOLVE_BUDGET = 150_000  # search nodes for the column rules of table 三 (≈0.3 s worst case)
 SOLUTION_CAP = 2_000
 
 Vector = tuple[int, ...]
@@ -140,71 +140,113 @@ def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]
     new + carried_over = result.total + carried_forward; Σ result rows = result.total.  Returns per row the agreed
     values (None = undecided) and whether the rules decided: True (some combinations satisfy them), None (the search
     finished and none does: the report breaks its own rules), False (rules not usable, or the search gave up).
+
+    Depth-first over the ambiguous rows (fewest readings first), pruned by per-column bounds: the result rows still
+    to choose must be able to make up exactly what （七）总计 leaves.
     """
     ambiguous = [k for k, v in cands.items() if len(v) > 1]
     if not ambiguous:
         return {k: list(v[0]) for k, v in cands.items() if v}, True
     balance_rows = ("new", "carried_over", "result.total", "carried_forward")
     use_balance = all(k in cands and cands[k] for k in balance_rows)
-    use_sum = "result.total" in cands and cands["result.total"] and all(k in cands and cands[k] for k in result_keys)
+    use_sum = "result.total" in cands and bool(cands["result.total"]) and all(k in cands and cands[k] for k in result_keys)
     fallback = {k: agreed(v, 7) for k, v in cands.items() if v}
     if not (use_balance or use_sum):
         return fallback, False
-    order = [k for k in balance_rows if k in ambiguous] + [k for k in result_keys if k in ambiguous]
-    order += [k for k in ambiguous if k not in order]
-    fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
-    chosen: dict[str, Vector] = dict(fixed)
-    seen: dict[str, list[set[int]]] = {k: [set() for _ in range(7)] for k in ambiguous}
-    nodes = 0
-    solutions = 0
+    W = range(7)
+    # the four balance rows first: their combinations are few and fix （七）总计
+    head = [k for k in balance_rows if k in ambiguous]
+    res_amb = sorted((k for k in result_keys if k in ambiguous), key=lambda k: len(cands[k])) if use_sum else []
+    rest = [k for k in ambiguous if k not in head and k not in res_amb]
+    fixed_res = [0] * 7
+    if use_sum:
+        for k in result_keys:
+            if len(cands[k]) == 1:
+                for c in W:
+                    fixed_res[c] += cands[k][0][c]
+    # per-column bounds of what the result rows from position i on can still add
+    n = len(res_amb)
+    lo = [[0] * 7 for _ in range(n + 1)]
+    hi = [[0] * 7 for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        vs = cands[res_amb[i]]
+        for c in W:
+            lo[i][c] = lo[i + 1][c] + min(v[c] for v in vs)
+            hi[i][c] = hi[i + 1][c] + max(v[c] for v in vs)
+    chosen: dict[str, Vector] = {k: v[0] for k, v in cands.items() if len(v) == 1}
+    seen: dict[str, list[set[int]]] = {k: [set() for _ in W] for k in ambiguous}
+    open_cells = {(k, c) for k in ambiguous for c in W if len({v[c] for v in cands[k]}) > 1}
+    state = {"nodes": 0, "solutions": 0}
 
-    def partial_ok() -> bool:
-        if not use_sum or "result.total" not in chosen:
+    class Done(Exception):
+        pass
+
+    def record() -> None:
+        state["solutions"] += 1
+        for k in ambiguous:
+            vec = chosen[k]
+            for c in W:
+                seen[k][c].add(vec[c])
+                if len(seen[k][c]) > 1:
+                    open_cells.discard((k, c))
+        if not open_cells:
+            raise Done  # every cell that could vary has been seen to vary: nothing more to learn
+        if state["solutions"] >= SOLUTION_CAP:
+            raise Budget
+
+    def balance_ok() -> bool:
+        if not use_balance:
             return True
-        tot = chosen["result.total"]
-        for c in range(7):
-            s = sum(chosen[k][c] for k in result_keys if k in chosen)
-            if s > tot[c]:
-                return False
-        return True
+        a, b, t, f = (chosen[k] for k in balance_rows)
+        return all(a[c] + b[c] == t[c] + f[c] for c in W)
 
-    def complete_ok() -> bool:
-        if use_balance:
-            for c in range(7):
-                if chosen["new"][c] + chosen["carried_over"][c] != chosen["result.total"][c] + chosen["carried_forward"][c]:
-                    return False
-        if use_sum:
-            for c in range(7):
-                if sum(chosen[k][c] for k in result_keys) != chosen["result.total"][c]:
-                    return False
-        return True
-
-    def rec(i: int) -> None:
-        nonlocal nodes, solutions
-        if i == len(order):
-            if complete_ok():
-                solutions += 1
-                for k in ambiguous:
-                    for c in range(7):
-                        seen[k][c].add(chosen[k][c])
-                if solutions >= SOLUTION_CAP:
-                    raise Budget
+    def res_rec(i: int, acc: list[int], total: Vector) -> None:
+        if i == n:
+            if acc == list(total):
+                rest_rec(0)
             return
-        k = order[i]
+        k = res_amb[i]
         for vec in cands[k]:
-            nodes += 1
-            if nodes > SOLVE_BUDGET:
+            state["nodes"] += 1
+            if state["nodes"] > SOLVE_BUDGET:
                 raise Budget
-            chosen[k] = vec
-            if partial_ok():
-                rec(i + 1)
-            del chosen[k]
+            nxt = [acc[c] + vec[c] for c in W]
+            if all(nxt[c] + lo[i + 1][c] <= total[c] <= nxt[c] + hi[i + 1][c] for c in W):
+                chosen[k] = vec
+                res_rec(i + 1, nxt, total)
+        chosen.pop(k, None)
+
+    def rest_rec(i: int) -> None:
+        if i == len(rest):
+            record()
+            return
+        for vec in cands[rest[i]]:
+            chosen[rest[i]] = vec
+            rest_rec(i + 1)
+
+    def head_rec(i: int) -> None:
+        if i < len(head):
+            for vec in cands[head[i]]:
+                state["nodes"] += 1
+                if state["nodes"] > SOLVE_BUDGET:
+                    raise Budget
+                chosen[head[i]] = vec
+                head_rec(i + 1)
+            return
+        if not balance_ok():
+            return
+        if use_sum:
+            res_rec(0, list(fixed_res), chosen["result.total"])
+        else:
+            rest_rec(0)
 
     try:
-        rec(0)
+        head_rec(0)
+    except Done:
+        pass
     except Budget:
         return fallback, False
-    if solutions == 0:
+    if state["solutions"] == 0:
         return fallback, None
     out = {k: list(v[0]) for k, v in cands.items() if len(v) == 1}
     for k in ambiguous:
