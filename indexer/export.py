@@ -1,0 +1,91 @@
+"""Export: one row per report with its metadata and every table field (FIELDS.md), as CSV or JSON.
+
+CSV headers are the Chinese labels by default (``labels="key"`` for the machine keys) and the file is UTF-8 with a
+BOM so that Excel opens it as Unicode.  A field the report does not give is an empty cell (CSV) / null (JSON).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import IO, Any, Iterable
+
+from indexer.model import METADATA_KEYS, Report
+from indexer.tables.catalogue import FIELD_KEYS, FIELD_LABELS
+
+METADATA_LABELS: dict[str, str] = {
+    "id": "编号", "title": "标题", "issuer": "发布机关", "province": "省级", "city": "地级", "county": "县级",
+    "township": "乡级", "region_code": "区划代码", "level": "层级", "body_type": "机关类型", "year": "年度",
+    "published": "发布日期", "template": "模板", "source": "来源",
+}
+WARNINGS_KEY = "warnings"
+WARNINGS_LABEL = "提示"
+LABEL_STYLES = ("zh", "key")
+FORMATS = ("csv", "json")
+
+
+def columns() -> list[str]:
+    """Machine keys of the export columns, in order: metadata, every field, the warning codes."""
+    return list(METADATA_KEYS) + list(FIELD_KEYS) + [WARNINGS_KEY]
+
+
+def column_label(key: str, labels: str = "zh") -> str:
+    if labels == "key":
+        return key
+    if key == WARNINGS_KEY:
+        return WARNINGS_LABEL
+    return METADATA_LABELS.get(key) or FIELD_LABELS.get(key, key)
+
+
+def report_row(report: Report) -> dict[str, Any]:
+    """One report as a flat dict keyed by machine keys (None where the report has no value)."""
+    row: dict[str, Any] = {k: getattr(report, k) for k in METADATA_KEYS}
+    for key in FIELD_KEYS:
+        row[key] = report.fields.get(key)
+    row[WARNINGS_KEY] = ";".join(sorted({w.code for w in report.warnings}))
+    return row
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def write_csv(reports: Iterable[Report], out: IO[bytes], labels: str = "zh") -> int:
+    """Write the CSV (UTF-8 with BOM) to a binary stream; returns the number of reports written."""
+    if labels not in LABEL_STYLES:
+        raise ValueError(f"labels must be one of {LABEL_STYLES}")
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    cols = columns()
+    writer.writerow([column_label(c, labels) for c in cols])
+    n = 0
+    for report in reports:
+        row = report_row(report)
+        writer.writerow([_cell(row[c]) for c in cols])
+        n += 1
+    text.flush()
+    text.detach()
+    return n
+
+
+def write_json(reports: Iterable[Report], out: IO[bytes], labels: str = "key") -> int:
+    """Write a JSON array of row objects (machine keys by default) to a binary stream."""
+    if labels not in LABEL_STYLES:
+        raise ValueError(f"labels must be one of {LABEL_STYLES}")
+    rows = [{column_label(k, labels): v for k, v in report_row(r).items()} for r in reports]
+    out.write(json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
+    return len(rows)
+
+
+def export(reports: Iterable[Report], out: IO[bytes], fmt: str = "csv", labels: str | None = None) -> int:
+    """`nianbao export`: CSV (Chinese headers) or JSON (machine keys) unless `labels` says otherwise."""
+    if fmt == "csv":
+        return write_csv(reports, out, labels or "zh")
+    if fmt == "json":
+        return write_json(reports, out, labels or "key")
+    raise ValueError(f"format must be one of {FORMATS}")
