@@ -138,6 +138,16 @@ def active_rows(rng: random.Random, template: str):
     return {"blocks": blocks, "cells": cells}
 
 
+def noisy(rng: random.Random, label: str) -> str:
+    """Wording noise seen in real reports: a stray space inside a label, ASCII brackets."""
+    if rng.random() < 0.2 and len(label) > 3:
+        i = rng.randint(1, len(label) - 1)
+        label = label[:i] + " " + label[i:]
+    if rng.random() < 0.2:
+        label = label.replace("（", "(").replace("）", ")")
+    return label
+
+
 def _blank(rng: random.Random, v: int, p: float) -> str:
     return "" if v == 0 and rng.random() < p else str(v)
 
@@ -210,7 +220,7 @@ def render_tab_lost(rng, rows, review, active) -> Document:
         return out + [""] * rng.choice([0, 0, 1, 2])
 
     for parent, label, key, vec in rows:
-        lab = "\t".join(x for x in (parent, label) if x)
+        lab = "\t".join(noisy(rng, x) for x in (parent, label) if x)
         lines.append("\t".join([lab] + cells(vec)))
     lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议\t\t\t\t\t行政诉讼" + "\t" * 9,
               "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\t\t\t\t",
@@ -233,7 +243,7 @@ def render_glued(rng, rows, review, active) -> Document:
         if rng.random() < 0.1:  # a stray space between two cells
             i = rng.randint(1, 6)
             cells[i] = " " + cells[i]
-        parts.append(parent + label + "".join(cells))
+        parts.append(noisy(rng, parent) + noisy(rng, label) + "".join(cells))
     parts.append(" 四、政府信息公开行政复议、行政诉讼情况 行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
                  "结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计" + "".join(map(str, review))
                  + "五、存在的主要问题及改进情况")

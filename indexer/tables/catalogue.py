@@ -51,7 +51,7 @@ APPLY_ROWS_HEAD: tuple[Row, ...] = (
     Row("result.partial", "部分公开", _N.format("二") + _loose("部分公开") + r"(?:\s*[（(][^）)]{0,40}[）)])?"),
     Row("result.denied", "不予公开", _N.format("三") + _loose("不予公开"), data=False),
     Row("result.denied.state_secret", "属于国家秘密", _sub(1, "属于国家秘密")),
-    Row("result.denied.law_prohibited", "其他法律行政法规禁止公开", _sub(2, "其他法律行政") + r"[^\d\s]{0,6}?" + _loose("止公开")),
+    Row("result.denied.law_prohibited", "其他法律行政法规禁止公开", _sub(2, "其他法律行政") + r"[^\d\t\n]{0,10}?" + _loose("止公开")),
     Row("result.denied.security", "危及“三安全一稳定”", _sub(3, "危及") + r"\s*[“\"']?\s*" + _loose("三安全一稳定") + r"\s*[”\"']?"),
     Row("result.denied.third_party", "保护第三方合法权益", _sub(4, "保护第三方合法权益")),
     Row("result.denied.internal", "属于三类内部事务信息", _sub(5, "属于三类内部事务信息")),
