@@ -173,8 +173,7 @@ def render_html(rng, rows, review, active) -> Document:
         if parent.startswith("三、"):
             line.append(Cell(parent, rowspan=nres))
         elif parent:
-            span = sum(1 for _ in range(1))  # noqa: F841 - sub-group label spans its rows
-            group = parent[1]
+            group = parent[1]  # a sub-group label spans its rows
             count = {"三": 8, "四": 3, "五": 5, "六": 3}[group]
             line.append(Cell(parent, rowspan=count))
         if key in ("new", "carried_over", "carried_forward"):

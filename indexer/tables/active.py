@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.model import Warning
-from indexer.tables.catalogue import ACTIVE_2019, ACTIVE_2021, ActiveBlock, Row, _loose
+from indexer.tables.catalogue import ACTIVE_2019, ACTIVE_2021, ActiveBlock, _loose
 from indexer.tables.flat import ROW_WINDOW
 
 BLOCK_HEADER = r"第\s*二\s*十\s*条\s*第\s*[（(]\s*{}\s*[）)]\s*项"
@@ -94,13 +94,7 @@ def readings(tokens: list[Token], glued: bool, kinds: list[str]) -> list[tuple]:
         left = n - col - (len(tokens) - ti - 1)
         if left <= 0:
             return
-        cuts = [t.digits] if not glued else None
-        pieces_list: list[list[str]] = []
-        if cuts is not None:
-            pieces_list = [cuts]
-        else:
-            pieces_list = list(_cuts(t.digits, left))
-        for pieces in pieces_list:
+        for pieces in ([[t.digits]] if not glued else _cuts(t.digits, left)):
             vals = []
             ok = True
             for i, p in enumerate(pieces):
@@ -204,15 +198,12 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
                 fields[key] = next(iter(vals))
             elif len(opts) > 1:
                 warnings.append(Warning("table.ambiguous", f"二、主动公开：{rl}的数字连写，无法确定各栏（{content.strip()}）", key))
-        for note in notes:
-            key = keys[0] if len(tokens) else keys[0]
-            # the note belongs to the cell it follows
-            note_key = _note_field(content, note, keys, tokens)
-            warnings.append(Warning("field.note", note, note_key or key))
+        for note in notes:  # a note belongs to the cell it follows
+            warnings.append(Warning("field.note", note, _note_field(content, note, keys) or keys[0]))
     return fields, warnings, found_any
 
 
-def _note_field(content: str, note: str, keys: list[str], tokens: list[Token]) -> str | None:
+def _note_field(content: str, note: str, keys: list[str]) -> str | None:
     """The key of the cell a note follows (count the figures written before it)."""
     idx = content.find(note)
     before = _NOTE.sub(" ", content[:idx])

@@ -57,17 +57,12 @@ def find_rows(text: str, rows: tuple[Row, ...], start: int, stops: tuple[str, ..
     return out, end
 
 
-_RUN = re.compile(r"[\d\t \u3000.\-+]*(?:\n[\d\t \u3000.\-+]*)*")
-
-
 def leading_run(content: str, exact: bool) -> str:
-    """The numeric run a row's content starts with (tab rows: the rest of the line)."""
+    """The figures a table's last row starts with (tab rows: the rest of the line); what follows is other text."""
     if "\t" in content.split("\n", 1)[0] or exact:
         return content.split("\n", 1)[0]
     m = re.match(r"[\s\d.\-+]*", content)
-    run = m.group(0) if m else ""
-    # one value per line layouts: stop at the first blank line after numbers began? keep all numeric lines.
-    return run
+    return m.group(0) if m else ""
 
 
 @dataclass

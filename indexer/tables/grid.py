@@ -10,16 +10,12 @@ _WS = re.compile(r"\s+")
 
 
 def cell_text(cell: Cell | None) -> str:
-    """A cell's text on one line: line breaks inside a cell (本年新<br />制作数量, PDF wraps) removed."""
+    """A cell's text on one line.  Inside labels any whitespace is a layout artefact (本年新<br />制作数量, PDF
+    wraps) and is dropped; inside figures a space may separate a unit ('432752.57 万元') and is kept as one space."""
     if cell is None:
         return ""
-    return _WS.sub(" ", cell.text.replace("\xa0", " ")).strip().replace(" ", "") if _cjk_only(cell.text) else \
-        _WS.sub(" ", cell.text.replace("\xa0", " ")).strip()
-
-
-def _cjk_only(s: str) -> bool:
-    # spaces inside Chinese labels are layout artefacts; inside figures ('432752.57 万元') they separate a unit
-    return not re.search(r"\d", s)
+    text = _WS.sub(" ", cell.text.replace("\xa0", " ")).strip()
+    return text if re.search(r"\d", text) else text.replace(" ", "")
 
 
 def table_lines(table: Table) -> list[str]:
