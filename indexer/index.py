@@ -201,7 +201,7 @@ class SearchIndex:
                 # large batches are sorted in memory instead of spilled to run files and merged
                 # compound=False: Whoosh-Reloaded copies a compound segment file into memory (BytesIO) on every
                 # open, which made opening a 1k-report index take most of a second
-                options = {"codec": W3Codec(compression=0), "limitmb": 256, "compound": False}
+                options = {"codec": W3Codec(compression=0), "limitmb": 2048, "compound": False}
                 if procs > 1:
                     writer = ix.writer(procs=procs, multisegment=True, **options)
                 else:
