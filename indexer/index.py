@@ -295,8 +295,8 @@ class SearchIndex:
                 except (FileNotFoundError, OSError, whoosh_index.EmptyIndexError):
                     time.sleep(0.05)  # a writer removed it between our reads of CURRENT: read CURRENT again
                     continue
-                if self._snapshot is not None:
-                    self._snapshot.close()
+                # the previous snapshot is not closed here: another thread may be in the middle of a search on it;
+                # its files close when it is garbage-collected
                 self._snapshot = snap
                 return snap
             raise RuntimeError(f"cannot open the search index in {self.path}")

@@ -123,6 +123,10 @@ class Snapshot:
         slots_col = self._column("slots")
         year_col = self._column("year")
         facet_cols = {name: self._column(name) for name in FACET_COLUMNS}
+        self._version = self._column("version")
+        if n:
+            self.searcher.stored_fields(int(live[0]) if len(live) else 0)  # open the stored-fields file now,
+            # while the generation surely exists (a writer removes generations two commits old)
 
         self.report_ids = [rid[d] for d in live]
         self.report_doc = live
@@ -167,9 +171,7 @@ class Snapshot:
         self.avg_length = max(float(avg), 1.0)
 
     def versions(self) -> dict[str, str]:
-        with self._lock:
-            version = self._column("version")
-            return {rid: (version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
+        return {rid: (self._version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
 
     # -- matching --------------------------------------------------------------------------------------------------
 
