@@ -8,7 +8,7 @@ from indexer.model import Warning
 from indexer.tables import solve
 from indexer.tables.catalogue import (APPLY_COLUMNS, APPLY_STOPS, REVIEW_KEYS, _loose, apply_result_keys,
                                       apply_rows)
-from indexer.tables.flat import RowContent, cells_of, find_rows, is_tab_table
+from indexer.tables.flat import RowContent, cells_of, column_major, find_rows, is_tab_table
 
 APPLY_GROUPS = ((0, 7),)
 REVIEW_GROUPS = ((0, 5), (5, 10), (10, 15))
@@ -49,6 +49,23 @@ def _row_candidates(rc: RowContent, ncols: int, groups, tab_table: bool = False
     return cands, len(cands) == 1
 
 
+def _apply_by_column(text: str, contents: dict[str, RowContent], keys: list[str]) -> dict[str, solve.Vector]:
+    """Table 三 printed column by column: find the 总计 column (it equals the sum of the others in every row;
+    converters sometimes put it before the last column) and keep the applicant columns in printed order."""
+    printed = column_major(text, contents, keys, 7)
+    chunks: dict[int, dict[str, list[int]]] = {}
+    for key, (chunk, cols) in printed.items():
+        chunks.setdefault(chunk, {})[key] = cols
+    out: dict[str, solve.Vector] = {}
+    for rows in chunks.values():
+        for j in (6, 5):  # one column order per chunk (page), or nothing
+            if all(cols[j] == sum(cols) - cols[j] for cols in rows.values()):
+                for key, cols in rows.items():
+                    out[key] = tuple(cols[:j] + cols[j + 1:] + [cols[j]])
+                break
+    return out
+
+
 def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], list[Warning], int]:
     """Read table 三 starting at the first row label at/after `start`; returns fields, warnings, end position."""
     m = _FIRST.search(text, start)
@@ -60,8 +77,12 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
     warnings: list[Warning] = []
     cands: dict[str, list[solve.Vector]] = {}
     tab_table = is_tab_table(contents)
+    by_column = {} if exact else _apply_by_column(text, contents, [r.key for r in rows if r.data])
     for row in rows:
         if not row.data:
+            continue
+        if row.key in by_column:
+            cands[row.key] = [by_column[row.key]]
             continue
         rc = contents.get(row.key)
         if rc is None:

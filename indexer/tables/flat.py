@@ -21,6 +21,7 @@ class RowContent:
     content: str  # raw text between the end of the label and the next label / table mark
     exact: bool  # True: the text was made from real table cells (Table objects), blanks included
     end: int  # where the label match ended in the searched text
+    start: int = 0  # where the label match started
 
 
 def find_rows(text: str, rows: tuple[Row, ...], start: int, stops: tuple[str, ...] = (), exact: bool = False,
@@ -36,7 +37,8 @@ def find_rows(text: str, rows: tuple[Row, ...], start: int, stops: tuple[str, ..
         m = re.compile(row.pattern).search(text, pos, pos + window + len(row.label) * 8)
         if m:
             found.append((row, m))
-            pos = m.end()
+            if row.data:  # a parent label may stand far away (a vertical label in PDF text): do not jump to it
+                pos = m.end()
     if not found:
         return {}, start
     boundary = re.compile("|".join(f"(?:{r.pattern})" for r in rows) + "".join(f"|(?:{s})" for s in stops))
@@ -52,7 +54,7 @@ def find_rows(text: str, rows: tuple[Row, ...], start: int, stops: tuple[str, ..
         content = text[m.end():stop]
         if i + 1 == len(found) and last_row_run:
             content = leading_run(content, exact)
-        out[row.key] = RowContent(row.key, content, exact, m.end())
+        out[row.key] = RowContent(row.key, content, exact, m.end(), m.start())
         end = max(end, m.end() + len(content))
     return out, end
 
@@ -115,3 +117,39 @@ def cells_of(rc: RowContent, ncols: int, tab_table: bool = False) -> Cells | Non
     if not tokens and "\t" not in content and not (tab_table and "\n" in content):
         return None  # nothing at all between two labels: the figures are elsewhere (column-major text)
     return Cells(None, tokens, glued, rc.exact)
+
+
+_PAGE_MARK = re.compile(r"-\s*\d{1,3}\s*-")
+
+
+def column_major(text: str, contents: dict[str, RowContent], keys: list[str], ncols: int
+                 ) -> dict[str, tuple[int, list[int]]]:
+    """Rows printed column by column (pdfminer text of a ruled PDF table): labels first, then each column's figures.
+
+    A run of rows whose labels have nothing after them, followed by exactly ncols × (rows) figures, is read as
+    columns of that many rows.  Returns row key → (chunk number, the printed cells in printed column order).
+    """
+    found = [k for k in keys if k in contents]
+    out: dict[str, tuple[int, list[int]]] = {}
+    chunk: list[str] = []
+    for i, key in enumerate(found):
+        rc = contents[key]
+        if i + 1 < len(found):
+            stop = contents[found[i + 1]].start
+        else:  # the last row's figures end where the next table (or section) begins
+            nxt = re.compile(r"行\s*政\s*复\s*议|[四五]\s*、").search(text, rc.end, rc.end + 3000)
+            stop = nxt.start() if nxt else min(len(text), rc.end + 3000)
+        seg = _PAGE_MARK.sub(" ", text[rc.end:stop])
+        tokens = re.findall(r"\d+", seg)
+        if not tokens:
+            chunk.append(key)
+            continue
+        rows = chunk + [key]
+        chunk = []
+        if len(rows) < 2 or len(tokens) != ncols * len(rows) or "\t" in seg:
+            continue
+        k = len(rows)
+        cols = [[int(t) for t in tokens[j * k:(j + 1) * k]] for j in range(ncols)]
+        for r, rk in enumerate(rows):
+            out[rk] = (i, [cols[j][r] for j in range(ncols)])
+    return out
