@@ -146,6 +146,7 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
                                    + [f"(?:{_loose(w)})" for w in COLUMN_WORDS]))
     pos = 0
     found_any = False
+    pending: list[tuple[ActiveBlock, str]] = []  # rows of this block with nothing after their label (column-major)
     for block, rk, rl, pat in row_specs:
         m = re.compile(pat).search(region, pos, pos + ROW_WINDOW)
         if not m:
@@ -162,6 +163,23 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
             continue
         tokens, notes, glued = parsed
         kinds = [k for _, _, k in block.columns]
+        pending = [(b, k) for b, k in pending if b is block]
+        if not tokens and not exact and "\t" not in content:
+            pending.append((block, rk))
+            continue
+        if pending and not glued and not exact and "\t" not in content and \
+                len(tokens) == len(kinds) * (len(pending) + 1) and all(not t.unit and t.sign is None for t in tokens):
+            # labels first, then the figures column by column (pdfminer text of a ruled PDF table)
+            rows_ = [k for _, k in pending] + [rk]
+            n = len(rows_)
+            for r, key_row in enumerate(rows_):
+                for j, (ck, _, kind) in enumerate(block.columns):
+                    v = _value(tokens[j * n + r].digits, None, "", kind)
+                    if v is not None:
+                        fields[f"active.{key_row}.{ck}"] = v
+            pending = []
+            continue
+        pending = []
         keys = [f"active.{rk}.{ck}" for ck, _, _ in block.columns]
         first_line = content.split("\n", 1)[0]
         if "\t" in first_line and (exact or not content.split("\n", 1)[1:] or not content.split("\n", 1)[1].strip()):

@@ -127,9 +127,8 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
     return fields, warnings, end
 
 
-_REVIEW_HEAD = re.compile(
-    r"(?:\s|" + "|".join(_loose(w) for w in ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计",
-                                            "未经复议直接起诉", "复议后起诉")) + r")+")
+# header words, also when PDF text splits and interleaves them ('结 果|结 果|其 他 结|尚 未|维持|纠正|果|审结')
+_REVIEW_HEAD = re.compile(r"[\s行政复议诉讼结果维持纠正其他尚未审总计经直接起后]+")
 _HEADER_WORD = re.compile("|".join(_loose(w) for w in ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结",
                                                          "总计", "未经复议直接起诉", "复议后起诉")))
 _REVIEW_START = re.compile(_loose("行政复议") + r"\s*" + r"(?:" + _loose("行政诉讼") + "|" + _loose("结果维持") + ")")
