@@ -19,6 +19,7 @@ COLUMN_WORDS = ("信息内容", "本年新制作数量", "本年新公开数量"
 MARKS_2019 = ("本年新制作", "上一年项目数量", "采购项目数量", "政府集中采购", "其他对外管理服务事项")
 MARKS_2021 = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "本年处理决定数量")
 
+_PAGE_LINE = re.compile(r"(?m)^[ \t]*-\s*\d{1,3}\s*-[ \t]*$")  # a page number line of PDF text ('- 2 -')
 _NOTE = re.compile(r"[（(]([^（()）\d]{1,20})[）)]")
 _TOKEN = re.compile(r"(增|减|＋|\+|－|-)?\s*(\d+(?:\.\d+)?)\s*(万元|元)?")
 _ALLOWED = re.compile(r"^[\s\d.+\-＋－增减万元,，单位：:（()）]*$")
@@ -47,6 +48,7 @@ def blocks_for(text: str, template: str | None) -> tuple[ActiveBlock, ...]:
 
 def parse_tokens(content: str) -> tuple[list[Token], list[str], bool] | None:
     """Tokens of a row's content, its notes, and whether cells may be glued; None if it is not figures."""
+    content = _PAGE_LINE.sub("\n", content)
     notes = [m.group(1).strip() for m in _NOTE.finditer(content)]
     rest = _NOTE.sub(" ", content)
     if not _ALLOWED.match(rest):
