@@ -220,7 +220,66 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
                 warnings.append(Warning("table.ambiguous", f"二、主动公开：{rl}的数字连写，无法确定各栏（{content.strip()}）", key))
         for note in notes:  # a note belongs to the cell it follows
             warnings.append(Warning("field.note", note, _note_field(content, note, keys) or keys[0]))
+    if found_any and not exact and "\t" not in region:
+        for key, value in _column_major_blocks(region, row_specs).items():
+            fields.setdefault(key, value)
     return fields, warnings, found_any
+
+
+_NUMBER_LINE = re.compile(r"(?m)^[ \u3000]*(\d+(?:\.\d+)?)[ \u3000]*$")
+
+
+def _column_major_blocks(region: str, row_specs) -> dict[str, int | float]:
+    """Blocks printed labels-first, figures after, column by column, even across block headers (pdfminer text).
+
+    Walks row labels and figure lines in text order; each group of figure lines fills the oldest rows still
+    waiting, a whole block at a time.  Anything that does not fit exactly abandons the pass (nothing is guessed).
+    """
+    region = _PAGE_LINE.sub("", region)
+    events: list[tuple[int, str, object]] = []
+    pos = 0
+    for block, rk, _, pat in row_specs:
+        m = re.compile(pat).search(region, pos, pos + ROW_WINDOW)
+        if m:
+            events.append((m.start(), "row", (block, rk)))
+            pos = m.end()
+    for m in _NUMBER_LINE.finditer(region):
+        events.append((m.start(), "num", m.group(1)))
+    events.sort(key=lambda e: e[0])
+    pending: list[tuple[ActiveBlock, str]] = []
+    out: dict[str, int | float] = {}
+    group: list[str] = []
+
+    def flush() -> bool:
+        while group:
+            if not pending:
+                return False
+            block = pending[0][0]
+            rows = [rk for b, rk in pending if b is block]
+            need = len(rows) * len(block.columns)
+            if len(group) < need:
+                return False
+            figures = group[:need]
+            del group[:need]
+            del pending[:len(rows)]
+            for r, rk in enumerate(rows):
+                for j, (ck, _, kind) in enumerate(block.columns):
+                    v = _value(figures[j * len(rows) + r], None, "", kind)
+                    if v is None:
+                        return False
+                    out[f"active.{rk}.{ck}"] = v
+        return True
+
+    for _, kind, item in events:
+        if kind == "row":
+            if group and not flush():
+                return {}
+            pending.append(item)  # type: ignore[arg-type]
+        else:
+            group.append(item)  # type: ignore[arg-type]
+    if group and not flush():
+        return {}
+    return out
 
 
 def _note_field(content: str, note: str, keys: list[str]) -> str | None:
