@@ -7,7 +7,7 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from indexer.model import METADATA_KEYS, Report
+from indexer.model import METADATA_KEYS
 from webui.app import get_library, get_light_reports
 from webui.data import matching_reports
 from webui.openapi import openapi_document
@@ -63,20 +63,6 @@ def export_rows(reports, field_keys: list[str] | None) -> tuple[list[str], list[
     return columns, rows
 
 
-def _export_from_library(reports: list[Report], field_keys: list[str] | None):
-    """Use the project's export module when it is there (one definition of an export row), else our own."""
-    try:
-        from indexer import export as project_export
-    except ImportError:
-        project_export = None
-    if project_export is not None and hasattr(project_export, "export_rows") and field_keys is None:
-        try:
-            return project_export.export_rows(reports)
-        except TypeError:
-            pass
-    return export_rows(reports, field_keys)
-
-
 @bp.get("/export")
 def export():
     fmt = request.args.get("format", "csv")
@@ -88,7 +74,7 @@ def export():
         reports = list(matching_reports(get_library(), p, light=get_light_reports()))
     except ValueError as e:
         return _bad_request(str(e) or "检索式无法解析")
-    columns, rows = _export_from_library(reports, field_keys)
+    columns, rows = export_rows(reports, field_keys)
     if fmt == "json":
         return jsonify({"columns": columns, "rows": rows, "total": len(rows)})
     buf = io.StringIO()

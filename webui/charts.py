@@ -48,7 +48,7 @@ def chart(years: list[int], series: list[tuple[str, dict[int, float]]], *, title
     """
     series = [(name, vals) for name, vals in series if vals]
     legend_rows = math.ceil(len(series) / 4) if series else 0
-    m_left, m_right, m_top, m_bottom = 64, 16, 28, 40 + legend_rows * 20
+    m_left, m_right, m_top = 64, 16, 28
     total_h = height + legend_rows * 20
     plot_w, plot_h = width - m_left - m_right, height - m_top - 40
     values = [v for _, vals in series for v in vals.values()]
