@@ -328,8 +328,7 @@ class _Evaluator:
             return filter_mask(snap, node)
         if isinstance(node, Range):
             if node.field == "year":
-                return np.vectorize(node.contains, otypes=[bool])(snap.year) & (snap.year > 0) if nr else \
-                    np.zeros(0, dtype=bool)
+                return _range_mask(snap.year, node) & (snap.year > 0)
             mask = np.zeros(nr, dtype=bool)
             docs = snap.numeric_docs(node.field, node)
             reps = snap.doc_report[docs] if len(docs) else np.zeros(0, dtype=np.int64)
@@ -348,6 +347,12 @@ class _Evaluator:
         if isinstance(node, Not):
             return ~self(node.item)
         raise QueryError(f"无法理解的查询部分：{node!r}")  # pragma: no cover
+
+
+def _range_mask(values: np.ndarray, r: Range) -> np.ndarray:
+    low = values >= r.low if r.low_inclusive else values > r.low
+    high = values <= r.high if r.high_inclusive else values < r.high
+    return low & high
 
 
 def _value_matches(values: list[str], wanted: str) -> list[int]:
@@ -583,6 +588,9 @@ def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int 
         end = min(len(raw), first.start() + 2 * context + max(map(len, terms)))
         marks = [[m.start(), m.end()] for m in rx.finditer(raw, begin, end) if m.end() > m.start()]
         return _render(raw, begin, end, marks)
+    normalized = normalize(raw)
+    if not any(t in normalized for t in terms):  # the match is in the heading (or the title)
+        return html.escape(_clip(raw, 0, 2 * context))
     norm, origin = _char_map(raw)
     spans: list[tuple[int, int]] = []
     for t in terms:
