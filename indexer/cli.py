@@ -75,8 +75,9 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
 
         result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
         bar.close()
+        skipped = f"; {len(result.skipped)} skipped (not annual reports)" if result.skipped else ""
         click.echo(f"added {len(set(result.added))} report(s) from {len(result.added)} file(s); "
-                   f"{len(result.failed)} failed; {lib.count()} in {lib.index_dir}", err=True)
+                   f"{len(result.failed)} failed{skipped}; {lib.count()} in {lib.index_dir}", err=True)
     if result.failed:
         sys.exit(1)
 
@@ -189,16 +190,47 @@ def delete(ctx: click.Context, report_id: str) -> None:
     click.echo(f"deleted {report_id}", err=True)
 
 
-def _register_optional_commands() -> None:
-    """Commands that live with their own package (crawler, web server)."""
-    from scrapers.cli import crawl, reindex
-    from webui.cli import serve
+@main.command()
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--labels", type=click.Choice(["zh", "key"]), default=None,
+              help="Column names: Chinese labels (CSV default) or FIELDS.md keys (JSON default).")
+@click.option("--fields", "field_list", default="", help="Only these field keys, comma-separated (default: all).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output).")
+@click.pass_context
+def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | None, field_list: str,
+           output: Path | None, **options) -> None:
+    """Export one row per matching report — metadata and every table field — as CSV (UTF-8 with BOM, opens in
+    Excel) or JSON.  QUERY and filters select reports as in `search`; none exports everything."""
+    from indexer.export import check_fields, export as write_export
+    from indexer.search import QueryError
 
-    for cmd in (crawl, reindex, serve):
-        main.add_command(cmd)
+    try:
+        fields = check_fields([f.strip() for f in field_list.split(",") if f.strip()]) or None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--fields") from None
+    q = " ".join(query)
+    with _open(ctx, readonly=True) as lib:
+        try:
+            reports = list(lib.matching_reports(q, filters=_filters(options)))
+        except QueryError as e:
+            raise click.ClickException(f"查询有误: {e}") from None
+        if output is None:
+            n = write_export(reports, sys.stdout.buffer, fmt, labels, fields)
+            sys.stdout.buffer.flush()
+        else:
+            tmp = output.with_name(output.name + ".part")
+            with open(tmp, "wb") as out:
+                n = write_export(reports, out, fmt, labels, fields)
+            tmp.replace(output)  # a failed export never leaves half a file under the requested name
+    click.echo(f"exported {n} report(s)", err=True)
 
 
-try:
-    _register_optional_commands()
-except ImportError as e:  # during development a package may not have its command yet
-    logging.getLogger(__name__).debug("optional commands unavailable: %s", e)
+# Commands that live with their own package (crawler, web server).
+from scrapers.cli import crawl, reindex  # noqa: E402
+from webui.cli import serve  # noqa: E402
+
+for _cmd in (crawl, reindex, serve):
+    main.add_command(_cmd)

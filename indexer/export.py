@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import IO, Any, Iterable
+from typing import IO, Any, Iterable, Sequence
 
 from indexer.model import METADATA_KEYS, Report
 from indexer.tables.catalogue import FIELD_KEYS, FIELD_LABELS
@@ -25,9 +25,18 @@ LABEL_STYLES = ("zh", "key")
 FORMATS = ("csv", "json")
 
 
-def columns() -> list[str]:
-    """Machine keys of the export columns, in order: metadata, every field, the warning codes."""
-    return list(METADATA_KEYS) + list(FIELD_KEYS) + [WARNINGS_KEY]
+def columns(fields: Sequence[str] | None = None) -> list[str]:
+    """Machine keys of the export columns, in order: metadata, the fields (every field unless given), the warning
+    codes."""
+    return list(METADATA_KEYS) + list(FIELD_KEYS if fields is None else fields) + [WARNINGS_KEY]
+
+
+def check_fields(fields: Sequence[str]) -> list[str]:
+    """The given field keys, or ValueError naming those FIELDS.md does not define."""
+    unknown = [f for f in fields if f not in FIELD_LABELS]
+    if unknown:
+        raise ValueError(f"unknown field key(s): {', '.join(unknown)} (see FIELDS.md)")
+    return list(fields)
 
 
 def column_label(key: str, labels: str = "zh") -> str:
@@ -38,10 +47,10 @@ def column_label(key: str, labels: str = "zh") -> str:
     return METADATA_LABELS.get(key) or FIELD_LABELS.get(key, key)
 
 
-def report_row(report: Report) -> dict[str, Any]:
+def report_row(report: Report, fields: Sequence[str] | None = None) -> dict[str, Any]:
     """One report as a flat dict keyed by machine keys (None where the report has no value)."""
     row: dict[str, Any] = {k: getattr(report, k) for k in METADATA_KEYS}
-    for key in FIELD_KEYS:
+    for key in FIELD_KEYS if fields is None else fields:
         row[key] = report.fields.get(key)
     row[WARNINGS_KEY] = ";".join(sorted({w.code for w in report.warnings}))
     return row
@@ -55,17 +64,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(reports: Iterable[Report], out: IO[bytes], labels: str = "zh") -> int:
+def write_csv(reports: Iterable[Report], out: IO[bytes], labels: str = "zh",
+              fields: Sequence[str] | None = None) -> int:
     """Write the CSV (UTF-8 with BOM) to a binary stream; returns the number of reports written."""
     if labels not in LABEL_STYLES:
         raise ValueError(f"labels must be one of {LABEL_STYLES}")
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    cols = columns()
+    cols = columns(fields)
     writer.writerow([column_label(c, labels) for c in cols])
     n = 0
     for report in reports:
-        row = report_row(report)
+        row = report_row(report, fields)
         writer.writerow([_cell(row[c]) for c in cols])
         n += 1
     text.flush()
@@ -73,19 +83,27 @@ def write_csv(reports: Iterable[Report], out: IO[bytes], labels: str = "zh") -> 
     return n
 
 
-def write_json(reports: Iterable[Report], out: IO[bytes], labels: str = "key") -> int:
-    """Write a JSON array of row objects (machine keys by default) to a binary stream."""
+def json_rows(reports: Iterable[Report], labels: str = "key", fields: Sequence[str] | None = None) -> list[dict]:
+    """Row objects (machine keys by default) for a JSON export."""
     if labels not in LABEL_STYLES:
         raise ValueError(f"labels must be one of {LABEL_STYLES}")
-    rows = [{column_label(k, labels): v for k, v in report_row(r).items()} for r in reports]
+    return [{column_label(k, labels): v for k, v in report_row(r, fields).items()} for r in reports]
+
+
+def write_json(reports: Iterable[Report], out: IO[bytes], labels: str = "key",
+               fields: Sequence[str] | None = None) -> int:
+    """Write a JSON array of row objects (machine keys by default) to a binary stream."""
+    rows = json_rows(reports, labels, fields)
     out.write(json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
     return len(rows)
 
 
-def export(reports: Iterable[Report], out: IO[bytes], fmt: str = "csv", labels: str | None = None) -> int:
-    """`nianbao export`: CSV (Chinese headers) or JSON (machine keys) unless `labels` says otherwise."""
+def export(reports: Iterable[Report], out: IO[bytes], fmt: str = "csv", labels: str | None = None,
+           fields: Sequence[str] | None = None) -> int:
+    """`nianbao export` and /api/export: CSV (Chinese headers) or JSON (machine keys) unless `labels` says
+    otherwise; every field unless `fields` names some."""
     if fmt == "csv":
-        return write_csv(reports, out, labels or "zh")
+        return write_csv(reports, out, labels or "zh", fields)
     if fmt == "json":
-        return write_json(reports, out, labels or "key")
+        return write_json(reports, out, labels or "key", fields)
     raise ValueError(f"format must be one of {FORMATS}")

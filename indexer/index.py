@@ -309,6 +309,11 @@ class SearchIndex:
 
         return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset)
 
+    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+        from indexer.search import run_ids
+
+        return run_ids(self.snapshot(), query, filters=filters)
+
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
         from indexer.search import run_facets
 

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.model import ReadError, Report
+from indexer.model import CANONICAL_SECTIONS, ReadError, Report
 from indexer.parse import parse_document
 from indexer.readers import read_bytes
 from indexer.store import ReportStore
@@ -36,6 +36,16 @@ def default_index_dir() -> Path:
 class AddResult:
     added: list[str] = field(default_factory=list)  # report ids stored (new or updated)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    skipped: list[str] = field(default_factory=list)  # files under a directory that are not annual reports
+
+
+_REPORT_SECTIONS = frozenset(CANONICAL_SECTIONS) - {"preamble", "unclassified"}
+
+
+def looks_like_report(report: Report) -> bool:
+    """An annual report has at least a recognised title, a report year or one of the standard sections; a README
+    or an index page lying in a folder of reports has none of them."""
+    return bool(report.title or report.year or any(s.canonical in _REPORT_SECTIONS for s in report.sections))
 
 
 def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -138,6 +148,7 @@ class Library:
         """Add files and directories.  Parsing runs on all cores; one bad file is reported and the run goes on."""
         self._ensure_synced()
         files = [str(f) for f in iter_report_files(paths)]
+        named = {str(Path(p)) for p in paths if not Path(p).is_dir()}  # always added, whatever they hold
         result = AddResult()
         batch: dict[str, Report] = {}
         workers = workers or min(os.cpu_count() or 1, 4)
@@ -153,6 +164,9 @@ class Library:
                 log.warning("%s: %s", path, error)
                 if on_error:
                     on_error(path, error or "unknown error")
+            elif path not in named and not looks_like_report(report):
+                result.skipped.append(path)
+                log.info("%s: skipped, not an annual report (no title, year or standard section found)", path)
             else:
                 stale = self._store(report, data, Path(path).name, _content_type(path), None, hints)
                 if stale:
@@ -217,6 +231,20 @@ class Library:
 
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
         return self.index.facets(query, filters=filters)
+
+    def matching_ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+        """Every report id the query and filters select (oldest year first), without ranking or snippets."""
+        return self.index.ids(query, filters=filters)
+
+    def matching_reports(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> Iterator[Report]:
+        """The reports behind :meth:`matching_ids`; all stored reports when there is neither query nor filter."""
+        if not query.strip() and not filters:
+            yield from self.store.reports()
+            return
+        for rid in self.matching_ids(query, filters=filters):
+            report = self.store.get(rid)
+            if report is not None:
+                yield report
 
     def close(self) -> None:
         if self._index is not None:

@@ -37,7 +37,7 @@ from indexer.normalize import normalize
 from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
 from indexer.schema import FACET_COLUMNS, FIELD_PREFIX
 
-__all__ = ["QueryError", "Snapshot", "run_search", "run_facets", "make_snippet"]
+__all__ = ["QueryError", "Snapshot", "run_search", "run_facets", "run_ids", "make_snippet"]
 
 CANONICALS = tuple(CANONICAL_SECTIONS)
 _CANON_INDEX = {c: i for i, c in enumerate(CANONICALS)}
@@ -479,6 +479,19 @@ def run_facets(snap: Snapshot | None, query: str = "", *, filters: dict[str, lis
         parse_filters(filters)
         return {name: [] for name in FACET_ORDER}
     return _Plan(snap, query, filters).facets()
+
+
+def run_ids(snap: Snapshot | None, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+    """Ids of every report the query and filters select, oldest year first — for export and compare, which need
+    all of them and no snippets."""
+    if snap is None:
+        parse_query(query)
+        parse_filters(filters)
+        return []
+    reports = np.flatnonzero(_Plan(snap, query, filters).mask)
+    years = snap.year[reports]
+    order = np.argsort(np.where(years > 0, years, 1 << 30), kind="stable")
+    return [snap.report_ids[r] for r in reports[order].tolist()]
 
 
 def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, list[str]] | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -97,3 +99,34 @@ def test_unknown_report_and_missing_index(tmp_path, index):
     assert proc.returncode == 1 and "no report with id nope" in proc.stderr
     proc = nianbao(tmp_path / "none", "list", check=False)
     assert proc.returncode == 1 and "nianbao add" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_readme_beside_the_reports_is_skipped_but_a_named_file_is_not(index, tmp_path):
+    titles = {r["title"] for r in json.loads(nianbao(index, "list", "--json").stdout)}
+    assert None not in titles  # samples/README.md was walked past
+    proc = nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES))
+    assert "1 skipped (not annual reports)" in proc.stderr
+    nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES / "README.md"))
+    assert len(json.loads(nianbao(tmp_path / "index", "list", "--json").stdout)) == 15
+
+
+def test_export_csv_opens_in_excel_and_json_has_every_field(index, tmp_path):
+    out = tmp_path / "gansu.csv"
+    nianbao(index, "export", "--province", "甘肃省", "-o", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {r["省级"] for r in rows} == {"甘肃省"} and len(rows) == 3
+    wuwei = next(r for r in rows if r["标题"] == "武威市2019年政府信息公开工作年度报告")
+    labels = json.loads((Path(__file__).parent / "labels" / "labels-seeds.json").read_text(encoding="utf-8"))
+    expected = next(v for v in labels.values() if isinstance(v, dict) and v.get("title") == wuwei["标题"])
+    assert expected.get("fields"), "the label file gives table values for this report"
+    js = json.loads(nianbao(index, "export", "--format", "json", "--province", "甘肃省").stdout)
+    row = next(r for r in js if r["title"] == wuwei["标题"])
+    for key, value in expected["fields"].items():
+        assert row[key] == value, key
+    assert len(js) == 3 and {"id", "year", "warnings"} <= set(row)
+    only = json.loads(nianbao(index, "export", "政务新媒体", "--format", "json", "--fields", "apply.new.total").stdout)
+    assert only and all("apply.new.total" in r and "active.rules.made" not in r for r in only)
+    proc = nianbao(index, "export", "--fields", "no.such.field", check=False)
+    assert proc.returncode == 2 and "no.such.field" in proc.stderr and "Traceback" not in proc.stderr

@@ -238,10 +238,14 @@ def test_api_export_csv_and_json(client, lib):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     n = lib.search("", filters={"province": ["甘肃省"]})["total"]
-    assert len(rows) == n and all(r["province"] == "甘肃省" for r in rows)
+    assert len(rows) == n and all(r["省级"] == "甘肃省" for r in rows)  # the same Chinese headers as the CLI's
+    keyed = client.get(f"/api/export?format=csv&labels=key&province={quote('甘肃省')}").get_data()
+    assert all(r["province"] == "甘肃省" for r in csv.DictReader(io.StringIO(keyed.decode("utf-8-sig"))))
     js = client.get(f"/api/export?format=json&fields=apply.new.total&province={quote('甘肃省')}").get_json()
-    assert js["total"] == n and "apply.new.total" in js["columns"]
+    assert js["total"] == n and "apply.new.total" in js["columns"] and "active.rules.made" not in js["columns"]
+    assert all(set(row) == set(js["columns"]) for row in js["rows"])
     assert client.get("/api/export?format=xml").status_code == 400
+    assert client.get("/api/export?fields=no.such.field").status_code == 400
 
 
 def test_openapi_describes_every_api_route(app, client):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from indexer.model import METADATA_KEYS
+from indexer.export import FORMATS, LABEL_STYLES, check_fields, column_label, columns, json_rows, write_csv
 from webui.app import get_library, get_light_reports
 from webui.data import matching_reports
 from webui.openapi import openapi_document
@@ -48,41 +47,28 @@ def report(report_id: str):
     return jsonify(r.to_json())
 
 
-def export_rows(reports, field_keys: list[str] | None) -> tuple[list[str], list[dict]]:
-    """One row per report: metadata keys then field keys (the given ones, or every key any report has)."""
-    reports = list(reports)
-    if field_keys is None:
-        field_keys = sorted({k for r in reports for k in r.fields})
-    columns = [*METADATA_KEYS, "warnings", *field_keys]
-    rows = []
-    for r in reports:
-        row = {k: getattr(r, k) for k in METADATA_KEYS}
-        row["warnings"] = len(r.warnings)
-        row.update({k: r.fields.get(k) for k in field_keys})
-        rows.append(row)
-    return columns, rows
-
-
 @bp.get("/export")
 def export():
+    """The rows of `nianbao export`: CSV with Chinese column labels (``labels=key`` for FIELDS.md keys), UTF-8 with
+    BOM; JSON as {columns, rows, total} with FIELDS.md keys."""
     fmt = request.args.get("format", "csv")
-    if fmt not in ("csv", "json"):
+    if fmt not in FORMATS:
         return _bad_request("format 应为 csv 或 json")
+    labels = request.args.get("labels") or ("zh" if fmt == "csv" else "key")
+    if labels not in LABEL_STYLES:
+        return _bad_request("labels 应为 zh 或 key")
     try:
         p = parse_search_args(request.args)
-        field_keys = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()] or None
+        fields = check_fields([f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]) or None
         reports = list(matching_reports(get_library(), p, light=get_light_reports()))
     except ValueError as e:
         return _bad_request(str(e) or "检索式无法解析")
-    columns, rows = export_rows(reports, field_keys)
     if fmt == "json":
-        return jsonify({"columns": columns, "rows": rows, "total": len(rows)})
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    w.writeheader()
-    for row in rows:
-        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), mimetype="text/csv",
+        return jsonify({"columns": [column_label(c, labels) for c in columns(fields)],
+                        "rows": json_rows(reports, labels, fields), "total": len(reports)})
+    buf = io.BytesIO()
+    write_csv(reports, buf, labels, fields)
+    return Response(buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="nianbao-export.csv"'})
 
 

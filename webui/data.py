@@ -16,7 +16,6 @@ from indexer.model import Report
 
 from webui.params import SearchParams
 
-PAGE = 1000  # as many ids per search as `nianbao search --limit` allows
 MAX_REPORTS = 20_000  # compare/export read at most this many reports per request
 LIGHT_TTL = 300.0
 
@@ -50,16 +49,7 @@ class LightReports:
 
 def matching_ids(lib, params: SearchParams, cap: int = MAX_REPORTS) -> list[str]:
     """Ids of every report the query and filters select (in year order), up to ``cap``."""
-    ids: list[str] = []
-    offset = 0
-    while len(ids) < cap:
-        page = lib.search(params.q, filters=params.filters or None, sort="year_asc", limit=PAGE, offset=offset)
-        batch = [r["id"] for r in page["results"]]
-        ids.extend(batch)
-        offset += len(batch)
-        if not batch or offset >= page["total"]:
-            break
-    return ids[:cap]
+    return lib.matching_ids(params.q, filters=params.filters or None)[:cap]
 
 
 def matching_reports(lib, params: SearchParams, cap: int = MAX_REPORTS,

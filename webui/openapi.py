@@ -105,6 +105,8 @@ def openapi_document(server_url: str) -> dict:
                 "parameters": FILTER_PARAMS + [
                     _q("format", "csv（UTF-8 带 BOM，Excel 可直接打开）或 json",
                        {"type": "string", "enum": ["csv", "json"], "default": "csv"}),
+                    _q("labels", "列名：zh 为中文名（CSV 缺省），key 为 FIELDS.md 键名（JSON 缺省）",
+                       {"type": "string", "enum": ["zh", "key"]}),
                     _q("fields", "只导出这些字段键，逗号分隔；缺省为全部")],
                 "responses": _responses({"description": "导出数据", "content": {
                     "text/csv": {"schema": {"type": "string"}},
