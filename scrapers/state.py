@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +105,19 @@ class CrawlState:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One atomic step.  The connection is in autocommit mode (isolation_level=None), where ``with db:`` alone
+        would commit every statement on its own: a kill between a page's 'done' and the links it led to would
+        then lose those links for good."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     # -- runs ------------------------------------------------------------------------------------------------------
 
     def begin_session(self, sites: list[str]) -> tuple[int, bool]:
@@ -111,7 +126,7 @@ class CrawlState:
         row = self.db.execute("SELECT id, sites, finished FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
         if row and not row[2] and row[1] == key:
             return row[0], True
-        with self.db:
+        with self._transaction():
             if row and not row[2]:  # an interrupted crawl of other sites: its sites resume on their own
                 self.db.execute("UPDATE sessions SET finished=1 WHERE id=?", (row[0],))
             cur = self.db.execute("INSERT INTO sessions(sites) VALUES (?)", (key,))
@@ -132,7 +147,7 @@ class CrawlState:
             self.db.execute("UPDATE sites SET session=? WHERE name=?", (session, site))
         else:
             run, resumed = (row[0] + 1 if row else 1), False
-            with self.db:
+            with self._transaction():
                 self.db.execute("INSERT OR REPLACE INTO sites(name, run, finished, session) VALUES (?, ?, 0, ?)",
                                 (site, run, session))
                 # revisit (conditionally) what answered, retry what failed for a passing reason
@@ -194,7 +209,7 @@ class CrawlState:
                         note: dict | None = None, kind: str | None = None,
                         discovered: list[dict] = ()) -> None:
         """The URL's archived response and the URLs it led to, committed together."""
-        with self.db:
+        with self._transaction():
             self.db.execute(
                 "UPDATE urls SET status=?, http_status=?, etag=COALESCE(?, etag), "
                 "last_modified=COALESCE(?, last_modified), sha256=COALESCE(?, sha256), "
@@ -208,7 +223,7 @@ class CrawlState:
 
     def record_redirect(self, url: str, target: str, *, site: str, kind: str, depth: int,
                         link_text: str | None, meta: dict | None) -> None:
-        with self.db:
+        with self._transaction():
             self.db.execute("UPDATE urls SET status='redirected', target=?, fetched_at=? WHERE url=?",
                             (target, time.time(), url))
             self.enqueue(target, site=site, kind=kind, depth=depth, link_text=link_text, meta=meta)
@@ -216,7 +231,7 @@ class CrawlState:
 
     def record_failure(self, url: str, *, site: str, run: int, reason: str, permanent: bool,
                        http_status: int | None = None) -> None:
-        with self.db:
+        with self._transaction():
             self.db.execute("UPDATE urls SET status='failed', error=?, permanent=?, http_status=?, fetched_at=? "
                             "WHERE url=?", (reason, int(permanent), http_status, time.time(), url))
             self.db.execute("INSERT INTO failures(site, run, url, reason, at) VALUES (?, ?, ?, ?, ?)",
@@ -228,7 +243,7 @@ class CrawlState:
                         (site, run, url, reason, time.time()))
 
     def document_done(self, url: str, sha256: str, report_ids: list[str]) -> None:
-        with self.db:
+        with self._transaction():
             self.db.execute("INSERT OR IGNORE INTO documents(sha256, url, report_id) VALUES (?, ?, ?)",
                             (sha256, url, report_ids[0] if report_ids else None))
             self.db.execute("UPDATE urls SET status='done', note=NULL, report_ids=? WHERE url=?",

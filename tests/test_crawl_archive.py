@@ -143,3 +143,31 @@ def test_crawl_and_reindex_commands(server, tmp_path):
     result = runner.invoke(main, ["--index", str(rebuilt), "reindex", "--archive", str(index / "crawl")])
     assert result.exit_code == 0, result.output
     assert "reindexed 1 document(s)" in result.output and "1 report(s)" in result.output
+
+
+def test_a_page_and_the_links_it_led_to_are_recorded_together(tmp_path, monkeypatch):
+    """record_response is one transaction: if storing the discovered links fails (or the process dies) midway,
+    the page is still queued — never 'done' with its report attachment forgotten."""
+    state = CrawlState(tmp_path / "state.sqlite")
+    state.enqueue("http://a/page.htm", site="s", kind="report", depth=1)
+    real_enqueue = state.enqueue
+
+    def enqueue_then_die(url, **kw):
+        if url.endswith("b.pdf"):
+            raise KeyboardInterrupt  # stands in for a kill between two statements
+        return real_enqueue(url, **kw)
+
+    monkeypatch.setattr(state, "enqueue", enqueue_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        state.record_response("http://a/page.htm", status="done", http_status=200, etag=None, last_modified=None,
+                              sha256=None, position=None,
+                              discovered=[dict(url="http://a/a.pdf", site="s", kind="attachment", depth=2),
+                                          dict(url="http://a/b.pdf", site="s", kind="attachment", depth=2)])
+    assert state.status("http://a/page.htm") == "queued"
+    assert state.status("http://a/a.pdf") is None
+    monkeypatch.setattr(state, "enqueue", real_enqueue)
+    state.record_response("http://a/page.htm", status="done", http_status=200, etag=None, last_modified=None,
+                          sha256=None, position=None,
+                          discovered=[dict(url="http://a/b.pdf", site="s", kind="attachment", depth=2)])
+    assert state.status("http://a/page.htm") == "done" and state.status("http://a/b.pdf") == "queued"
+    state.close()
