@@ -39,6 +39,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.query import QueryError  # noqa: F401  (re-exported: callers catch it from here or indexer.search)
+from indexer.store import report_version as stored_report_version
 from indexer.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,14 @@ class IndexBusy(RuntimeError):
     """Another live process is writing the index."""
 
 
+def indexed_version(stored_version: str) -> str:
+    """The version the index records for a report whose store version (store.report_version) is given: it also
+    names the index layout, so a schema change re-indexes everything and nothing else does."""
+    return hashlib.sha1(f"{SCHEMA_VERSION}|{stored_version}".encode("ascii")).hexdigest()[:16]
+
+
 def report_version(report: Report) -> str:
-    """A hash of the report's JSON (and of the index layout): the index re-indexes a report when this changes."""
-    data = json.dumps(report.to_json(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha1(f"{SCHEMA_VERSION}|{data}".encode("utf-8")).hexdigest()[:16]
+    return indexed_version(stored_report_version(report))
 
 
 def section_match_text(number: str, heading: str, text: str) -> str:
@@ -238,8 +243,11 @@ class SearchIndex:
                 w.add_document(**report_document(r))
 
     def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
-        """Add or replace reports (by id) in one commit; returns how many."""
+        """Add or replace reports (by id) in one commit; returns how many.  A report already indexed at the same
+        version is left alone (adding the same files again writes nothing)."""
         unique = {r.id: r for r in reports}  # the last version of a repeated id wins
+        have = self.versions()
+        unique = {rid: r for rid, r in unique.items() if have.get(rid) != report_version(r)}
         if not unique:
             return 0
         self._commit(list(unique.values()), workers=workers)
@@ -258,11 +266,12 @@ class SearchIndex:
 
     def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
              progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-        """Make the index hold exactly these report ids at these versions.  Commits in batches, so a killed sync
-        keeps what it did and the next one carries on.  Returns (added or updated, deleted)."""
+        """Make the index hold exactly these report ids at these store versions (ReportStore.versions()).  Commits
+        in batches, so a killed sync keeps what it did and the next one carries on.  Returns (added or updated,
+        deleted)."""
         have = self.versions()
         extra = sorted(set(have) - set(versions))
-        todo = [rid for rid, v in versions.items() if have.get(rid) != v]
+        todo = [rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)]
         if extra and not todo:
             self._commit([], delete_ids=extra)
         added = 0

@@ -132,11 +132,19 @@ class Library:
         return stale
 
     def add_bytes(self, data: bytes, name: str, *, content_type: str | None = None, source: str | None = None,
-                  meta: dict[str, str] | None = None, hints: dict[str, str] | None = None) -> Report:
-        """Read, parse, store and index one document.  Raises ReadError for input that cannot be read."""
-        self._ensure_synced()
+                  meta: dict[str, str] | None = None, hints: dict[str, str] | None = None,
+                  index_now: bool = True) -> Report:
+        """Read, parse, store and index one document.  Raises ReadError for input that cannot be read.
+
+        With ``index_now=False`` the report is only stored; a later :meth:`sync_index` (or the next writer to open
+        the library) indexes everything stored since, in one commit per batch instead of one per document."""
+        if index_now:
+            self._ensure_synced()
         report = _parse_bytes(data, name, content_type or _content_type(name), source, meta, hints)
         stale = self._store(report, data, name, content_type, meta, hints)
+        if not index_now:
+            self._synced = False
+            return report
         if stale:
             self.index.delete(stale)
         self.index.update([report])

@@ -104,7 +104,7 @@ class Document:
 
     text: str
     source: str
-    format: str  # txt | html | pdf | docx
+    format: str  # txt | html | pdf | docx | doc
     tables: list[Table] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -55,8 +55,13 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def report_version(report_json: str) -> str:
-    return hashlib.sha1(report_json.encode("utf-8")).hexdigest()[:16]
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True)
+
+
+def report_version(report: Report) -> str:
+    """A hash of the report's JSON: changes whenever anything about the report does (the index compares it)."""
+    return hashlib.sha1(report_json(report).encode("utf-8")).hexdigest()[:16]
 
 
 class ReportStore:
@@ -84,8 +89,8 @@ class ReportStore:
             meta: dict[str, str] | None = None, hints: dict[str, str] | None = None) -> str:
         """Store a report with the raw bytes it was parsed from; returns its version.  One transaction."""
         digest = sha256(data)
-        report_json = json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True)
-        version = report_version(report_json)
+        text = report_json(report)
+        version = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
         now = time.time()
         with self._db:
             self._db.execute(
@@ -98,7 +103,7 @@ class ReportStore:
                 " meta=excluded.meta, hints=excluded.hints, json=excluded.json, version=excluded.version,"
                 " updated_at=excluded.updated_at",
                 (report.id, digest, report.source, json.dumps(meta or {}, ensure_ascii=False),
-                 json.dumps(hints or {}, ensure_ascii=False), report_json, version, now))
+                 json.dumps(hints or {}, ensure_ascii=False), text, version, now))
         return version
 
     def delete(self, report_id: str) -> bool:

@@ -69,6 +69,9 @@ class _Job:
     sha: str
 
 
+_INDEX_EVERY = 50
+
+
 class _LibraryWorker:
     """Parses and indexes documents in one background thread, in the order they were handed over, so fetching
     goes on meanwhile.  The library is opened in that thread (its SQLite connections stay where they were made).
@@ -105,21 +108,37 @@ class _LibraryWorker:
         from indexer.model import ReadError
 
         library = None
+        unindexed = 0
         while True:
+            # Index what is stored when the fetcher has nothing waiting (or every _INDEX_EVERY reports): one index
+            # commit per quiet moment instead of one per document.  A kill before it loses nothing: the reports
+            # are in the store and the next writer to open the library indexes them.
+            if unindexed and (self._jobs.empty() or unindexed >= _INDEX_EVERY):
+                try:
+                    library.sync_index()
+                except Exception:
+                    log.exception("indexing failed; the reports stay stored and are indexed on the next run")
+                unindexed = 0
             job = self._jobs.get()
             if job is None:
                 break
             try:
                 if library is None:
                     library = self._open()
-                report = add_document(library, job.url, job.body, job.note)
+                report = add_document(library, job.url, job.body, job.note, index_now=False)
                 self._results.put((job, report.id, None, False))
+                unindexed += 1
             except ReadError as e:
                 self._results.put((job, None, f"unreadable document: {e}", False))
             except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
                 log.exception("parse failed: %s", job.url)
                 self._results.put((job, None, f"internal error while parsing ({type(e).__name__}: {e}); "
                                               "retried from the archive next run", True))
+        if unindexed:
+            try:
+                library.sync_index()
+            except Exception:
+                log.exception("indexing failed; the reports stay stored and are indexed on the next run")
         if library is not None and self._owns:
             library.close()
 
@@ -468,12 +487,16 @@ def self_describing_html(body: bytes, encoding: str) -> bytes:
     return body[:m.end()] + tag + body[m.end():] if m else tag + body
 
 
-def add_document(library, url: str, body: bytes, note: dict):
+_REINDEX_BATCH = 500
+
+
+def add_document(library, url: str, body: bytes, note: dict, *, index_now: bool = True):
     """One archived report document into the library — the same call for crawl and reindex."""
     if note.get("charset"):
         body = self_describing_html(body, note["charset"])
     return library.add_bytes(body, note.get("name") or "document", content_type=note.get("content_type"),
-                             source=url, meta=note.get("meta") or None, hints=note.get("hints") or None)
+                             source=url, meta=note.get("meta") or None, hints=note.get("hints") or None,
+                             index_now=index_now)
 
 
 def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None] | None = None) \
@@ -490,7 +513,7 @@ def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None]
             continue
         seen.add(sha)
         try:
-            add_document(library, doc.url, doc.body, doc.note)
+            add_document(library, doc.url, doc.body, doc.note, index_now=False)
             added += 1
         except ReadError as e:
             failed.append((doc.url, f"unreadable document: {e}"))
@@ -499,4 +522,7 @@ def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None]
             failed.append((doc.url, f"internal error while parsing ({type(e).__name__}: {e})"))
         if progress:
             progress(added)
+        if added and added % _REINDEX_BATCH == 0:
+            library.sync_index()
+    library.sync_index()  # stored one by one, indexed in batches: one commit per document would be O(n²)
     return added, failed

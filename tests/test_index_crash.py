@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import IndexBusy, SearchIndex, report_version
+from indexer.index import IndexBusy, SearchIndex
+from indexer.store import report_version
 from indexer.model import Report
 
 ROOT = Path(__file__).resolve().parents[1]

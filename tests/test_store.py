@@ -49,3 +49,26 @@ def test_readonly_needs_an_existing_store(tmp_path):
     ReportStore(tmp_path).put(_report("a"), data=b"x", name="a.txt", content_type=None)
     ro = ReportStore(tmp_path, readonly=True)
     assert ro.get("a").id == "a"
+
+
+def test_unchanged_reports_are_never_indexed_again(tmp_path):
+    """The store's versions and the index's agree: reopening the library, or adding the same files again, writes
+    no index generation; changing one report re-indexes that one only."""
+    from pathlib import Path
+
+    from indexer.library import Library
+
+    seeds = Path(__file__).resolve().parents[1] / "samples" / "seeds"
+    with Library(tmp_path) as lib:
+        lib.add_paths([seeds], workers=1)
+        generation = lib.index.current_generation()
+    with Library(tmp_path) as lib:
+        assert lib.sync_index() == (0, 0)
+        lib.add_paths([seeds], workers=1)
+        assert lib.index.current_generation() == generation
+        report = next(lib.reports())
+        report.title = "改过的标题"
+        lib.store.put(report, data=b"changed", name="x.txt", content_type=None)
+        assert lib.sync_index() == (1, 0)
+        assert lib.index.current_generation() != generation
+        assert lib.search("改过的标题")["total"] == 1
