@@ -150,13 +150,13 @@ def strip_inline_chrome(line: str) -> str:
 # Spaced-out text
 
 _SPACED_RUN = re.compile(rf"(?<!\S)[{CJK}{CJK_PUNCT}](?: [{CJK}{CJK_PUNCT}]){{2,}}(?!\S)")
-_SPACE_BEFORE_PUNCT = re.compile(rf"[ \u3000]+(?=[，。、；：！？）》”’】」』〕])")
-_SPACE_AFTER_PUNCT = re.compile(rf"(?<=[，。、；：！？（《“‘【「『〔])[ \u3000]+")
+_SPACE_BEFORE_PUNCT = re.compile(r"[ \u3000]+(?=[，。、；：！？）》”’】」』〕])")
+_SPACE_AFTER_PUNCT = re.compile(r"(?<=[，。、；：！？（《“‘【「『〔])[ \u3000]+")
 _UNITS = "年月日号次件条个人名位万亿元项期场家部篇份批余多%％岁户所张套台辆类"
 _NUM = r"\d+(?:[.,]\d+)*"
 _SPACE_AROUND_NUMBER = re.compile(rf"(?<=[{CJK}（(“])[ \u3000]+(?={_NUM}[ \u3000]*[{_UNITS}])")
 _SPACE_BEFORE_UNIT = re.compile(rf"(?<=\d)[ \u3000]+(?=[{_UNITS}])")
-_SPACE_AFTER_DATE_UNIT = re.compile(rf"(?<=[年月第至约共达])[ \u3000]+(?=\d)")
+_SPACE_AFTER_DATE_UNIT = re.compile(r"(?<=[年月第至约共达])[ \u3000]+(?=\d)")
 
 
 def collapse_spacing(line: str) -> str:

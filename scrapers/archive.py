@@ -49,7 +49,6 @@ def _sound_end(path: Path) -> int:
     """Byte offset just past the last complete record: each gzip member must end with its trailer and hold a whole
     WARC record (headers, Content-Length bytes of block, blank line)."""
     good_end = 0
-    member_start = 0
     pos = 0
     inflater = zlib.decompressobj(wbits=31)
     record = bytearray()
@@ -70,7 +69,7 @@ def _sound_end(path: Path) -> int:
                 pos += used
                 if not _whole_record(bytes(record)):
                     return good_end
-                good_end = member_start = pos
+                good_end = pos
                 chunk = inflater.unused_data
                 inflater = zlib.decompressobj(wbits=31)
                 record = bytearray()

@@ -12,7 +12,7 @@ A report page is recognised by its title (or the link text that led to it) namin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html

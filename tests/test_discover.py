@@ -119,7 +119,7 @@ def test_notice_mentioning_annual_report_is_not_a_report():
 def test_sidebar_text_does_not_hide_an_attachment_only_page():
     title = "某县2022年政府信息公开工作年度报告"
     sidebar = "<div class='side'><p>" + "政府信息公开指南：本机关负责政府信息公开的日常工作。" * 40 + "</p></div>"
-    body = f"<p>详见附件。</p><p><a href='/u/a.docx'>附件下载</a></p>"
+    body = "<p>详见附件。</p><p><a href='/u/a.docx'>附件下载</a></p>"
     page = analyse_page(_article(title, body, sidebar), "http://x.test/a/3.htm")
     assert page.body_chars < 100
     assert [a.url for a in report_attachments(page)] == ["http://x.test/u/a.docx"]

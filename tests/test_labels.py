@@ -5,7 +5,6 @@ The unit tests of each module check the same reports piece by piece; this one ch
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -14,20 +13,11 @@ import pytest
 from indexer.parse import parse_document
 from indexer.readers import read_file
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "tests" / "labels"
+from labelled import LABELS, ROOT, SAMPLE_DIRS, label_cases
+
 SHARED_SPEC = ROOT.parent / "shared" / "spec"
-SAMPLE_DIRS = {"labels-seeds.json": ROOT / "samples" / "seeds", "labels-real.json": ROOT / "samples" / "real"}
 META_KEYS = ("title", "issuer", "province", "city", "county", "township", "level", "body_type", "year",
              "published", "template")
-
-
-def _cases():
-    for label_file, sample_dir in SAMPLE_DIRS.items():
-        labels = json.loads((LABELS / label_file).read_text(encoding="utf-8"))
-        for name, expected in labels.items():
-            if not name.startswith("_"):
-                yield pytest.param(sample_dir / name, expected, id=name)
 
 
 _parsed: dict[Path, object] = {}
@@ -39,7 +29,7 @@ def parsed(path: Path):
     return _parsed[path]
 
 
-@pytest.mark.parametrize("path,expected", list(_cases()))
+@pytest.mark.parametrize("path,expected", list(label_cases()))
 def test_metadata(path, expected):
     report = parsed(path)
     got = {k: getattr(report, k) for k in META_KEYS if k in expected}
@@ -64,7 +54,7 @@ def _title_alternatives(expected) -> set[str]:
     return alts
 
 
-@pytest.mark.parametrize("path,expected", list(_cases()))
+@pytest.mark.parametrize("path,expected", list(label_cases()))
 def test_section_order(path, expected):
     """The labelled canonical level-1 sections appear in this order (others may stand between)."""
     got = [s.canonical for s in parsed(path).sections if s.level == 1]
@@ -74,7 +64,7 @@ def test_section_order(path, expected):
     assert not missing, f"level-1 sections {got} do not contain {want} in order"
 
 
-@pytest.mark.parametrize("path,expected", list(_cases()))
+@pytest.mark.parametrize("path,expected", list(label_cases()))
 def test_fields(path, expected):
     fields = parsed(path).fields
     want = expected.get("fields", {})
@@ -83,7 +73,7 @@ def test_fields(path, expected):
     assert not wrong, f"{len(wrong)} of {len(want)} fields wrong or missing (got, want): {wrong}"
 
 
-@pytest.mark.parametrize("path,expected", list(_cases()))
+@pytest.mark.parametrize("path,expected", list(label_cases()))
 def test_phrases_are_in_section_text(path, expected):
     """The labelled body phrases survive cleaning and land in some section's text (what search indexes)."""
     from indexer.normalize import normalize

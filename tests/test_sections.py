@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
 from indexer.metadata import extract_metadata
-from indexer.model import Document, ReadError
+from indexer.model import Document
+from labelled import SAMPLE_DIRS, label_cases, load_document
 from indexer.sections import canonical_name, split_heading, split_sections
-
-ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "tests" / "labels"
-SAMPLE_DIRS = {"labels-seeds.json": ROOT / "samples" / "seeds", "labels-real.json": ROOT / "samples" / "real"}
-
-
-def load_document(path: Path) -> Document:
-    if path.suffix == ".txt":
-        return Document(text=path.read_text(encoding="utf-8"), source=path.name, format="txt")
-    readers = pytest.importorskip("indexer.readers", reason="indexer.readers not available yet")
-    try:
-        return readers.read_file(path)
-    except ReadError as e:
-        if "No module named" in str(e):
-            pytest.skip(f"reader for {path.suffix} not available yet: {e}")
-        raise
-
-
-def label_cases():
-    for label_file, sample_dir in SAMPLE_DIRS.items():
-        for name, expected in json.loads((LABELS / label_file).read_text(encoding="utf-8")).items():
-            if not name.startswith("_"):
-                yield pytest.param(sample_dir / name, expected, id=name)
-
 
 def in_order(wanted: list[str], got: list[str]) -> bool:
     """``wanted`` is a subsequence of ``got`` (others may stand between)."""
