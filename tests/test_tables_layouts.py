@@ -121,3 +121,25 @@ def test_legacy_figures(text, expected):
         assert fields.get(k) == v, (k, fields)
     if "294981916" in text:
         assert "legacy.active_total" not in fields  # 2949/81916 or 294/981916…: several cuts, no text to decide
+
+
+@pytest.mark.parametrize("run, expected", [
+    # the real 17-digit run of 平潭 004: one reading
+    ("10203120001200000", (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)),
+    # long runs whose cuttings are too many to list one by one: the totals are read off, not guessed
+    ("270002701301201330024024", (27, 0, 0, 0, 27, 0, 13, 0, 120, 133, 0, 0, 24, 0, 24)),
+    ("1127001192184002220041812430", (112, 7, 0, 0, 119, 218, 4, 0, 0, 222, 0, 0, 418, 12, 430)),
+    # two readings (11/0/0/0/11 or 1/10/0/0/11): nothing chooses, the two cells stay out
+    ("11000110200204004", None),
+])
+def test_glued_review_run(run, expected):
+    text = ("四、政府信息公开行政复议、行政诉讼情况 行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
+            "结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计" + run + "五、存在的主要问题及改进情况")
+    fields, warnings = extract_fields(Document(text=text, source="x", format="txt"), [], "2021", 2021)
+    from indexer.tables.catalogue import REVIEW_KEYS
+    got = tuple(fields.get(k) for k in REVIEW_KEYS)
+    if expected is None:
+        assert got == (None, None, 0, 0, 11, 0, 2, 0, 0, 2, 0, 4, 0, 0, 4)
+        assert any(w.code == "table.ambiguous" for w in warnings)
+    else:
+        assert got == expected

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Sequence
 
 MAX_PIECE_DIGITS = 7  # a count in these tables never needs more digits than this
 SPLIT_BUDGET = 50_000  # piece sequences tried per row
+CUT_BUDGET = 400_000  # search nodes per row for the readings that fill every column
 PLACE_BUDGET = 300_000  # placements tried per row
 SOLVE_BUDGET = 150_000  # search nodes for the column rules of table 三 (≈0.3 s worst case)
 SOLUTION_CAP = 2_000
@@ -73,6 +74,72 @@ def piece_sequences(tokens: Sequence[str], glued: bool, ncols: int) -> Iterator[
     yield from rec(0, ncols)
 
 
+def full_readings(tokens: Sequence[str], ncols: int, groups: Groups) -> list[Vector]:
+    """Every way to cut glued digit runs into exactly ncols numbers that satisfies the sum rules (raises Budget).
+
+    Depth-first, column by column: a total column is not guessed but read off — the sum of its group's parts must be
+    what the text says next — so the search never lists the (many) cuttings that break a rule.  Numbers are written
+    without leading zeros (``'0'`` is one number) and never run across a gap between tokens.
+    """
+    text = "".join(tokens)
+    n = len(text)
+    cuts: set[int] = set()  # gaps between tokens: a number ends there
+    pos = 0
+    for t in tokens[:-1]:
+        pos += len(t)
+        cuts.add(pos)
+    total_of: dict[int, int] = {b - 1: a for a, b in groups}  # total column → first part column
+    member: list[int | None] = [None] * ncols
+    for a, b in groups:
+        for c in range(a, b - 1):
+            member[c] = b - 1
+    out: list[Vector] = []
+    vec = [0] * ncols
+    nodes = 0
+
+    def fits(i: int, j: int) -> bool:
+        return not any(i < c < j for c in cuts) if cuts else True
+
+    def rec(col: int, i: int) -> None:
+        nonlocal nodes
+        nodes += 1
+        if nodes > CUT_BUDGET:
+            raise Budget
+        left = ncols - col
+        if left == 0:
+            if i == n:
+                out.append(tuple(vec))
+            return
+        if n - i < left or n - i > left * MAX_PIECE_DIGITS:
+            return
+        if col in total_of:
+            want = str(sum(vec[total_of[col]:col]))
+            j = i + len(want)
+            if text.startswith(want, i) and fits(i, j):
+                vec[col] = int(want)
+                rec(col + 1, j)
+            return
+        if text[i] == "0":
+            vec[col] = 0
+            rec(col + 1, i + 1)
+            return
+        tot = member[col]
+        for j in range(i + 1, min(n, i + MAX_PIECE_DIGITS) + 1):
+            if not fits(i, j):
+                break
+            vec[col] = int(text[i:j])
+            if tot is not None:
+                # the group's total is at least this long: the text left must hold it and every column after it
+                need = (tot - col - 1) + len(str(sum(vec[total_of[tot]:col + 1]))) + (ncols - tot - 1)
+                if need > n - j:
+                    break  # a longer piece only makes the sum longer and leaves less text
+            rec(col + 1, j)
+        vec[col] = 0
+
+    rec(0, 0)
+    return sorted(set(out))
+
+
 def placements(pieces: Sequence[int], ncols: int) -> Iterator[Vector]:
     """Put the pieces into ncols columns in order, the other columns blank (0)."""
     m = len(pieces)
@@ -94,6 +161,10 @@ def row_readings(tokens: Sequence[str], glued: bool, ncols: int, groups: Groups)
     """
     if any(not t.isdigit() for t in tokens):
         return []
+    if glued:
+        full_glued = full_readings(tokens, ncols, groups)
+        if full_glued:
+            return full_glued
     seqs = list(piece_sequences(tokens, glued, ncols))
     full = {tuple(s) for s in seqs if len(s) == ncols and satisfies(s, groups)}
     if full:
