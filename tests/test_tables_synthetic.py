@@ -272,9 +272,35 @@ def render_one_per_line(rng, rows, review, active) -> Document:
 LAYOUTS = {"html": render_html, "tab_lost": render_tab_lost, "glued": render_glued, "one_per_line": render_one_per_line}
 
 
+def review_run_readings(review: list[int]) -> int:
+    """How many ways a reader can cut table 四's fully glued digit run into its 15 figures so that every group's
+    总计 = 维持 + 纠正 + 其他 + 尚未审结 (figures without leading zeros, zero written "0"); counted group by group,
+    independently of the extractor.  More than one: the run itself is ambiguous, to any reader."""
+    text = "".join(map(str, review))
+
+    def numbers(i: int, k: int):  # every way to read k numbers from position i: (numbers, end)
+        if k == 0:
+            yield (), i
+            return
+        if i >= len(text):
+            return
+        ends = [i + 1] if text[i] == "0" else range(i + 1, min(len(text), i + 7) + 1)
+        for j in ends:
+            for rest, end in numbers(j, k - 1):
+                yield (int(text[i:j]),) + rest, end
+
+    def groups(i: int, left: int) -> int:
+        if left == 0:
+            return int(i == len(text))
+        return sum(groups(end, left - 1) for g, end in numbers(i, 5) if sum(g[:4]) == g[4])
+
+    return groups(0, 3)
+
+
 def measure(layout: str, n: int, seed: int = 1) -> dict[str, float]:
     rng = random.Random(f"{layout}-{seed}")
     emitted = wrong = read = read_apply = read_review = 0
+    ambiguous_review = missed_unambiguous = 0
     examples = []
     for i in range(n):
         template = rng.choice(["2019", "2021"])
@@ -295,8 +321,13 @@ def measure(layout: str, n: int, seed: int = 1) -> dict[str, float]:
         read += apply_ok and review_ok
         read_apply += apply_ok
         read_review += review_ok
+        if layout == "glued" and review_run_readings(review) > 1:
+            ambiguous_review += 1
+        elif not review_ok:
+            missed_unambiguous += 1
     return {"reports": n, "emitted": emitted, "wrong": wrong, "wrong_rate": wrong / max(emitted, 1),
             "read_rate": read / n, "read_apply_total": read_apply / n, "read_review": read_review / n,
+            "review_ambiguous": ambiguous_review / n, "review_missed_unambiguous": missed_unambiguous,
             "examples": examples}
 
 
@@ -306,10 +337,15 @@ def test_unseen_reports(layout):
     print(f"\n{layout}: {m}")
     assert m["wrong_rate"] <= 1 / 200, m
     assert m["read_apply_total"] >= 0.95, m
+    # every 四 that has one reading is read: what is missed is only what the text leaves ambiguous
+    assert m["review_missed_unambiguous"] == 0, m
     if layout == "glued":
-        # A fully glued 四 run can be cut two valid ways ('10100110000000000' = 10/1/0/0/11 or 1/0/10/0/11): the
-        # group totals are always read, but all 15 figures only when the run allows one reading (~90 % here).
-        assert m["read_review"] >= 0.85, m
+        # A fully glued 四 run can be cut two valid ways ('10100110000000000' = 10/1/0/0/11 or 1/0/10/0/11, also
+        # '11011' = 11/0/0/0/11 or 1/10/0/0/11): no rule of the table chooses, so those figures stay out with a
+        # warning.  That is 7–10 % of this generator's reports (7.5 % here), so all 15 figures are read in
+        # 90–93 % of them (92.5 % here): the 95 % target is out of reach of an honest reader on this data.
+        assert m["read_review"] >= 0.92, m
+        assert m["read_review"] + m["review_ambiguous"] >= 0.999, m
     else:
         assert m["read_rate"] >= 0.95, m
 
@@ -320,4 +356,5 @@ if __name__ == "__main__":
         r = measure(name, n, seed=7)
         print(f"{name:13} reports={r['reports']} emitted={r['emitted']} wrong={r['wrong']} "
               f"wrong_rate={r['wrong_rate']:.5f} read_rate(三总计+四)={r['read_rate']:.3f} "
-              f"三总计={r['read_apply_total']:.3f} 四={r['read_review']:.3f} {r['examples'][:3]}")
+              f"三总计={r['read_apply_total']:.3f} 四={r['read_review']:.3f} "
+              f"四ambiguous={r['review_ambiguous']:.3f} {r['examples'][:3]}")
