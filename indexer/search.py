@@ -15,6 +15,7 @@ most prominently comes first.
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import math
@@ -188,52 +189,53 @@ class Snapshot:
             return leaf
 
     def _keys(self, field: str, term: str, docs: np.ndarray | None = None) -> np.ndarray:
-        """All positions of a term as sorted uint64 keys docnum << 32 | position (only in ``docs`` if given)."""
+        """All positions of a term as sorted uint64 keys docnum << 32 | position (only in ``docs``, sorted
+        docnums, if given).  Reads whole posting blocks of analysis.CompactCodec with numpy, skipping blocks
+        that hold none of ``docs``."""
         reader = self.searcher.reader()
         bterm = term.encode("utf-8")
         if (field, bterm) not in reader:
             return _EMPTY.astype(np.uint64)
         chunks = []
         u32, u64 = np.uint32, np.uint64
-        if docs is not None:  # few candidate documents: skip to each
-            m = wq.Term(field, term).matcher(self.searcher)
-            for d in docs.tolist():
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
-            return np.concatenate(chunks) if chunks else _EMPTY.astype(np.uint64)
-        # every posting: read whole blocks of Whoosh's W3 postings at once (ids array + list of values) instead of
-        # one posting at a time; deleted documents are dropped later (doc_report is -1 for them)
         for sub, offset in reader.leaf_readers():
             if (field, bterm) not in sub:
                 continue
+            wanted = None
+            if docs is not None:
+                lo, hi = np.searchsorted(docs, [offset, offset + sub.doc_count_all()])
+                if lo == hi:
+                    continue
+                wanted = docs[lo:hi].astype(np.uint64)
+                local = (docs[lo:hi] - offset).tolist()
+                wanted_set = set(docs[lo:hi].tolist())
             m = sub.postings(field, bterm)
             while hasattr(m, "child"):  # the deletion filter of a segment with deleted documents
-                m = m.child
-            if not hasattr(m, "_read_values"):  # not a W3 leaf matcher: the slow, general way
+                m = m.child  # (deleted documents are dropped later: doc_report is -1 for them)
+            if not hasattr(m, "compact_block"):  # a segment written before CompactCodec: one posting at a time
                 while m.is_active():
                     d = m.id() + offset
-                    chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+                    if wanted is None or d in wanted_set:
+                        chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64)
+                                      + u64(d << 32))
                     m.next()
                 continue
+            ci = 0
             while m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                if m._values is None:
-                    m._read_values()
-                start = m._i
-                ids = np.asarray(m._ids[start:], dtype=np.uint64) + u64(offset)
-                values = m._values[start:]
-                sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // _INT_SIZE
-                data = np.frombuffer(b"".join(values), dtype=u32)
-                keep = np.ones(len(data), dtype=bool)
-                keep[np.cumsum(sizes) - sizes] = False  # each value starts with its count
-                chunks.append((np.repeat(ids, sizes - 1) << u64(32)) | data[keep].astype(u64))
+                if wanted is not None:
+                    if m._maxid < local[ci]:  # no wanted document in this block: do not even read it
+                        m._next_block()
+                        continue
+                ids_b, counts_b, pos_b = m.compact_block()
+                counts = np.frombuffer(counts_b, dtype=u32)
+                ids = np.repeat(np.frombuffer(ids_b, dtype=u32).astype(u64) + u64(offset), counts)
+                keys = (ids << u64(32)) | np.frombuffer(pos_b, dtype=u32)
+                if wanted is not None:
+                    keys = keys[np.isin(ids, wanted)]
+                    ci = bisect.bisect_right(local, m._maxid, ci)
+                chunks.append(keys)
+                if wanted is not None and ci == len(local):
+                    break
                 m._next_block()
         return np.concatenate(chunks) if chunks else _EMPTY.astype(np.uint64)
 
@@ -262,7 +264,8 @@ class Snapshot:
                     break
                 docs = (starts >> np.uint64(32)).astype(np.int64)
                 docs = docs[np.r_[True, docs[1:] != docs[:-1]]]  # starts are sorted
-                keys = self._keys("exact2", grams[j], docs if len(docs) < 200 else None)
+                few = len(docs) * 4 < reader.doc_frequency("exact2", grams[j].encode("utf-8"))
+                keys = self._keys("exact2", grams[j], docs if few else None)
                 starts = starts[self._contains(keys, starts + np.uint64(j))]
         if not len(starts):
             return _Leaf(_EMPTY, np.zeros(0), np.zeros(0, dtype=bool))

@@ -82,8 +82,14 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def index(corpus, tmp_path_factory):
+    """Written in three commits (several segments, merged or not) with tiny posting blocks, so that reading
+    terms spread over many blocks and segments, and skipping blocks, is what the tests check."""
     ix = SearchIndex(tmp_path_factory.mktemp("ix") / "whoosh")
-    ix.update(corpus)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("indexer.analysis.BLOCK_LIMIT", 3)
+        third = len(corpus) // 3 + 1
+        for i in range(0, len(corpus), third):
+            ix.update(corpus[i:i + third])
     yield ix
     ix.close()
 
@@ -271,3 +277,45 @@ def test_words_keep_domain_terms_whole():
 
     assert words(normalize("加强政务新媒体监管，依申请公开的信息处理费")) == [
         "加强", "政务新媒体", "监管", "依申请公开", "的", "信息处理费"]
+
+
+def test_compact_postings_round_trip(tmp_path):
+    """analysis.CompactCodec writes what the field gave it and reads it back, block by block and one posting at a
+    time (Whoosh's generic path), over terms spread across many small blocks."""
+    import numpy as np
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from indexer.analysis import CompactCodec, ExactBigramField
+
+    rng = random.Random(3)
+    field = ExactBigramField()
+    docs = [["".join(rng.choice("abc") for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 4))]
+            for _ in range(40)]
+    want: dict[bytes, list[tuple[int, list[int]]]] = {}
+    for d, texts in enumerate(docs):
+        for term, n, weight, value in field.index(texts):
+            want.setdefault(term, []).append((d, field.format.decode_positions(value)))
+    ix = whoosh_index.create_in(str(tmp_path), fields.Schema(exact2=field))
+    w = ix.writer(codec=CompactCodec(blocklimit=3))
+    for texts in docs:
+        w.add_document(exact2=texts)
+    w.commit()
+    with ix.reader() as reader:
+        for term, postings in want.items():
+            m = reader.postings("exact2", term)
+            got = []
+            while m.is_active():
+                got.append((m.id(), field.format.decode_positions(m.value())))
+                assert m.weight() == len(got[-1][1])
+                m.next()
+            assert got == postings
+            m = reader.postings("exact2", term)
+            got = []
+            while m.is_active():
+                ids, counts, pos = (np.frombuffer(b, dtype=np.uint32) for b in m.compact_block())
+                at = np.r_[0, np.cumsum(counts)]
+                got += [(int(i), pos[at[k]:at[k + 1]].tolist()) for k, i in enumerate(ids)]
+                m._next_block()
+            assert got == postings
+            assert reader.frequency("exact2", term) == sum(len(p) for _, p in postings)
