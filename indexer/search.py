@@ -352,6 +352,39 @@ class _Evaluator:
         raise QueryError(f"无法理解的查询部分：{node!r}")  # pragma: no cover
 
 
+class _KindEvaluator:
+    """The query evaluated for every section kind at once: column c of the (reports × kinds) result is what
+    _Evaluator restricted to sections of kind c gives — one pass for the section facet instead of one per kind."""
+
+    def __init__(self, evaluate: _Evaluator):
+        self.evaluate = evaluate
+        self.snap = evaluate.snap
+
+    def __call__(self, node) -> np.ndarray:
+        snap = self.snap
+        shape = (snap.n_reports, len(CANONICALS))
+        if isinstance(node, Text):
+            leaf = snap.leaf(node.text)
+            docs = leaf.docs[snap.slot_is_section[leaf.docs]]
+            out = np.zeros(shape, dtype=bool)
+            out[snap.slot_report[docs], snap.slot_canon[docs]] = True
+            return out
+        if isinstance(node, And):
+            out = np.ones(shape, dtype=bool)
+            for item in node.items:
+                out &= self(item)
+            return out
+        if isinstance(node, Or):
+            out = np.zeros(shape, dtype=bool)
+            for item in node.items:
+                out |= self(item)
+            return out
+        if isinstance(node, Not):
+            return ~self(node.item)
+        # filters, ranges (and nothing): the same for every kind
+        return np.repeat(self.evaluate(node)[:, None], shape[1], axis=1)
+
+
 def _range_mask(values: np.ndarray, r: Range) -> np.ndarray:
     low = values >= r.low if r.low_inclusive else values > r.low
     high = values <= r.high if r.high_inclusive else values < r.high
@@ -426,7 +459,9 @@ class _Plan:
                 continue
             codes = snap.facet_codes[name][base]
             counts = np.bincount(codes[codes >= 0], minlength=len(snap.facet_values[name]))
-            pairs = [(snap.facet_values[name][i], int(c)) for i, c in enumerate(counts) if c]
+            nonzero = np.flatnonzero(counts)
+            values = snap.facet_values[name]
+            pairs = [(values[i], c) for i, c in zip(nonzero.tolist(), counts[nonzero].tolist())]
             out[name] = [{"value": v, "count": c} for v, c in sorted(pairs, key=lambda p: (-p[1], p[0]))]
         return out
 
@@ -437,18 +472,17 @@ class _Plan:
         for m in other_masks:
             base &= m
         query_kinds = _section_restriction(self.tree, {})
+        if self.tree is not None:  # (text under NOT too: "NOT 公开" counts sections of a kind without it)
+            by_kind = _KindEvaluator(self.evaluate)(self.tree)
+        else:
+            by_kind = self.query_mask[:, None]
+        counts = (by_kind & base[:, None] & snap.has_section).sum(axis=0).tolist()
         out = []
         for c, key in enumerate(CANONICALS):
             if query_kinds is not None and c not in query_kinds:
                 continue
-            if self.terms:
-                mask = _Evaluator(snap, np.asarray([c]))(self.tree)
-            else:
-                mask = self.query_mask.copy()
-            mask &= base & snap.has_section[:, c]
-            n = int(mask.sum())
-            if n:
-                out.append({"value": key, "label": CANONICAL_SECTIONS[key], "count": n})
+            if counts[c]:
+                out.append({"value": key, "label": CANONICAL_SECTIONS[key], "count": int(counts[c])})
         return sorted(out, key=lambda d: -d["count"])
 
     def matched_docs(self) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.index import SearchIndex
-from indexer.model import Report, Section
+from indexer.model import CANONICAL_SECTIONS, Report, Section
 from indexer.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -319,3 +319,13 @@ def test_compact_postings_round_trip(tmp_path):
                 m._next_block()
             assert got == postings
             assert reader.frequency("exact2", term) == sum(len(p) for _, p in postings)
+
+
+@pytest.mark.parametrize("q", ['"依申请公开" OR 复议', '公开 -"信息处理费"', '"政府信息" (收费 OR -申请人)',
+                               'NOT 公开', '复议 section:requests'])
+def test_section_facet_equals_choosing_each_section(index, q):
+    """The section facet (all kinds in one pass) counts what filtering on that kind returns, for any query tree."""
+    facet = {v["value"]: v["count"] for v in index.facets(q)["section"]}
+    for kind in CANONICAL_SECTIONS:
+        total = index.search(q, filters={"section": [kind]}, limit=0)["total"]
+        assert facet.get(kind, 0) == total, kind
