@@ -19,11 +19,14 @@ character the way Whoosh analyzers do would cost more than everything else in in
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import re
+import struct
 from array import array
-from collections import defaultdict
 from pathlib import Path
+
+import numpy as np
 
 from whoosh import fields, formats
 from whoosh.analysis import Token
@@ -86,6 +89,9 @@ class CompactPositions(formats.Positions):
 # One Whoosh document per report: its title and sections are "slots" of the exact view, and a position encodes
 # (slot << SLOT_SHIFT) | offset, so a match knows its section while the index holds one posting per distinct bigram
 # per report (about half the postings of one document per section — Whoosh's writer cost is per posting).
+BULK_TERM = b"\xff"  # never UTF-8: sorts after every real term of the field
+_EMPTY_CODES = np.zeros(0, dtype=np.uint64)
+_EMPTY_POSITIONS = np.zeros(0, dtype=np.uint32)
 SLOT_SHIFT = 22  # sections up to 4 M characters
 MAX_SLOTS = 1 << (32 - SLOT_SHIFT)  # positions are uint32
 NO_OFFSET = (1 << SLOT_SHIFT) - 1  # the "offset" of a character posting, which records slots only
@@ -100,7 +106,37 @@ def slot_texts(texts: list[str]) -> list[str]:
     return [t[:limit] for t in texts]
 
 
-class ExactBigramField(fields.FieldType):
+class _ExactField(fields.FieldType):
+    """A field fed the list of slot texts of a report.  ``index()`` gives Whoosh's writer one item per report
+    (term BULK_TERM, value: the report's term codes and positions as arrays) instead of one per term;
+    CompactFieldWriter turns them into posting lists with numpy when the segment is written.  ``postings()``
+    is the same, one (term, freq, weight, value) per term, as Whoosh fields give it (the reference for tests)."""
+
+    def index(self, value, **kwargs):
+        codes, positions = self.arrays(slot_texts(list(value)))
+        yield BULK_TERM, len(positions), float(len(positions)), (
+            pack_uint(len(codes)) + codes.tobytes() + positions.tobytes())
+
+    @staticmethod
+    def unpack(value: bytes) -> tuple[np.ndarray, np.ndarray]:
+        n = struct.unpack_from("!I", value)[0]
+        codes = np.frombuffer(value, dtype=np.uint64, count=n, offset=_INT_SIZE)
+        return codes, np.frombuffer(value, dtype=np.uint32, offset=_INT_SIZE + 8 * n)
+
+    def postings(self, value):
+        codes, positions = self.arrays(slot_texts(list(value)))
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).tolist() + [len(codes)]
+        for a, b in zip(starts, starts[1:]):
+            poslist = positions[a:b].tolist()
+            yield self.term(int(codes[a])).encode("utf-8"), len(poslist), float(len(poslist)), \
+                self.format.encode(poslist)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+class ExactBigramField(_ExactField):
     """Bigrams of the normalised slot texts at (slot, offset) positions; the writer is given the list of texts."""
 
     def __init__(self):
@@ -112,18 +148,30 @@ class ExactBigramField(fields.FieldType):
         self.vector = None
         self.column_type = None
 
-    def index(self, value, **kwargs):
-        poses: dict[str, list[int]] = defaultdict(list)
-        for slot, text in enumerate(slot_texts(list(value))):
-            base = slot << SLOT_SHIFT
-            for i in range(len(text) - 1):
-                poses[text[i:i + 2]].append(base + i)
-        encode = self.format.encode
-        for gram, poslist in poses.items():
-            yield gram.encode("utf-8"), len(poslist), float(len(poslist)), encode(poslist)
+    @staticmethod
+    def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(term codes, positions) of every bigram occurrence, sorted by code, positions ascending within one."""
+        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
+        for slot, text in enumerate(texts):
+            if len(text) < 2:
+                continue
+            cp = _code_points(text)
+            codes.append((cp[:-1] << np.uint64(21)) | cp[1:])
+            positions.append(np.arange(len(text) - 1, dtype=np.uint32) + np.uint32(slot << SLOT_SHIFT))
+        codes, positions = np.concatenate(codes), np.concatenate(positions)
+        order = np.argsort(codes, kind="stable")
+        return codes[order], positions[order]
+
+    @staticmethod
+    def term(code: int) -> str:  # codes of code points are ordered like the UTF-8 bytes of their terms
+        return chr(code >> 21) + chr(code & 0x1FFFFF)
+
+    @staticmethod
+    def code(term: str) -> int:
+        return (ord(term[0]) << 21) | ord(term[1])
 
 
-class ExactCharField(fields.FieldType):
+class ExactCharField(_ExactField):
     """Which slots contain each character (no offsets: a one-character query needs no adjacency check, and this
     keeps the field a tenth of the size of full positions).  Encoded like positions, at offset NO_OFFSET."""
 
@@ -136,16 +184,25 @@ class ExactCharField(fields.FieldType):
         self.vector = None
         self.column_type = None
 
-    def index(self, value, **kwargs):
-        slots: dict[str, list[int]] = defaultdict(list)
-        for slot, text in enumerate(slot_texts(list(value))):
-            pos = (slot << SLOT_SHIFT) | NO_OFFSET
-            for ch in set(text):
-                slots[ch].append(pos)
-        encode = self.format.encode
-        for ch, poslist in slots.items():
-            poslist.sort()
-            yield ch.encode("utf-8"), len(poslist), float(len(poslist)), encode(poslist)
+    @staticmethod
+    def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
+        for slot, text in enumerate(texts):
+            if text:
+                cp = np.unique(_code_points(text))
+                codes.append(cp)
+                positions.append(np.full(len(cp), (slot << SLOT_SHIFT) | NO_OFFSET, dtype=np.uint32))
+        codes, positions = np.concatenate(codes), np.concatenate(positions)
+        order = np.argsort(codes, kind="stable")
+        return codes[order], positions[order]
+
+    @staticmethod
+    def term(code: int) -> str:
+        return chr(code)
+
+    @staticmethod
+    def code(term: str) -> int:
+        return ord(term)
 
 
 class _NoAnalyzer:
@@ -202,18 +259,43 @@ class CompactPostingsWriter(whoosh3.W3PostingsWriter):
          positions uint32[] of all postings one after another, without the count prefix of each value)
     """
 
+    def _new_block(self):
+        super()._new_block()
+        self._bulk = None
+
+    def add_bulk(self, ids: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> None:
+        """The whole posting list of the current term from arrays (docnums, positions per posting, all positions)
+        — no Python call per posting.  The last block stays buffered for finish_postings() to write."""
+        ends = np.cumsum(counts, dtype=np.int64)
+        bl = self._blocklimit
+        for i in range(0, len(ids), bl):
+            if len(self._ids):
+                self._write_block()
+            j = min(i + bl, len(ids))
+            block_ids = np.ascontiguousarray(ids[i:j], dtype=np.uint32)
+            block_counts = np.ascontiguousarray(counts[i:j], dtype=np.uint32)
+            self._ids = array("I", block_ids.tobytes())
+            self._weights = array("f", block_counts.astype(np.float32).tobytes())
+            self._maxweight = float(block_counts.max())
+            self._bulk = (block_ids.tobytes(), block_counts.tobytes(),
+                          positions[(ends[i - 1] if i else 0):ends[j - 1]].tobytes())
+
     def _write_block(self, last=False):
         if not isinstance(self._format, CompactPositions):
             return super()._write_block(last)
         if not self._blockcount:
             self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        values = self._values
-        counts = array("I", [(len(v) >> 2) - 1 for v in values])
-        weights = self._weights
-        same = len(weights) == len(counts) and all(w == c for w, c in zip(weights, counts))
-        data = (_COMPACT_TAG, self._ids.tobytes(), None if same else weights.tobytes(), counts.tobytes(),
-                b"".join([v[_INT_SIZE:] for v in values]))
+        if self._bulk is not None:
+            ids_b, counts_b, positions_b = self._bulk
+            data = (_COMPACT_TAG, ids_b, None, counts_b, positions_b)
+        else:
+            values = self._values
+            counts = array("I", [(len(v) >> 2) - 1 for v in values])
+            weights = self._weights
+            same = len(weights) == len(counts) and all(w == c for w, c in zip(weights, counts))
+            data = (_COMPACT_TAG, self._ids.tobytes(), None if same else weights.tobytes(), counts.tobytes(),
+                    b"".join([v[_INT_SIZE:] for v in values]))
         databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
         ids = self._ids
         infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, 0,
@@ -225,6 +307,55 @@ class CompactPostingsWriter(whoosh3.W3PostingsWriter):
         self._postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
+
+
+class CompactFieldWriter(whoosh3.W3FieldWriter):
+    """Writes the exact-view fields from the per-report arrays their index() gave (see _ExactField): one sort of
+    all (term code, docnum) pairs of the segment with numpy, then each term's postings in whole blocks.  Postings
+    in Whoosh's usual form (a merge re-adding another segment's postings) are folded into the same arrays."""
+
+    def add_postings(self, schema, lengths, items):
+        for fieldname, group in itertools.groupby(items, key=lambda item: item[0]):
+            fieldobj = schema[fieldname]
+            if isinstance(fieldobj, _ExactField):
+                self._add_exact(fieldname, fieldobj, group)
+            else:
+                super().add_postings(schema, lengths, group)
+
+    def _add_exact(self, fieldname, fieldobj, items) -> None:
+        codes, docs, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS], [_EMPTY_POSITIONS]
+        regular = False
+        for _, btext, docnum, _weight, value in items:
+            if docnum < 0:  # a spelling-graph item: not used
+                continue
+            if btext == BULK_TERM:
+                c, p = fieldobj.unpack(value)
+            else:
+                regular = True
+                p = np.frombuffer(value, dtype=np.uint32, offset=_INT_SIZE)
+                c = np.full(len(p), fieldobj.code(btext.decode("utf-8")), dtype=np.uint64)
+            codes.append(c)
+            positions.append(p)
+            docs.append(np.full(len(p), docnum, dtype=np.uint32))
+        codes, docs, positions = np.concatenate(codes), np.concatenate(docs), np.concatenate(positions)
+        if not len(codes):
+            return
+        # reports arrive in docnum order, each sorted by code with positions ascending: a stable sort by code
+        # gives (code, docnum, position) order; with other postings mixed in, sort by docnum as well
+        order = np.lexsort((docs, codes)) if regular else np.argsort(codes, kind="stable")
+        codes, docs, positions = codes[order], docs[order], positions[order]
+        first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])])
+        post_docs, post_codes = docs[first], codes[first]
+        post_counts = np.diff(np.r_[first, len(codes)])
+        term_first = np.flatnonzero(np.r_[True, post_codes[1:] != post_codes[:-1]]).tolist() + [len(first)]
+        self.start_field(fieldname, fieldobj)
+        for a, b in zip(term_first, term_first[1:]):
+            self.start_term(fieldobj.term(int(post_codes[a])).encode("utf-8"))
+            lo = int(first[a])
+            hi = int(first[b]) if b < len(first) else len(codes)
+            self._postwriter.add_bulk(post_docs[a:b], post_counts[a:b], positions[lo:hi])
+            self.finish_term()
+        self.finish_field()
 
 
 class CompactLeafMatcher(whoosh3.W3LeafMatcher):
@@ -287,6 +418,9 @@ class CompactCodec(whoosh3.W3Codec):
 
     def __init__(self, blocklimit=None, compression=0, inlinelimit=1):
         super().__init__(blocklimit=blocklimit or BLOCK_LIMIT, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

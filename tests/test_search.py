@@ -279,46 +279,74 @@ def test_words_keep_domain_terms_whole():
         "加强", "政务新媒体", "监管", "依申请公开", "的", "信息处理费"]
 
 
-def test_compact_postings_round_trip(tmp_path):
-    """analysis.CompactCodec writes what the field gave it and reads it back, block by block and one posting at a
-    time (Whoosh's generic path), over terms spread across many small blocks."""
+def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tuple[int, list[int]]]]]:
+    """What the exact view must hold, computed the plain way: {field: {term: [(docnum, positions)]}}."""
+    from indexer.analysis import NO_OFFSET, SLOT_SHIFT
+
+    want: dict[str, dict[bytes, list]] = {"exact1": {}, "exact2": {}}
+    for d, texts in enumerate(docs):
+        grams: dict[bytes, list[int]] = {}
+        chars: dict[bytes, list[int]] = {}
+        for slot, text in enumerate(texts):
+            for i in range(len(text) - 1):
+                grams.setdefault(text[i:i + 2].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
+            for ch in set(text):
+                chars.setdefault(ch.encode("utf-8"), []).append((slot << SLOT_SHIFT) | NO_OFFSET)
+        for field, terms in (("exact2", grams), ("exact1", chars)):
+            for term, poslist in terms.items():
+                want[field].setdefault(term, []).append((d, poslist))
+    return want
+
+
+@pytest.mark.parametrize("merge", [False, True])
+def test_compact_postings_round_trip(tmp_path, merge):
+    """The exact-view fields and analysis.CompactCodec write what the plain computation gives and read it back,
+    block by block and one posting at a time (Whoosh's generic path), over terms spread across many small blocks
+    and several segments (merge=True: Whoosh merges them, re-adding postings in its usual form)."""
     import numpy as np
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import CompactCodec, ExactBigramField
+    from indexer.analysis import CompactCodec, ExactBigramField, ExactCharField
 
     rng = random.Random(3)
-    field = ExactBigramField()
-    docs = [["".join(rng.choice("abc") for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 4))]
-            for _ in range(40)]
-    want: dict[bytes, list[tuple[int, list[int]]]] = {}
-    for d, texts in enumerate(docs):
-        for term, n, weight, value in field.index(texts):
-            want.setdefault(term, []).append((d, field.format.decode_positions(value)))
-    ix = whoosh_index.create_in(str(tmp_path), fields.Schema(exact2=field))
-    w = ix.writer(codec=CompactCodec(blocklimit=3))
-    for texts in docs:
-        w.add_document(exact2=texts)
-    w.commit()
+    docs = [["".join(rng.choice("ab一𠀀") for _ in range(rng.randint(0, 30)))
+             for _ in range(rng.randint(1, 4))] for _ in range(60)]
+    want = _reference_postings(docs)
+    schema = fields.Schema(exact1=ExactCharField(), exact2=ExactBigramField())
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    for part in (docs[:25], docs[25:]):
+        w = ix.writer(codec=CompactCodec(blocklimit=3))
+        for texts in part:
+            w.add_document(exact1=texts, exact2=texts)
+        w.commit(merge=False)
+    if merge:
+        ix.writer(codec=CompactCodec(blocklimit=3)).commit(optimize=True)
     with ix.reader() as reader:
-        for term, postings in want.items():
-            m = reader.postings("exact2", term)
-            got = []
-            while m.is_active():
-                got.append((m.id(), field.format.decode_positions(m.value())))
-                assert m.weight() == len(got[-1][1])
-                m.next()
-            assert got == postings
-            m = reader.postings("exact2", term)
-            got = []
-            while m.is_active():
-                ids, counts, pos = (np.frombuffer(b, dtype=np.uint32) for b in m.compact_block())
-                at = np.r_[0, np.cumsum(counts)]
-                got += [(int(i), pos[at[k]:at[k + 1]].tolist()) for k, i in enumerate(ids)]
-                m._next_block()
-            assert got == postings
-            assert reader.frequency("exact2", term) == sum(len(p) for _, p in postings)
+        assert len(list(reader.leaf_readers())) == (1 if merge else 2)
+        for fieldname, terms in want.items():
+            fmt = schema[fieldname].format
+            assert {t for f, t in reader.all_terms() if f == fieldname} == set(terms)
+            for term, postings in terms.items():
+                m = reader.postings(fieldname, term)
+                got = []
+                while m.is_active():
+                    got.append((m.id(), fmt.decode_positions(m.value())))
+                    assert m.weight() == len(got[-1][1])
+                    m.next()
+                assert got == postings, (fieldname, term)
+                assert reader.frequency(fieldname, term) == sum(len(p) for _, p in postings)
+                got = []
+                for sub, offset in reader.leaf_readers():
+                    if (fieldname, term) not in sub:
+                        continue
+                    m = sub.postings(fieldname, term)
+                    while m.is_active():
+                        ids, counts, pos = (np.frombuffer(b, dtype=np.uint32) for b in m.compact_block())
+                        at = np.r_[0, np.cumsum(counts)]
+                        got += [(int(i) + offset, pos[at[k]:at[k + 1]].tolist()) for k, i in enumerate(ids)]
+                        m._next_block()
+                assert got == postings, (fieldname, term)
 
 
 @pytest.mark.parametrize("q", ['"依申请公开" OR 复议', '公开 -"信息处理费"', '"政府信息" (收费 OR -申请人)',
