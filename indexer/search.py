@@ -16,6 +16,7 @@ most prominently comes first.
 from __future__ import annotations
 
 import bisect
+import ctypes
 import html
 import json
 import math
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
 from indexer.analysis import SLOT_SHIFT, bigrams
@@ -51,6 +53,22 @@ _SNIPPET_CONTEXT = 40
 _MAX_HITS_PER_REPORT = 10
 
 
+def _keep_freed_memory() -> None:
+    """Matching allocates numpy arrays of millions of elements per query.  glibc gives each such block its own
+    mmap and unmaps it when freed, so every query page-faults its arrays in afresh: measured here, a shift over a
+    fresh 3M-element array took 10–60 ms, over reused memory 1.5 ms.  Serving large blocks from the heap and not
+    trimming it keeps freed memory for the next query (the process keeps its peak; that is the trade)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+_keep_freed_memory()
+
+
 class _Leaf:
     """Where one text term occurs: slots (sorted global slot ids), term frequency, heading-hit flags."""
 
@@ -61,7 +79,17 @@ class _Leaf:
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_EMPTY_KEYS = np.zeros(0, dtype=np.uint64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
+
+
+def _run_starts(a: np.ndarray) -> np.ndarray:
+    """Indices where a run of equal values begins in ``a``."""
+    change = np.empty(len(a), dtype=bool)
+    if len(a):
+        change[0] = True
+        np.not_equal(a[1:], a[:-1], out=change[1:])
+    return np.flatnonzero(change)
 
 
 def _covering_bigrams(frequencies: list[int]) -> list[int]:
@@ -125,9 +153,11 @@ class Snapshot:
         year_col = self._column("year")
         facet_cols = {name: self._column(name) for name in FACET_COLUMNS}
         self._version = self._column("version")
-        if n:
-            self.searcher.stored_fields(int(live[0]) if len(live) else 0)  # open the stored-fields file now,
-            # while the generation surely exists (a writer removes generations two commits old)
+        # open every segment's stored-fields file now, while the generation surely exists (a writer removes
+        # generations two commits old), and not in the first search that shows a report of that segment
+        for sub, _offset in reader.leaf_readers():
+            if sub.doc_count_all():
+                sub.stored_fields(0)
 
         self.report_ids = [rid[d] for d in live]
         self.report_doc = live
@@ -188,105 +218,117 @@ class Snapshot:
                 self._leaves.popitem(last=False)
             return leaf
 
-    def _keys(self, field: str, term: str, docs: np.ndarray | None = None) -> np.ndarray:
-        """All positions of a term as sorted uint64 keys docnum << 32 | position (only in ``docs``, sorted
-        docnums, if given).  Reads whole posting blocks of analysis.CompactCodec with numpy, skipping blocks
-        that hold none of ``docs``."""
-        reader = self.searcher.reader()
-        bterm = term.encode("utf-8")
-        if (field, bterm) not in reader:
-            return _EMPTY.astype(np.uint64)
+    @staticmethod
+    def _keys(sub, offset: int, field: str, bterm: bytes, docs: np.ndarray | None = None) -> np.ndarray:
+        """All positions of a term in one segment as sorted uint64 keys docnum << 32 | position (only in
+        ``docs``, sorted docnums, if given).  Reads whole posting blocks of analysis.CompactCodec with numpy,
+        skipping blocks that hold none of ``docs``."""
+        try:
+            m = sub.postings(field, bterm)
+        except TermNotFound:
+            return _EMPTY_KEYS
         chunks = []
         u32, u64 = np.uint32, np.uint64
-        for sub, offset in reader.leaf_readers():
-            if (field, bterm) not in sub:
-                continue
-            wanted = None
-            if docs is not None:
-                lo, hi = np.searchsorted(docs, [offset, offset + sub.doc_count_all()])
-                if lo == hi:
-                    continue
-                wanted = docs[lo:hi].astype(np.uint64)
-                local = (docs[lo:hi] - offset).tolist()
-                wanted_set = set(docs[lo:hi].tolist())
-            m = sub.postings(field, bterm)
-            while hasattr(m, "child"):  # the deletion filter of a segment with deleted documents
-                m = m.child  # (deleted documents are dropped later: doc_report is -1 for them)
-            if not hasattr(m, "compact_block"):  # a segment written before CompactCodec: one posting at a time
-                while m.is_active():
-                    d = m.id() + offset
-                    if wanted is None or d in wanted_set:
-                        chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64)
-                                      + u64(d << 32))
-                    m.next()
-                continue
-            ci = 0
+        if docs is not None and len(docs) * 4 >= sub.doc_count_all():
+            docs = None  # not few enough to be worth skipping to
+        wanted = None
+        if docs is not None:
+            wanted = docs.astype(np.uint64)
+            local = (docs - offset).tolist()
+        while hasattr(m, "child"):  # the deletion filter of a segment with deleted documents
+            m = m.child  # (deleted documents are dropped later: doc_report is -1 for them)
+        if not hasattr(m, "compact_block"):  # a segment written before CompactCodec: one posting at a time
+            wanted_set = None if docs is None else set(docs.tolist())
             while m.is_active():
-                if wanted is not None:
-                    if m._maxid < local[ci]:  # no wanted document in this block: do not even read it
-                        m._next_block()
-                        continue
-                ids_b, counts_b, pos_b = m.compact_block()
-                counts = np.frombuffer(counts_b, dtype=u32)
-                ids = np.repeat(np.frombuffer(ids_b, dtype=u32).astype(u64) + u64(offset), counts)
-                keys = (ids << u64(32)) | np.frombuffer(pos_b, dtype=u32)
-                if wanted is not None:
-                    keys = keys[np.isin(ids, wanted)]
-                    ci = bisect.bisect_right(local, m._maxid, ci)
-                chunks.append(keys)
-                if wanted is not None and ci == len(local):
-                    break
+                d = m.id() + offset
+                if wanted_set is None or d in wanted_set:
+                    chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+                m.next()
+            return np.concatenate(chunks) if chunks else _EMPTY_KEYS
+        ci = 0
+        while m.is_active():
+            if wanted is not None and m._maxid < local[ci]:  # no wanted document in this block: do not read it
                 m._next_block()
-        return np.concatenate(chunks) if chunks else _EMPTY.astype(np.uint64)
+                continue
+            ids_b, counts_b, pos_b = m.compact_block()
+            counts = np.frombuffer(counts_b, dtype=u32)
+            ids = np.repeat(np.frombuffer(ids_b, dtype=u32).astype(u64) + u64(offset), counts)
+            keys = (ids << u64(32)) | np.frombuffer(pos_b, dtype=u32)
+            if wanted is not None:
+                keys = keys[np.isin(ids, wanted)]
+                ci = bisect.bisect_right(local, m._maxid, ci)
+            chunks.append(keys)
+            if wanted is not None and ci == len(local):
+                break
+            m._next_block()
+        return np.concatenate(chunks) if chunks else _EMPTY_KEYS
 
     @staticmethod
     def _contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-        idx = np.searchsorted(sorted_keys, wanted)
-        idx[idx >= len(sorted_keys)] = 0
-        return (sorted_keys[idx] == wanted) if len(sorted_keys) else np.zeros(len(wanted), dtype=bool)
+        """Which of ``wanted`` (sorted, unique) are in ``sorted_keys`` (sorted, unique): a stable sort of the two
+        runs one after the other is a linear merge (timsort), about twice as fast as a binary search for each."""
+        both = np.concatenate((wanted, sorted_keys))
+        order = np.argsort(both, kind="stable")
+        ordered = both[order]
+        same = np.flatnonzero(ordered[1:] == ordered[:-1])  # an equal pair: the wanted one comes first (stable)
+        found = np.zeros(len(wanted), dtype=bool)
+        found[order[same]] = True
+        return found
 
     def _match(self, text: str) -> _Leaf:
-        """Exact substring occurrences: the positions where all bigrams of ``text`` follow one another."""
+        """Exact substring occurrences: the positions where all bigrams of ``text`` follow one another.
+
+        Segment by segment: the arrays of one segment stay small enough to be reused from the allocator's free
+        memory and the CPU caches (whole-index arrays of millions of keys spent most of their time in page
+        faults on this machine)."""
         reader = self.searcher.reader()
-        if len(text) == 1:
-            starts = self._keys("exact1", text)
-        else:
-            grams = bigrams(text)
-            chosen = _covering_bigrams(
-                [reader.frequency("exact2", g.encode("utf-8")) for g in grams])
-            # the rarest bigram's positions are the candidates; the others are checked on those documents only
-            first = chosen[0]
-            keys = self._keys("exact2", grams[first])
-            keys = keys[(keys & np.uint64(0xFFFFFFFF)) >= first]  # a start before the slot's own text: none
-            starts = keys - np.uint64(first)
-            for j in chosen[1:]:
-                if not len(starts):
-                    break
-                docs = (starts >> np.uint64(32)).astype(np.int64)
-                docs = docs[np.r_[True, docs[1:] != docs[:-1]]]  # starts are sorted
-                few = len(docs) * 4 < reader.doc_frequency("exact2", grams[j].encode("utf-8"))
-                keys = self._keys("exact2", grams[j], docs if few else None)
-                starts = starts[self._contains(keys, starts + np.uint64(j))]
-        if not len(starts):
+        if len(text) > 1:
+            grams = [g.encode("utf-8") for g in bigrams(text)]
+            chosen = _covering_bigrams([reader.frequency("exact2", g) for g in grams])
+        parts = []
+        for sub, offset in reader.leaf_readers():
+            if len(text) == 1:
+                starts = self._keys(sub, offset, "exact1", text.encode("utf-8"))
+            else:
+                # the rarest bigram's positions are the candidates; the others are checked at their offsets
+                first = chosen[0]
+                keys = self._keys(sub, offset, "exact2", grams[first])
+                if first and len(keys):  # a start before the slot's own text: none
+                    keys = keys[(keys & np.uint64(_OFFSET_MASK)) >= first]
+                starts = keys - np.uint64(first)
+                for j in chosen[1:]:
+                    if not len(starts):
+                        break
+                    docs = starts >> np.uint64(32)
+                    docs = docs[_run_starts(docs)].astype(np.int64)  # starts are sorted
+                    keys = self._keys(sub, offset, "exact2", grams[j], docs)
+                    starts = starts[self._contains(keys, starts + np.uint64(j))]
+            if len(starts):
+                parts.append(self._slot_hits(starts, len(text)))
+        if not parts:
             return _Leaf(_EMPTY, np.zeros(0), np.zeros(0, dtype=bool))
-        docnums = (starts >> np.uint64(32)).astype(np.int64)
-        pos = (starts & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        slots, counts, in_heading = (np.concatenate(p) for p in zip(*parts))
+        return _Leaf(slots, counts, in_heading)
+
+    def _slot_hits(self, starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(global slot ids, occurrences, heading hit) of sorted occurrence keys (docnum, slot, offset)."""
+        first_idx = _run_starts(starts >> np.uint64(SLOT_SHIFT))
+        counts = np.diff(np.append(first_idx, len(starts)))
+        firsts = starts[first_idx]
+        docnums = (firsts >> np.uint64(32)).astype(np.int64)
+        slot = ((firsts >> np.uint64(SLOT_SHIFT)) & np.uint64((1 << (32 - SLOT_SHIFT)) - 1)).astype(np.int64)
+        offset = (firsts & np.uint64(_OFFSET_MASK)).astype(np.int64)
         reports = self.doc_report[docnums]
-        ok = reports >= 0
-        reports, pos = reports[ok], pos[ok]
-        slot = pos >> SLOT_SHIFT
-        ok = slot < self.report_slot_count[reports]
-        gslot = self.report_slot_base[reports[ok]] + slot[ok]
-        offset = (pos & _OFFSET_MASK)[ok]
-        # keys were sorted by (docnum, position) and report ordinals follow docnums, so gslot is sorted
-        first_idx = np.flatnonzero(np.r_[True, gslot[1:] != gslot[:-1]])
-        slots = gslot[first_idx]
-        counts = np.diff(np.r_[first_idx, len(gslot)])
+        ok = reports >= 0  # deleted documents
+        ok[ok] = slot[ok] < self.report_slot_count[reports[ok]]
+        # report ordinals follow docnums (and segments come in docnum order), so global slot ids come out sorted
+        slots = self.report_slot_base[reports[ok]] + slot[ok]
+        counts, offset = counts[ok], offset[ok]
         # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
-        in_heading = self.slot_is_section[slots] & (offset[first_idx] + len(text) <= self.slot_hlen[slots])
-        if len(text) == 1:
+        in_heading = self.slot_is_section[slots] & (offset + n <= self.slot_hlen[slots])
+        if n == 1:
             counts = np.ones_like(counts)  # character postings record slots, not occurrences
-        return _Leaf(slots, counts.astype(np.float64), in_heading)
+        return slots, counts.astype(np.float64), in_heading
 
     def numeric_docs(self, field: str, r: Range) -> np.ndarray:
         name = FIELD_PREFIX + field
