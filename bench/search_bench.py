@@ -158,6 +158,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(7)
     stock_builds: dict[int, dict] = {}
+    table: list[str] = []
     print(f"cores: {os.cpu_count()}  load average at start: {os.getloadavg()[0]:.1f} (other work shares the cores:"
           " wall times include waiting for a core; CPU times do not)")
     for n in map(int, args.sizes.split(",")):
@@ -186,6 +187,8 @@ def main() -> None:
               f" {sb['reports'] / sb['wall']:.1f} reports/s, index {sb['size'] / 1e6:.0f} MB")
         print(f"indexing speed-up (reports/s): {(b['reports'] / b['wall']) / (sb['reports'] / sb['wall']):.1f}x")
         if args.build_only:
+            table.append(f"{n:>7} | {b['wall']:7.1f} s | {b['reports'] / b['wall']:7.1f} | {b['size'] / 1e6:8.0f} MB |"
+                         f" {'-':>15} | {'-':>15} | {sb['reports'] / sb['wall']:5.1f} on {sb['reports']}")
             continue
         plan = query_plan(reports, rng)
         cold, warm, cpu, ours_totals = time_ours(ours_path, plan)
@@ -199,9 +202,17 @@ def main() -> None:
         print(f"grep   scan: p50 {pct(gt, 50):.1f} ms p95 {pct(gt, 95):.1f} ms")
         print(f"load average now: {os.getloadavg()[0]:.1f}")
         print(f"ours vs grep: p50 {pct(gt, 50) / pct(both, 50):.0f}x faster, p95 {pct(gt, 95) / pct(both, 95):.0f}x")
+        table.append(f"{n:>7} | {b['wall']:7.1f} s | {b['reports'] / b['wall']:7.1f} | {b['size'] / 1e6:8.0f} MB |"
+                     f" {pct(both, 50):6.1f} / {pct(both, 95):6.1f} | {pct(gt, 50):6.1f} / {pct(gt, 95):6.1f} |"
+                     f" {sb['reports'] / sb['wall']:5.1f} on {sb['reports']}, query {pct(st, 50):.0f} / {pct(st, 95):.0f}")
         print("matching reports per phrase (ours / grep" + (f" / stock on {sb['reports']}" if sb else "") + "):")
         print("  " + "  ".join(f"{q}:{ours_totals[q]}/{grep_totals[q]}/{stock_totals.get(q, '-')}"
                                for q in PHRASES))
+
+    print("\n reports |   build   | rep/s   |    index    | ours p50 / p95  | grep p50 / p95  | stock rep/s, query"
+          " p50 / p95 (ms)")
+    for line in table:
+        print(line)
 
 
 if __name__ == "__main__":
