@@ -13,8 +13,11 @@ Both work on ``normalize(text)``, the matching form also applied to queries.
   28× speed decides.  The index itself does not keep a word view: ranking is BM25F over the exact view (see
   search.py), which costs no jieba pass at index time — jieba was the slowest step of the stock set-up.
 
-The field types below turn normalised strings straight into posting tuples: building Token objects per
-character the way Whoosh analyzers do would cost more than everything else in indexing together.
+The field types below turn a report's normalised texts into numpy arrays of term codes and positions, handed to
+Whoosh's writer as one item per report; CompactFieldWriter and CompactCodec (at the end) turn a segment's items
+into posting lists with one numpy sort and store each block as flat uint32 arrays the search reads with numpy.
+Whoosh's own path — Token objects per character, then one pool item, sort step and add_posting call per
+posting — cost more than everything else in indexing together (bench/README.md has the figures).
 """
 
 from __future__ import annotations
