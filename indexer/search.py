@@ -83,6 +83,17 @@ _EMPTY_KEYS = np.zeros(0, dtype=np.uint64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 
 
+def _make_keys(ids_b: bytes, counts_b: bytes, pos_b: bytes, offset: int) -> np.ndarray:
+    """uint64 keys docnum << 32 | position from a compact block's arrays: written as (low, high) uint32 pairs and
+    viewed as uint64 (little-endian), which saves the shifts and ors over 64-bit values."""
+    positions = np.frombuffer(pos_b, dtype=np.uint32)
+    out = np.empty((len(positions), 2), dtype=np.uint32)
+    out[:, 0] = positions
+    ids = np.frombuffer(ids_b, dtype=np.uint32)
+    out[:, 1] = np.repeat(ids + np.uint32(offset) if offset else ids, np.frombuffer(counts_b, dtype=np.uint32))
+    return out.view(np.uint64).reshape(-1)
+
+
 def _run_starts(a: np.ndarray) -> np.ndarray:
     """Indices where a run of equal values begins in ``a``."""
     change = np.empty(len(a), dtype=bool)
@@ -235,8 +246,9 @@ class Snapshot:
         if docs is not None:
             wanted = docs.astype(np.uint64)
             local = (docs - offset).tolist()
-        while hasattr(m, "child"):  # the deletion filter of a segment with deleted documents
-            m = m.child  # (deleted documents are dropped later: doc_report is -1 for them)
+        while hasattr(m, "child"):  # the deletion filter of a segment with deleted documents: it may have moved
+            m = m.child  # past deleted postings, never past live ones (deleted ones are dropped later: their
+            # doc_report is -1; blocks are read whole, from the current one on)
         if not hasattr(m, "compact_block"):  # a segment written before CompactCodec: one posting at a time
             wanted_set = None if docs is None else set(docs.tolist())
             while m.is_active():
@@ -245,20 +257,25 @@ class Snapshot:
                     chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
                 m.next()
             return np.concatenate(chunks) if chunks else _EMPTY_KEYS
+        if wanted is None:  # every block: join their bytes, then one pass of numpy over the whole list
+            blocks = []
+            while m.is_active():
+                blocks.append(m.compact_block())
+                m._next_block()
+            if not blocks:  # (the deletion filter skipped every posting)
+                return _EMPTY_KEYS
+            ids_b, counts_b, pos_b = (b"".join(parts) for parts in zip(*blocks))
+            return _make_keys(ids_b, counts_b, pos_b, offset)
         ci = 0
         while m.is_active():
-            if wanted is not None and m._maxid < local[ci]:  # no wanted document in this block: do not read it
+            if m._maxid < local[ci]:  # no wanted document in this block: do not read it
                 m._next_block()
                 continue
-            ids_b, counts_b, pos_b = m.compact_block()
-            counts = np.frombuffer(counts_b, dtype=u32)
-            ids = np.repeat(np.frombuffer(ids_b, dtype=u32).astype(u64) + u64(offset), counts)
-            keys = (ids << u64(32)) | np.frombuffer(pos_b, dtype=u32)
-            if wanted is not None:
-                keys = keys[np.isin(ids, wanted)]
-                ci = bisect.bisect_right(local, m._maxid, ci)
+            keys = _make_keys(*m.compact_block(), offset)
+            keys = keys[np.isin(keys >> u64(32), wanted)]
+            ci = bisect.bisect_right(local, m._maxid, ci)
             chunks.append(keys)
-            if wanted is not None and ci == len(local):
+            if ci == len(local):
                 break
             m._next_block()
         return np.concatenate(chunks) if chunks else _EMPTY_KEYS
