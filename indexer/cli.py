@@ -14,7 +14,7 @@ import click
 from indexer.library import Library, default_index_dir
 from indexer.model import CANONICAL_SECTIONS
 
-FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template")
+FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning")
 
 
 def _echo_json(data) -> None:
@@ -149,7 +149,9 @@ def _snippet_for_terminal(snippet: str) -> str:
 @main.command()
 @click.argument("query", nargs=-1)
 @filter_options
-@click.option("--sort", type=click.Choice(["relevance", "year", "year_desc", "year_asc"]), default="relevance")
+@click.option("--sort", default="relevance", show_default=True,
+              help="relevance, year (newest first), year_asc, or a table field such as apply.new.total "
+                   "(largest first) / apply.new.total:asc.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20)
 @click.option("--offset", type=click.IntRange(0), default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")

@@ -89,6 +89,9 @@ def report_document(report: Report) -> dict:
         "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")}
     doc = {"rid": report.id, "version": report_version(report).encode("ascii"), "meta": meta, "sections": stored_sections,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts}
+    codes = sorted({w.code for w in report.warnings if w.code})
+    if codes:
+        doc["warnings"] = " ".join(codes).encode("utf-8")
     if report.year is not None:
         doc["year"] = int(report.year)
     for name in FACET_COLUMNS:

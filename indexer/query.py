@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
-FACET_FIELDS = ("province", "city", "county", "year", "level", "body_type", "section", "template")
-_TEXT_FILTERS = ("province", "city", "county", "level", "body_type", "template")
+FACET_FIELDS = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning")
+_TEXT_FILTERS = ("province", "city", "county", "level", "body_type", "template", "warning")
 _SECTION_BY_LABEL = {label: key for key, label in CANONICAL_SECTIONS.items()}
 _NUMERIC_KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 _NUMBER = r"-?\d+(?:\.\d+)?"

@@ -14,7 +14,7 @@ from indexer.analysis import ExactBigramField, ExactCharField
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def build_schema() -> fields.Schema:
@@ -25,6 +25,7 @@ def build_schema() -> fields.Schema:
         sections=fields.STORED(),  # [(anchor, heading, canonical, text), …] for hits and snippets
         slots=fields.COLUMN(columns.VarBytesColumn()),  # JSON [[canonical, length, heading length], …], slot 0 = title
         year=fields.NUMERIC(int, bits=32, signed=True, sortable=True),
+        warnings=fields.COLUMN(columns.VarBytesColumn()),  # the report's warning codes, space-separated
         exact1=ExactCharField(),
         exact2=ExactBigramField(),
     )

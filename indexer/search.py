@@ -44,7 +44,7 @@ __all__ = ["QueryError", "Snapshot", "run_search", "run_facets", "run_ids", "mak
 
 CANONICALS = tuple(CANONICAL_SECTIONS)
 _CANON_INDEX = {c: i for i, c in enumerate(CANONICALS)}
-FACET_ORDER = ("province", "city", "county", "year", "level", "body_type", "section", "template")
+FACET_ORDER = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning")
 SORTS = ("relevance", "year_desc", "year_asc")
 _K1, _B = 1.2, 0.75
 _TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
@@ -209,6 +209,15 @@ class Snapshot:
                     codes[r] = values.setdefault(v, len(values))
             self.facet_values[name] = list(values)
             self.facet_codes[name] = codes
+        warn_col = self._column("warnings")
+        codes_of = [(warn_col[d] or b"").decode("utf-8").split() for d in live]
+        self.warning_values = sorted({c for codes in codes_of for c in codes})
+        index_of = {c: i for i, c in enumerate(self.warning_values)}
+        self.has_warning = np.zeros((nr, len(self.warning_values)), dtype=bool)
+        for r, codes in enumerate(codes_of):
+            for c in codes:
+                self.has_warning[r, index_of[c]] = True
+        self._field_values: dict[str, np.ndarray] = {}
         avg = self.slot_length[sec].mean() if sec.any() else 1.0
         self.avg_length = max(float(avg), 1.0)
 
@@ -347,6 +356,23 @@ class Snapshot:
             counts = np.ones_like(counts)  # character postings record slots, not occurrences
         return slots, counts.astype(np.float64), in_heading
 
+    def field_values(self, field: str) -> np.ndarray:
+        """A numeric field's value for every report (NaN where the report does not give it), for sorting."""
+        with self._lock:
+            cached = self._field_values.get(field)
+            if cached is not None:
+                return cached
+            values = np.full(self.n_reports, np.nan)
+            name = FIELD_PREFIX + field
+            if name in self.searcher.schema:
+                given = np.fromiter(wq.Every(name).matcher(self.searcher).all_ids(), dtype=np.int64)
+                col = self._column(name)
+                rows = self.doc_report[given]
+                keep = rows >= 0
+                values[rows[keep]] = [col[d] for d in given[keep].tolist()]
+            self._field_values[field] = values
+            return values
+
     def numeric_docs(self, field: str, r: Range) -> np.ndarray:
         name = FIELD_PREFIX + field
         with self._lock:
@@ -459,6 +485,8 @@ def _value_matches(values: list[str], wanted: str) -> list[int]:
 def filter_mask(snap: Snapshot, node: Filter) -> np.ndarray:
     if node.field == "section":
         return snap.has_section[:, _CANON_INDEX[node.value]].copy()
+    if node.field == "warning":  # a code or a family of codes: warning:check → check.*
+        return snap.has_warning[:, _value_matches(snap.warning_values, node.value)].any(axis=1)
     codes = _value_matches(snap.facet_values[node.field], node.value)
     return np.isin(snap.facet_codes[node.field], codes)
 
@@ -510,6 +538,11 @@ class _Plan:
                 continue
             for m in others:
                 base &= m
+            if name == "warning":
+                counts = snap.has_warning[base].sum(axis=0).tolist()
+                pairs = [(v, c) for v, c in zip(snap.warning_values, counts) if c]
+                out[name] = [{"value": v, "count": c} for v, c in sorted(pairs, key=lambda p: (-p[1], p[0]))]
+                continue
             if name == "year":
                 years = snap.year[base]
                 values, counts = np.unique(years[years > 0], return_counts=True)
@@ -590,13 +623,26 @@ def run_ids(snap: Snapshot | None, query: str = "", *, filters: dict[str, list[s
     return [snap.report_ids[r] for r in reports[order].tolist()]
 
 
+def parse_field_sort(sort: str) -> tuple[str, bool] | None:
+    """None for the fixed sorts; (field key, descending) for "apply.new.total" / "apply.new.total:desc" /
+    "apply.new.total:asc" (FIELDS.md keys).  Raises QueryError for anything else."""
+    if sort in SORTS:
+        return None
+    from indexer.tables.catalogue import FIELD_LABELS
+
+    key, _, direction = sort.partition(":")
+    if key in FIELD_LABELS and direction in ("", "desc", "asc"):
+        return key, direction != "asc"
+    raise QueryError(f"未知的排序方式：{sort}（可用：{', '.join(SORTS)}，或统计字段，如 apply.new.total、"
+                     "apply.new.total:asc）")
+
+
 def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", limit: int = 20, offset: int = 0) -> dict:
     t0 = time.perf_counter()
     if sort == "year":
         sort = "year_desc"
-    if sort not in SORTS:
-        raise QueryError(f"未知的排序方式：{sort}（可用：{', '.join(SORTS)}）")
+    sort_field = parse_field_sort(sort)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     out = {"query": query, "total": 0, "total_sections": 0, "took_ms": 0,
            "facets": {name: [] for name in FACET_ORDER}, "results": [], "limit": limit, "offset": offset,
@@ -624,7 +670,13 @@ def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, lis
         score = best + (total - best) / 3
     years = snap.year[reports]
     s = score[reports]
-    if sort == "relevance" and plan.terms:
+    if sort_field is not None:  # a table field; reports without it last, then by year
+        key, descending = sort_field
+        v = snap.field_values(key)[reports]
+        missing = np.isnan(v)
+        v = np.where(missing, 0.0, -v if descending else v)
+        order = np.lexsort((-s, -years, v, missing))
+    elif sort == "relevance" and plan.terms:
         order = np.lexsort((-years, -s))
     elif sort == "year_asc":
         order = np.lexsort((-s, np.where(years > 0, years, 1 << 30)))

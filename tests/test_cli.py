@@ -130,3 +130,15 @@ def test_export_csv_opens_in_excel_and_json_has_every_field(index, tmp_path):
     assert only and all("apply.new.total" in r and "active.rules.made" not in r for r in only)
     proc = nianbao(index, "export", "--fields", "no.such.field", check=False)
     assert proc.returncode == 2 and "no.such.field" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_failed_table_checks_are_filterable_and_fields_sortable(index):
+    flagged = json.loads(nianbao(index, "search", "--warning", "check", "--json", "--limit", "100").stdout)
+    assert flagged["total"] > 0
+    for r in flagged["results"]:
+        shown = nianbao(index, "show", r["id"]).stdout
+        assert "warnings (" in shown and "[check." in shown
+    ranked = json.loads(nianbao(index, "search", "--sort", "apply.new.total", "--json", "--limit", "3").stdout)
+    top = [json.loads(nianbao(index, "show", r["id"], "--json").stdout)["fields"]["apply.new.total"]
+           for r in ranked["results"]]
+    assert top == sorted(top, reverse=True)

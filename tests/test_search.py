@@ -7,52 +7,27 @@ its normalised heading (number + heading) and its normalised body text — check
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import pytest
 
 from indexer.index import SearchIndex
-from indexer.model import CANONICAL_SECTIONS, Report, Section
+from indexer.model import CANONICAL_SECTIONS, Report
 from indexer.normalize import normalize
+from indexer.query import QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 HAND_PICKED = ["政务新媒体", "依申请公开", "信息处理费", "行政复议", "政府信息公开", "放管服", "一网通办",
                "0", "(一)", "2019年", "。", "申请人"]
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
-
-
-def _naive_report(path: Path, n: int) -> Report:
-    """Fallback when the parse pipeline cannot read a sample: split on Chinese outline numbers."""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    title = next((x.strip() for x in lines if x.strip()), path.name)
-    sections, body, heading = [], [], ""
-    for line in lines[1:] + ["一、END"]:
-        if _HEADING.match(line.strip()):
-            sections.append(Section(f"s{len(sections)}", "", heading, 1, "overview" if sections else "preamble",
-                                    "\n".join(body)))
-            heading, body = line.strip(), []
-        else:
-            body.append(line)
-    return Report(id=f"naive{n:03d}", title=title, province=["甘肃省", "江苏省"][n % 2], year=2018 + n % 4,
-                  level="县级", body_type="政府", template="2019", sections=sections)
 
 
 def sample_reports() -> list[Report]:
-    try:
-        from indexer.parse import parse_document
-        from indexer.readers import read_file
-    except ImportError:  # pragma: no cover - before the pipeline landed
-        parse_document = read_file = None
-    out = []
-    for n, p in enumerate(sorted((ROOT / "samples").rglob("*"))):
-        if not p.is_file() or p.suffix not in (".txt", ".html"):
-            continue
-        try:
-            out.append(parse_document(read_file(p)))
-        except Exception:
-            if p.suffix == ".txt":
-                out.append(_naive_report(p, n))
+    """Every bundled sample text and page, through the real read → parse pipeline (one report per id)."""
+    from indexer.parse import parse_document
+    from indexer.readers import read_file
+
+    out = [parse_document(read_file(p)) for p in sorted((ROOT / "samples").rglob("*"))
+           if p.is_file() and p.suffix in (".txt", ".html")]
     return list({r.id: r for r in out}.values())
 
 
@@ -163,6 +138,9 @@ def _facet_brute_force(corpus, q: str) -> dict[str, dict[str, int]]:
         if r.year:
             counts.setdefault("year", {}).setdefault(str(r.year), 0)
             counts["year"][str(r.year)] += 1
+        for code in {w.code for w in r.warnings}:
+            counts.setdefault("warning", {}).setdefault(code, 0)
+            counts["warning"][code] += 1
     # section facet: reports whose sections of that kind contain the query
     nq = normalize(q)
     for r in corpus:
@@ -357,3 +335,31 @@ def test_section_facet_equals_choosing_each_section(index, q):
     for kind in CANONICAL_SECTIONS:
         total = index.search(q, filters={"section": [kind]}, limit=0)["total"]
         assert facet.get(kind, 0) == total, kind
+
+
+def test_warning_filter_and_facet_equal_the_reports_warnings(index, corpus):
+    codes = {w.code for r in corpus for w in r.warnings}
+    assert codes, "the samples carry warnings (failed table checks among them)"
+    facet = {v["value"]: v["count"] for v in index.search("", limit=1)["facets"]["warning"]}
+    assert facet == {c: sum(1 for r in corpus if c in {w.code for w in r.warnings}) for c in codes}
+    for code in codes:
+        res = index.search(f"warning:{code}", limit=100)
+        assert {r["id"] for r in res["results"]} == {r.id for r in corpus if code in {w.code for w in r.warnings}}
+    family = index.search("", filters={"warning": ["check"]}, limit=100)
+    assert {r["id"] for r in family["results"]} == {r.id for r in corpus
+                                                    if any(w.code.startswith("check.") for w in r.warnings)}
+
+
+def test_sort_by_a_table_field(index, corpus):
+    key = "apply.new.total"
+    given = sorted((r for r in corpus if key in r.fields), key=lambda r: -r.fields[key])
+    assert len(given) >= 3
+    res = index.search("", sort=key, limit=100)
+    ids = [r["id"] for r in res["results"]]
+    assert [r.fields[key] for r in given] == [next(c for c in corpus if c.id == i).fields[key] for i in ids[:len(given)]]
+    assert all(key not in next(c for c in corpus if c.id == i).fields for i in ids[len(given):])  # missing last
+    asc = index.search("", sort=f"{key}:asc", limit=100)
+    values = [next(c for c in corpus if c.id == r["id"]).fields.get(key) for r in asc["results"]]
+    assert values[:len(given)] == sorted(r.fields[key] for r in given)
+    with pytest.raises(QueryError):
+        index.search("", sort="no.such.field")

@@ -257,7 +257,7 @@ def test_openapi_describes_every_api_route(app, client):
     assert documented == served
     params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "province", "city", "county", "year", "section", "level", "body_type", "template",
-                      "sort", "limit", "offset"}
+                      "warning", "sort", "limit", "offset"}
 
 
 # -- compare -------------------------------------------------------------------------------------------------------
@@ -340,3 +340,19 @@ def test_an_internal_error_is_a_plain_500_without_traceback():
         assert resp.headers["Content-Security-Policy"]
     api = client.get("/api/search?q=x")
     assert api.status_code == 500 and api.get_json() == {"error": "服务器内部错误", "status": 500}
+
+
+def test_warning_facet_and_field_sort_on_the_page_and_in_the_api(client, lib):
+    flagged = {r.id for r in lib.reports() if any(w.code.startswith("check.") for w in r.warnings)}
+    assert flagged, "the samples hold reports whose tables fail their own checks"
+    js = client.get("/api/search?warning=check&limit=100").get_json()
+    assert {r["id"] for r in js["results"]} == flagged
+    page = client.get("/?warning=check").get_data(as_text=True)
+    assert "提示" in page and "表三" in page  # the facet with Chinese labels for the codes
+    js = client.get("/api/search?sort=apply.new.total&limit=100").get_json()
+    values = [lib.get(r["id"]).fields.get("apply.new.total") for r in js["results"]]
+    given = [v for v in values if v is not None]
+    assert given == sorted(given, reverse=True) and values[:len(given)] == given
+    page = client.get("/?sort=apply.new.total:asc")
+    assert page.status_code == 200 and "（小→大）" in page.get_data(as_text=True)
+    assert client.get("/api/search?sort=nope").status_code == 400

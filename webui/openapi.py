@@ -28,9 +28,13 @@ FILTER_PARAMS = [
     {**_q("level", "层级", _list("层级", {"type": "string", "enum": list(LEVELS)})), "explode": True},
     {**_q("body_type", "机关类型", _list("机关类型", {"type": "string", "enum": ["政府", "部门"]})), "explode": True},
     {**_q("template", "报告格式", _list("报告格式", {"type": "string", "enum": list(TEMPLATES)})), "explode": True},
+    {**_q("warning", "带某种提示（表格校验未通过等）的报告：提示代码或其前缀，如 check.apply.balance、check",
+          _list("提示代码")), "explode": True},
 ]
 PAGING_PARAMS = [
-    _q("sort", "排序", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _q("sort", "排序：relevance / year_desc / year_asc，或按统计字段（大→小）如 apply.new.total，"
+               "加 :asc 为小→大", {"type": "string", "default": "relevance",
+                                  "examples": [*SORTS, "apply.new.total", "apply.new.total:asc"]}),
     _q("limit", "每页报告数", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}),
     _q("offset", "跳过的报告数", {"type": "integer", "minimum": 0, "default": 0}),
 ]

@@ -8,7 +8,7 @@ from typing import Mapping
 from werkzeug.datastructures import MultiDict
 
 # Filter keys in the order facets are shown (FIELDS.md metadata keys + section).
-FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template")
+FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning")
 SORTS = ("relevance", "year_desc", "year_asc")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000  # as `nianbao search --limit`
@@ -94,7 +94,13 @@ def parse_search_args(args: Mapping, *, paged: bool = False) -> SearchParams:
     if sort == "year":  # `nianbao search --sort year`
         sort = "year_desc"
     if sort not in SORTS:
-        raise ParamError(f"排序方式应为 {' / '.join(SORTS)}：{sort!r}")
+        from indexer.search import parse_field_sort  # a table field: apply.new.total[:asc|:desc]
+
+        try:
+            parse_field_sort(sort)
+        except ValueError:
+            raise ParamError(f"排序方式应为 {' / '.join(SORTS)} 或统计字段（如 apply.new.total、"
+                             f"apply.new.total:asc）：{sort!r}") from None
     limit = _int(args.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     if paged:
         page = _int(args.get("page"), "page", 1, 1, 10_000)

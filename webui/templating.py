@@ -10,7 +10,19 @@ from indexer.model import CANONICAL_SECTIONS
 
 FACET_LABELS = {
     "province": "省份", "city": "城市", "county": "区县", "year": "年度", "section": "章节",
-    "level": "层级", "body_type": "机关类型", "template": "报告格式",
+    "level": "层级", "body_type": "机关类型", "template": "报告格式", "warning": "提示",
+}
+# Warning codes (indexer: metadata, regions, tables and their checks) as a reader of the facet understands them.
+WARNING_LABELS = {
+    "meta.no_title": "未识别出标题", "meta.no_year": "未识别出年度",
+    "region.unresolved": "地区未能确定", "region.uncertain": "地区不确定",
+    "table.missing": "缺统计表", "table.missing_row": "统计表缺行", "table.unreadable": "统计表无法读取",
+    "table.ambiguous": "统计表数字有歧义", "table.error": "统计表读取出错",
+    "check.apply.balance": "表三：收支不平衡", "check.apply.row_total": "表三：各列之和≠总计",
+    "check.apply.result_sum": "表三：办理结果之和不符", "check.review.total": "表四：行政复议总计不符",
+    "check.litigation.direct.total": "表四：直接起诉总计不符",
+    "check.litigation.after_review.total": "表四：复议后起诉总计不符",
+    "legacy.mismatch": "正文与统计表数字不一致", "field.note": "字段附注",
 }
 TEMPLATE_LABELS = {"2021": "2021 年格式", "2019": "2019 年格式（试行）", "pre2019": "2019 年以前"}
 SORT_LABELS = {"relevance": "相关度", "year_desc": "年度（新→旧）", "year_asc": "年度（旧→新）"}
@@ -25,7 +37,19 @@ def value_label(key: str, value) -> str:
         return TEMPLATE_LABELS.get(value, value)
     if key == "year":
         return f"{value} 年"
+    if key == "warning":
+        return WARNING_LABELS.get(value, value)
     return value
+
+
+def sort_label(sort: str) -> str:
+    """The sort select's text, also for a table-field sort reached by URL (?sort=apply.new.total:asc)."""
+    if sort in SORT_LABELS:
+        return SORT_LABELS[sort]
+    from indexer.tables.catalogue import FIELD_LABELS
+
+    key, _, direction = sort.partition(":")
+    return f"{FIELD_LABELS.get(key, key)}（{'小→大' if direction == 'asc' else '大→小'}）"
 
 
 def url_with(endpoint: str, args=None, anchor: str | None = None, **values) -> str:
@@ -52,6 +76,6 @@ def number(v) -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TEMPLATE_LABELS=TEMPLATE_LABELS,
-        CANONICAL_SECTIONS=CANONICAL_SECTIONS, value_label=value_label, url_with=url_with,
+        CANONICAL_SECTIONS=CANONICAL_SECTIONS, value_label=value_label, url_with=url_with, sort_label=sort_label,
     )
     app.jinja_env.filters["number"] = number
