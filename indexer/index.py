@@ -45,6 +45,7 @@ from indexer.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, build_sc
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+SCHEMA_FILE = "NIANBAO_SCHEMA"  # in each generation: the SCHEMA_VERSION it was written with
 LOCK = "WRITE.lock"
 _GEN_PREFIX = "gen-"
 _KEEP_OLD_GENERATIONS = 2
@@ -143,6 +144,19 @@ class SearchIndex:
             return None
         return name if _gen_number(name) >= 0 and (self.path / name).is_dir() else None
 
+    def _generation_schema(self, name: str) -> str | None:
+        try:
+            return (self.path / name / SCHEMA_FILE).read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+
+    def schema_current(self) -> bool:
+        """False when the published generation was written by another index layout (an older nianbao): its
+        documents cannot take this version's fields, so the next commit starts a new index and sync() re-adds
+        every report."""
+        current = self.current_generation()
+        return current is None or self._generation_schema(current) == SCHEMA_VERSION
+
     def _publish(self, name: str) -> None:
         tmp = self.path / f"{CURRENT}.tmp"
         with open(tmp, "w", encoding="ascii") as f:
@@ -198,13 +212,16 @@ class SearchIndex:
             new = self.path / f"{_GEN_PREFIX}{max(numbers + [0]) + 1:06d}"
             new.mkdir()
             try:
-                if current:
+                if current and self._generation_schema(current) == SCHEMA_VERSION:
                     for f in (self.path / current).iterdir():
-                        if f.is_file() and not f.name.endswith("LOCK"):
+                        if f.is_file() and not f.name.endswith("LOCK") and f.name != SCHEMA_FILE:
                             os.link(f, new / f.name)
                     ix = whoosh_index.open_dir(str(new))
-                else:
+                else:  # first commit, or an index of another layout: start afresh (sync() re-adds the rest)
+                    if current:
+                        log.warning("search index %s was written by another index layout; rebuilding it", self.path)
                     ix = whoosh_index.create_in(str(new), build_schema())
+                (new / SCHEMA_FILE).write_text(SCHEMA_VERSION, encoding="ascii")
                 # compact posting blocks without zlib (analysis.CompactCodec); a big pool so large batches are
                 # sorted in memory instead of spilled to run files and merged
                 # compound=False: Whoosh-Reloaded copies a compound segment file into memory (BytesIO) on every
@@ -264,6 +281,9 @@ class SearchIndex:
         return len(present)
 
     def versions(self) -> dict[str, str]:
+        """Report id → indexed version; empty when the index must be rebuilt for this layout."""
+        if not self.schema_current():
+            return {}
         snap = self.snapshot()
         return snap.versions() if snap else {}
 

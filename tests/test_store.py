@@ -72,3 +72,41 @@ def test_unchanged_reports_are_never_indexed_again(tmp_path):
         assert lib.sync_index() == (1, 0)
         assert lib.index.current_generation() != generation
         assert lib.search("改过的标题")["total"] == 1
+
+
+def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, monkeypatch):
+    """After an upgrade that changes the index layout (new fields), opening the library re-indexes every stored
+    report into a fresh index instead of failing on the old one."""
+    from pathlib import Path
+
+    import indexer.index as index_module
+    from indexer.library import Library
+    from indexer.schema import build_schema
+
+    seeds = Path(__file__).resolve().parents[1] / "samples" / "seeds"
+    real_document = index_module.report_document
+
+    def old_schema():
+        schema = build_schema()
+        schema.remove("warnings")
+        return schema
+
+    def old_document(report):
+        doc = real_document(report)
+        doc.pop("warnings", None)
+        return doc
+
+    with monkeypatch.context() as m:  # what an older nianbao wrote
+        m.setattr(index_module, "build_schema", old_schema)
+        m.setattr(index_module, "report_document", old_document)
+        m.setattr(index_module, "SCHEMA_VERSION", "old")
+        with Library(tmp_path) as lib:
+            lib.add_paths([seeds], workers=1)
+            assert lib.search("政务新媒体")["total"] == 4
+    with Library(tmp_path) as lib:
+        assert not lib.index.schema_current()
+        assert lib.sync_index() == (5, 0)
+        assert lib.index.schema_current()
+        assert lib.search("政务新媒体")["total"] == 4
+        flagged = {r.id for r in lib.reports() if any(w.code.startswith("check.") for w in r.warnings)}
+        assert {r["id"] for r in lib.search("warning:check", limit=10)["results"]} == flagged
