@@ -81,6 +81,7 @@ class _Leaf:
 _EMPTY = np.zeros(0, dtype=np.int64)
 _EMPTY_KEYS = np.zeros(0, dtype=np.uint64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
+_SEARCH_RATIO = 3  # _contains: binary search when there are this many times more keys than wanted ones
 
 
 def _make_keys(ids_b: bytes, counts_b: bytes, pos_b: bytes, offset: int) -> np.ndarray:
@@ -291,8 +292,20 @@ class Snapshot:
 
     @staticmethod
     def _contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-        """Which of ``wanted`` (sorted, unique) are in ``sorted_keys`` (sorted, unique): a stable sort of the two
-        runs one after the other is a linear merge (timsort), about twice as fast as a binary search for each."""
+        """Which of ``wanted`` (sorted, unique) are in ``sorted_keys`` (sorted, unique).
+
+        Two ways, whichever costs less: a stable sort of the two runs one after the other is a linear merge
+        (timsort), O(m + n), the faster when there are about as many wanted as keys; a binary search for each
+        wanted key, O(m log n), touches a few keys per wanted one and wins when the keys are several times more
+        — the usual case for a phrase's commonest bigram (measured on the 10k bench index: checking 112 k
+        candidates of 依申请公开 against the 2.85 M positions of 公开 took 15.4 ms merged, 5.5 ms searched; at
+        n ≈ m the merge is 10–40 % faster)."""
+        if not len(sorted_keys):
+            return np.zeros(len(wanted), dtype=bool)
+        if len(sorted_keys) > _SEARCH_RATIO * len(wanted):
+            at = np.searchsorted(sorted_keys, wanted)
+            np.minimum(at, len(sorted_keys) - 1, out=at)
+            return sorted_keys[at] == wanted
         both = np.concatenate((wanted, sorted_keys))
         order = np.argsort(both, kind="stable")
         ordered = both[order]

@@ -363,3 +363,22 @@ def test_sort_by_a_table_field(index, corpus):
     assert values[:len(given)] == sorted(r.fields[key] for r in given)
     with pytest.raises(QueryError):
         index.search("", sort="no.such.field")
+
+
+@pytest.mark.parametrize("ratio", [0, 3, float("inf")])
+def test_contains_merge_and_binary_search_agree(monkeypatch, ratio):
+    """Snapshot._contains answers the same whether it merges or binary-searches (ratio 0: always searches, inf:
+    always merges), for wanted keys fewer, as many and more than the keys, before, among and after them."""
+    import numpy as np
+
+    import indexer.search as search
+
+    monkeypatch.setattr(search, "_SEARCH_RATIO", ratio)
+    rng = np.random.default_rng(5)
+    for n, m in [(0, 5), (5, 0), (1, 1), (1000, 10), (1000, 900), (30, 1000)]:
+        keys = np.unique(rng.integers(0, 3000, n).astype(np.uint64) << np.uint64(20))
+        wanted = np.unique(np.concatenate([rng.choice(keys, min(m // 2, len(keys)), replace=False) if len(keys)
+                                           else np.zeros(0, np.uint64),
+                                           rng.integers(0, 3100, m - m // 2).astype(np.uint64) << np.uint64(20)]))
+        got = search.Snapshot._contains(keys, wanted)
+        assert got.tolist() == np.isin(wanted, keys).tolist(), (n, m)
