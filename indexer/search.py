@@ -201,6 +201,7 @@ class Snapshot:
         self.year = np.where((years > 1900) & (years < 2200), years, 0)
         self.facet_values: dict[str, list[str]] = {}
         self.facet_codes: dict[str, np.ndarray] = {}
+        self.facet_rank: dict[str, np.ndarray] = {}
         for name, col in facet_cols.items():
             values: dict[str, int] = {}
             codes = np.full(nr, -1, dtype=np.int64)
@@ -209,6 +210,10 @@ class Snapshot:
                 if v:
                     codes[r] = values.setdefault(v, len(values))
             self.facet_values[name] = list(values)
+            # each value's place in code point order: facet lists sort by (-count, value) with numpy
+            rank = np.empty(len(values), dtype=np.int64)
+            rank[sorted(range(len(values)), key=self.facet_values[name].__getitem__)] = np.arange(len(values))
+            self.facet_rank[name] = rank
             self.facet_codes[name] = codes
         warn_col = self._column("warnings")
         codes_of = [(warn_col[d] or b"").decode("utf-8").split() for d in live]
@@ -565,9 +570,11 @@ class _Plan:
             codes = snap.facet_codes[name][base]
             counts = np.bincount(codes[codes >= 0], minlength=len(snap.facet_values[name]))
             nonzero = np.flatnonzero(counts)
+            counts = counts[nonzero]
+            order = np.lexsort((snap.facet_rank[name][nonzero], -counts))  # by count, then value
             values = snap.facet_values[name]
-            pairs = [(values[i], c) for i, c in zip(nonzero.tolist(), counts[nonzero].tolist())]
-            out[name] = [{"value": v, "count": c} for v, c in sorted(pairs, key=lambda p: (-p[1], p[0]))]
+            out[name] = [{"value": values[i], "count": c}
+                         for i, c in zip(nonzero[order].tolist(), counts[order].tolist())]
         return out
 
     def _section_facet(self, other_masks: list[np.ndarray]) -> list[dict]:
@@ -609,6 +616,8 @@ class _Plan:
             all_scores.append(idf * weight * tf * (_K1 + 1) / (tf + norm))
         if not all_docs:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(all_docs) == 1:  # a leaf's slots are sorted and unique already
+            return all_docs[0], all_scores[0]
         docs = np.concatenate(all_docs)
         scores = np.concatenate(all_scores)
         uniq, inverse = np.unique(docs, return_inverse=True)
@@ -676,9 +685,10 @@ def run_search(snap: Snapshot | None, query: str = "", *, filters: dict[str, lis
     # report score: best document plus a third of the rest (many matching sections count, but less)
     score = np.zeros(snap.n_reports)
     if len(docs):
-        reps = snap.slot_report[docs]
+        reps = snap.slot_report[docs]  # sorted, as docs are
         best = np.zeros(snap.n_reports)
-        np.maximum.at(best, reps, doc_scores)
+        first = _run_starts(reps)
+        best[reps[first]] = np.maximum.reduceat(doc_scores, first)
         total = np.bincount(reps, weights=doc_scores, minlength=snap.n_reports)
         score = best + (total - best) / 3
     years = snap.year[reports]

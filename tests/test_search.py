@@ -156,6 +156,9 @@ def test_facet_counts_equal_brute_force(index, corpus, q):
     facets = index.facets(f'"{q}"')
     got = {name: {v["value"]: v["count"] for v in values} for name, values in facets.items() if values}
     assert got == _facet_brute_force(corpus, q)
+    for name in ("province", "city", "county", "level", "body_type", "template", "warning"):
+        listed = [(-v["count"], v["value"]) for v in facets[name]]
+        assert listed == sorted(listed), name  # most reports first, then by value
 
 
 def test_facets_are_counted_under_the_other_filters(index, corpus):
