@@ -106,17 +106,23 @@ def _run_starts(a: np.ndarray) -> np.ndarray:
 
 def _covering_bigrams(frequencies: list[int]) -> list[int]:
     """Offsets of bigrams whose characters cover the whole query, rarest first: the text holds the query at s
-    exactly when it holds each of these bigrams at s + offset, so common bigrams in between need not be read."""
-    n = len(frequencies) + 1  # characters
-    covered = [False] * n
-    chosen = []
-    for j in sorted(range(len(frequencies)), key=lambda j: frequencies[j]):
-        if not (covered[j] and covered[j + 1]):
-            chosen.append(j)
-            covered[j] = covered[j + 1] = True
-        if all(covered):
-            break
-    return chosen
+    exactly when it holds each of these bigrams at s + offset, so bigrams in between need not be read.
+
+    Of all such sets, the one with the fewest positions in the index (each chosen bigram's positions are read):
+    the first and last bigram are needed (only they cover the first and last character), and between two chosen
+    ones at most one may be left out — a shortest path over the offsets.  (行政复议: 复议 and 行政, not 政复 as well.)"""
+    k = len(frequencies)
+    cost, back = [0] * k, [-1] * k  # cheapest set of offsets from 0 up to j; the chosen offset before j
+    for j in range(k):
+        if j:
+            back[j] = j - 1 if j == 1 or cost[j - 1] <= cost[j - 2] else j - 2
+            cost[j] = cost[back[j]]
+        cost[j] += frequencies[j]
+    chosen, j = [], k - 1
+    while j >= 0:
+        chosen.append(j)
+        j = back[j]
+    return sorted(chosen, key=lambda j: (frequencies[j], j))
 
 
 class Snapshot:

@@ -385,3 +385,25 @@ def test_contains_merge_and_binary_search_agree(monkeypatch, ratio):
                                            rng.integers(0, 3100, m - m // 2).astype(np.uint64) << np.uint64(20)]))
         got = search.Snapshot._contains(keys, wanted)
         assert got.tolist() == np.isin(wanted, keys).tolist(), (n, m)
+
+
+def test_covering_bigrams_cover_the_query_with_the_fewest_positions():
+    """The bigrams a phrase is checked with cover every character, and no other covering set has fewer positions
+    in the index (brute force over all sets); rarest first, so the candidates are the fewest."""
+    import itertools
+
+    from indexer.search import _covering_bigrams
+
+    def covers(chosen, k):
+        return {c for j in chosen for c in (j, j + 1)} == set(range(k + 1))
+
+    rng = random.Random(6)
+    for _ in range(2000):
+        k = rng.randint(1, 8)
+        freq = [rng.randint(0, 20) for _ in range(k)]
+        got = _covering_bigrams(freq)
+        assert covers(got, k) and len(set(got)) == len(got), (freq, got)
+        best = min(sum(freq[j] for j in s) for r in range(1, k + 1) for s in itertools.combinations(range(k), r)
+                   if covers(s, k))
+        assert sum(freq[j] for j in got) == best, (freq, got)
+        assert [freq[j] for j in got] == sorted(freq[j] for j in got)
