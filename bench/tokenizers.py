@@ -12,7 +12,7 @@ from pathlib import Path
 from indexer.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
-USERDICT = ROOT / "indexer" / "userdict.txt"
+USERDICT = Path(__file__).with_name("userdict.txt")  # the domain terms a word view would keep whole
 
 
 def texts() -> list[str]:

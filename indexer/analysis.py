@@ -1,4 +1,4 @@
-"""The exact-match view of text the index keeps, and the word segmenter for everything jieba is needed for.
+"""The exact-match view of text the index keeps.
 
 Both work on ``normalize(text)``, the matching form also applied to queries.
 
@@ -6,12 +6,9 @@ Both work on ``normalize(text)``, the matching form also applied to queries.
   single character with the slots (title, sections) it occurs in.  A query string q of length n ≥ 2 occurs in a text exactly when the bigrams q[0:2],
   q[1:3], … occur at consecutive positions, so intersecting their positions gives the same set as a substring scan
   — no dictionary, no segmentation, nothing to disagree with Ctrl-F.  n = 1 looks up the character itself.
-* Words: rjieba (jieba-rs, jieba's dictionary) with the domain user dictionary ``userdict.txt``.  Measured on the
-  samples (``python -m bench.tokenizers``): jieba 0.40 M chars/s, jieba_fast 0.93 M chars/s but not
-  token-identical either (60/70 texts identical), rjieba 11.4 M chars/s with 98.9 % of token types shared.
-  Matching never depends on it (see above), so the rare segmentation differences cannot lose a result and the
-  28× speed decides.  The index itself does not keep a word view: ranking is BM25F over the exact view (see
-  search.py), which costs no jieba pass at index time — jieba was the slowest step of the stock set-up.
+* No word view: a jieba segmentation (rjieba, the fastest token-compatible one: ``python -m bench.tokenizers``)
+  would cost ~19 % more indexing CPU and ~24 % more postings without changing which reports match; ranking is
+  BM25F over the exact view instead (search.py; the measurement is in bench/README.md).
 
 The field types below turn a report's normalised texts into numpy arrays of term codes and positions, handed to
 Whoosh's writer as one item per report; CompactFieldWriter and CompactCodec (at the end) turn a segment's items
@@ -24,10 +21,8 @@ from __future__ import annotations
 
 import itertools
 import pickle
-import re
 import struct
 from array import array
-from pathlib import Path
 
 import numpy as np
 
@@ -35,35 +30,6 @@ from whoosh import fields, formats
 from whoosh.analysis import Token
 from whoosh.codec import whoosh3
 from whoosh.system import _INT_SIZE, pack_uint
-
-USERDICT = Path(__file__).with_name("userdict.txt")
-# Word-view tokens worth ranking on: something with a letter, digit or CJK character in it.
-_WORDLIKE = re.compile(r"[0-9a-z\u00c0-\u024f\u3400-\u9fff\uf900-\ufaff]")
-
-_jieba = None
-
-
-def _cutter():
-    global _jieba
-    if _jieba is None:
-        import rjieba
-
-        for line in USERDICT.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if parts and not parts[0].startswith("#"):
-                freq = int(parts[1]) if len(parts) > 1 else 1000
-                rjieba.add_word(parts[0], freq, parts[2] if len(parts) > 2 else "n")
-        _jieba = rjieba
-    return _jieba
-
-
-def words(ntext: str) -> list[str]:
-    """Words of already-normalised text (punctuation and spaces dropped), domain terms kept whole — for callers
-    that want words (suggestions, term statistics); matching and ranking do not use them."""
-    if not ntext:
-        return []
-    return [w for w in _cutter().cut(ntext, hmm=True) if _WORDLIKE.search(w)]
-
 
 def bigrams(ntext: str) -> list[str]:
     return [ntext[i:i + 2] for i in range(len(ntext) - 1)]

@@ -253,13 +253,6 @@ def test_update_replaces_and_delete_removes(tmp_path, corpus):
     ix.close()
 
 
-def test_words_keep_domain_terms_whole():
-    from indexer.analysis import words
-
-    assert words(normalize("加强政务新媒体监管，依申请公开的信息处理费")) == [
-        "加强", "政务新媒体", "监管", "依申请公开", "的", "信息处理费"]
-
-
 def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tuple[int, list[int]]]]]:
     """What the exact view must hold, computed the plain way: {field: {term: [(docnum, positions)]}}."""
     from indexer.analysis import NO_OFFSET, SLOT_SHIFT
