@@ -330,56 +330,50 @@ class CompactFieldWriter(whoosh3.W3FieldWriter):
 class CompactLeafMatcher(whoosh3.W3LeafMatcher):
     """Reads both block layouts; ``compact_block()`` gives the raw arrays of a compact block to numpy."""
 
+    def _compact_data(self):
+        """The current block's data when it is in the compact layout, else None."""
+        if self._data is None:
+            self._read_data()
+        d = self._data
+        return d if len(d) == 5 and d[0] == _COMPACT_TAG else None
+
     def compact_block(self):
         """(ids, counts, positions) as bytes of uint32 arrays, or None for a block in Whoosh's layout."""
-        if self._data is None:
-            self._read_data()
-        d = self._data
-        if len(d) == 5 and d[0] == _COMPACT_TAG:
-            return d[1], d[3], d[4]
-        return None
+        d = self._compact_data()
+        return None if d is None else (d[1], d[3], d[4])
 
     def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        d = self._data
-        if len(d) == 5 and d[0] == _COMPACT_TAG:
-            ids = array("I")
-            ids.frombytes(d[1])
-            self._ids = ids
-        else:
-            super()._read_ids()
+        d = self._compact_data()
+        if d is None:
+            return super()._read_ids()
+        ids = array("I")
+        ids.frombytes(d[1])
+        self._ids = ids
 
     def _read_weights(self):
-        if self._data is None:
-            self._read_data()
-        d = self._data
-        if len(d) == 5 and d[0] == _COMPACT_TAG:
-            w = array("f")
-            if d[2] is None:
-                counts = array("I")
-                counts.frombytes(d[3])
-                w.extend(map(float, counts))
-            else:
-                w.frombytes(d[2])
-            self._weights = w
-        else:
-            super()._read_weights()
-
-    def _read_values(self):
-        if self._data is None:
-            self._read_data()
-        d = self._data
-        if len(d) == 5 and d[0] == _COMPACT_TAG:
+        d = self._compact_data()
+        if d is None:
+            return super()._read_weights()
+        w = array("f")
+        if d[2] is None:
             counts = array("I")
             counts.frombytes(d[3])
-            blob, out, at = d[4], [], 0
-            for n in counts:
-                out.append(pack_uint(n) + blob[at:at + 4 * n])
-                at += 4 * n
-            self._values = tuple(out)
+            w.extend(map(float, counts))
         else:
-            super()._read_values()
+            w.frombytes(d[2])
+        self._weights = w
+
+    def _read_values(self):
+        d = self._compact_data()
+        if d is None:
+            return super()._read_values()
+        counts = array("I")
+        counts.frombytes(d[3])
+        blob, out, at = d[4], [], 0
+        for n in counts:
+            out.append(pack_uint(n) + blob[at:at + 4 * n])
+            at += 4 * n
+        self._values = tuple(out)
 
 
 class CompactCodec(whoosh3.W3Codec):

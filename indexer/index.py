@@ -74,7 +74,7 @@ def section_match_text(number: str, heading: str, text: str) -> str:
     return normalize(f"{number}{heading}") + "\n" + normalize(text)
 
 
-def report_document(report: Report) -> dict:
+def report_document(report: Report, version: str | None = None) -> dict:
     """The Whoosh document of one report (slot 0 of the exact view is the title, slot i the section i-1)."""
     title = normalize(report.title or "")
     texts = [title]
@@ -88,7 +88,8 @@ def report_document(report: Report) -> dict:
         stored_sections.append((s.anchor, s.heading, s.canonical or "unclassified", s.text))
     meta = {k: getattr(report, k) for k in (
         "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")}
-    doc = {"rid": report.id, "version": report_version(report).encode("ascii"), "meta": meta, "sections": stored_sections,
+    version = version or report_version(report)
+    doc = {"rid": report.id, "version": version.encode("ascii"), "meta": meta, "sections": stored_sections,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts}
     codes = sorted({w.code for w in report.warnings if w.code})
     if codes:
@@ -252,7 +253,8 @@ class SearchIndex:
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
-    def _commit(self, reports: list[Report], delete_ids: Iterable[str] = (), workers: int = 2) -> None:
+    def _commit(self, reports: list[Report], delete_ids: Iterable[str] = (), workers: int = 2,
+                versions: dict[str, str] | None = None) -> None:
         procs = workers if workers > 1 and len(reports) >= _PARALLEL_MIN_REPORTS else 1
         with self._writer(procs) as w:
             for rid in delete_ids:
@@ -260,17 +262,18 @@ class SearchIndex:
             for r in reports:
                 w.delete_by_term("rid", r.id)
             for r in reports:
-                w.add_document(**report_document(r))
+                w.add_document(**report_document(r, (versions or {}).get(r.id)))
 
     def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
         """Add or replace reports (by id) in one commit; returns how many.  A report already indexed at the same
         version is left alone (adding the same files again writes nothing)."""
         unique = {r.id: r for r in reports}  # the last version of a repeated id wins
         have = self.versions()
-        unique = {rid: r for rid, r in unique.items() if have.get(rid) != report_version(r)}
+        versions = {rid: report_version(r) for rid, r in unique.items()}
+        unique = {rid: r for rid, r in unique.items() if have.get(rid) != versions[rid]}
         if not unique:
             return 0
-        self._commit(list(unique.values()), workers=workers)
+        self._commit(list(unique.values()), workers=workers, versions=versions)
         return len(unique)
 
     def delete(self, ids: Iterable[str]) -> int:

@@ -59,9 +59,13 @@ def report_json(report: Report) -> str:
     return json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True)
 
 
+def _version_of(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
 def report_version(report: Report) -> str:
     """A hash of the report's JSON: changes whenever anything about the report does (the index compares it)."""
-    return hashlib.sha1(report_json(report).encode("utf-8")).hexdigest()[:16]
+    return _version_of(report_json(report))
 
 
 class ReportStore:
@@ -90,7 +94,7 @@ class ReportStore:
         """Store a report with the raw bytes it was parsed from; returns its version.  One transaction."""
         digest = sha256(data)
         text = report_json(report)
-        version = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+        version = _version_of(text)
         now = time.time()
         with self._db:
             self._db.execute(

@@ -72,6 +72,14 @@ class _Job:
 _INDEX_EVERY = 50
 
 
+def _index_stored(library) -> None:
+    """Index what the library has stored; a failure is logged, never fatal (the next writer indexes it)."""
+    try:
+        library.sync_index()
+    except Exception:
+        log.exception("indexing failed; the reports stay stored and are indexed on the next run")
+
+
 class _LibraryWorker:
     """Parses and indexes documents in one background thread, in the order they were handed over, so fetching
     goes on meanwhile.  The library is opened in that thread (its SQLite connections stay where they were made).
@@ -114,10 +122,7 @@ class _LibraryWorker:
             # commit per quiet moment instead of one per document.  A kill before it loses nothing: the reports
             # are in the store and the next writer to open the library indexes them.
             if unindexed and (self._jobs.empty() or unindexed >= _INDEX_EVERY):
-                try:
-                    library.sync_index()
-                except Exception:
-                    log.exception("indexing failed; the reports stay stored and are indexed on the next run")
+                _index_stored(library)
                 unindexed = 0
             job = self._jobs.get()
             if job is None:
@@ -135,10 +140,7 @@ class _LibraryWorker:
                 self._results.put((job, None, f"internal error while parsing ({type(e).__name__}: {e}); "
                                               "retried from the archive next run", True))
         if unindexed:
-            try:
-                library.sync_index()
-            except Exception:
-                log.exception("indexing failed; the reports stay stored and are indexed on the next run")
+            _index_stored(library)
         if library is not None and self._owns:
             library.close()
 

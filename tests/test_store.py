@@ -91,8 +91,8 @@ def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, mo
         schema.remove("warnings")
         return schema
 
-    def old_document(report):
-        doc = real_document(report)
+    def old_document(report, version=None):
+        doc = real_document(report, version)
         doc.pop("warnings", None)
         return doc
 

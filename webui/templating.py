@@ -46,10 +46,11 @@ def sort_label(sort: str) -> str:
     """The sort select's text, also for a table-field sort reached by URL (?sort=apply.new.total:asc)."""
     if sort in SORT_LABELS:
         return SORT_LABELS[sort]
+    from indexer.search import parse_field_sort
     from indexer.tables.catalogue import FIELD_LABELS
 
-    key, _, direction = sort.partition(":")
-    return f"{FIELD_LABELS.get(key, key)}（{'小→大' if direction == 'asc' else '大→小'}）"
+    key, descending = parse_field_sort(sort)
+    return f"{FIELD_LABELS[key]}（{'大→小' if descending else '小→大'}）"
 
 
 def url_with(endpoint: str, args=None, anchor: str | None = None, **values) -> str:
