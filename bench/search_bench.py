@@ -149,6 +149,14 @@ def time_grep(txt_dir: Path, plan) -> tuple[list[float], dict[str, int]]:
     return times, totals
 
 
+def _same_layout(path: Path) -> bool:
+    """Whether the index at ``path`` has the current layout (else --reuse rebuilds it)."""
+    from indexer.index import SearchIndex
+
+    with SearchIndex(path, readonly=True) as ix:
+        return ix.schema_current()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
@@ -168,7 +176,7 @@ def main() -> None:
         print(f"\n=== {n} synthetic reports, {chars:.0f} characters each on average ===")
         ours_path, stock_path = OUT / f"ix-ours-{n}", OUT / f"ix-stock-{min(n, args.stock_max)}"
         saved = OUT / f"build-ours-{n}.json"
-        if args.reuse and saved.exists() and (ours_path / "CURRENT").exists():
+        if args.reuse and saved.exists() and (ours_path / "CURRENT").exists() and _same_layout(ours_path):
             b = json.loads(saved.read_text())
         else:
             b = build_ours(reports, ours_path)

@@ -3,9 +3,12 @@
 Both work on ``normalize(text)``, the matching form also applied to queries.
 
 * Exact view: every pair of adjacent characters (bigram) of the normalised text at its true position, and every
-  single character with the slots (title, sections) it occurs in.  A query string q of length n ≥ 2 occurs in a text exactly when the bigrams q[0:2],
-  q[1:3], … occur at consecutive positions, so intersecting their positions gives the same set as a substring scan
-  — no dictionary, no segmentation, nothing to disagree with Ctrl-F.  n = 1 looks up the character itself.
+  single character with the slots (title, sections) it occurs in.  A query string q of length n ≥ 2 occurs in a
+  text exactly when the bigrams q[0:2], q[1:3], … occur at consecutive positions, so intersecting their
+  positions gives the same set as a substring scan — no dictionary, no segmentation, nothing to disagree with
+  Ctrl-F.  n = 1 looks up the character itself.
+  Trigrams are held too where they begin or end with one of the commonest bigrams (COMMON_BIGRAMS): a phrase
+  made of common bigrams is then checked with far fewer positions (search.py picks the cheapest covering set).
 * No word view: a jieba segmentation (rjieba, the fastest token-compatible one: ``python -m bench.tokenizers``)
   would cost ~19 % more indexing CPU and ~24 % more postings without changing which reports match; ranking is
   BM25F over the exact view instead (search.py; the measurement is in bench/README.md).
@@ -138,6 +141,65 @@ class ExactBigramField(_ExactField):
     @staticmethod
     def code(term: str) -> int:
         return (ord(term[0]) << 21) | ord(term[1])
+
+
+# The commonest bigrams of the sample reports (``python -m bench.common_bigrams --top 64``).  Part of the index
+# layout: schema.SCHEMA_VERSION carries their digest, so an index built with another list is rebuilt.
+COMMON_BIGRAMS = tuple("""
+公开 信息 政府 工作 息公 府信 政务 00 申请 行政 20 情况 开工 务公 政策 结果 网站 规范 服务 主动 部门 推进 其他 发布
+社会 动公 解读 建设 加强 及时 内容 市政 报告 02 01 处理 媒体 单位 要求 管理 事项 问题 年度 落实 人民 本年 、政 新媒
+平台 ,全 公众 提升 务新 数量 一步 办理 全面 进行 ,不 文件 依申 开申 项目 12
+""".split())
+
+
+def trigram_indexed(trigram: str) -> bool:
+    """Whether the exact view holds this trigram: it begins or ends with a common bigram."""
+    return trigram[:2] in _COMMON_SET or trigram[1:] in _COMMON_SET
+
+
+_COMMON_SET = frozenset(COMMON_BIGRAMS)
+
+
+class ExactTrigramField(_ExactField):
+    """Trigrams that begin or end with a common bigram, at (slot, offset) positions.  A phrase made of common
+    bigrams — 政府信息公开 — is otherwise checked with their positions, millions at 10k reports (every way of
+    covering it with bigrams reads 政府 and 公开); 政府信 and 息公开 cover it with a third of that.  Trigrams of
+    rare bigrams add nothing (their bigrams are cheap already) and are left out: ~20 % more positions in all."""
+
+    _common_codes = np.asarray(sorted(ExactBigramField.code(g) for g in COMMON_BIGRAMS), dtype=np.uint64)
+
+    def __init__(self):
+        self.format = CompactPositions(field_boost=1.0)
+        self.analyzer = _NoAnalyzer()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    @classmethod
+    def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
+        for slot, text in enumerate(texts):
+            if len(text) < 3:
+                continue
+            cp = _code_points(text)
+            pair = (cp[:-1] << np.uint64(21)) | cp[1:]
+            common = np.isin(pair, cls._common_codes)
+            keep = np.flatnonzero(common[:-1] | common[1:])
+            codes.append((pair[keep] << np.uint64(21)) | cp[keep + 2])
+            positions.append(keep.astype(np.uint32) + np.uint32(slot << SLOT_SHIFT))
+        codes, positions = np.concatenate(codes), np.concatenate(positions)
+        order = np.argsort(codes, kind="stable")
+        return codes[order], positions[order]
+
+    @staticmethod
+    def term(code: int) -> str:
+        return chr(code >> 42) + chr((code >> 21) & 0x1FFFFF) + chr(code & 0x1FFFFF)
+
+    @staticmethod
+    def code(term: str) -> int:
+        return (ord(term[0]) << 42) | (ord(term[1]) << 21) | ord(term[2])
 
 
 class ExactCharField(_ExactField):

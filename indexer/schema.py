@@ -7,14 +7,17 @@ once per index generation, and the display text of the sections is stored for sn
 
 from __future__ import annotations
 
+import hashlib
+
 from whoosh import columns, fields
 
-from indexer.analysis import ExactBigramField, ExactCharField
+from indexer.analysis import COMMON_BIGRAMS, ExactBigramField, ExactCharField, ExactTrigramField
 
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
-SCHEMA_VERSION = "4"
+# the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds
+SCHEMA_VERSION = "5." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
 
 
 def build_schema() -> fields.Schema:
@@ -28,6 +31,7 @@ def build_schema() -> fields.Schema:
         warnings=fields.COLUMN(columns.VarBytesColumn()),  # the report's warning codes, space-separated
         exact1=ExactCharField(),
         exact2=ExactBigramField(),
+        exact3=ExactTrigramField(),
     )
     for name in FACET_COLUMNS:
         schema.add(name, fields.ID(sortable=True))

@@ -30,7 +30,7 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
-from indexer.analysis import SLOT_SHIFT, bigrams
+from indexer.analysis import SLOT_SHIFT, trigram_indexed
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
@@ -77,6 +77,7 @@ class _Leaf:
 _EMPTY = np.zeros(0, dtype=np.int64)
 _EMPTY_KEYS = np.zeros(0, dtype=np.uint64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
+_GRAM_FIELDS = {2: "exact2", 3: "exact3"}
 _SEARCH_RATIO = 3  # _contains: binary search when there are this many times more keys than wanted ones
 
 
@@ -100,25 +101,26 @@ def _run_starts(a: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def _covering_bigrams(frequencies: list[int]) -> list[int]:
-    """Offsets of bigrams whose characters cover the whole query, rarest first: the text holds the query at s
-    exactly when it holds each of these bigrams at s + offset, so bigrams in between need not be read.
+def _covering_grams(n: int, grams: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Of ``grams`` (offset, length, positions in the index) of a query of ``n`` characters, a set that covers
+    every character and has the fewest positions, rarest first: the text holds the query at s exactly when it holds
+    each chosen gram at s + offset, so grams in between need not be read.  (行政复议: 复议 and 行政, not 政复 as
+    well; 政府信息公开: the trigrams 政府信 and 息公开, not the bigrams 政府, 信息 and 公开.)
 
-    Of all such sets, the one with the fewest positions in the index (each chosen bigram's positions are read):
-    the first and last bigram are needed (only they cover the first and last character), and between two chosen
-    ones at most one may be left out — a shortest path over the offsets.  (行政复议: 复议 and 行政, not 政复 as well.)"""
-    k = len(frequencies)
-    cost, back = [0] * k, [-1] * k  # cheapest set of offsets from 0 up to j; the chosen offset before j
-    for j in range(k):
-        if j:
-            back[j] = j - 1 if j == 1 or cost[j - 1] <= cost[j - 2] else j - 2
-            cost[j] = cost[back[j]]
-        cost[j] += frequencies[j]
-    chosen, j = [], k - 1
-    while j >= 0:
-        chosen.append(j)
-        j = back[j]
-    return sorted(chosen, key=lambda j: (frequencies[j], j))
+    A shortest path over how far from the start the chosen grams cover: from a cover of [0, c), any gram that
+    starts at or before c and ends after it extends the cover to its end."""
+    best: list[tuple[int, tuple] | None] = [None] * (n + 1)
+    best[0] = (0, ())
+    for c in range(n):
+        if best[c] is None:
+            continue
+        cost, chosen = best[c]
+        for g in grams:
+            offset, length, positions = g
+            end = offset + length
+            if offset <= c < end and (best[end] is None or cost + positions < best[end][0]):
+                best[end] = (cost + positions, chosen + (g,))
+    return sorted(best[n][1], key=lambda g: (g[2], g[0]))
 
 
 class Snapshot:
@@ -322,32 +324,36 @@ class Snapshot:
         return found
 
     def _match(self, text: str) -> _Leaf:
-        """Exact substring occurrences: the positions where all bigrams of ``text`` follow one another.
+        """Exact substring occurrences: the positions where the covering grams of ``text`` (bigrams, and trigrams
+        of common bigrams) each occur at their offset.
 
         Segment by segment: the arrays of one segment stay small enough to be reused from the allocator's free
         memory and the CPU caches (whole-index arrays of millions of keys spent most of their time in page
         faults on this machine)."""
         reader = self.searcher.reader()
         if len(text) > 1:
-            grams = [g.encode("utf-8") for g in bigrams(text)]
-            chosen = _covering_bigrams([reader.frequency("exact2", g) for g in grams])
+            grams = [(j, 2, reader.frequency("exact2", text[j:j + 2].encode("utf-8"))) for j in range(len(text) - 1)]
+            grams += [(j, 3, reader.frequency("exact3", text[j:j + 3].encode("utf-8")))
+                      for j in range(len(text) - 2) if trigram_indexed(text[j:j + 3])]
+            chosen = [(j, _GRAM_FIELDS[length], text[j:j + length].encode("utf-8"))
+                      for j, length, _ in _covering_grams(len(text), grams)]
         parts = []
         for sub, offset in reader.leaf_readers():
             if len(text) == 1:
                 starts = self._keys(sub, offset, "exact1", text.encode("utf-8"))
             else:
-                # the rarest bigram's positions are the candidates; the others are checked at their offsets
-                first = chosen[0]
-                keys = self._keys(sub, offset, "exact2", grams[first])
+                # the rarest gram's positions are the candidates; the others are checked at their offsets
+                first, field, term = chosen[0]
+                keys = self._keys(sub, offset, field, term)
                 if first and len(keys):  # a start before the slot's own text: none
                     keys = keys[(keys & np.uint64(_OFFSET_MASK)) >= first]
                 starts = keys - np.uint64(first)
-                for j in chosen[1:]:
+                for j, field, term in chosen[1:]:
                     if not len(starts):
                         break
                     docs = starts >> np.uint64(32)
                     docs = docs[_run_starts(docs)].astype(np.int64)  # starts are sorted
-                    keys = self._keys(sub, offset, "exact2", grams[j], docs)
+                    keys = self._keys(sub, offset, field, term, docs)
                     starts = starts[self._contains(keys, starts + np.uint64(j))]
             if len(starts):
                 parts.append(self._slot_hits(starts, len(text)))

@@ -255,18 +255,22 @@ def test_update_replaces_and_delete_removes(tmp_path, corpus):
 
 def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tuple[int, list[int]]]]]:
     """What the exact view must hold, computed the plain way: {field: {term: [(docnum, positions)]}}."""
-    from indexer.analysis import NO_OFFSET, SLOT_SHIFT
+    from indexer.analysis import COMMON_BIGRAMS, NO_OFFSET, SLOT_SHIFT
 
-    want: dict[str, dict[bytes, list]] = {"exact1": {}, "exact2": {}}
+    want: dict[str, dict[bytes, list]] = {"exact1": {}, "exact2": {}, "exact3": {}}
     for d, texts in enumerate(docs):
         grams: dict[bytes, list[int]] = {}
+        trigrams: dict[bytes, list[int]] = {}
         chars: dict[bytes, list[int]] = {}
         for slot, text in enumerate(texts):
             for i in range(len(text) - 1):
                 grams.setdefault(text[i:i + 2].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
+            for i in range(len(text) - 2):
+                if text[i:i + 2] in COMMON_BIGRAMS or text[i + 1:i + 3] in COMMON_BIGRAMS:
+                    trigrams.setdefault(text[i:i + 3].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
             for ch in set(text):
                 chars.setdefault(ch.encode("utf-8"), []).append((slot << SLOT_SHIFT) | NO_OFFSET)
-        for field, terms in (("exact2", grams), ("exact1", chars)):
+        for field, terms in (("exact2", grams), ("exact3", trigrams), ("exact1", chars)):
             for term, poslist in terms.items():
                 want[field].setdefault(term, []).append((d, poslist))
     return want
@@ -281,18 +285,20 @@ def test_compact_postings_round_trip(tmp_path, merge):
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import CompactCodec, ExactBigramField, ExactCharField
+    from indexer.analysis import CompactCodec, ExactBigramField, ExactCharField, ExactTrigramField
 
     rng = random.Random(3)
-    docs = [["".join(rng.choice("ab一𠀀") for _ in range(rng.randint(0, 30)))
+    # 公开 and 信息 are common bigrams: the exact view holds the trigrams that begin or end with them
+    docs = [["".join(rng.choice(["a", "b", "一", "𠀀", "公开", "信息"]) for _ in range(rng.randint(0, 30)))
              for _ in range(rng.randint(1, 4))] for _ in range(60)]
     want = _reference_postings(docs)
-    schema = fields.Schema(exact1=ExactCharField(), exact2=ExactBigramField())
+    assert want["exact3"], "the docs hold common bigrams"
+    schema = fields.Schema(exact1=ExactCharField(), exact2=ExactBigramField(), exact3=ExactTrigramField())
     ix = whoosh_index.create_in(str(tmp_path), schema)
     for part in (docs[:25], docs[25:]):
         w = ix.writer(codec=CompactCodec(blocklimit=3))
         for texts in part:
-            w.add_document(exact1=texts, exact2=texts)
+            w.add_document(exact1=texts, exact2=texts, exact3=texts)
         w.commit(merge=False)
     if merge:
         ix.writer(codec=CompactCodec(blocklimit=3)).commit(optimize=True)
@@ -380,23 +386,25 @@ def test_contains_merge_and_binary_search_agree(monkeypatch, ratio):
         assert got.tolist() == np.isin(wanted, keys).tolist(), (n, m)
 
 
-def test_covering_bigrams_cover_the_query_with_the_fewest_positions():
-    """The bigrams a phrase is checked with cover every character, and no other covering set has fewer positions
-    in the index (brute force over all sets); rarest first, so the candidates are the fewest."""
+def test_covering_grams_cover_the_query_with_the_fewest_positions():
+    """The grams a phrase is checked with cover every character, and no other covering set of the available
+    bigrams and trigrams has fewer positions in the index (brute force over all sets); rarest first, so the
+    candidates are the fewest."""
     import itertools
 
-    from indexer.search import _covering_bigrams
+    from indexer.search import _covering_grams
 
-    def covers(chosen, k):
-        return {c for j in chosen for c in (j, j + 1)} == set(range(k + 1))
+    def covers(chosen, n):
+        return {c for j, length, _ in chosen for c in range(j, j + length)} == set(range(n))
 
     rng = random.Random(6)
-    for _ in range(2000):
-        k = rng.randint(1, 8)
-        freq = [rng.randint(0, 20) for _ in range(k)]
-        got = _covering_bigrams(freq)
-        assert covers(got, k) and len(set(got)) == len(got), (freq, got)
-        best = min(sum(freq[j] for j in s) for r in range(1, k + 1) for s in itertools.combinations(range(k), r)
-                   if covers(s, k))
-        assert sum(freq[j] for j in got) == best, (freq, got)
-        assert [freq[j] for j in got] == sorted(freq[j] for j in got)
+    for _ in range(1500):
+        n = rng.randint(2, 8)
+        grams = [(j, 2, rng.randint(0, 20)) for j in range(n - 1)]
+        grams += [(j, 3, rng.randint(0, 20)) for j in range(n - 2) if rng.random() < 0.4]
+        got = _covering_grams(n, grams)
+        assert covers(got, n) and len(set(got)) == len(got) and set(got) <= set(grams), (grams, got)
+        best = min(sum(g[2] for g in s) for r in range(1, len(grams) + 1) for s in itertools.combinations(grams, r)
+                   if covers(s, n))
+        assert sum(g[2] for g in got) == best, (grams, got)
+        assert [g[2] for g in got] == sorted(g[2] for g in got)
