@@ -89,7 +89,8 @@ def report_document(report: Report, version: str | None = None) -> dict:
     meta = {k: getattr(report, k) for k in (
         "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")}
     version = version or report_version(report)
-    doc = {"rid": report.id, "version": version.encode("ascii"), "meta": meta, "sections": stored_sections,
+    display = json.dumps({"meta": meta, "sections": stored_sections}, ensure_ascii=False).encode("utf-8")
+    doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts,
            "exact3": texts}
     codes = sorted({w.code for w in report.warnings if w.code})
