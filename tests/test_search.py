@@ -217,6 +217,18 @@ def test_browse_sorts_by_year_and_pages(index, corpus):
     assert ys == sorted(ys)
 
 
+@pytest.mark.parametrize("q", ["公开", "政府信息公开", "政务新媒体", "复议 OR 诉讼", "年度"])
+def test_relevance_pages_equal_slices_of_the_full_ranking(index, q):
+    """A page of a relevance ranking (selected by partial sort when it is a small part of the results) is the
+    same slice of the full ranking, ties included, at every offset."""
+    full = [(r["id"], r["score"]) for r in index.search(q, limit=1000)["results"]]
+    assert len(full) >= 8
+    for size in (1, 2, 3):
+        for offset in range(len(full)):
+            page = index.search(q, limit=size, offset=offset)["results"]
+            assert [(r["id"], r["score"]) for r in page] == full[offset:offset + size], (size, offset)
+
+
 def test_hits_carry_snippets_with_the_match_marked_and_nothing_else_as_html(index):
     # make_snippet itself: tests/test_snippets.py
     res = index.search("政务新媒体", limit=3)
