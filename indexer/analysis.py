@@ -158,6 +158,7 @@ def trigram_indexed(trigram: str) -> bool:
 
 
 _COMMON_SET = frozenset(COMMON_BIGRAMS)
+_COMMON_CODES = np.asarray(sorted(ExactBigramField.code(g) for g in COMMON_BIGRAMS), dtype=np.uint64)
 
 
 class ExactTrigramField(_ExactField):
@@ -165,8 +166,6 @@ class ExactTrigramField(_ExactField):
     bigrams — 政府信息公开 — is otherwise checked with their positions, millions at 10k reports (every way of
     covering it with bigrams reads 政府 and 公开); 政府信 and 息公开 cover it with a third of that.  Trigrams of
     rare bigrams add nothing (their bigrams are cheap already) and are left out: ~20 % more positions in all."""
-
-    _common_codes = np.asarray(sorted(ExactBigramField.code(g) for g in COMMON_BIGRAMS), dtype=np.uint64)
 
     def __init__(self):
         self.format = CompactPositions(field_boost=1.0)
@@ -185,7 +184,7 @@ class ExactTrigramField(_ExactField):
                 continue
             cp = _code_points(text)
             pair = (cp[:-1] << np.uint64(21)) | cp[1:]
-            common = np.isin(pair, cls._common_codes)
+            common = np.isin(pair, _COMMON_CODES)
             keep = np.flatnonzero(common[:-1] | common[1:])
             codes.append((pair[keep] << np.uint64(21)) | cp[keep + 2])
             positions.append(keep.astype(np.uint32) + np.uint32(slot << SLOT_SHIFT))
@@ -200,6 +199,48 @@ class ExactTrigramField(_ExactField):
     @staticmethod
     def code(term: str) -> int:
         return (ord(term[0]) << 42) | (ord(term[1]) << 21) | ord(term[2])
+
+
+class ExactBigramSlotField(_ExactField):
+    """Per slot, the common bigrams it holds: two uint32 entries per (bigram, slot) — (slot << SLOT_SHIFT) |
+    offset of the first occurrence, then the number of occurrences.  A query that is one common bigram is answered
+    from these instead of every position (公开: ~150 k slots instead of 2.85 M positions at 10k reports).  Only
+    common bigrams: for all bigrams this field made the index 60 % larger and indexing twice as slow, for queries
+    whose positions are cheap to read anyway."""
+
+    def __init__(self):
+        self.format = CompactPositions(field_boost=1.0)
+        self.analyzer = _NoAnalyzer()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    @staticmethod
+    def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        codes, entries = [_EMPTY_CODES], [_EMPTY_POSITIONS]
+        for slot, text in enumerate(texts):
+            if len(text) < 2:
+                continue
+            cp = _code_points(text)
+            pairs = (cp[:-1] << np.uint64(21)) | cp[1:]
+            at = np.flatnonzero(np.isin(pairs, _COMMON_CODES))
+            if not len(at):
+                continue
+            grams, first, counts = np.unique(pairs[at], return_index=True, return_counts=True)
+            first = at[first]
+            pair = np.empty(2 * len(grams), dtype=np.uint32)
+            pair[0::2] = first.astype(np.uint32) + np.uint32(slot << SLOT_SHIFT)
+            pair[1::2] = counts
+            codes.append(np.repeat(grams, 2))
+            entries.append(pair)
+        codes, entries = np.concatenate(codes), np.concatenate(entries)
+        order = np.argsort(codes, kind="stable")  # slots ascending within a bigram, each pair kept together
+        return codes[order], entries[order]
+
+    term = staticmethod(ExactBigramField.term)
+    code = staticmethod(ExactBigramField.code)
 
 
 class ExactCharField(_ExactField):

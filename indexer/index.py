@@ -92,7 +92,7 @@ def report_document(report: Report, version: str | None = None) -> dict:
     display = json.dumps({"meta": meta, "sections": stored_sections}, ensure_ascii=False).encode("utf-8")
     doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts,
-           "exact3": texts}
+           "exact2s": texts, "exact3": texts}
     codes = sorted({w.code for w in report.warnings if w.code})
     if codes:
         doc["warnings"] = " ".join(codes).encode("utf-8")

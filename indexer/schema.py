@@ -11,13 +11,14 @@ import hashlib
 
 from whoosh import columns, fields
 
-from indexer.analysis import COMMON_BIGRAMS, ExactBigramField, ExactCharField, ExactTrigramField
+from indexer.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
+                              ExactTrigramField)
 
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds
-SCHEMA_VERSION = "6." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
+SCHEMA_VERSION = "8." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
 
 
 def build_schema() -> fields.Schema:
@@ -33,6 +34,7 @@ def build_schema() -> fields.Schema:
         warnings=fields.COLUMN(columns.VarBytesColumn()),  # the report's warning codes, space-separated
         exact1=ExactCharField(),
         exact2=ExactBigramField(),
+        exact2s=ExactBigramSlotField(),
         exact3=ExactTrigramField(),
     )
     for name in FACET_COLUMNS:

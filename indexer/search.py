@@ -1,7 +1,8 @@
 """Searching one published index generation: matching, facets, ranking, grouping by report (snippets: snippets.py).
 
 Matching is exact (see analysis.py): each text term of the query becomes the set of slots — a report's title or
-one of its sections — whose normalised text contains it, found by intersecting bigram positions with numpy.  A report
+one of its sections — whose normalised text contains it, found by intersecting the positions of the cheapest
+covering set of bigrams and trigrams with numpy (a common bigram alone: from its per-slot entries).  A report
 contains a term when one of its slots does (only sections of the chosen kinds when a section filter is given).  The
 query tree is then evaluated over reports with numpy boolean arrays, so AND/OR/NOT, facet filters and shopper-style
 facet counts (each facet counted under the other facets' filters) are array operations on tables read into memory
@@ -32,7 +33,7 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
-from indexer.analysis import SLOT_SHIFT, trigram_indexed
+from indexer.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
@@ -394,9 +395,16 @@ class Snapshot:
         parts = []
         if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
             _j, field, infos = chosen[0]
+            per_slot = (self._term_infos(subs, "exact2s", text.encode("utf-8"))[1]
+                        if len(text) == 2 and text in COMMON_BIGRAMS else None)
             for k, (sub, offset) in enumerate(subs):
                 if infos[k] is None:
                     continue
+                if per_slot is not None and per_slot[k] is not None:  # a bigram: its per-slot entries
+                    arrays = self._arrays(self._postings(sub, "exact2s", per_slot[k]))
+                    if arrays is not None:
+                        parts.append(self._slot_entries(*arrays, offset))
+                        continue
                 arrays = self._arrays(self._postings(sub, field, infos[k]))
                 if arrays is None:  # Whoosh's own layout
                     starts = self._keys(sub, offset, field, infos[k])
@@ -438,6 +446,16 @@ class Snapshot:
         docnums = (firsts >> np.uint64(32)).astype(np.int64)
         slot = ((firsts >> np.uint64(SLOT_SHIFT)) & np.uint64((1 << (32 - SLOT_SHIFT)) - 1)).astype(np.int64)
         return docnums, slot, (firsts & np.uint64(_OFFSET_MASK)).astype(np.int64), counts
+
+    @staticmethod
+    def _slot_entries(ids: np.ndarray, counts: np.ndarray, entries: np.ndarray,
+                      offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """_slot_runs of a bigram from its analysis.ExactBigramSlotField postings: (slot, first offset) and
+        occurrences, two entries per slot."""
+        head = entries[0::2]
+        docnums = np.repeat(ids.astype(np.int64) + offset, counts // 2)
+        return (docnums, (head >> np.uint32(SLOT_SHIFT)).astype(np.int64),
+                (head & np.uint32(_OFFSET_MASK)).astype(np.int64), entries[1::2].astype(np.int64))
 
     @staticmethod
     def _gram_runs(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray,

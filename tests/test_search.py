@@ -18,7 +18,8 @@ from indexer.query import QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 HAND_PICKED = ["政务新媒体", "依申请公开", "信息处理费", "行政复议", "政府信息公开", "放管服", "一网通办",
-               "0", "(一)", "2019年", "。", "申请人"]
+               "0", "(一)", "2019年", "。", "申请人",
+               "公开", "信息", "主动公开政府信息", "20"]  # common bigrams: per-slot entries, trigram covers
 
 
 def sample_reports() -> list[Report]:
@@ -264,9 +265,10 @@ def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tup
     """What the exact view must hold, computed the plain way: {field: {term: [(docnum, positions)]}}."""
     from indexer.analysis import COMMON_BIGRAMS, NO_OFFSET, SLOT_SHIFT
 
-    want: dict[str, dict[bytes, list]] = {"exact1": {}, "exact2": {}, "exact3": {}}
+    want: dict[str, dict[bytes, list]] = {"exact1": {}, "exact2": {}, "exact2s": {}, "exact3": {}}
     for d, texts in enumerate(docs):
         grams: dict[bytes, list[int]] = {}
+        slot_grams: dict[bytes, list[int]] = {}
         trigrams: dict[bytes, list[int]] = {}
         chars: dict[bytes, list[int]] = {}
         for slot, text in enumerate(texts):
@@ -277,7 +279,10 @@ def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tup
                     trigrams.setdefault(text[i:i + 3].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
             for ch in set(text):
                 chars.setdefault(ch.encode("utf-8"), []).append((slot << SLOT_SHIFT) | NO_OFFSET)
-        for field, terms in (("exact2", grams), ("exact3", trigrams), ("exact1", chars)):
+            for g in sorted({text[i:i + 2] for i in range(len(text) - 1)} & set(COMMON_BIGRAMS)):
+                slot_grams.setdefault(g.encode("utf-8"), []).extend(
+                    [(slot << SLOT_SHIFT) + text.index(g), sum(text.startswith(g, i) for i in range(len(text)))])
+        for field, terms in (("exact2", grams), ("exact2s", slot_grams), ("exact3", trigrams), ("exact1", chars)):
             for term, poslist in terms.items():
                 want[field].setdefault(term, []).append((d, poslist))
     return want
@@ -292,7 +297,8 @@ def test_compact_postings_round_trip(tmp_path, merge):
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import CompactCodec, ExactBigramField, ExactCharField, ExactTrigramField
+    from indexer.analysis import (CompactCodec, ExactBigramField, ExactBigramSlotField, ExactCharField,
+                                  ExactTrigramField)
 
     rng = random.Random(3)
     # 公开 and 信息 are common bigrams: the exact view holds the trigrams that begin or end with them
@@ -300,12 +306,13 @@ def test_compact_postings_round_trip(tmp_path, merge):
              for _ in range(rng.randint(1, 4))] for _ in range(60)]
     want = _reference_postings(docs)
     assert want["exact3"], "the docs hold common bigrams"
-    schema = fields.Schema(exact1=ExactCharField(), exact2=ExactBigramField(), exact3=ExactTrigramField())
+    schema = fields.Schema(exact1=ExactCharField(), exact2=ExactBigramField(), exact2s=ExactBigramSlotField(),
+                           exact3=ExactTrigramField())
     ix = whoosh_index.create_in(str(tmp_path), schema)
     for part in (docs[:25], docs[25:]):
         w = ix.writer(codec=CompactCodec(blocklimit=3))
         for texts in part:
-            w.add_document(exact1=texts, exact2=texts, exact3=texts)
+            w.add_document(exact1=texts, exact2=texts, exact2s=texts, exact3=texts)
         w.commit(merge=False)
     if merge:
         ix.writer(codec=CompactCodec(blocklimit=3)).commit(optimize=True)
