@@ -8,7 +8,8 @@ Both work on ``normalize(text)``, the matching form also applied to queries.
   positions gives the same set as a substring scan — no dictionary, no segmentation, nothing to disagree with
   Ctrl-F.  n = 1 looks up the character itself.
   Trigrams are held too where they begin or end with one of the commonest bigrams (COMMON_BIGRAMS): a phrase
-  made of common bigrams is then checked with far fewer positions (search.py picks the cheapest covering set).
+  made of common bigrams is then checked with far fewer positions (search.py picks the cheapest covering set);
+  and each common bigram's slots with its count there, for a query that is just that bigram.
 * No word view: a jieba segmentation (rjieba, the fastest token-compatible one: ``python -m bench.tokenizers``)
   would cost ~19 % more indexing CPU and ~24 % more postings without changing which reports match; ranking is
   BM25F over the exact view instead (search.py; the measurement is in bench/README.md).
@@ -204,7 +205,7 @@ class ExactTrigramField(_ExactField):
 class ExactBigramSlotField(_ExactField):
     """Per slot, the common bigrams it holds: two uint32 entries per (bigram, slot) — (slot << SLOT_SHIFT) |
     offset of the first occurrence, then the number of occurrences.  A query that is one common bigram is answered
-    from these instead of every position (公开: ~150 k slots instead of 2.85 M positions at 10k reports).  Only
+    from these instead of every position (公开: ~130 k slots instead of 2.85 M positions at 10k reports).  Only
     common bigrams: for all bigrams this field made the index 60 % larger and indexing twice as slow, for queries
     whose positions are cheap to read anyway."""
 
