@@ -49,6 +49,7 @@ SORTS = ("relevance", "year_desc", "year_asc")
 _K1, _B = 1.2, 0.75
 _TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
 _LEAF_CACHE_SIZE = 256
+_INFO_CACHE_SIZE = 2048  # (field, gram) → a TermInfo per segment: a few KB each
 _MAX_HITS_PER_REPORT = 10
 
 
@@ -157,6 +158,7 @@ class Snapshot:
         self.searcher = ix.searcher()
         self._lock = threading.Lock()  # Whoosh matchers/readers are not meant for concurrent use
         self._leaves: OrderedDict[str, _Leaf] = OrderedDict()
+        self._infos: OrderedDict[tuple[str, bytes], tuple[float, list]] = OrderedDict()
         self._load_tables()
 
     @classmethod
@@ -276,10 +278,24 @@ class Snapshot:
                 self._leaves.popitem(last=False)
             return leaf
 
-    @staticmethod
-    def _term_infos(subs: list, field: str, bterm: bytes) -> tuple[float, list]:
+    def _term_infos(self, subs: list, field: str, bterm: bytes) -> tuple[float, list]:
         """(positions of the term in the index, its TermInfo in each segment or None): one lookup per segment
-        serves both planning and reading (Whoosh's frequency() and postings() would each look it up again)."""
+        serves both planning and reading (Whoosh's frequency() and postings() would each look it up again).
+
+        Remembered (LRU): planning a phrase looks up all its bigrams and trigrams in every segment, ~10 µs each
+        (2–3 ms for an eight-character phrase over 20 segments), and phrases share their common grams."""
+        key = (field, bterm)
+        hit = self._infos.get(key)
+        if hit is not None:
+            self._infos.move_to_end(key)
+            return hit
+        hit = self._infos[key] = self._lookup_infos(subs, field, bterm)
+        if len(self._infos) > _INFO_CACHE_SIZE:
+            self._infos.popitem(last=False)
+        return hit
+
+    @staticmethod
+    def _lookup_infos(subs: list, field: str, bterm: bytes) -> tuple[float, list]:
         infos, total = [], 0.0
         for sub, _offset in subs:
             try:
