@@ -159,6 +159,7 @@ def _snippet_for_terminal(snippet: str) -> str:
 def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, offset: int, as_json: bool,
            **options) -> None:
     """Search: terms are exact substrings, all required; "phrases", OR, -term, field:value filters."""
+    from indexer.index import IndexOutdated
     from indexer.search import QueryError
 
     if sort == "year":
@@ -169,6 +170,8 @@ def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, of
             res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
         except QueryError as e:
             raise click.ClickException(f"查询有误: {e}") from None
+        except IndexOutdated as e:
+            raise click.ClickException(str(e)) from None
     if as_json:
         _echo_json(res)
         return
@@ -207,6 +210,7 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
     """Export one row per matching report — metadata and every table field — as CSV (UTF-8 with BOM, opens in
     Excel) or JSON.  QUERY and filters select reports as in `search`; none exports everything."""
     from indexer.export import check_fields, export as write_export
+    from indexer.index import IndexOutdated
     from indexer.search import QueryError
 
     try:
@@ -219,6 +223,8 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
             reports = list(lib.matching_reports(q, filters=_filters(options)))
         except QueryError as e:
             raise click.ClickException(f"查询有误: {e}") from None
+        except IndexOutdated as e:
+            raise click.ClickException(str(e)) from None
         if output is None:
             n = write_export(reports, sys.stdout.buffer, fmt, labels, fields)
             sys.stdout.buffer.flush()

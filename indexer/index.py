@@ -58,6 +58,11 @@ class IndexBusy(RuntimeError):
     """Another live process is writing the index."""
 
 
+class IndexOutdated(RuntimeError):
+    """The published generation was written in another index layout (an older nianbao): reading it with this
+    layout's search would give wrong answers, so it is not read until a writable open rebuilds it."""
+
+
 def indexed_version(stored_version: str) -> str:
     """The version the index records for a report whose store version (store.report_version) is given: it also
     names the index layout, so a schema change re-indexes everything and nothing else does."""
@@ -329,6 +334,12 @@ class SearchIndex:
                     return None
                 if self._snapshot is not None and self._snapshot.generation == gen:
                     return self._snapshot
+                layout = self._generation_schema(gen)
+                if layout != SCHEMA_VERSION:
+                    raise IndexOutdated(
+                        f"搜索索引 {self.path} 由另一版本的 nianbao 建立（索引格式 {layout or '未知'}，本版本 "
+                        f"{SCHEMA_VERSION}），需要重建：运行 nianbao --index {self.path.parent} reindex --from-store"
+                        "（报告库与原始文件不受影响）")
                 try:
                     snap = Snapshot.open(self.path / gen, gen)
                 except (FileNotFoundError, OSError, whoosh_index.EmptyIndexError):

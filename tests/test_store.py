@@ -103,6 +103,7 @@ def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, mo
         with Library(tmp_path) as lib:
             lib.add_paths([seeds], workers=1)
             assert lib.search("政务新媒体")["total"] == 4
+    _read_only_opens_refuse_the_old_index(tmp_path)
     with Library(tmp_path) as lib:
         assert not lib.index.schema_current()
         assert lib.sync_index() == (5, 0)
@@ -110,3 +111,26 @@ def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, mo
         assert lib.search("政务新媒体")["total"] == 4
         flagged = {r.id for r in lib.reports() if any(w.code.startswith("check.") for w in r.warnings)}
         assert {r["id"] for r in lib.search("warning:check", limit=10)["results"]} == flagged
+
+
+def _read_only_opens_refuse_the_old_index(index_dir):
+    """Read-only opens cannot rebuild an index of another layout, and reading it with this layout's search would
+    give wrong answers: the library raises IndexOutdated, the CLI prints how to rebuild, the web answers 503."""
+    import subprocess
+    import sys
+
+    from indexer.index import IndexOutdated
+    from indexer.library import Library
+    from webui.app import create_app
+
+    with Library(index_dir, readonly=True) as lib:
+        with pytest.raises(IndexOutdated, match="reindex --from-store"):
+            lib.search("政务新媒体")
+    proc = subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "search", "政务新媒体"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "reindex --from-store" in proc.stderr and "Traceback" not in proc.stderr
+    client = create_app(index_dir).test_client()
+    page = client.get("/?q=政务新媒体")
+    assert page.status_code == 503 and "索引需要重建" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=政务新媒体")
+    assert api.status_code == 503 and "索引需要重建" in api.get_json()["error"]

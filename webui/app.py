@@ -97,6 +97,17 @@ def _register_error_handlers(app: Flask) -> None:
             return jsonify(error=message, status=code), code
         return render_template("error.html", code=code, message=message, detail=None), code
 
+    from indexer.index import IndexOutdated
+
+    @app.errorhandler(IndexOutdated)
+    def _outdated(e: IndexOutdated):
+        # an index written by an older nianbao: the operator must rebuild it (the log says how)
+        log.error("%s", e)
+        message = "搜索索引需要重建（由旧版本建立），请联系管理员"
+        if wants_json():
+            return jsonify(error=message, status=503), 503
+        return render_template("error.html", code=503, message=message, detail=None), 503
+
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         # Never show a traceback to the user; the log keeps it.
