@@ -338,7 +338,7 @@ class SearchIndex:
                 if layout != SCHEMA_VERSION:
                     raise IndexOutdated(
                         f"搜索索引 {self.path} 由另一版本的 nianbao 建立（索引格式 {layout or '未知'}，本版本 "
-                        f"{SCHEMA_VERSION}），需要重建：运行 nianbao --index {self.path.parent} reindex --from-store"
+                        f"{SCHEMA_VERSION}），需要重建：运行 nianbao --index {self.path.parent} reindex --index-only"
                         "（报告库与原始文件不受影响）")
                 try:
                     snap = Snapshot.open(self.path / gen, gen)

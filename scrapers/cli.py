@@ -88,9 +88,11 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Crawl config whose archive_dir to read.")
 @click.option("--from-store", is_flag=True, help="Re-parse the documents the index's own store holds instead.")
+@click.option("--index-only", is_flag=True,
+              help="Only bring the search index up to date with the stored reports (after an upgrade of nianbao).")
 @click.pass_context
 def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None, config_path: Path | None,
-            from_store: bool) -> None:
+            from_store: bool, index_only: bool) -> None:
     """Rebuild parse + index from the crawl archive (WARC files) without any network.
 
     Works into an empty index directory too: ``nianbao reindex --archive OLD/crawl --index NEW``.
@@ -99,6 +101,11 @@ def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None
     from scrapers.crawl import archive_dir_for, reindex as rebuild
 
     index = _index_dir(ctx, index_dir)
+    if index_only:
+        with Library(index) as lib:
+            added, deleted = lib.sync_index()
+            click.echo(f"indexed {added} report(s), removed {deleted}; {lib.count()} report(s) in {index}")
+        return
     if from_store:
         with Library(index) as lib:
             count = lib.reparse_all()

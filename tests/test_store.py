@@ -74,9 +74,8 @@ def test_unchanged_reports_are_never_indexed_again(tmp_path):
         assert lib.search("改过的标题")["total"] == 1
 
 
-def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, monkeypatch):
-    """After an upgrade that changes the index layout (new fields), opening the library re-indexes every stored
-    report into a fresh index instead of failing on the old one."""
+def _old_layout_index(index_dir, monkeypatch) -> None:
+    """A library whose search index an older nianbao wrote (without the warnings column), holding the seeds."""
     from pathlib import Path
 
     import indexer.index as index_module
@@ -96,14 +95,21 @@ def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, mo
         doc.pop("warnings", None)
         return doc
 
-    with monkeypatch.context() as m:  # what an older nianbao wrote
+    with monkeypatch.context() as m:
         m.setattr(index_module, "build_schema", old_schema)
         m.setattr(index_module, "report_document", old_document)
         m.setattr(index_module, "SCHEMA_VERSION", "old")
-        with Library(tmp_path) as lib:
+        with Library(index_dir) as lib:
             lib.add_paths([seeds], workers=1)
             assert lib.search("政务新媒体")["total"] == 4
-    _read_only_opens_refuse_the_old_index(tmp_path)
+
+
+def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, monkeypatch):
+    """After an upgrade that changes the index layout (new fields), opening the library re-indexes every stored
+    report into a fresh index instead of failing on the old one."""
+    from indexer.library import Library
+
+    _old_layout_index(tmp_path, monkeypatch)
     with Library(tmp_path) as lib:
         assert not lib.index.schema_current()
         assert lib.sync_index() == (5, 0)
@@ -113,9 +119,10 @@ def test_an_index_written_by_an_older_layout_is_rebuilt_not_crashed(tmp_path, mo
         assert {r["id"] for r in lib.search("warning:check", limit=10)["results"]} == flagged
 
 
-def _read_only_opens_refuse_the_old_index(index_dir):
+def test_read_only_opens_refuse_an_old_index_and_say_how_to_rebuild_it(tmp_path, monkeypatch):
     """Read-only opens cannot rebuild an index of another layout, and reading it with this layout's search would
-    give wrong answers: the library raises IndexOutdated, the CLI prints how to rebuild, the web answers 503."""
+    give wrong answers: the library raises IndexOutdated, the CLI prints the command that rebuilds it, the web
+    answers 503; that command then makes the index searchable again."""
     import subprocess
     import sys
 
@@ -123,14 +130,26 @@ def _read_only_opens_refuse_the_old_index(index_dir):
     from indexer.library import Library
     from webui.app import create_app
 
-    with Library(index_dir, readonly=True) as lib:
-        with pytest.raises(IndexOutdated, match="reindex --from-store"):
+    _old_layout_index(tmp_path, monkeypatch)
+    with Library(tmp_path, readonly=True) as lib:
+        with pytest.raises(IndexOutdated, match="reindex --index-only"):
             lib.search("政务新媒体")
-    proc = subprocess.run([sys.executable, "-m", "indexer", "--index", str(index_dir), "search", "政务新媒体"],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1 and "reindex --from-store" in proc.stderr and "Traceback" not in proc.stderr
-    client = create_app(index_dir).test_client()
+
+    def nianbao(*args):
+        return subprocess.run([sys.executable, "-m", "indexer", "--index", str(tmp_path), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    proc = nianbao("search", "政务新媒体")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"nianbao --index {tmp_path} reindex --index-only" in proc.stderr
+    client = create_app(tmp_path).test_client()
     page = client.get("/?q=政务新媒体")
     assert page.status_code == 503 and "索引需要重建" in page.get_data(as_text=True)
     api = client.get("/api/search?q=政务新媒体")
     assert api.status_code == 503 and "索引需要重建" in api.get_json()["error"]
+
+    proc = nianbao("reindex", "--index-only")
+    assert proc.returncode == 0 and "indexed 5 report(s)" in proc.stdout, proc.stderr
+    assert nianbao("search", "政务新媒体").returncode == 0
+    with Library(tmp_path, readonly=True) as lib:
+        assert lib.search("政务新媒体")["total"] == 4
