@@ -85,6 +85,15 @@ class _ExactField(fields.FieldType):
     CompactFieldWriter turns them into posting lists with numpy when the segment is written.  ``postings()``
     is the same, one (term, freq, weight, value) per term, as Whoosh fields give it (the reference for tests)."""
 
+    def __init__(self):
+        self.format = CompactPositions(field_boost=1.0)
+        self.analyzer = _NoAnalyzer()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
     def index(self, value, **kwargs):
         codes, positions = self.arrays(slot_texts(list(value)))
         yield BULK_TERM, len(positions), float(len(positions)), (
@@ -105,21 +114,19 @@ class _ExactField(fields.FieldType):
                 self.format.encode(poslist)
 
 
+def _by_code(codes: list[np.ndarray], positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One report's (codes, positions) parts joined and sorted by code, stably (positions keep their order)."""
+    codes, positions = np.concatenate(codes), np.concatenate(positions)
+    order = np.argsort(codes, kind="stable")
+    return codes[order], positions[order]
+
+
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 class ExactBigramField(_ExactField):
     """Bigrams of the normalised slot texts at (slot, offset) positions; the writer is given the list of texts."""
-
-    def __init__(self):
-        self.format = CompactPositions(field_boost=1.0)
-        self.analyzer = _NoAnalyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
 
     @staticmethod
     def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,9 +138,7 @@ class ExactBigramField(_ExactField):
             cp = _code_points(text)
             codes.append((cp[:-1] << np.uint64(21)) | cp[1:])
             positions.append(np.arange(len(text) - 1, dtype=np.uint32) + np.uint32(slot << SLOT_SHIFT))
-        codes, positions = np.concatenate(codes), np.concatenate(positions)
-        order = np.argsort(codes, kind="stable")
-        return codes[order], positions[order]
+        return _by_code(codes, positions)
 
     @staticmethod
     def term(code: int) -> str:  # codes of code points are ordered like the UTF-8 bytes of their terms
@@ -168,15 +173,6 @@ class ExactTrigramField(_ExactField):
     covering it with bigrams reads 政府 and 公开); 政府信 and 息公开 cover it with a third of that.  Trigrams of
     rare bigrams add nothing (their bigrams are cheap already) and are left out: ~20 % more positions in all."""
 
-    def __init__(self):
-        self.format = CompactPositions(field_boost=1.0)
-        self.analyzer = _NoAnalyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
-
     @classmethod
     def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
@@ -189,9 +185,7 @@ class ExactTrigramField(_ExactField):
             keep = np.flatnonzero(common[:-1] | common[1:])
             codes.append((pair[keep] << np.uint64(21)) | cp[keep + 2])
             positions.append(keep.astype(np.uint32) + np.uint32(slot << SLOT_SHIFT))
-        codes, positions = np.concatenate(codes), np.concatenate(positions)
-        order = np.argsort(codes, kind="stable")
-        return codes[order], positions[order]
+        return _by_code(codes, positions)
 
     @staticmethod
     def term(code: int) -> str:
@@ -208,15 +202,6 @@ class ExactBigramSlotField(_ExactField):
     from these instead of every position (公开: ~130 k slots instead of 2.85 M positions at 10k reports).  Only
     common bigrams: for all bigrams this field made the index 60 % larger and indexing twice as slow, for queries
     whose positions are cheap to read anyway."""
-
-    def __init__(self):
-        self.format = CompactPositions(field_boost=1.0)
-        self.analyzer = _NoAnalyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
 
     @staticmethod
     def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -236,9 +221,7 @@ class ExactBigramSlotField(_ExactField):
             pair[1::2] = counts
             codes.append(np.repeat(grams, 2))
             entries.append(pair)
-        codes, entries = np.concatenate(codes), np.concatenate(entries)
-        order = np.argsort(codes, kind="stable")  # slots ascending within a bigram, each pair kept together
-        return codes[order], entries[order]
+        return _by_code(codes, entries)  # stable: slots ascending within a bigram, each pair kept together
 
     term = staticmethod(ExactBigramField.term)
     code = staticmethod(ExactBigramField.code)
@@ -248,15 +231,6 @@ class ExactCharField(_ExactField):
     """Which slots contain each character (no offsets: a one-character query needs no adjacency check, and this
     keeps the field a tenth of the size of full positions).  Encoded like positions, at offset NO_OFFSET."""
 
-    def __init__(self):
-        self.format = CompactPositions(field_boost=1.0)
-        self.analyzer = _NoAnalyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
-
     @staticmethod
     def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
@@ -265,9 +239,7 @@ class ExactCharField(_ExactField):
                 cp = np.unique(_code_points(text))
                 codes.append(cp)
                 positions.append(np.full(len(cp), (slot << SLOT_SHIFT) | NO_OFFSET, dtype=np.uint32))
-        codes, positions = np.concatenate(codes), np.concatenate(positions)
-        order = np.argsort(codes, kind="stable")
-        return codes[order], positions[order]
+        return _by_code(codes, positions)
 
     @staticmethod
     def term(code: int) -> str:
