@@ -94,6 +94,27 @@ class _ExactField(fields.FieldType):
         self.vector = None
         self.column_type = None
 
+    min_length = 2  # the shortest slot text that holds a term
+
+    @classmethod
+    def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(term codes, positions) of a report's slot texts, sorted by code stably (the order slot_arrays gave
+        is kept within a code: positions ascending)."""
+        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
+        for slot, text in enumerate(texts):
+            if len(text) >= cls.min_length:
+                c, p = cls.slot_arrays(_code_points(text), np.uint32(slot << SLOT_SHIFT))
+                codes.append(c)
+                positions.append(p)
+        codes, positions = np.concatenate(codes), np.concatenate(positions)
+        order = np.argsort(codes, kind="stable")
+        return codes[order], positions[order]
+
+    @staticmethod
+    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        """(term codes, positions) of one slot from its code points; ``base`` is the slot's position bits."""
+        raise NotImplementedError
+
     def index(self, value, **kwargs):
         codes, positions = self.arrays(slot_texts(list(value)))
         yield BULK_TERM, len(positions), float(len(positions)), (
@@ -114,31 +135,21 @@ class _ExactField(fields.FieldType):
                 self.format.encode(poslist)
 
 
-def _by_code(codes: list[np.ndarray], positions: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """One report's (codes, positions) parts joined and sorted by code, stably (positions keep their order)."""
-    codes, positions = np.concatenate(codes), np.concatenate(positions)
-    order = np.argsort(codes, kind="stable")
-    return codes[order], positions[order]
-
-
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+def _pair_codes(cp: np.ndarray) -> np.ndarray:
+    """The bigram code of each pair of adjacent code points (ExactBigramField.code)."""
+    return (cp[:-1] << np.uint64(21)) | cp[1:]
 
 
 class ExactBigramField(_ExactField):
     """Bigrams of the normalised slot texts at (slot, offset) positions; the writer is given the list of texts."""
 
     @staticmethod
-    def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(term codes, positions) of every bigram occurrence, sorted by code, positions ascending within one."""
-        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
-        for slot, text in enumerate(texts):
-            if len(text) < 2:
-                continue
-            cp = _code_points(text)
-            codes.append((cp[:-1] << np.uint64(21)) | cp[1:])
-            positions.append(np.arange(len(text) - 1, dtype=np.uint32) + np.uint32(slot << SLOT_SHIFT))
-        return _by_code(codes, positions)
+    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        return _pair_codes(cp), np.arange(len(cp) - 1, dtype=np.uint32) + base
 
     @staticmethod
     def term(code: int) -> str:  # codes of code points are ordered like the UTF-8 bytes of their terms
@@ -173,19 +184,14 @@ class ExactTrigramField(_ExactField):
     covering it with bigrams reads 政府 and 公开); 政府信 and 息公开 cover it with a third of that.  Trigrams of
     rare bigrams add nothing (their bigrams are cheap already) and are left out: ~20 % more positions in all."""
 
-    @classmethod
-    def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
-        for slot, text in enumerate(texts):
-            if len(text) < 3:
-                continue
-            cp = _code_points(text)
-            pair = (cp[:-1] << np.uint64(21)) | cp[1:]
-            common = np.isin(pair, _COMMON_CODES)
-            keep = np.flatnonzero(common[:-1] | common[1:])
-            codes.append((pair[keep] << np.uint64(21)) | cp[keep + 2])
-            positions.append(keep.astype(np.uint32) + np.uint32(slot << SLOT_SHIFT))
-        return _by_code(codes, positions)
+    min_length = 3
+
+    @staticmethod
+    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        pair = _pair_codes(cp)
+        common = np.isin(pair, _COMMON_CODES)
+        keep = np.flatnonzero(common[:-1] | common[1:])
+        return (pair[keep] << np.uint64(21)) | cp[keep + 2], keep.astype(np.uint32) + base
 
     @staticmethod
     def term(code: int) -> str:
@@ -204,24 +210,14 @@ class ExactBigramSlotField(_ExactField):
     whose positions are cheap to read anyway."""
 
     @staticmethod
-    def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        codes, entries = [_EMPTY_CODES], [_EMPTY_POSITIONS]
-        for slot, text in enumerate(texts):
-            if len(text) < 2:
-                continue
-            cp = _code_points(text)
-            pairs = (cp[:-1] << np.uint64(21)) | cp[1:]
-            at = np.flatnonzero(np.isin(pairs, _COMMON_CODES))
-            if not len(at):
-                continue
-            grams, first, counts = np.unique(pairs[at], return_index=True, return_counts=True)
-            first = at[first]
-            pair = np.empty(2 * len(grams), dtype=np.uint32)
-            pair[0::2] = first.astype(np.uint32) + np.uint32(slot << SLOT_SHIFT)
-            pair[1::2] = counts
-            codes.append(np.repeat(grams, 2))
-            entries.append(pair)
-        return _by_code(codes, entries)  # stable: slots ascending within a bigram, each pair kept together
+    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        pairs = _pair_codes(cp)
+        at = np.flatnonzero(np.isin(pairs, _COMMON_CODES))
+        grams, first, counts = np.unique(pairs[at], return_index=True, return_counts=True)
+        entries = np.empty(2 * len(grams), dtype=np.uint32)  # each pair stays together: the sort by code is stable
+        entries[0::2] = at[first].astype(np.uint32) + base
+        entries[1::2] = counts
+        return np.repeat(grams, 2), entries
 
     term = staticmethod(ExactBigramField.term)
     code = staticmethod(ExactBigramField.code)
@@ -231,15 +227,12 @@ class ExactCharField(_ExactField):
     """Which slots contain each character (no offsets: a one-character query needs no adjacency check, and this
     keeps the field a tenth of the size of full positions).  Encoded like positions, at offset NO_OFFSET."""
 
+    min_length = 1
+
     @staticmethod
-    def arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
-        for slot, text in enumerate(texts):
-            if text:
-                cp = np.unique(_code_points(text))
-                codes.append(cp)
-                positions.append(np.full(len(cp), (slot << SLOT_SHIFT) | NO_OFFSET, dtype=np.uint32))
-        return _by_code(codes, positions)
+    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        cp = np.unique(cp)
+        return cp, np.full(len(cp), base | np.uint32(NO_OFFSET), dtype=np.uint32)
 
     @staticmethod
     def term(code: int) -> str:
