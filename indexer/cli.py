@@ -7,14 +7,16 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from indexer.library import Library, default_index_dir
 from indexer.model import CANONICAL_SECTIONS
+from indexer.query import FILTER_KEYS
 
-FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning")
 
 
 def _echo_json(data) -> None:
@@ -26,6 +28,20 @@ def _open(ctx: click.Context, *, readonly: bool) -> Library:
     try:
         return Library(index_dir, readonly=readonly)
     except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@contextmanager
+def _search_errors() -> Iterator[None]:
+    """A malformed query or an index that needs rebuilding: a message, not a traceback."""
+    from indexer.index import IndexOutdated
+    from indexer.search import QueryError
+
+    try:
+        yield
+    except QueryError as e:
+        raise click.ClickException(f"查询有误: {e}") from None
+    except IndexOutdated as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -159,19 +175,11 @@ def _snippet_for_terminal(snippet: str) -> str:
 def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, offset: int, as_json: bool,
            **options) -> None:
     """Search: terms are exact substrings, all required; "phrases", OR, -term, field:value filters."""
-    from indexer.index import IndexOutdated
-    from indexer.search import QueryError
-
     if sort == "year":
         sort = "year_desc"
     q = " ".join(query)
-    with _open(ctx, readonly=True) as lib:
-        try:
-            res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
-        except QueryError as e:
-            raise click.ClickException(f"查询有误: {e}") from None
-        except IndexOutdated as e:
-            raise click.ClickException(str(e)) from None
+    with _open(ctx, readonly=True) as lib, _search_errors():
+        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
     if as_json:
         _echo_json(res)
         return
@@ -210,8 +218,6 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
     """Export one row per matching report — metadata and every table field — as CSV (UTF-8 with BOM, opens in
     Excel) or JSON.  QUERY and filters select reports as in `search`; none exports everything."""
     from indexer.export import check_fields, export as write_export
-    from indexer.index import IndexOutdated
-    from indexer.search import QueryError
 
     try:
         fields = check_fields([f.strip() for f in field_list.split(",") if f.strip()]) or None
@@ -219,12 +225,8 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
         raise click.BadParameter(str(e), param_hint="--fields") from None
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib:
-        try:
+        with _search_errors():
             reports = list(lib.matching_reports(q, filters=_filters(options)))
-        except QueryError as e:
-            raise click.ClickException(f"查询有误: {e}") from None
-        except IndexOutdated as e:
-            raise click.ClickException(str(e)) from None
         if output is None:
             n = write_export(reports, sys.stdout.buffer, fmt, labels, fields)
             sys.stdout.buffer.flush()

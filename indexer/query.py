@@ -26,6 +26,8 @@ from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
 FACET_FIELDS = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning")
+# the same fields in the order people are offered them: CLI filter options, the web page's facets
+FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning")
 _TEXT_FILTERS = ("province", "city", "county", "level", "body_type", "template", "warning")
 _SECTION_BY_LABEL = {label: key for key, label in CANONICAL_SECTIONS.items()}
 _NUMERIC_KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")

@@ -36,7 +36,7 @@ from whoosh.system import _INT_SIZE
 from indexer.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
-from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
+from indexer.query import FACET_FIELDS, And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
 from indexer.schema import FACET_COLUMNS, FIELD_PREFIX
 from indexer.snippets import make_snippet
 
@@ -44,7 +44,7 @@ __all__ = ["QueryError", "Snapshot", "run_search", "run_facets", "run_ids", "mak
 
 CANONICALS = tuple(CANONICAL_SECTIONS)
 _CANON_INDEX = {c: i for i, c in enumerate(CANONICALS)}
-FACET_ORDER = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning")
+FACET_ORDER = FACET_FIELDS  # facets in the search output
 SORTS = ("relevance", "year_desc", "year_asc")
 _K1, _B = 1.2, 0.75
 _TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
@@ -317,7 +317,7 @@ class Snapshot:
     def _arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(docnums, positions per posting, all positions) as uint32 arrays from the whole posting list of
         analysis.CompactCodec blocks: their bytes joined, then numpy over the whole list.  None for a list in
-        Whoosh's own layout (a segment written before CompactCodec, or an inlined single posting)."""
+        Whoosh's own layout (a term with a single posting is inlined in the term index)."""
         if not hasattr(m, "compact_block"):
             return None
         blocks = []
@@ -339,7 +339,7 @@ class Snapshot:
         u32, u64 = np.uint32, np.uint64
         if docs is not None and len(docs) * 4 >= sub.doc_count_all():
             docs = None  # not few enough to be worth skipping to
-        if not hasattr(m, "compact_block"):  # Whoosh's own layout: one posting at a time
+        if not hasattr(m, "compact_block"):  # an inlined single posting, in Whoosh's own layout
             wanted_set = None if docs is None else set(docs.tolist())
             chunks = []
             while m.is_active():
@@ -423,7 +423,7 @@ class Snapshot:
                         parts.append(self._slot_entries(*arrays, offset))
                         continue
                 arrays = self._arrays(self._postings(sub, field, infos[k]))
-                if arrays is None:  # Whoosh's own layout
+                if arrays is None:  # an inlined single posting
                     starts = self._keys(sub, offset, field, infos[k])
                     if len(starts):
                         parts.append(self._slot_runs(starts))
@@ -548,9 +548,36 @@ class Snapshot:
 # Evaluating a query over reports
 
 
-class _Evaluator:
+class _TreeWalk:
+    """Boolean evaluation of a query tree into arrays of one shape: AND/OR/NOT here, the leaves in subclasses."""
+
+    shape: tuple[int, ...]
+
+    def __call__(self, node) -> np.ndarray:
+        if isinstance(node, And):
+            out = np.ones(self.shape, dtype=bool)
+            for item in node.items:
+                out &= self(item)
+            return out
+        if isinstance(node, Or):
+            out = np.zeros(self.shape, dtype=bool)
+            for item in node.items:
+                out |= self(item)
+            return out
+        if isinstance(node, Not):
+            return ~self(node.item)
+        return self.leaf(node)
+
+    def leaf(self, node) -> np.ndarray:
+        raise NotImplementedError
+
+
+class _Evaluator(_TreeWalk):
+    """The query over reports: one bool per report."""
+
     def __init__(self, snap: Snapshot, sections: np.ndarray | None):
         self.snap = snap
+        self.shape = (snap.n_reports,)
         # which documents text may match in: all, or only sections of the allowed kinds (no title then)
         self.allowed = None if sections is None else (snap.slot_is_section & np.isin(snap.slot_canon, sections))
 
@@ -559,14 +586,13 @@ class _Evaluator:
         leaf = self.snap.leaf(text)
         return leaf, None if self.allowed is None else self.allowed[leaf.docs]
 
-    def __call__(self, node) -> np.ndarray:
+    def leaf(self, node) -> np.ndarray:
         snap = self.snap
-        nr = snap.n_reports
         if node is None:
-            return np.ones(nr, dtype=bool)
+            return np.ones(self.shape, dtype=bool)
         if isinstance(node, Text):
             leaf, keep = self.docs(node.text)
-            mask = np.zeros(nr, dtype=bool)
+            mask = np.zeros(self.shape, dtype=bool)
             mask[snap.slot_report[leaf.docs if keep is None else leaf.docs[keep]]] = True
             return mask
         if isinstance(node, Filter):
@@ -574,56 +600,32 @@ class _Evaluator:
         if isinstance(node, Range):
             if node.field == "year":
                 return _range_mask(snap.year, node) & (snap.year > 0)
-            mask = np.zeros(nr, dtype=bool)
+            mask = np.zeros(self.shape, dtype=bool)
             docs = snap.numeric_docs(node.field, node)
             reps = snap.doc_report[docs] if len(docs) else np.zeros(0, dtype=np.int64)
             mask[reps[reps >= 0]] = True
             return mask
-        if isinstance(node, And):
-            mask = np.ones(nr, dtype=bool)
-            for item in node.items:
-                mask &= self(item)
-            return mask
-        if isinstance(node, Or):
-            mask = np.zeros(nr, dtype=bool)
-            for item in node.items:
-                mask |= self(item)
-            return mask
-        if isinstance(node, Not):
-            return ~self(node.item)
         raise QueryError(f"无法理解的查询部分：{node!r}")  # pragma: no cover
 
 
-class _KindEvaluator:
+class _KindEvaluator(_TreeWalk):
     """The query evaluated for every section kind at once: column c of the (reports × kinds) result is what
     _Evaluator restricted to sections of kind c gives — one pass for the section facet instead of one per kind."""
 
     def __init__(self, evaluate: _Evaluator):
         self.evaluate = evaluate
         self.snap = evaluate.snap
+        self.shape = (self.snap.n_reports, len(CANONICALS))
 
-    def __call__(self, node) -> np.ndarray:
+    def leaf(self, node) -> np.ndarray:
         snap = self.snap
-        shape = (snap.n_reports, len(CANONICALS))
         if isinstance(node, Text):
             leaf = snap.leaf(node.text)
-            out = np.zeros(shape, dtype=bool)
+            out = np.zeros(self.shape, dtype=bool)
             out.reshape(-1)[snap.slot_report_kind[leaf.docs[snap.slot_is_section[leaf.docs]]]] = True
             return out
-        if isinstance(node, And):
-            out = np.ones(shape, dtype=bool)
-            for item in node.items:
-                out &= self(item)
-            return out
-        if isinstance(node, Or):
-            out = np.zeros(shape, dtype=bool)
-            for item in node.items:
-                out |= self(item)
-            return out
-        if isinstance(node, Not):
-            return ~self(node.item)
         # filters, ranges (and nothing): the same for every kind
-        return np.repeat(self.evaluate(node)[:, None], shape[1], axis=1)
+        return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
 
 
 def _range_mask(values: np.ndarray, r: Range) -> np.ndarray:

@@ -7,8 +7,8 @@ from typing import Mapping
 
 from werkzeug.datastructures import MultiDict
 
-# Filter keys in the order facets are shown (FIELDS.md metadata keys + section).
-FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning")
+from indexer.query import FILTER_KEYS
+
 SORTS = ("relevance", "year_desc", "year_asc")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000  # as `nianbao search --limit`
