@@ -516,15 +516,16 @@ def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None]
         seen.add(sha)
         try:
             add_document(library, doc.url, doc.body, doc.note, index_now=False)
-            added += 1
         except ReadError as e:
             failed.append((doc.url, f"unreadable document: {e}"))
         except Exception as e:
             log.exception("parse failed: %s", doc.url)
             failed.append((doc.url, f"internal error while parsing ({type(e).__name__}: {e})"))
+        else:
+            added += 1
+            if added % _REINDEX_BATCH == 0:  # once per batch, not again after each failure that follows it
+                library.sync_index()
         if progress:
             progress(added)
-        if added and added % _REINDEX_BATCH == 0:
-            library.sync_index()
     library.sync_index()  # stored one by one, indexed in batches: one commit per document would be O(n²)
     return added, failed
