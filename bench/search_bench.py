@@ -8,8 +8,8 @@ For each size N the synthetic corpus (bench/synth.py, under bench/out/) is built
          --stock-max reports because it is slow (its reports/s does not depend on N much; the size is printed),
 * grep:  `grep -rlF PHRASE dir` over one text file per report (title + full text).
 Queries: phrases from rare to common, each run as typed (cold: first time this phrase is seen), then with a
-province facet and a year-range filter (facet clicks); before them, untimed, a few other phrases (WARMUP).  Ours returns facets (8 facet lists) with every search;
-stock runs a phrase query with groupedby province and year.  Latencies in ms; CPU seconds of indexing include the
+province facet and a year-range filter (facet clicks); before them, untimed, a few other phrases (WARMUP).  Ours
+returns facets (8 facet lists) with every search; stock runs a phrase query with groupedby province and year.  Latencies in ms; CPU seconds of indexing include the
 worker processes.  Everything is written under bench/out/.
 """
 
@@ -157,6 +157,12 @@ def time_grep(txt_dir: Path, plan) -> tuple[list[float], dict[str, int]]:
     return times, totals
 
 
+def _table_row(n: int, b: dict, sb: dict, ours: str = "-", grep: str = "-", stock_query: str = "") -> str:
+    """A line of the closing table: build figures, then query figures where they were measured."""
+    return (f"{n:>7} | {b['wall']:7.1f} s | {b['reports'] / b['wall']:7.1f} | {b['size'] / 1e6:8.0f} MB |"
+            f" {ours:>15} | {grep:>15} | {sb['reports'] / sb['wall']:5.1f} on {sb['reports']}{stock_query}")
+
+
 def _same_layout(path: Path) -> bool:
     """Whether the index at ``path`` has the current layout (else --reuse rebuilds it)."""
     from indexer.index import SearchIndex
@@ -203,8 +209,7 @@ def main() -> None:
               f" {sb['reports'] / sb['wall']:.1f} reports/s, index {sb['size'] / 1e6:.0f} MB")
         print(f"indexing speed-up (reports/s): {(b['reports'] / b['wall']) / (sb['reports'] / sb['wall']):.1f}x")
         if args.build_only:
-            table.append(f"{n:>7} | {b['wall']:7.1f} s | {b['reports'] / b['wall']:7.1f} | {b['size'] / 1e6:8.0f} MB |"
-                         f" {'-':>15} | {'-':>15} | {sb['reports'] / sb['wall']:5.1f} on {sb['reports']}")
+            table.append(_table_row(n, b, sb))
             continue
         plan = query_plan(reports, rng)
         # this process holds N Report objects (millions of Python objects) that a search server does not: keep
@@ -222,9 +227,9 @@ def main() -> None:
         print(f"grep   scan: p50 {pct(gt, 50):.1f} ms p95 {pct(gt, 95):.1f} ms")
         print(f"load average now: {os.getloadavg()[0]:.1f}")
         print(f"ours vs grep: p50 {pct(gt, 50) / pct(both, 50):.0f}x faster, p95 {pct(gt, 95) / pct(both, 95):.0f}x")
-        table.append(f"{n:>7} | {b['wall']:7.1f} s | {b['reports'] / b['wall']:7.1f} | {b['size'] / 1e6:8.0f} MB |"
-                     f" {pct(both, 50):6.1f} / {pct(both, 95):6.1f} | {pct(gt, 50):6.1f} / {pct(gt, 95):6.1f} |"
-                     f" {sb['reports'] / sb['wall']:5.1f} on {sb['reports']}, query {pct(st, 50):.0f} / {pct(st, 95):.0f}")
+        table.append(_table_row(n, b, sb, f"{pct(both, 50):6.1f} / {pct(both, 95):6.1f}",
+                                f"{pct(gt, 50):6.1f} / {pct(gt, 95):6.1f}",
+                                f", query {pct(st, 50):.0f} / {pct(st, 95):.0f}"))
         print("matching reports per phrase (ours / grep" + (f" / stock on {sb['reports']}" if sb else "") + "):")
         print("  " + "  ".join(f"{q}:{ours_totals[q]}/{grep_totals[q]}/{stock_totals.get(q, '-')}"
                                for q in PHRASES))
