@@ -14,11 +14,11 @@ import argparse
 import collections
 from pathlib import Path
 
-from indexer.index import section_match_text
+from indexer.engine.index import section_match_text
 from indexer.library import iter_report_files
 from indexer.normalize import normalize
 from indexer.parse import parse_document
-from indexer.readers import read_file
+from indexer.read import read_file
 
 
 def bigram_counts(paths: list[Path]) -> collections.Counter:

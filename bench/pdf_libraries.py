@@ -10,7 +10,7 @@ cells whose numbers, in order, end with the labelled values —
   * "lines": in the text, one line split at whitespace (what a text-only engine offers).
 Engines: pdfminer.six via pdfplumber (text; tables with default settings; tables from visible rules only), pypdfium2
 (text), PyMuPDF (text; find_tables) — AGPL-3.0, measured for comparison only — and nianbao's own reader
-(indexer.pdf_reader: PDFium text + pdfplumber's lattice on PDFium's ruling lines).
+(indexer.read.pdf: PDFium text + pdfplumber's lattice on PDFium's ruling lines).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def pymupdf_tables(data):
 
 
 def nianbao_reader(data):
-    from indexer.pdf_reader import read_pdf
+    from indexer.read.pdf import read_pdf
 
     doc = read_pdf(data, "bench.pdf")
     return doc.text, [[[c.text for c in row] for row in t.rows] for t in doc.tables]

@@ -3,7 +3,7 @@
     python -m bench.search_bench --sizes 1000,10000 --stock-max 1000
 
 For each size N the synthetic corpus (bench/synth.py, under bench/out/) is built into
-* ours:  indexer.index.SearchIndex (update() in batches of 1000, both cores),
+* ours:  indexer.engine.index.SearchIndex (update() in batches of 1000, both cores),
 * stock: one Whoosh document per report, TEXT(analyzer=ChineseAnalyzer()), default writer — built on at most
          --stock-max reports because it is slow (its reports/s does not depend on N much; the size is printed),
 * grep:  `grep -rlF PHRASE dir` over one text file per report (title + full text).
@@ -58,7 +58,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def build_ours(reports: list[Report], path: Path) -> dict:
-    from indexer.index import SearchIndex
+    from indexer.engine.index import SearchIndex
 
     shutil.rmtree(path, ignore_errors=True)
     ix = SearchIndex(path)
@@ -102,7 +102,7 @@ def query_plan(reports: list[Report], rng: random.Random) -> list[tuple[str, dic
 
 
 def time_ours(path: Path, plan) -> tuple[list[float], list[float], dict[str, int]]:
-    from indexer.index import SearchIndex
+    from indexer.engine.index import SearchIndex
 
     ix = SearchIndex(path, readonly=True)
     ix.search("")  # open the generation (reading its tables) outside the timing
@@ -165,7 +165,7 @@ def _table_row(n: int, b: dict, sb: dict, ours: str = "-", grep: str = "-", stoc
 
 def _same_layout(path: Path) -> bool:
     """Whether the index at ``path`` has the current layout (else --reuse rebuilds it)."""
-    from indexer.index import SearchIndex
+    from indexer.engine.index import SearchIndex
 
     with SearchIndex(path, readonly=True) as ix:
         return ix.schema_current()

@@ -15,7 +15,7 @@ import click
 
 from indexer.library import Library, default_index_dir
 from indexer.model import CANONICAL_SECTIONS
-from indexer.query import FILTER_KEYS
+from indexer.engine.query import FILTER_KEYS
 
 
 
@@ -34,8 +34,7 @@ def _open(ctx: click.Context, *, readonly: bool) -> Library:
 @contextmanager
 def _search_errors() -> Iterator[None]:
     """A malformed query or an index that needs rebuilding: a message, not a traceback."""
-    from indexer.index import IndexOutdated
-    from indexer.search import QueryError
+    from indexer.engine.errors import IndexOutdated, QueryError
 
     try:
         yield

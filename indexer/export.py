@@ -12,7 +12,7 @@ import json
 from typing import IO, Any, Iterable, Sequence
 
 from indexer.model import METADATA_KEYS, Report
-from indexer.tables.catalogue import FIELD_KEYS, FIELD_LABELS
+from indexer.parse.tables.catalogue import FIELD_KEYS, FIELD_LABELS
 
 METADATA_LABELS: dict[str, str] = {
     "id": "编号", "title": "标题", "issuer": "发布机关", "province": "省级", "city": "地级", "county": "县级",

@@ -1,7 +1,7 @@
 """The one library API used by the command line, the web UI and the crawler.
 
-``Library(index_dir)`` holds the report store (SQLite: raw bytes + parsed reports) and the search index (Whoosh)
-under one directory.  Writes go store first, index second; every write session starts by syncing the index to the
+``Library(index_dir)`` holds the report store (SQLite: raw bytes + parsed reports) and the search index under one
+directory: the embedded Whoosh engine by default, or any ``indexer.engine.SearchBackend`` handed in.  Writes go store first, index second; every write session starts by syncing the index to the
 store, so a process killed between the two leaves nothing lost and the next run completes the index.
 """
 
@@ -15,9 +15,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.model import CANONICAL_SECTIONS, ReadError, Report
 from indexer.parse import parse_document
-from indexer.readers import read_bytes
+from indexer.read import read_bytes
 from indexer.store import ReportStore
 
 log = logging.getLogger(__name__)
@@ -87,21 +88,20 @@ def _parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | 
 
 
 class Library:
-    def __init__(self, index_dir: str | Path | None = None, *, readonly: bool = False):
+    def __init__(self, index_dir: str | Path | None = None, *, readonly: bool = False,
+                 backend: SearchBackend | None = None):
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.readonly = readonly
         self.store = ReportStore(self.index_dir, readonly=readonly)
-        self._index = None
+        self._index = backend
         self._synced = False
 
     # -- the search index, opened on first use -----------------------------------------------------------------
 
     @property
-    def index(self):
-        if self._index is None:
-            from indexer.index import SearchIndex  # whoosh and jieba load only when searching or indexing
-
-            self._index = SearchIndex(self.index_dir / "whoosh", readonly=self.readonly)
+    def index(self) -> SearchBackend:
+        if self._index is None:  # Whoosh and numpy load only when searching or indexing
+            self._index = open_embedded(self.index_dir, readonly=self.readonly)
         return self._index
 
     def sync_index(self) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.model import Document
-from indexer.readers import read_file
+from indexer.read import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "labels"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cleaning import clean_text, collapse_spacing, is_chrome_line
+from indexer.parse.cleaning import clean_text, collapse_spacing, is_chrome_line
 from indexer.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent

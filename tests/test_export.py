@@ -10,7 +10,7 @@ import pytest
 
 from indexer.export import columns, export, report_row
 from indexer.model import Report, Warning
-from indexer.tables.catalogue import FIELD_KEYS
+from indexer.parse.tables.catalogue import FIELD_KEYS
 
 
 def _reports() -> list[Report]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import IndexBusy, SearchIndex
+from indexer.engine.index import IndexBusy, SearchIndex
 from indexer.store import report_version
 from indexer.model import Report
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WRITER = r"""
 import json, sys
-from indexer.index import SearchIndex
+from indexer.engine.index import SearchIndex
 from indexer.model import Report
 path, data, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
 reports = [Report.from_json(d) for d in json.load(open(data, encoding="utf-8"))]
@@ -43,7 +43,7 @@ print("done", flush=True)
 
 LOCKER = r"""
 import sys, time
-from indexer.index import SearchIndex
+from indexer.engine.index import SearchIndex
 ix = SearchIndex(sys.argv[1])
 with ix._lock():
     print("locked", flush=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.parse import parse_document
-from indexer.readers import read_file
+from indexer.read import read_file
 
 from labelled import LABELS, ROOT, SAMPLE_DIRS, label_cases
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.metadata import Metadata, cn_number, detect_template, extract_metadata, match_title, parse_date
+from indexer.parse.metadata import Metadata, cn_number, detect_template, extract_metadata, match_title, parse_date
 from indexer.model import Document
 from labelled import ROOT, SAMPLE_DIRS, label_cases, load_document
 
@@ -271,7 +271,7 @@ WEB_PAGE = """\
 
 
 def test_web_page_with_chrome_end_to_end():
-    from indexer.sections import split_sections
+    from indexer.parse.sections import split_sections
 
     meta, body = extract_metadata(doc(WEB_PAGE))
     assert (meta.title, meta.issuer, meta.year, meta.published, meta.template) == (

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from indexer.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
+from indexer.engine.query import And, Filter, Not, Or, QueryError, Range, Text, parse_filters, parse_query, texts
 
 
 def test_terms_are_required_and_normalised():
@@ -107,7 +107,7 @@ def test_junk_never_raises_anything_but_query_error(junk):
 
 
 def test_search_reports_malformed_queries_as_query_errors(tmp_path):
-    from indexer.index import SearchIndex
+    from indexer.engine.index import SearchIndex
     from indexer.model import Report, Section
 
     ix = SearchIndex(tmp_path / "ix")

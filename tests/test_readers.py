@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.model import Document, ReadError
-from indexer.readers import decode_text, detect_format, join_cell_lines, read_bytes, read_file
+from indexer.read import decode_text, detect_format, join_cell_lines, read_bytes, read_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -582,7 +582,7 @@ def test_legacy_doc_errors(monkeypatch, tmp_path):
 
 
 def test_legacy_doc_damaged_is_a_one_line_error():
-    from indexer.doc_reader import converters
+    from indexer.read.doc import converters
 
     if not converters():
         pytest.skip("neither catdoc nor antiword installed")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.regions import Region, issuer_from_title, resolve_region
+from indexer.parse.regions import Region, issuer_from_title, resolve_region
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = sorted((ROOT / "tests" / "labels").glob("labels-*.json"))

@@ -1,6 +1,6 @@
 """Search finds exactly what Ctrl-F finds: random substrings of the sample reports against a brute-force scan.
 
-What a report "contains" (documented in indexer/search.py and index.py): its normalised title, and for each section
+What a report "contains" (documented in indexer/engine/matching.py and evaluate.py): its normalised title, and for each section
 its normalised heading (number + heading) and its normalised body text — checked separately, never across joins.
 """
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import SearchIndex
+from indexer.engine.index import SearchIndex
 from indexer.model import CANONICAL_SECTIONS, Report
 from indexer.normalize import normalize
-from indexer.query import QueryError
+from indexer.engine.query import QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 HAND_PICKED = ["政务新媒体", "依申请公开", "信息处理费", "行政复议", "政府信息公开", "放管服", "一网通办",
@@ -25,7 +25,7 @@ HAND_PICKED = ["政务新媒体", "依申请公开", "信息处理费", "行政�
 def sample_reports() -> list[Report]:
     """Every bundled sample text and page, through the real read → parse pipeline (one report per id)."""
     from indexer.parse import parse_document
-    from indexer.readers import read_file
+    from indexer.read import read_file
 
     out = [parse_document(read_file(p)) for p in sorted((ROOT / "samples").rglob("*"))
            if p.is_file() and p.suffix in (".txt", ".html")]
@@ -62,7 +62,7 @@ def index(corpus, tmp_path_factory):
     terms spread over many blocks and segments, and skipping blocks, is what the tests check."""
     ix = SearchIndex(tmp_path_factory.mktemp("ix") / "whoosh")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("indexer.analysis.BLOCK_LIMIT", 3)
+        mp.setattr("indexer.engine.codec.BLOCK_LIMIT", 3)
         third = len(corpus) // 3 + 1
         for i in range(0, len(corpus), third):
             ix.update(corpus[i:i + third])
@@ -93,9 +93,9 @@ def _random_queries(corpus, k: int, seed: int = 4) -> list[str]:
 
 
 def test_exact_matching_equals_brute_force(index, corpus, monkeypatch):
-    import indexer.search as search
+    import indexer.engine.results as results
 
-    monkeypatch.setattr(search, "_MAX_HITS_PER_REPORT", 10_000)  # compare every hit, not the first ten
+    monkeypatch.setattr(results, "_MAX_HITS_PER_REPORT", 10_000)  # compare every hit, not the first ten
     n = len(corpus)
     queries = _random_queries(corpus, 500) + HAND_PICKED
     wrong = []
@@ -263,7 +263,7 @@ def test_update_replaces_and_delete_removes(tmp_path, corpus):
 
 def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tuple[int, list[int]]]]]:
     """What the exact view must hold, computed the plain way: {field: {term: [(docnum, positions)]}}."""
-    from indexer.analysis import COMMON_BIGRAMS, NO_OFFSET, SLOT_SHIFT
+    from indexer.engine.analysis import COMMON_BIGRAMS, NO_OFFSET, SLOT_SHIFT
 
     want: dict[str, dict[bytes, list]] = {"exact1": {}, "exact2": {}, "exact2s": {}, "exact3": {}}
     for d, texts in enumerate(docs):
@@ -297,7 +297,8 @@ def test_compact_postings_round_trip(tmp_path, merge):
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.analysis import (CompactCodec, ExactBigramField, ExactBigramSlotField, ExactCharField,
+    from indexer.engine.codec import CompactCodec
+    from indexer.engine.analysis import (ExactBigramField, ExactBigramSlotField, ExactCharField,
                                   ExactTrigramField)
 
     rng = random.Random(3)
@@ -387,16 +388,16 @@ def test_contains_merge_and_binary_search_agree(monkeypatch, ratio):
     always merges), for wanted keys fewer, as many and more than the keys, before, among and after them."""
     import numpy as np
 
-    import indexer.search as search
+    import indexer.engine.matching as matching
 
-    monkeypatch.setattr(search, "_SEARCH_RATIO", ratio)
+    monkeypatch.setattr(matching, "_SEARCH_RATIO", ratio)
     rng = np.random.default_rng(5)
     for n, m in [(0, 5), (5, 0), (1, 1), (1000, 10), (1000, 900), (30, 1000)]:
         keys = np.unique(rng.integers(0, 3000, n).astype(np.uint64) << np.uint64(20))
         wanted = np.unique(np.concatenate([rng.choice(keys, min(m // 2, len(keys)), replace=False) if len(keys)
                                            else np.zeros(0, np.uint64),
                                            rng.integers(0, 3100, m - m // 2).astype(np.uint64) << np.uint64(20)]))
-        got = search.Snapshot._contains(keys, wanted)
+        got = matching.contains(keys, wanted)
         assert got.tolist() == np.isin(wanted, keys).tolist(), (n, m)
 
 
@@ -406,7 +407,7 @@ def test_covering_grams_cover_the_query_with_the_fewest_positions():
     candidates are the fewest."""
     import itertools
 
-    from indexer.search import _covering_grams
+    from indexer.engine.matching import covering_grams as _covering_grams
 
     def covers(chosen, n):
         return {c for j, length, _ in chosen for c in range(j, j + length)} == set(range(n))

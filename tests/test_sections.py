@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.metadata import extract_metadata
+from indexer.parse.metadata import extract_metadata
 from indexer.model import Document
 from labelled import SAMPLE_DIRS, label_cases, load_document
-from indexer.sections import canonical_name, split_heading, split_sections
+from indexer.parse.sections import canonical_name, split_heading, split_sections
 
 def in_order(wanted: list[str], got: list[str]) -> bool:
     """``wanted`` is a subsequence of ``got`` (others may stand between)."""

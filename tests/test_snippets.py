@@ -1,10 +1,10 @@
-"""Snippets (indexer/snippets.py): exact HTML for small hand-made sections."""
+"""Snippets (indexer/engine/snippets.py): exact HTML for small hand-made sections."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexer.snippets import make_snippet
+from indexer.engine.snippets import make_snippet
 
 
 def test_everything_but_the_mark_is_escaped():

@@ -78,9 +78,9 @@ def _old_layout_index(index_dir, monkeypatch) -> None:
     """A library whose search index an older nianbao wrote (without the warnings column), holding the seeds."""
     from pathlib import Path
 
-    import indexer.index as index_module
+    import indexer.engine.index as index_module
     from indexer.library import Library
-    from indexer.schema import build_schema
+    from indexer.engine.schema import build_schema
 
     seeds = Path(__file__).resolve().parents[1] / "samples" / "seeds"
     real_document = index_module.report_document
@@ -126,7 +126,7 @@ def test_read_only_opens_refuse_an_old_index_and_say_how_to_rebuild_it(tmp_path,
     import subprocess
     import sys
 
-    from indexer.index import IndexOutdated
+    from indexer.engine.errors import IndexOutdated
     from indexer.library import Library
     from webui.app import create_app
 

@@ -11,7 +11,7 @@ import math
 import pytest
 
 from indexer.model import Document
-from indexer.tables import DECIMAL_FIELDS, extract_fields
+from indexer.parse.tables import DECIMAL_FIELDS, extract_fields
 from test_tables_support import LABELS, PDF_OF, document_for, sample_path, text_document
 
 REPORTS = [n for n in LABELS if not n.startswith("_")]

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from indexer.model import Document
-from indexer.tables import extract_fields
-from indexer.tables.active import parse_tokens, readings
-from indexer.tables.legacy import extract_legacy
+from indexer.parse.tables import extract_fields
+from indexer.parse.tables.active import parse_tokens, readings
+from indexer.parse.tables.legacy import extract_legacy
 from test_tables_synthetic import make_table
 
 
@@ -66,7 +66,7 @@ def _docx_bytes(rows, review, active) -> bytes:
 
 @pytest.mark.parametrize("seed,template", [(1, "2019"), (2, "2021"), (3, "2021")])
 def test_docx_tables_through_the_reader(seed, template):
-    readers = pytest.importorskip("indexer.readers")
+    readers = pytest.importorskip("indexer.read")
     rng = random.Random(seed)
     random.seed(seed)
     rows, review, active, truth = make_table(rng, template, template == "2021")
@@ -136,7 +136,7 @@ def test_glued_review_run(run, expected):
     text = ("四、政府信息公开行政复议、行政诉讼情况 行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
             "结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计" + run + "五、存在的主要问题及改进情况")
     fields, warnings = extract_fields(Document(text=text, source="x", format="txt"), [], "2021", 2021)
-    from indexer.tables.catalogue import REVIEW_KEYS
+    from indexer.parse.tables.catalogue import REVIEW_KEYS
     got = tuple(fields.get(k) for k in REVIEW_KEYS)
     if expected is None:
         assert got == (None, None, 0, 0, 11, 0, 2, 0, 0, 2, 0, 4, 0, 0, 4)

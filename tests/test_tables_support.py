@@ -1,6 +1,6 @@
 """Shared helpers of the table tests: documents of the sample reports, with real cell structure where the file has it.
 
-Uses indexer.readers.read_file when it can read the file; otherwise builds the Table objects directly (lxml for HTML,
+Uses indexer.read.read_file when it can read the file; otherwise builds the Table objects directly (lxml for HTML,
 pdfplumber for PDF), as a reader would.
 """
 
@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from indexer.model import Cell, Document, Table
-from indexer.tables.grid import table_from_rows, tables_text
+from indexer.parse.tables.grid import table_from_rows, tables_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = {**json.loads((ROOT / "tests/labels/labels-seeds.json").read_text("utf-8")),
@@ -28,7 +28,7 @@ def sample_path(name: str) -> Path:
 
 def _via_reader(path: Path) -> Document | None:
     try:
-        from indexer.readers import read_file
+        from indexer.read import read_file
         doc = read_file(path)
     except Exception:
         return None

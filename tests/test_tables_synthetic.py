@@ -14,9 +14,9 @@ import sys
 import pytest
 
 from indexer.model import Cell, Document, Table
-from indexer.tables import extract_fields
-from indexer.tables.catalogue import APPLY_COLUMNS, REVIEW_KEYS
-from indexer.tables.grid import tables_text
+from indexer.parse.tables import extract_fields
+from indexer.parse.tables.catalogue import APPLY_COLUMNS, REVIEW_KEYS
+from indexer.parse.tables.grid import tables_text
 
 COLS = [c for c, _ in APPLY_COLUMNS]
 SUB = ["state_secret", "law_prohibited", "security", "third_party", "internal", "process", "enforcement", "query"]

@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, Response, jsonify, request
 
 from indexer.export import FORMATS, LABEL_STYLES, check_fields, column_label, columns, json_rows, write_csv
-from webui.app import get_library, get_light_reports
+from webui.library import get_library, get_light_reports
 from webui.data import matching_reports
 from webui.openapi import openapi_document
 from webui.params import ParamError, parse_search_args
@@ -24,7 +24,7 @@ def search():
     try:
         p = parse_search_args(request.args)
         result = get_library().search(p.q, filters=p.filters or None, sort=p.sort, limit=p.limit, offset=p.offset)
-    except ValueError as e:  # ParamError or indexer.search.QueryError
+    except ValueError as e:  # ParamError or indexer.engine.errors.QueryError
         return _bad_request(str(e) or "检索式无法解析")
     return jsonify(result)
 

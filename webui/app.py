@@ -1,25 +1,24 @@
 """Flask application factory.
 
-The app only reads: every route is GET/HEAD, and the library is opened read-only.  The library can be passed in
-``config["LIBRARY"]`` (an object with the indexer.library.Library interface) — the benchmark uses this to serve an
-index it built itself; otherwise ``Library(index_dir, readonly=True)`` is opened on first use.
+The app only reads: every route is GET/HEAD, and the library is opened read-only (webui/library.py: how the
+blueprints reach it, and how a caller hands in a library of its own).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from webui import security
+from indexer.engine.errors import IndexOutdated
+from webui import api, library, security, views
+from webui.templating import init_templating
 
 log = logging.getLogger(__name__)
-_open_lock = threading.Lock()
 
 
 def create_app(index_dir: str | Path | None, *, config: dict[str, Any] | None = None) -> Flask:
@@ -38,11 +37,7 @@ def create_app(index_dir: str | Path | None, *, config: dict[str, Any] | None = 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from webui import api, views
-    from webui.data import LightReports
-    from webui.templating import init_templating
-
-    app.extensions["nianbao.light"] = LightReports()
+    library.init_app(app)
     init_templating(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
@@ -54,27 +49,6 @@ def create_app(index_dir: str | Path | None, *, config: dict[str, Any] | None = 
         g.t0 = time.perf_counter()
 
     return app
-
-
-def get_library():
-    """The app's Library, opened once (read-only) and shared by all request threads."""
-    app = current_app
-    lib = app.config.get("LIBRARY")
-    if lib is not None:
-        return lib
-    with _open_lock:
-        lib = app.config.get("LIBRARY")
-        if lib is None:
-            from indexer.library import Library
-
-            lib = Library(app.config["INDEX_DIR"], readonly=True)
-            app.config["LIBRARY"] = lib
-    return lib
-
-
-def get_light_reports():
-    """The app's table of reports without their text (for compare and export)."""
-    return current_app.extensions["nianbao.light"]
 
 
 def wants_json() -> bool:
@@ -96,8 +70,6 @@ def _register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify(error=message, status=code), code
         return render_template("error.html", code=code, message=message, detail=None), code
-
-    from indexer.index import IndexOutdated
 
     @app.errorhandler(IndexOutdated)
     def _outdated(e: IndexOutdated):

@@ -28,7 +28,8 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     """Serve the search, report and compare pages and the JSON API (read-only)."""
     import waitress
 
-    from webui.app import create_app, get_library
+    from webui.app import create_app
+    from webui.library import get_library
 
     index_dir = _index_dir(ctx, index_dir)
     if not index_dir.is_dir():

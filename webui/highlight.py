@@ -31,7 +31,7 @@ def query_terms(q: str) -> list[str]:
     refuses falls back to a plain reading, so a page can still mark something.
     """
     try:
-        from indexer.query import parse_query, texts
+        from indexer.engine.query import parse_query, texts
 
         terms = list(dict.fromkeys(t for t in texts(parse_query(q or "")) if t))
         return sorted(terms, key=len, reverse=True)

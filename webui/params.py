@@ -7,7 +7,7 @@ from typing import Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.query import FILTER_KEYS
+from indexer.engine.query import FILTER_KEYS
 
 SORTS = ("relevance", "year_desc", "year_asc")
 DEFAULT_LIMIT = 20
@@ -94,7 +94,7 @@ def parse_search_args(args: Mapping, *, paged: bool = False) -> SearchParams:
     if sort == "year":  # `nianbao search --sort year`
         sort = "year_desc"
     if sort not in SORTS:
-        from indexer.search import parse_field_sort  # a table field: apply.new.total[:asc|:desc]
+        from indexer.engine.ranking import parse_field_sort  # a table field: apply.new.total[:asc|:desc]
 
         try:
             parse_field_sort(sort)

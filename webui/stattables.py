@@ -1,5 +1,5 @@
 """The statistics tables of a report as blocks of rows × columns of field keys, built from the project's field
-catalogue (indexer.tables.catalogue), and the Chinese label of every field key.
+catalogue (indexer.parse.tables.catalogue), and the Chinese label of every field key.
 
 Rendering is driven only by this data: a cell (row, col) holds field ``f"{row_prefix}.{col_suffix}"``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from indexer.tables import catalogue as cat
+from indexer.parse.tables import catalogue as cat
 
 
 @dataclass(frozen=True)

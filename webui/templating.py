@@ -46,8 +46,8 @@ def sort_label(sort: str) -> str:
     """The sort select's text, also for a table-field sort reached by URL (?sort=apply.new.total:asc)."""
     if sort in SORT_LABELS:
         return SORT_LABELS[sort]
-    from indexer.search import parse_field_sort
-    from indexer.tables.catalogue import FIELD_LABELS
+    from indexer.engine.ranking import parse_field_sort
+    from indexer.parse.tables.catalogue import FIELD_LABELS
 
     key, descending = parse_field_sort(sort)
     return f"{FIELD_LABELS[key]}（{'大→小' if descending else '小→大'}）"

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from webui import compare as cmp
 from webui import stattables
-from webui.app import get_library, get_light_reports
+from webui.library import get_library, get_light_reports
 from webui.charts import chart
 from webui.data import matching_reports, other_years
 from webui.highlight import highlight, query_terms
@@ -72,7 +72,7 @@ def search():
         try:
             result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
                                 limit=params.limit, offset=params.offset)
-        except ValueError as e:  # indexer.search.QueryError: a malformed query, shown as a hint, not an error page
+        except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
     status = 400 if error else 200
     facets = result["facets"] if result else {}

@@ -35,12 +35,14 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.analysis import CompactCodec
+from indexer.engine.codec import CompactCodec
 from indexer.model import Report
 from indexer.normalize import normalize
-from indexer.query import QueryError  # noqa: F401  (re-exported: callers catch it from here or indexer.search)
+from indexer.engine.errors import IndexBusy, IndexOutdated
+from indexer.engine.results import run_facets, run_ids, run_search
+from indexer.engine.snapshot import EMPTY, Snapshot
 from indexer.store import report_version as stored_report_version
-from indexer.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, build_schema
+from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +54,6 @@ _KEEP_OLD_GENERATIONS = 2
 _SYNC_BATCH = 500
 # Whoosh's multiprocessing writer pays ~0.3 s to start its workers: worth it only for real batches.
 _PARALLEL_MIN_REPORTS = 40
-
-
-class IndexBusy(RuntimeError):
-    """Another live process is writing the index."""
-
-
-class IndexOutdated(RuntimeError):
-    """The published generation was written in another index layout (an older nianbao): reading it with this
-    layout's search would give wrong answers, so it is not read until a writable open rebuilds it."""
 
 
 def indexed_version(stored_version: str) -> str:
@@ -140,7 +133,7 @@ class SearchIndex:
         self.readonly = readonly
         if not readonly:
             self.path.mkdir(parents=True, exist_ok=True)
-        self._snapshot = None  # indexer.search.Snapshot of the generation last searched
+        self._snapshot: Snapshot | None = None  # of the generation last searched
         self._snapshot_lock = threading.Lock()
 
     # -- generations -----------------------------------------------------------------------------------------------
@@ -294,8 +287,7 @@ class SearchIndex:
         """Report id → indexed version; empty when the index must be rebuilt for this layout."""
         if not self.schema_current():
             return {}
-        snap = self.snapshot()
-        return snap.versions() if snap else {}
+        return self.snapshot().versions()
 
     def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
              progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
@@ -323,15 +315,14 @@ class SearchIndex:
 
     # -- searching -------------------------------------------------------------------------------------------------
 
-    def snapshot(self):
-        """The searchable state of the published generation (reopened when a writer publishes a new one)."""
-        from indexer.search import Snapshot
-
+    def snapshot(self) -> Snapshot:
+        """The searchable state of the published generation (reopened when a writer publishes a new one);
+        snapshot.EMPTY before the first commit."""
         with self._snapshot_lock:
             for _attempt in range(5):
                 gen = self.current_generation()
                 if gen is None:
-                    return None
+                    return EMPTY
                 if self._snapshot is not None and self._snapshot.generation == gen:
                     return self._snapshot
                 layout = self._generation_schema(gen)
@@ -353,18 +344,12 @@ class SearchIndex:
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0) -> dict:
-        from indexer.search import run_search
-
         return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset)
 
     def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
-        from indexer.search import run_ids
-
         return run_ids(self.snapshot(), query, filters=filters)
 
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
-        from indexer.search import run_facets
-
         return run_facets(self.snapshot(), query, filters=filters)
 
     def close(self) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 from indexer.model import Document, Section, Warning
-from indexer.tables.active import BLOCK_HEADER, extract_active
-from indexer.tables.apply import _FIRST, extract_apply, extract_review
-from indexer.tables.catalogue import DECIMAL_FIELDS, FIELD_KEYS, FIELD_LABELS, field_label
-from indexer.tables.checks import check_fields
-from indexer.tables.grid import tables_text
-from indexer.tables.legacy import extract_legacy
-from indexer.tables.series import series_fields
+from indexer.parse.tables.active import BLOCK_HEADER, extract_active
+from indexer.parse.tables.apply import _FIRST, extract_apply, extract_review
+from indexer.parse.tables.catalogue import DECIMAL_FIELDS, FIELD_KEYS, FIELD_LABELS, field_label
+from indexer.parse.tables.checks import check_fields
+from indexer.parse.tables.grid import tables_text
+from indexer.parse.tables.legacy import extract_legacy
+from indexer.parse.tables.series import series_fields
 
 __all__ = ["extract_fields", "FIELD_KEYS", "FIELD_LABELS", "DECIMAL_FIELDS", "field_label", "check_fields"]
 

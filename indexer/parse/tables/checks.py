@@ -6,7 +6,7 @@ The figures stay as written; a rule whose figures are not all known is not evalu
 from __future__ import annotations
 
 from indexer.model import Warning
-from indexer.tables.catalogue import (APPLY_COLUMNS, APPLY_OTHER_SUBROWS, APPLY_ROWS_HEAD, APPLY_ROWS_TAIL,
+from indexer.parse.tables.catalogue import (APPLY_COLUMNS, APPLY_OTHER_SUBROWS, APPLY_ROWS_HEAD, APPLY_ROWS_TAIL,
                                       REVIEW_COLUMNS, REVIEW_GROUPS, apply_result_keys)
 
 _COL_LABEL = dict(APPLY_COLUMNS)

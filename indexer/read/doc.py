@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 
 from indexer.model import Document, ReadError
-from indexer.readers import normalize_newlines
+from indexer.read.text import normalize_newlines
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TIMEOUT = 60

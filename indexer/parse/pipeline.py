@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 
-from indexer.metadata import extract_metadata
+from indexer.parse.metadata import extract_metadata
 from indexer.model import Document, Report, Warning
 from indexer.normalize import normalize
-from indexer.regions import resolve_region
-from indexer.sections import split_sections
-from indexer.tables import extract_fields
+from indexer.parse.regions import resolve_region
+from indexer.parse.sections import split_sections
+from indexer.parse.tables import extract_fields
 
 # How much of the body region resolution may look at for context (the parent city named near the top).
 _REGION_CONTEXT_CHARS = 3000

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from indexer.model import Warning
-from indexer.tables import solve
-from indexer.tables.catalogue import (APPLY_COLUMNS, APPLY_STOPS, REVIEW_KEYS, _loose, apply_result_keys,
+from indexer.parse.tables import solve
+from indexer.parse.tables.catalogue import (APPLY_COLUMNS, APPLY_STOPS, REVIEW_KEYS, _loose, apply_result_keys,
                                       apply_rows)
-from indexer.tables.flat import RowContent, cells_of, column_major, find_rows, is_tab_table
+from indexer.parse.tables.flat import RowContent, cells_of, column_major, find_rows, is_tab_table
 
 APPLY_GROUPS = ((0, 7),)
 REVIEW_GROUPS = ((0, 5), (5, 10), (10, 15))

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.gazetteer import (
+from indexer.parse.gazetteer import (
     COUNTY,
     CURRENT_YEAR,
     PREFECTURE,

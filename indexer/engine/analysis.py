@@ -8,14 +8,14 @@ Both work on ``normalize(text)``, the matching form also applied to queries.
   positions gives the same set as a substring scan — no dictionary, no segmentation, nothing to disagree with
   Ctrl-F.  n = 1 looks up the character itself.
   Trigrams are held too where they begin or end with one of the commonest bigrams (COMMON_BIGRAMS): a phrase
-  made of common bigrams is then checked with far fewer positions (search.py picks the cheapest covering set);
+  made of common bigrams is then checked with far fewer positions (matching.py picks the cheapest covering set);
   and each common bigram's slots with its count there, for a query that is just that bigram.
 * No word view: a jieba segmentation (rjieba, the fastest token-compatible one: ``python -m bench.tokenizers``)
   would cost ~19 % more indexing CPU and ~24 % more postings without changing which reports match; ranking is
-  BM25F over the exact view instead (search.py; the measurement is in bench/README.md).
+  BM25F over the exact view instead (ranking.py; the measurement is in bench/README.md).
 
 The field types below turn a report's normalised texts into numpy arrays of term codes and positions, handed to
-Whoosh's writer as one item per report; CompactFieldWriter and CompactCodec (at the end) turn a segment's items
+Whoosh's writer as one item per report; CompactFieldWriter and CompactCodec (codec.py) turn a segment's items
 into posting lists with one numpy sort and store each block as flat uint32 arrays the search reads with numpy.
 Whoosh's own path — Token objects per character, then one pool item, sort step and add_posting call per
 posting — cost more than everything else in indexing together (bench/README.md has the figures).
@@ -23,8 +23,6 @@ posting — cost more than everything else in indexing together (bench/README.md
 
 from __future__ import annotations
 
-import itertools
-import pickle
 import struct
 from array import array
 
@@ -32,8 +30,8 @@ import numpy as np
 
 from whoosh import fields, formats
 from whoosh.analysis import Token
-from whoosh.codec import whoosh3
 from whoosh.system import _INT_SIZE, pack_uint
+
 
 def bigrams(ntext: str) -> list[str]:
     return [ntext[i:i + 2] for i in range(len(ntext) - 1)]
@@ -63,8 +61,8 @@ class CompactPositions(formats.Positions):
 # (slot << SLOT_SHIFT) | offset, so a match knows its section while the index holds one posting per distinct bigram
 # per report (about half the postings of one document per section — Whoosh's writer cost is per posting).
 BULK_TERM = b"\xff"  # never UTF-8: sorts after every real term of the field
-_EMPTY_CODES = np.zeros(0, dtype=np.uint64)
-_EMPTY_POSITIONS = np.zeros(0, dtype=np.uint32)
+EMPTY_CODES = np.zeros(0, dtype=np.uint64)
+EMPTY_POSITIONS = np.zeros(0, dtype=np.uint32)
 SLOT_SHIFT = 22  # sections up to 4 M characters
 MAX_SLOTS = 1 << (32 - SLOT_SHIFT)  # positions are uint32
 NO_OFFSET = (1 << SLOT_SHIFT) - 1  # the "offset" of a character posting, which records slots only
@@ -79,7 +77,7 @@ def slot_texts(texts: list[str]) -> list[str]:
     return [t[:limit] for t in texts]
 
 
-class _ExactField(fields.FieldType):
+class ExactField(fields.FieldType):
     """A field fed the list of slot texts of a report.  ``index()`` gives Whoosh's writer one item per report
     (term BULK_TERM, value: the report's term codes and positions as arrays) instead of one per term;
     CompactFieldWriter turns them into posting lists with numpy when the segment is written.  ``postings()``
@@ -100,7 +98,7 @@ class _ExactField(fields.FieldType):
     def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(term codes, positions) of a report's slot texts, sorted by code stably (the order slot_arrays gave
         is kept within a code: positions ascending)."""
-        codes, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS]
+        codes, positions = [EMPTY_CODES], [EMPTY_POSITIONS]
         for slot, text in enumerate(texts):
             if len(text) >= cls.min_length:
                 c, p = cls.slot_arrays(_code_points(text), np.uint32(slot << SLOT_SHIFT))
@@ -144,7 +142,7 @@ def _pair_codes(cp: np.ndarray) -> np.ndarray:
     return (cp[:-1] << np.uint64(21)) | cp[1:]
 
 
-class ExactBigramField(_ExactField):
+class ExactBigramField(ExactField):
     """Bigrams of the normalised slot texts at (slot, offset) positions; the writer is given the list of texts."""
 
     @staticmethod
@@ -178,7 +176,7 @@ _COMMON_SET = frozenset(COMMON_BIGRAMS)
 _COMMON_CODES = np.asarray(sorted(ExactBigramField.code(g) for g in COMMON_BIGRAMS), dtype=np.uint64)
 
 
-class ExactTrigramField(_ExactField):
+class ExactTrigramField(ExactField):
     """Trigrams that begin or end with a common bigram, at (slot, offset) positions.  A phrase made of common
     bigrams — 政府信息公开 — is otherwise checked with their positions, millions at 10k reports (every way of
     covering it with bigrams reads 政府 and 公开); 政府信 and 息公开 cover it with a third of that.  Trigrams of
@@ -202,7 +200,7 @@ class ExactTrigramField(_ExactField):
         return (ord(term[0]) << 42) | (ord(term[1]) << 21) | ord(term[2])
 
 
-class ExactBigramSlotField(_ExactField):
+class ExactBigramSlotField(ExactField):
     """Per slot, the common bigrams it holds: two uint32 entries per (bigram, slot) — (slot << SLOT_SHIFT) |
     offset of the first occurrence, then the number of occurrences.  A query that is one common bigram is answered
     from these instead of every position (公开: ~130 k slots instead of 2.85 M positions at 10k reports).  Only
@@ -223,7 +221,7 @@ class ExactBigramSlotField(_ExactField):
     code = staticmethod(ExactBigramField.code)
 
 
-class ExactCharField(_ExactField):
+class ExactCharField(ExactField):
     """Which slots contain each character (no offsets: a one-character query needs no adjacency check, and this
     keeps the field a tenth of the size of full positions).  Encoded like positions, at offset NO_OFFSET."""
 
@@ -255,211 +253,3 @@ class _NoAnalyzer:
 
     def __eq__(self, other):
         return isinstance(other, _NoAnalyzer)
-
-
-def _cache_missing_length_columns() -> None:
-    """Whoosh asks for a field length per posting while writing; for fields without lengths (not scorable) it
-    checks the file system on every call, which cost more than the rest of indexing.  Remember the answer."""
-    from whoosh.codec import whoosh3
-
-    cls = whoosh3.W3PerDocReader
-    if getattr(cls, "_nianbao_patched", False):
-        return
-    original = cls._cached_reader
-
-    def _cached_reader(self, fieldname, column):
-        if fieldname in self._readers:
-            return self._readers[fieldname]
-        reader = original(self, fieldname, column)
-        self._readers[fieldname] = reader
-        return reader
-
-    cls._cached_reader = _cached_reader
-    cls._nianbao_patched = True
-
-
-_cache_missing_length_columns()
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Postings codec (pickled into Whoosh's TOC by name: indexer.analysis.CompactCodec)
-
-_COMPACT_TAG = b"c1"
-BLOCK_LIMIT = 256  # postings per block (Whoosh's default 128: reading costs some Python per block)
-
-
-class CompactPostingsWriter(whoosh3.W3PostingsWriter):
-    """Blocks of CompactPositions postings as four flat byte strings instead of Whoosh's protocol-2 pickle of
-    a tuple of bytes objects, which spends ~36 bytes per posting (protocol 2 pickles every bytes object as
-    codecs.encode(str, 'latin1')) and one Python call per posting to read back:
-
-        (b"c1", ids uint32[], weights float32[] or None when they equal the counts, counts uint32[],
-         positions uint32[] of all postings one after another, without the count prefix of each value)
-    """
-
-    def _new_block(self):
-        super()._new_block()
-        self._bulk = None
-
-    def add_bulk(self, ids: np.ndarray, counts: np.ndarray, positions: np.ndarray) -> None:
-        """The whole posting list of the current term from arrays (docnums, positions per posting, all positions)
-        — no Python call per posting.  The last block stays buffered for finish_postings() to write."""
-        ends = np.cumsum(counts, dtype=np.int64)
-        bl = self._blocklimit
-        for i in range(0, len(ids), bl):
-            if len(self._ids):
-                self._write_block()
-            j = min(i + bl, len(ids))
-            block_ids = np.ascontiguousarray(ids[i:j], dtype=np.uint32)
-            block_counts = np.ascontiguousarray(counts[i:j], dtype=np.uint32)
-            self._ids = array("I", block_ids.tobytes())
-            self._weights = array("f", block_counts.astype(np.float32).tobytes())
-            self._maxweight = float(block_counts.max())
-            self._bulk = (block_ids.tobytes(), block_counts.tobytes(),
-                          positions[(ends[i - 1] if i else 0):ends[j - 1]].tobytes())
-
-    def _write_block(self, last=False):
-        if not isinstance(self._format, CompactPositions):
-            return super()._write_block(last)
-        if not self._blockcount:
-            self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        if self._bulk is not None:
-            ids_b, counts_b, positions_b = self._bulk
-            data = (_COMPACT_TAG, ids_b, None, counts_b, positions_b)
-        else:
-            values = self._values
-            counts = array("I", [(len(v) >> 2) - 1 for v in values])
-            weights = self._weights
-            same = len(weights) == len(counts) and all(w == c for w, c in zip(weights, counts))
-            data = (_COMPACT_TAG, self._ids.tobytes(), None if same else weights.tobytes(), counts.tobytes(),
-                    b"".join([v[_INT_SIZE:] for v in values]))
-        databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
-        ids = self._ids
-        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, 0,
-                                  whoosh3.length_to_byte(self._minlength),
-                                  whoosh3.length_to_byte(self._maxlength)), 2)
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
-
-
-class CompactFieldWriter(whoosh3.W3FieldWriter):
-    """Writes the exact-view fields from the per-report arrays their index() gave (see _ExactField): one sort of
-    all (term code, docnum) pairs of the segment with numpy, then each term's postings in whole blocks.  Postings
-    in Whoosh's usual form (a merge re-adding another segment's postings) are folded into the same arrays."""
-
-    def add_postings(self, schema, lengths, items):
-        for fieldname, group in itertools.groupby(items, key=lambda item: item[0]):
-            fieldobj = schema[fieldname]
-            if isinstance(fieldobj, _ExactField):
-                self._add_exact(fieldname, fieldobj, group)
-            else:
-                super().add_postings(schema, lengths, group)
-
-    def _add_exact(self, fieldname, fieldobj, items) -> None:
-        codes, docs, positions = [_EMPTY_CODES], [_EMPTY_POSITIONS], [_EMPTY_POSITIONS]
-        regular = False
-        for _, btext, docnum, _weight, value in items:
-            if docnum < 0:  # a spelling-graph item: not used
-                continue
-            if btext == BULK_TERM:
-                c, p = fieldobj.unpack(value)
-            else:
-                regular = True
-                p = np.frombuffer(value, dtype=np.uint32, offset=_INT_SIZE)
-                c = np.full(len(p), fieldobj.code(btext.decode("utf-8")), dtype=np.uint64)
-            codes.append(c)
-            positions.append(p)
-            docs.append(np.full(len(p), docnum, dtype=np.uint32))
-        codes, docs, positions = np.concatenate(codes), np.concatenate(docs), np.concatenate(positions)
-        if not len(codes):
-            return
-        # reports arrive in docnum order, each sorted by code with positions ascending: a stable sort by code
-        # gives (code, docnum, position) order; with other postings mixed in, sort by docnum as well
-        order = np.lexsort((docs, codes)) if regular else np.argsort(codes, kind="stable")
-        codes, docs, positions = codes[order], docs[order], positions[order]
-        first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])])
-        post_docs, post_codes = docs[first], codes[first]
-        post_counts = np.diff(np.r_[first, len(codes)])
-        term_first = np.flatnonzero(np.r_[True, post_codes[1:] != post_codes[:-1]]).tolist() + [len(first)]
-        self.start_field(fieldname, fieldobj)
-        for a, b in zip(term_first, term_first[1:]):
-            self.start_term(fieldobj.term(int(post_codes[a])).encode("utf-8"))
-            lo = int(first[a])
-            hi = int(first[b]) if b < len(first) else len(codes)
-            self._postwriter.add_bulk(post_docs[a:b], post_counts[a:b], positions[lo:hi])
-            self.finish_term()
-        self.finish_field()
-
-
-class CompactLeafMatcher(whoosh3.W3LeafMatcher):
-    """Reads both block layouts; ``compact_block()`` gives the raw arrays of a compact block to numpy."""
-
-    def _compact_data(self):
-        """The current block's data when it is in the compact layout, else None."""
-        if self._data is None:
-            self._read_data()
-        d = self._data
-        return d if len(d) == 5 and d[0] == _COMPACT_TAG else None
-
-    def compact_block(self):
-        """(ids, counts, positions) as bytes of uint32 arrays, or None for a block in Whoosh's layout."""
-        d = self._compact_data()
-        return None if d is None else (d[1], d[3], d[4])
-
-    def _read_ids(self):
-        d = self._compact_data()
-        if d is None:
-            return super()._read_ids()
-        ids = array("I")
-        ids.frombytes(d[1])
-        self._ids = ids
-
-    def _read_weights(self):
-        d = self._compact_data()
-        if d is None:
-            return super()._read_weights()
-        w = array("f")
-        if d[2] is None:
-            counts = array("I")
-            counts.frombytes(d[3])
-            w.extend(map(float, counts))
-        else:
-            w.frombytes(d[2])
-        self._weights = w
-
-    def _read_values(self):
-        d = self._compact_data()
-        if d is None:
-            return super()._read_values()
-        counts = array("I")
-        counts.frombytes(d[3])
-        blob, out, at = d[4], [], 0
-        for n in counts:
-            out.append(pack_uint(n) + blob[at:at + 4 * n])
-            at += 4 * n
-        self._values = tuple(out)
-
-
-class CompactCodec(whoosh3.W3Codec):
-    """W3 with compact position blocks (see CompactPostingsWriter); no zlib (a third of the writing time)."""
-
-    def __init__(self, blocklimit=None, compression=0, inlinelimit=1):
-        super().__init__(blocklimit=blocklimit or BLOCK_LIMIT, compression=compression, inlinelimit=inlinelimit)
-
-    def field_writer(self, storage, segment):
-        return CompactFieldWriter(self, storage, segment)
-
-    def postings_writer(self, dbfile, byteids=False):
-        return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                                     compression=self._compression, inlinelimit=self._inlinelimit)
-
-    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined():
-            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
-        offset, length = terminfo.extent()
-        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

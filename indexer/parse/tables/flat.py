@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.tables.catalogue import Row
+from indexer.parse.tables.catalogue import Row
 
 # How far after the previous row a row label may start (column-major PDF text puts numbers between labels).
 ROW_WINDOW = 1500

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.model import Cell, Document, ReadError, Table
-from indexer.readers import join_cell_lines, table_lines
+from indexer.read.text import join_cell_lines, table_lines
 
 log = logging.getLogger(__name__)
 

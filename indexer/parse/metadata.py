@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.cleaning import CJK, HEADING_START, clean_text, fold_variants
+from indexer.parse.cleaning import CJK, HEADING_START, clean_text, fold_variants
 from indexer.model import Document
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from indexer.model import Cell, Document, ReadError, Table
-from indexer.readers import decode_text, join_cell_lines, normalize_newlines, table_lines
+from indexer.read.text import decode_text, join_cell_lines, normalize_newlines, table_lines
 
 _JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside", "select", "button",
               "input", "textarea", "svg", "object", "embed", "template", "link", "map", "audio", "video", "canvas")

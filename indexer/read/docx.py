@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.model import Cell, Document, ReadError, Table
-from indexer.readers import join_cell_lines, table_lines
+from indexer.read.text import join_cell_lines, table_lines
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"

@@ -11,14 +11,15 @@ import hashlib
 
 from whoosh import columns, fields
 
-from indexer.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
+from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
                               ExactTrigramField)
 
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
-# the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds
-SCHEMA_VERSION = "8." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
+# the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
+# 9: the field and codec classes Whoosh pickles into the TOC moved to indexer.engine (same postings as 8)
+SCHEMA_VERSION = "9." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
 
 
 def build_schema() -> fields.Schema:

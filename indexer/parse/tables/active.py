@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from indexer.model import Warning
-from indexer.tables.catalogue import ACTIVE_2019, ACTIVE_2021, ActiveBlock, _loose
-from indexer.tables.flat import ROW_WINDOW
+from indexer.parse.tables.catalogue import ACTIVE_2019, ACTIVE_2021, ActiveBlock, _loose
+from indexer.parse.tables.flat import ROW_WINDOW
 
 BLOCK_HEADER = r"第\s*二\s*十\s*条\s*第\s*[（(]\s*{}\s*[）)]\s*项"
 COLUMN_WORDS = ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量",

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from indexer.engine.errors import QueryError
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
@@ -35,10 +36,6 @@ _NUMBER = r"-?\d+(?:\.\d+)?"
 _COMPARISON = re.compile(rf"(>=|<=|>|<|=)?\s*({_NUMBER})")
 _RANGE = re.compile(rf"({_NUMBER})\s*(?:-|~|\.\.)\s*({_NUMBER})")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
-
-
-class QueryError(ValueError):
-    """A query that cannot be understood; str(e) is one line for the user."""
 
 
 # ---------------------------------------------------------------------------------------------------------------

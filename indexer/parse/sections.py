@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.cleaning import fold_variants
+from indexer.parse.cleaning import fold_variants
 from indexer.model import Section
 from indexer.normalize import normalize
 

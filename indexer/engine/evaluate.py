@@ -1,0 +1,155 @@
+"""How a query is evaluated: the parsed tree (query.py) over reports, as numpy boolean arrays.
+
+A report contains a text term when one of its slots does (only sections of the chosen kinds when a section filter
+is given); AND/OR/NOT, facet filters and numeric ranges are array operations on the tables a Snapshot reads into
+memory once per generation — no result sets, no groupedby (#452).  ``Plan`` is one query with its filters,
+evaluated once and reused for the page, the facets (facets.py) and the ranking (ranking.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.engine.errors import QueryError
+from indexer.engine.matching import Leaf
+from indexer.engine.query import And, Filter, Not, Or, Range, Text, parse_filters, parse_query, texts
+from indexer.engine.snapshot import CANON_INDEX, CANONICALS, Snapshot
+from indexer.normalize import normalize
+
+
+class TreeWalk:
+    """Boolean evaluation of a query tree into arrays of one shape: AND/OR/NOT here, the leaves in subclasses."""
+
+    shape: tuple[int, ...]
+
+    def __call__(self, node) -> np.ndarray:
+        if isinstance(node, And):
+            out = np.ones(self.shape, dtype=bool)
+            for item in node.items:
+                out &= self(item)
+            return out
+        if isinstance(node, Or):
+            out = np.zeros(self.shape, dtype=bool)
+            for item in node.items:
+                out |= self(item)
+            return out
+        if isinstance(node, Not):
+            return ~self(node.item)
+        return self.leaf(node)
+
+    def leaf(self, node) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Evaluator(TreeWalk):
+    """The query over reports: one bool per report."""
+
+    def __init__(self, snap: Snapshot, sections: np.ndarray | None):
+        self.snap = snap
+        self.shape = (snap.n_reports,)
+        # which documents text may match in: all, or only sections of the allowed kinds (no title then)
+        self.allowed = None if sections is None else (snap.slot_is_section & np.isin(snap.slot_canon, sections))
+
+    def docs(self, text: str) -> tuple[Leaf, np.ndarray | None]:
+        """The leaf of a text term and which of its slots count (None: all of them)."""
+        leaf = self.snap.leaf(text)
+        return leaf, None if self.allowed is None else self.allowed[leaf.docs]
+
+    def leaf(self, node) -> np.ndarray:
+        snap = self.snap
+        if node is None:
+            return np.ones(self.shape, dtype=bool)
+        if isinstance(node, Text):
+            leaf, keep = self.docs(node.text)
+            mask = np.zeros(self.shape, dtype=bool)
+            mask[snap.slot_report[leaf.docs if keep is None else leaf.docs[keep]]] = True
+            return mask
+        if isinstance(node, Filter):
+            return filter_mask(snap, node)
+        if isinstance(node, Range):
+            if node.field == "year":
+                return _range_mask(snap.year, node) & (snap.year > 0)
+            mask = np.zeros(self.shape, dtype=bool)
+            docs = snap.numeric_docs(node.field, node)
+            reps = snap.doc_report[docs] if len(docs) else np.zeros(0, dtype=np.int64)
+            mask[reps[reps >= 0]] = True
+            return mask
+        raise QueryError(f"无法理解的查询部分：{node!r}")  # pragma: no cover
+
+
+class KindEvaluator(TreeWalk):
+    """The query evaluated for every section kind at once: column c of the (reports × kinds) result is what
+    Evaluator restricted to sections of kind c gives — one pass for the section facet instead of one per kind."""
+
+    def __init__(self, evaluate: Evaluator):
+        self.evaluate = evaluate
+        self.snap = evaluate.snap
+        self.shape = (self.snap.n_reports, len(CANONICALS))
+
+    def leaf(self, node) -> np.ndarray:
+        snap = self.snap
+        if isinstance(node, Text):
+            leaf = snap.leaf(node.text)
+            out = np.zeros(self.shape, dtype=bool)
+            out.reshape(-1)[snap.slot_report_kind[leaf.docs[snap.slot_is_section[leaf.docs]]]] = True
+            return out
+        # filters, ranges (and nothing): the same for every kind
+        return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
+
+
+def _range_mask(values: np.ndarray, r: Range) -> np.ndarray:
+    low = values >= r.low if r.low_inclusive else values > r.low
+    high = values <= r.high if r.high_inclusive else values < r.high
+    return low & high
+
+
+def _value_matches(values: list[str], wanted: str) -> list[int]:
+    """Codes of facet values a filter value selects: equal, or the value starts with it (甘肃 → 甘肃省)."""
+    w = normalize(wanted)
+    return [i for i, v in enumerate(values) if normalize(v).startswith(w)]
+
+
+def filter_mask(snap: Snapshot, node: Filter) -> np.ndarray:
+    if node.field == "section":
+        return snap.has_section[:, CANON_INDEX[node.value]].copy()
+    if node.field == "warning":  # a code or a family of codes: warning:check → check.*
+        return snap.has_warning[:, _value_matches(snap.warning_values, node.value)].any(axis=1)
+    codes = _value_matches(snap.facet_values[node.field], node.value)
+    return np.isin(snap.facet_codes[node.field], codes)
+
+
+def section_restriction(tree, filters: dict[str, list]) -> list[int] | None:
+    """Section kinds text must match in: from filters' section values and top-level section: terms of the query
+    (a section: term under OR/NOT only asks that the report has such a section)."""
+    kinds: set[int] | None = None
+    tops = tree.items if isinstance(tree, And) else (tree,)
+    query_kinds = {CANON_INDEX[n.value] for n in tops if isinstance(n, Filter) and n.field == "section"}
+    if query_kinds:
+        kinds = query_kinds if len(query_kinds) == 1 else set()  # two different kinds at once: nothing matches
+    filter_kinds = {CANON_INDEX[n.value] for n in filters.get("section", [])}
+    if filter_kinds:
+        kinds = filter_kinds if kinds is None else kinds & filter_kinds
+    return None if kinds is None else sorted(kinds)
+
+
+class Plan:
+    """A parsed query with its filters, evaluated once and reused for results and facets."""
+
+    def __init__(self, snap: Snapshot, query: str, filters: dict[str, list[str]] | None):
+        self.snap = snap
+        self.tree = parse_query(query)
+        self.filters = parse_filters(filters)
+        self.terms = list(dict.fromkeys(texts(self.tree))) if self.tree is not None else []
+        restriction = section_restriction(self.tree, self.filters)
+        self.evaluate = Evaluator(snap, None if restriction is None else np.asarray(restriction))
+        self.query_mask = self.evaluate(self.tree)
+        self.filter_masks = {name: self._filter_mask(name, nodes) for name, nodes in self.filters.items()}
+        self.mask = self.query_mask.copy()
+        for m in self.filter_masks.values():
+            self.mask &= m
+
+    def _filter_mask(self, name: str, nodes: list) -> np.ndarray:
+        mask = np.zeros(self.snap.n_reports, dtype=bool)
+        for node in nodes:
+            mask |= self.evaluate(node)
+        return mask

@@ -1,0 +1,122 @@
+"""How results are ranked and ordered.
+
+Relevance is BM25F over the exact view: term frequency of the substring in each slot, slot length normalisation,
+idf from the number of slots containing it, ×3 for the title and ×2 for a match in a section heading; a report
+scores its best slot plus a third of the others, so the report where the whole phrase occurs most and most
+prominently comes first.  The other orders are by year, or by a table field (FIELDS.md keys).
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+
+from indexer.engine.errors import QueryError
+from indexer.engine.matching import run_starts
+
+SORTS = ("relevance", "year_desc", "year_asc")
+_K1, _B = 1.2, 0.75
+_TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
+
+
+def slot_factors(slot_length: np.ndarray, slot_is_title: np.ndarray,
+                 slot_is_section: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """(average section length, BM25F length normalisation per slot, field weight per slot: title ×3), computed
+    once per index generation."""
+    avg = slot_length[slot_is_section].mean() if slot_is_section.any() else 1.0
+    avg_length = max(float(avg), 1.0)
+    slot_norm = _K1 * (1 - _B + _B * slot_length / avg_length)
+    slot_weight = np.where(slot_is_title, _TITLE_WEIGHT, 1.0)
+    return avg_length, slot_norm, slot_weight
+
+
+def slot_scores(plan) -> tuple[np.ndarray, np.ndarray]:
+    """(global slot ids, scores) of an evaluate.Plan's slots holding a positive term in the matched reports
+    (titles included)."""
+    snap = plan.snap
+    all_docs, all_scores = [], []
+    n_docs = max(len(snap.slot_report), 1)
+    for text in plan.terms:
+        leaf, keep = plan.evaluate.docs(text)
+        df = len(leaf.docs)
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        if keep is not None:
+            keep &= plan.mask[snap.slot_report[leaf.docs]]
+        elif plan.mask.all():
+            keep = None  # every report matches (a common term, no filter): no selection to make
+        else:
+            keep = plan.mask[snap.slot_report[leaf.docs]]
+        docs, tf, in_heading = (leaf.docs, leaf.tf, leaf.in_heading) if keep is None else (
+            leaf.docs[keep], leaf.tf[keep], leaf.in_heading[keep])
+        weight = snap.slot_weight[docs]
+        weight[in_heading] = _HEADING_WEIGHT  # (never a title: titles have no heading part)
+        all_docs.append(docs)
+        all_scores.append(idf * (_K1 + 1) * weight * tf / (tf + snap.slot_norm[docs]))
+    if not all_docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(all_docs) == 1:  # a leaf's slots are sorted and unique already
+        return all_docs[0], all_scores[0]
+    docs = np.concatenate(all_docs)
+    scores = np.concatenate(all_scores)
+    uniq, inverse = np.unique(docs, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=scores)
+
+
+def report_scores(slot_report: np.ndarray, n_reports: int, docs: np.ndarray, doc_scores: np.ndarray) -> np.ndarray:
+    """A report's score: its best slot plus a third of the rest (many matching sections count, but less)."""
+    score = np.zeros(n_reports)
+    if len(docs):
+        reps = slot_report[docs]  # sorted, as docs are
+        best = np.zeros(n_reports)
+        first = run_starts(reps)
+        best[reps[first]] = np.maximum.reduceat(doc_scores, first)
+        total = np.bincount(reps, weights=doc_scores, minlength=n_reports)
+        score = best + (total - best) / 3
+    return score
+
+
+def parse_field_sort(sort: str) -> tuple[str, bool] | None:
+    """None for the fixed sorts; (field key, descending) for "apply.new.total" / "apply.new.total:desc" /
+    "apply.new.total:asc" (FIELDS.md keys).  Raises QueryError for anything else."""
+    if sort in SORTS:
+        return None
+    from indexer.parse.tables.catalogue import FIELD_LABELS
+
+    key, _, direction = sort.partition(":")
+    if key in FIELD_LABELS and direction in ("", "desc", "asc"):
+        return key, direction != "asc"
+    raise QueryError(f"未知的排序方式：{sort}（可用：{', '.join(SORTS)}，或统计字段，如 apply.new.total、"
+                     "apply.new.total:asc）")
+
+
+def page_order(plan, reports: np.ndarray, score: np.ndarray, sort: str,
+               sort_field: tuple[str, bool] | None, offset: int, limit: int) -> np.ndarray:
+    """The reports of the page [offset, offset + limit) of an evaluate.Plan in the requested order (ties: score,
+    then year)."""
+    snap = plan.snap
+    years = snap.year[reports]
+    s = score[reports]
+    if sort == "relevance" and sort_field is None and plan.terms and offset + limit < len(reports) // 4:
+        # only the page is needed: the reports scoring at least the page's last score (ties included), sorted
+        k = offset + limit
+        floor = np.partition(s, len(s) - k)[len(s) - k] if k else np.inf
+        top = np.flatnonzero(s >= floor)
+        reports, years, s = reports[top], years[top], s[top]
+    if sort_field is not None:  # a table field; reports without it last, then by year
+        key, descending = sort_field
+        v = snap.field_values(key)[reports]
+        missing = np.isnan(v)
+        v = np.where(missing, 0.0, -v if descending else v)
+        order = np.lexsort((-s, -years, v, missing))
+    elif sort == "relevance" and plan.terms:
+        order = np.lexsort((-years, -s))
+    elif sort == "year_asc":
+        order = np.lexsort((-s, np.where(years > 0, years, 1 << 30)))
+    else:  # year_desc, and browsing without text
+        order = np.lexsort((-s, -years))
+    return reports[order[offset:offset + limit]]
+
+
+def oldest_first(years: np.ndarray) -> np.ndarray:
+    """Order of reports by year, oldest first, reports without a year last (stable)."""
+    return np.argsort(np.where(years > 0, years, 1 << 30), kind="stable")

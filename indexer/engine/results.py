@@ -1,0 +1,72 @@
+"""What a search returns: the page of reports in order, each with its section hits and snippets (snippets.py), the
+totals and the facets; the ids of every match for export and compare; the facets alone.
+
+Every function takes a Snapshot (snapshot.EMPTY when nothing is indexed yet) and raises QueryError for a query
+the user must fix.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from indexer.engine.evaluate import Plan
+from indexer.engine.facets import empty_facets, facets
+from indexer.engine.ranking import oldest_first, page_order, parse_field_sort, report_scores, slot_scores
+from indexer.engine.snapshot import Snapshot
+from indexer.engine.snippets import make_snippet
+
+_MAX_HITS_PER_REPORT = 10
+RESULT_KEYS = ("title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")
+
+
+def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict:
+    return facets(Plan(snap, query, filters))
+
+
+def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+    """Ids of every report the query and filters select, oldest year first — for export and compare, which need
+    all of them and no snippets."""
+    reports = np.flatnonzero(Plan(snap, query, filters).mask)
+    order = oldest_first(snap.year[reports])
+    return [snap.report_ids[r] for r in reports[order].tolist()]
+
+
+def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               sort: str = "relevance", limit: int = 20, offset: int = 0) -> dict:
+    t0 = time.perf_counter()
+    if sort == "year":
+        sort = "year_desc"
+    sort_field = parse_field_sort(sort)
+    limit, offset = max(0, int(limit)), max(0, int(offset))
+    out = {"query": query, "total": 0, "total_sections": 0, "took_ms": 0, "facets": empty_facets(),
+           "results": [], "limit": limit, "offset": offset, "sort": sort}
+    plan = Plan(snap, query, filters)
+    reports = np.flatnonzero(plan.mask)
+    docs, doc_scores = slot_scores(plan)
+    section_docs = docs[snap.slot_is_section[docs]]
+    out["total"] = int(len(reports))
+    out["total_sections"] = int(len(section_docs))
+    out["facets"] = facets(plan)
+    score = report_scores(snap.slot_report, snap.n_reports, docs, doc_scores)
+    page = page_order(plan, reports, score, sort, sort_field, offset, limit)
+    # each report's slots are one range of global slot ids, and section_docs is sorted: two binary searches each
+    base = snap.report_slot_base[page]
+    lo = np.searchsorted(section_docs, base)
+    hi = np.searchsorted(section_docs, base + snap.report_slot_count[page])
+    section_by_report = {int(r): (section_docs[a:b] - (int(b0) + 1)).tolist()
+                         for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
+    for r in page:
+        stored = snap.stored(snap.report_doc[r])
+        meta = stored.get("meta") or {}
+        sections = stored.get("sections") or []
+        hits = []
+        for i in section_by_report[int(r)][:_MAX_HITS_PER_REPORT]:
+            anchor, heading, canonical, text = sections[i]
+            hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
+                         "snippet": make_snippet(text or "", plan.terms, heading=heading or "")})
+        out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
+                               "score": round(float(score[r]), 4), "hits": hits})
+    out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return out

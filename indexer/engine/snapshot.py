@@ -1,0 +1,278 @@
+"""What one published index generation holds in memory: a Whoosh searcher on it, the per-report and per-slot
+tables every search needs (read from columns once), and the caches of term entries and matched terms.
+
+Every report's title and sections are numbered "slots"; slot_* arrays are indexed by a global slot id
+(report_slot_base[r] + slot), which is what matching returns and what hits are made of.  ``EmptySnapshot`` stands
+for an index with no generation yet (Whoosh's EmptyReader), so a search of it runs the same code and finds nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import json
+import math
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+
+from indexer.engine import matching, postings
+from indexer.engine.matching import EMPTY_LEAF, Leaf
+from indexer.engine.query import Range
+from indexer.engine.ranking import slot_factors
+from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX
+from indexer.model import CANONICAL_SECTIONS
+
+# a slot's section kind is coded as its index here (slot_canon; -1 for a title)
+CANONICALS = tuple(CANONICAL_SECTIONS)
+CANON_INDEX = {c: i for i, c in enumerate(CANONICALS)}
+
+_LEAF_CACHE_SIZE = 256
+_INFO_CACHE_SIZE = 2048  # (field, gram) → a TermInfo per segment: a few KB each
+
+
+def _keep_freed_memory() -> None:
+    """Matching allocates numpy arrays of millions of elements per query.  glibc gives each such block its own
+    mmap and unmaps it when freed, so every query page-faults its arrays in afresh: measured here, a shift over a
+    fresh 3M-element array took 10–60 ms, over reused memory 1.5 ms.  Serving large blocks from the heap and not
+    trimming it keeps freed memory for the next query (the process keeps its peak; that is the trade)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+_keep_freed_memory()
+
+
+class Snapshot:
+    """A Whoosh searcher on one generation plus the per-report tables the search needs."""
+
+    def __init__(self, ix, generation: str):
+        self.generation = generation
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self._lock = threading.Lock()  # Whoosh matchers/readers are not meant for concurrent use
+        self._leaves: OrderedDict[str, Leaf] = OrderedDict()
+        self._infos: OrderedDict[tuple[str, bytes], tuple[float, list]] = OrderedDict()
+        self._load_tables()
+
+    @classmethod
+    def open(cls, path: Path, generation: str) -> "Snapshot":
+        return cls(postings.MappedStorage(str(path), readonly=True).open_index(), generation)
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+    # -- tables ----------------------------------------------------------------------------------------------------
+
+    def _column(self, name: str) -> list:
+        reader = self.searcher.reader()
+        if name not in reader.schema or not reader.schema[name].column_type:
+            return [None] * reader.doc_count_all()
+        out: list = []
+        # segment by segment: Whoosh's multi-segment column reader comes up short when a segment lacks the column
+        for sub, offset in reader.leaf_readers():
+            n = sub.doc_count_all()
+            values = list(sub.column_reader(name)) if sub.has_column(name) else []
+            out.extend((values + [None] * n)[:n])
+        return out
+
+    def _load_tables(self) -> None:
+        reader = self.searcher.reader()
+        n = reader.doc_count_all()
+        live = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+        rid = self._column("rid")
+        slots_col = self._column("slots")
+        year_col = self._column("year")
+        facet_cols = {name: self._column(name) for name in FACET_COLUMNS}
+        self._version = self._column("version")
+        # every segment's display column opened now, while the generation surely exists (a writer removes
+        # generations two commits old), and not in the first search that shows a report of that segment
+        self._display = [(offset, sub.column_reader("display") if sub.has_column("display") else None)
+                         for sub, offset in reader.leaf_readers()]
+        self._display_starts = [offset for offset, _ in self._display]
+
+        self.report_ids = [rid[d] for d in live]
+        self.report_doc = live
+        nr = self.n_reports = len(live)
+        self.doc_report = np.full(n, -1, dtype=np.int64)
+        self.doc_report[live] = np.arange(nr)
+        canon, length, hlen, owner, base = [], [], [], [], []
+        for r, d in enumerate(live):
+            slots = json.loads(slots_col[d] or b"[]") or [["", 0, 0]]
+            base.append(len(canon))
+            for c, ln, hl in slots:
+                canon.append(CANON_INDEX.get(c, CANON_INDEX["unclassified"]) if c else -1)
+                length.append(ln)
+                hlen.append(hl)
+                owner.append(r)
+        self.report_slot_base = np.asarray(base, dtype=np.int64)
+        self.report_slot_count = np.diff(np.append(self.report_slot_base, len(canon)))
+        self.slot_report = np.asarray(owner, dtype=np.int64)
+        self.slot_canon = np.asarray(canon, dtype=np.int64)
+        self.slot_length = np.asarray(length, dtype=np.float64)
+        self.slot_hlen = np.asarray(hlen, dtype=np.int64)
+        self.slot_is_title = self.slot_canon < 0
+        self.slot_is_section = ~self.slot_is_title
+        # (report, section kind) as one index into a flat reports × kinds array (title slots: kind 0, unused)
+        self.slot_report_kind = self.slot_report * len(CANONICALS) + np.maximum(self.slot_canon, 0)
+        self.has_section = np.zeros((nr, len(CANONICALS)), dtype=bool)
+        sec = self.slot_is_section
+        self.has_section[self.slot_report[sec], self.slot_canon[sec]] = True
+        years = np.asarray([year_col[d] or 0 for d in live], dtype=np.int64)
+        # NUMERIC columns give a default for missing values: a year outside 1900–2200 means "no year"
+        self.year = np.where((years > 1900) & (years < 2200), years, 0)
+        self.year_values, self.year_code = np.unique(np.append(self.year, 0), return_inverse=True)  # 0 first
+        self.year_values, self.year_code = self.year_values.tolist(), self.year_code[:-1]
+        self.facet_values: dict[str, list[str]] = {}
+        self.facet_codes: dict[str, np.ndarray] = {}
+        self.facet_rank: dict[str, np.ndarray] = {}
+        for name, col in facet_cols.items():
+            values: dict[str, int] = {}
+            codes = np.full(nr, -1, dtype=np.int64)
+            for r, d in enumerate(live):
+                v = col[d]
+                if v:
+                    codes[r] = values.setdefault(v, len(values))
+            self.facet_values[name] = list(values)
+            # each value's place in code point order: facet lists sort by (-count, value) with numpy
+            rank = np.empty(len(values), dtype=np.int64)
+            rank[sorted(range(len(values)), key=self.facet_values[name].__getitem__)] = np.arange(len(values))
+            self.facet_rank[name] = rank
+            self.facet_codes[name] = codes
+        warn_col = self._column("warnings")
+        codes_of = [(warn_col[d] or b"").decode("utf-8").split() for d in live]
+        self.warning_values = sorted({c for codes in codes_of for c in codes})
+        index_of = {c: i for i, c in enumerate(self.warning_values)}
+        self.has_warning = np.zeros((nr, len(self.warning_values)), dtype=bool)
+        for r, codes in enumerate(codes_of):
+            for c in codes:
+                self.has_warning[r, index_of[c]] = True
+        self._field_values: dict[str, np.ndarray] = {}
+        # BM25F per slot: the length normalisation and the field weight (ranking.py)
+        self.avg_length, self.slot_norm, self.slot_weight = slot_factors(
+            self.slot_length, self.slot_is_title, self.slot_is_section)
+
+    def versions(self) -> dict[str, str]:
+        return {rid: (self._version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
+
+    # -- matching (matching.py), remembered ------------------------------------------------------------------------
+
+    def leaf(self, text: str) -> Leaf:
+        with self._lock:
+            hit = self._leaves.get(text)
+            if hit is not None:
+                self._leaves.move_to_end(text)
+                return hit
+            leaf = matching.match(self, text)
+            self._leaves[text] = leaf
+            if len(self._leaves) > _LEAF_CACHE_SIZE:
+                self._leaves.popitem(last=False)
+            return leaf
+
+    def term_infos(self, subs: list, field: str, bterm: bytes) -> tuple[float, list]:
+        """(positions of the term in the index, its TermInfo in each segment or None): one lookup per segment
+        serves both planning and reading (Whoosh's frequency() and postings() would each look it up again).
+
+        Remembered (LRU): planning a phrase looks up all its bigrams and trigrams in every segment, ~10 µs each
+        (2–3 ms for an eight-character phrase over 20 segments), and phrases share their common grams."""
+        key = (field, bterm)
+        hit = self._infos.get(key)
+        if hit is not None:
+            self._infos.move_to_end(key)
+            return hit
+        hit = self._infos[key] = postings.lookup_infos(subs, field, bterm)
+        if len(self._infos) > _INFO_CACHE_SIZE:
+            self._infos.popitem(last=False)
+        return hit
+
+    # -- fields and stored text ------------------------------------------------------------------------------------
+
+    def field_values(self, field: str) -> np.ndarray:
+        """A numeric field's value for every report (NaN where the report does not give it), for sorting."""
+        with self._lock:
+            cached = self._field_values.get(field)
+            if cached is not None:
+                return cached
+            values = np.full(self.n_reports, np.nan)
+            name = FIELD_PREFIX + field
+            if name in self.searcher.schema:
+                given = np.fromiter(wq.Every(name).matcher(self.searcher).all_ids(), dtype=np.int64)
+                col = self._column(name)
+                rows = self.doc_report[given]
+                keep = rows >= 0
+                values[rows[keep]] = [col[d] for d in given[keep].tolist()]
+            self._field_values[field] = values
+            return values
+
+    def numeric_docs(self, field: str, r: Range) -> np.ndarray:
+        name = FIELD_PREFIX + field
+        with self._lock:
+            if name not in self.searcher.schema:
+                return np.zeros(0, dtype=np.int64)
+            q = wq.NumericRange(name, None if math.isinf(r.low) else r.low, None if math.isinf(r.high) else r.high,
+                                startexcl=not r.low_inclusive, endexcl=not r.high_inclusive)
+            return np.fromiter(q.matcher(self.searcher).all_ids(), dtype=np.int64)
+
+    def stored(self, docnum: int) -> dict:
+        """{"meta": …, "sections": […]} of a document (index.report_document)."""
+        offset, column = self._display[bisect.bisect_right(self._display_starts, int(docnum)) - 1]
+        if column is None:
+            return {}
+        with self._lock:
+            raw = column[int(docnum) - offset]
+        return json.loads(raw) if raw else {}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Evaluating a query over reports
+
+
+class EmptySnapshot(Snapshot):
+    """No generation published yet: no reports, and every table empty."""
+
+    def __init__(self):
+        self.generation = None
+        self.n_reports = 0
+        self.report_ids: list[str] = []
+        e64 = np.zeros(0, dtype=np.int64)
+        self.report_doc = self.doc_report = self.report_slot_base = self.report_slot_count = e64
+        self.slot_report = self.slot_canon = self.slot_hlen = self.slot_report_kind = e64
+        self.slot_length = self.slot_norm = self.slot_weight = np.zeros(0)
+        self.slot_is_title = self.slot_is_section = np.zeros(0, dtype=bool)
+        self.avg_length = 1.0
+        self.has_section = np.zeros((0, len(CANONICALS)), dtype=bool)
+        self.year, self.year_code, self.year_values = e64, e64, [0]
+        self.facet_values = {name: [] for name in FACET_COLUMNS}
+        self.facet_codes = {name: e64 for name in FACET_COLUMNS}
+        self.facet_rank = {name: e64 for name in FACET_COLUMNS}
+        self.warning_values: list[str] = []
+        self.has_warning = np.zeros((0, 0), dtype=bool)
+
+    def close(self) -> None:
+        pass
+
+    def versions(self) -> dict[str, str]:
+        return {}
+
+    def leaf(self, text: str) -> Leaf:
+        return EMPTY_LEAF
+
+    def field_values(self, field: str) -> np.ndarray:
+        return np.zeros(0)
+
+    def numeric_docs(self, field: str, r: Range) -> np.ndarray:
+        return np.zeros(0, dtype=np.int64)
+
+    def stored(self, docnum: int) -> dict:
+        return {}
+
+
+EMPTY = EmptySnapshot()
