@@ -15,7 +15,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 from indexer.library import Library  # noqa: E402
 from webui import create_app  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 CHROMIUM = os.environ.get("NIANBAO_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

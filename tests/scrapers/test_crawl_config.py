@@ -6,7 +6,7 @@ import pytest
 
 from scrapers.config import ConfigError, Politeness, load_config, parse_config
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_example_config_loads():

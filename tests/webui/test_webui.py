@@ -19,7 +19,7 @@ import pytest
 from indexer.library import Library
 from webui import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 QUERY = "政务新媒体"
 # Candidates for a malformed query; the search module raises QueryError (a ValueError) for at least one of them.

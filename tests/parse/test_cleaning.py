@@ -9,7 +9,7 @@ import pytest
 from indexer.parse.cleaning import clean_text, collapse_spacing, is_chrome_line
 from indexer.normalize import normalize
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "samples" / "seeds"
 REAL = ROOT / "samples" / "real"
 

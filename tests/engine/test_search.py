@@ -16,7 +16,7 @@ from indexer.model import CANONICAL_SECTIONS, Report
 from indexer.normalize import normalize
 from indexer.engine.query import QueryError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HAND_PICKED = ["政务新媒体", "依申请公开", "信息处理费", "行政复议", "政府信息公开", "放管服", "一网通办",
                "0", "(一)", "2019年", "。", "申请人",
                "公开", "信息", "主动公开政府信息", "20"]  # common bigrams: per-slot entries, trigram covers
@@ -231,7 +231,7 @@ def test_relevance_pages_equal_slices_of_the_full_ranking(index, q):
 
 
 def test_hits_carry_snippets_with_the_match_marked_and_nothing_else_as_html(index):
-    # make_snippet itself: tests/test_snippets.py
+    # make_snippet itself: tests/engine/test_snippets.py
     res = index.search("政务新媒体", limit=3)
     for r in res["results"]:
         for h in r["hits"]:

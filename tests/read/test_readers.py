@@ -13,11 +13,11 @@ import pytest
 from indexer.model import Document, ReadError
 from indexer.read import decode_text, detect_format, join_cell_lines, read_bytes, read_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 RAW = SAMPLES / "real" / "raw"
-FIXTURES = Path(__file__).parent / "fixtures" / "readers"
-LABELS = json.loads((Path(__file__).parent / "labels" / "labels-real.json").read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "readers"
+LABELS = json.loads((Path(__file__).resolve().parents[1] / "labels" / "labels-real.json").read_text(encoding="utf-8"))
 PDFS = {"017_szfgs2024.pdf": "jiangsu-017.txt", "018_hzq2023_working.pdf": "jiangsu-018.txt",
         "019_hzq2024_working.pdf": "jiangsu-019.txt"}
 APPLY_ORDER = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")

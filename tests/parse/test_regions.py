@@ -11,7 +11,7 @@ import pytest
 
 from indexer.parse.regions import Region, issuer_from_title, resolve_region
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LABELS = sorted((ROOT / "tests" / "labels").glob("labels-*.json"))
 SAMPLES = [ROOT / "samples" / "real", ROOT / "samples" / "seeds"]
 AREACODES = ROOT.parent / "shared" / "gazetteer" / "areacodes_result.csv"

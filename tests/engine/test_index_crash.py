@@ -22,7 +22,7 @@ from indexer.engine.index import IndexBusy, SearchIndex
 from indexer.store import report_version
 from indexer.model import Report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 WRITER = r"""
 import json, sys

@@ -23,7 +23,7 @@ from scrapers.testsite import config_toml, start_test_sites
 from scrapers.testsite.portals import load_sample
 from scrapers.testsite.server import Resource
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LABELS = {k: v for name in ("labels-real.json", "labels-seeds.json")
           for k, v in json.loads((REPO / "tests" / "labels" / name).read_text(encoding="utf-8")).items()}
 TRANSIENT = {"/error/t2013.htm", "/slow/t2014.htm"}  # failures worth retrying on a later run (500, timeout)

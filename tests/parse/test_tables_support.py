@@ -12,7 +12,7 @@ from pathlib import Path
 from indexer.model import Cell, Document, Table
 from indexer.parse.tables.grid import table_from_rows, tables_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LABELS = {**json.loads((ROOT / "tests/labels/labels-seeds.json").read_text("utf-8")),
           **json.loads((ROOT / "tests/labels/labels-real.json").read_text("utf-8"))}
 PDF_OF = {"jiangsu-017.txt": "017_szfgs2024.pdf", "jiangsu-018.txt": "018_hzq2023_working.pdf",

@@ -3,7 +3,7 @@ read back by extract_fields.
 
 Measured: the wrong-value rate (emitted values that differ from the table, must be ≤ 1/200) and the read rate of
 table 三's 总计 column plus the 15 figures of 四 (every one of them emitted, must be ≥ 95 % of reports) — per layout.
-Run `python tests/test_tables_synthetic.py` to print the figures for more reports.
+Run `python tests/parse/test_tables_synthetic.py` to print the figures for more reports.
 """
 
 from __future__ import annotations

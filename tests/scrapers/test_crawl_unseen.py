@@ -17,7 +17,7 @@ from scrapers.crawl import Crawler
 from scrapers.testsite import PortalServer, Resource
 from scrapers.testsite.portals import SAMPLES, body_html, load_sample, make_docx
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LABELS = {k: v for name in ("labels-real.json", "labels-seeds.json")
           for k, v in json.loads((REPO / "tests" / "labels" / name).read_text(encoding="utf-8")).items()}
 
