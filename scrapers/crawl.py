@@ -489,6 +489,7 @@ def self_describing_html(body: bytes, encoding: str) -> bytes:
     return body[:m.end()] + tag + body[m.end():] if m else tag + body
 
 
+# documents re-parsed between index commits in `reindex`: the same trade as library._INDEX_BATCH — a guess, not measured
 _REINDEX_BATCH = 500
 
 

@@ -17,6 +17,7 @@ from indexer.engine.ranking import oldest_first, page_order, parse_field_sort, r
 from indexer.engine.snapshot import Snapshot
 from indexer.engine.snippets import make_snippet
 
+# section hits (with snippets) shown per report: a report page shows the rest; snippets cost 5–8 µs each
 _MAX_HITS_PER_REPORT = 10
 RESULT_KEYS = ("title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")
 
