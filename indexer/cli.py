@@ -131,6 +131,57 @@ def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
             click.echo(f"  [{w.code}] {w.message}")
 
 
+@main.command()
+@click.argument("report_id")
+@click.argument("against_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/reports/ID/diff.")
+@click.option("--all", "show_all", is_flag=True, help="Also print the sentences kept word for word.")
+@click.pass_context
+def diff(ctx: click.Context, report_id: str, against_id: str | None, as_json: bool, show_all: bool) -> None:
+    """与上年对比: what changed in REPORT_ID since AGAINST_ID (default: the same body's previous report) —
+    sentences new, dropped and kept per section, and every table figure's change."""
+    with _open(ctx, readonly=True) as lib, _search_errors():
+        report = lib.get(report_id)
+        against = lib.get(against_id) if against_id else None
+        if report is None or (against_id and against is None):
+            raise click.ClickException(f"没有编号为 {report_id if report is None else against_id} 的报告")
+        against = against or lib.previous(report)
+        if against is None:
+            raise click.ClickException(f"没有找到 {report.issuer or report_id} 更早年度的报告；可指定另一份报告的编号对比")
+        result = lib.diff(report, against)
+    if as_json:
+        _echo_json(result.to_json())
+        return
+    click.echo(click.style(f"{report.title or report.id}", bold=True) + f"  对比  {against.title or against.id}")
+    click.echo(f"句子：新增 {result.count('new')}，删去 {result.count('dropped')}，未变 {result.count('kept')}")
+    for sec in result.sections:
+        click.echo(click.style(f"\n【{sec.label}】", bold=True)
+                   + f" 新增 {sec.count('new')} · 删去 {sec.count('dropped')} · 未变 {sec.count('kept')}")
+        kept = 0
+        for c in sec.changes + [None]:
+            if c is not None and c.op == "kept" and not show_all:
+                kept += 1
+                continue
+            if kept:
+                click.echo(click.style(f"    …（{kept} 句未变）", dim=True))
+                kept = 0
+            if c is None:
+                break
+            mark, color = {"new": ("+", "green"), "dropped": ("-", "red"), "kept": (" ", None)}[c.op]
+            click.echo(click.style(f"  {mark} {c.text}", fg=color))
+    moved = [f for f in result.fields if f.delta]
+    if moved:
+        click.echo(click.style(f"\n统计数字变化（{len(moved)} 项，变化最大的在前）", bold=True))
+        for f in moved:
+            pct = f"{f.pct:+.1f}%" if f.pct is not None else "新增"
+            flag = " ⚠校验未通过" if f.old_check_failed or f.new_check_failed else ""
+            click.echo(f"  {f.label}：{_num(f.old)} → {_num(f.new)}（{f.delta:+g}，{pct}）{flag}")
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else f"{v:g}"
+
+
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per report, without text).")
 @click.pass_context

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.engine.backend import SearchBackend, open_embedded
+from indexer.history.diff import ReportDiff, diff_reports
+from indexer.history.series import previous_of, series_of
 from indexer.model import CANONICAL_SECTIONS, ReadError, Report
 from indexer.parse import parse_document
 from indexer.read import read_bytes
@@ -255,6 +257,30 @@ class Library:
             report = self.store.get(rid)
             if report is not None:
                 yield report
+
+    # -- one body's reports over the years (indexer.history) --------------------------------------------------------
+
+    def series(self, report: Report) -> list[Report]:
+        """The report's body's reports, oldest first (itself included)."""
+        return series_of(report, self._body_candidates(report))
+
+    def previous(self, report: Report) -> Report | None:
+        """The same body's report of the latest earlier year, or None."""
+        return previous_of(report, self._body_candidates(report))
+
+    def diff(self, report: Report, against: Report | None = None) -> ReportDiff | None:
+        """What changed from ``against`` (default: the same body's previous report; None when there is none)."""
+        against = against or self.previous(report)
+        return None if against is None else diff_reports(report, against)
+
+    def _body_candidates(self, report: Report) -> Iterator[Report]:
+        """Reports that may be the same body's: those of its region, or, for a body without one, those whose text
+        names its issuer."""
+        filters = {k: [v] for k in ("province", "city", "county") if (v := getattr(report, k))}
+        query = "" if filters or not report.issuer else '"' + report.issuer.replace('"', "") + '"'
+        if not filters and not query:
+            return iter(())
+        return self.matching_reports(query, filters=filters or None)
 
     def close(self) -> None:
         if self._index is not None:

@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, Response, jsonify, request
 
 from indexer.export import FORMATS, LABEL_STYLES, check_fields, column_label, columns, json_rows, write_csv
+from indexer.history.series import SERIES_FIELDS, body_key
 from webui.library import get_library, get_light_reports
 from webui.data import matching_reports
 from webui.openapi import openapi_document
@@ -45,6 +46,33 @@ def report(report_id: str):
     if r is None:
         return jsonify(error=f"没有这份报告：{report_id}", status=404), 404
     return jsonify(r.to_json())
+
+
+@bp.get("/reports/<report_id>/diff")
+def report_diff(report_id: str):
+    """与上年对比: the report against ``against`` (a report id), by default its body's previous report."""
+    lib = get_library()
+    r = lib.get(report_id)
+    against_id = request.args.get("against")
+    against = lib.get(against_id) if against_id else None
+    if r is None or (against_id and against is None):
+        return jsonify(error=f"没有这份报告：{report_id if r is None else against_id}", status=404), 404
+    result = lib.diff(r, against)
+    if result is None:
+        return jsonify(error="没有找到同一机关更早年度的报告；可用 against 参数指定对比的报告", status=404), 404
+    return jsonify(result.to_json())
+
+
+@bp.get("/reports/<report_id>/series")
+def report_series(report_id: str):
+    """The body's reports of every year, oldest first, with the figures followed across templates (series.*)."""
+    lib = get_library()
+    r = lib.get(report_id)
+    if r is None:
+        return jsonify(error=f"没有这份报告：{report_id}", status=404), 404
+    return jsonify({"report": r.id, "body": body_key(r), "reports": [
+        {"id": x.id, "year": x.year, "title": x.title, "issuer": x.issuer,
+         "fields": {k: x.fields[k] for k, _ in SERIES_FIELDS if k in x.fields}} for x in lib.series(r)]})
 
 
 @bp.get("/export")

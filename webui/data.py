@@ -1,4 +1,4 @@
-"""Reading from the library on behalf of a request: the reports behind a query, the same issuer's other years.
+"""Reading from the library on behalf of a request: the reports behind a query.
 
 Compare and export need every matching report's metadata and fields but never its text, so the app keeps one
 in-memory table of "light" reports (sections dropped, field keys interned) built by one pass over the store and
@@ -68,17 +68,3 @@ def matching_reports(lib, params: SearchParams, cap: int = MAX_REPORTS,
         if r is not None:
             yield r
 
-
-def other_years(lib, report: Report, limit: int = 50) -> list[dict]:
-    """The same issuer's reports for other years, newest first (found through its region, matched on issuer)."""
-    if not report.issuer:
-        return []
-    filters = {k: [v] for k in ("province", "city", "county") if (v := getattr(report, k))}
-    if not filters:
-        return []
-    try:
-        res = lib.search("", filters=filters, sort="year_desc", limit=200)
-    except ValueError:
-        return []
-    out = [r for r in res["results"] if r.get("issuer") == report.issuer and r["id"] != report.id]
-    return out[:limit]

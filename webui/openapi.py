@@ -71,6 +71,28 @@ REPORT = {"type": "object", "description": "FIELDS.md 中的报告：元数据�
         "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}}}}
 
 
+DIFF = {"type": "object", "required": ["report", "against", "sentences", "sections", "fields"], "properties": {
+    "report": {"type": "string"}, "against": {"type": "string", "description": "对比的（较早的）报告编号"},
+    "sentences": {"type": "object", "description": "全文合计：新增、删去、未变的句子数",
+                  "properties": {op: {"type": "integer"} for op in ("kept", "new", "dropped")}},
+    "sections": {"type": "array", "items": {"type": "object", "properties": {
+        "canonical": {"type": "string", "enum": list(CANONICAL_SECTIONS)}, "label": {"type": "string"},
+        "kept": {"type": "integer"}, "new": {"type": "integer"}, "dropped": {"type": "integer"},
+        "sentences": {"type": "array", "items": {"type": "object", "properties": {
+            "op": {"type": "string", "enum": ["kept", "new", "dropped"]}, "text": {"type": "string"}}}}}}},
+    "fields": {"type": "array", "description": "两份报告的全部统计字段，变化最大的在前", "items": {
+        "type": "object", "properties": {
+            "key": {"type": "string"}, "label": {"type": "string"},
+            **{k: {"type": ["number", "null"]} for k in ("old", "new", "delta", "pct")},
+            "old_check_failed": {"type": "boolean"}, "new_check_failed": {"type": "boolean"}}}}}}
+SERIES = {"type": "object", "properties": {
+    "report": {"type": "string"}, "body": {"type": ["string", "null"], "description": "机关的识别键"},
+    "reports": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "year": {"type": ["integer", "null"]}, "title": {"type": ["string", "null"]},
+        "issuer": {"type": ["string", "null"]},
+        "fields": {"type": "object", "additionalProperties": {"type": "number"}}}}}}}
+
+
 def _responses(ok: dict, *, not_found: bool = False) -> dict:
     out = {"200": ok, "400": {"description": "参数或检索式有误",
                               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
@@ -104,6 +126,16 @@ def openapi_document(server_url: str) -> dict:
                 "summary": "一份报告的全部内容", "operationId": "getReport",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": _responses(_json({"$ref": "#/components/schemas/Report"}, "报告"), not_found=True)}},
+            "/api/reports/{id}/diff": {"get": {
+                "summary": "与上年对比：逐节的句子增删与统计数字变化", "operationId": "getReportDiff",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                               _q("against", "对比的报告编号；缺省为同一机关上一年度的报告")],
+                "responses": _responses(_json({"$ref": "#/components/schemas/Diff"}, "对比结果"), not_found=True)}},
+            "/api/reports/{id}/series": {"get": {
+                "summary": "同一机关各年度的报告与主要数字", "operationId": "getReportSeries",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": _responses(_json({"$ref": "#/components/schemas/Series"}, "各年度报告"),
+                                        not_found=True)}},
             "/api/export": {"get": {
                 "summary": "导出检索到的报告（每份报告一行：元数据与字段）", "operationId": "export",
                 "parameters": FILTER_PARAMS + [
@@ -123,5 +155,6 @@ def openapi_document(server_url: str) -> dict:
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 文档")}}},
         },
         "components": {"schemas": {"Error": ERROR, "Facets": FACET_VALUES, "Hit": HIT, "Result": RESULT,
-                                   "SearchResult": SEARCH_RESULT, "Report": REPORT}},
+                                   "SearchResult": SEARCH_RESULT, "Report": REPORT, "Diff": DIFF,
+                                   "Series": SERIES}},
     }

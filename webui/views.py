@@ -1,4 +1,5 @@
-"""The HTML pages: search (/), report (/report/<id>), compare (/compare and its CSV)."""
+"""The HTML pages: search (/), report (/report/<id>) and its 与上年对比 (/report/<id>/diff), compare (/compare and its
+CSV)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from webui import compare as cmp
 from webui import stattables
 from webui.library import get_library, get_light_reports
 from webui.charts import chart
-from webui.data import matching_reports, other_years
+from webui.data import matching_reports
 from webui.highlight import highlight, query_terms
 from webui.params import FILTER_KEYS, ParamError, SearchParams, parse_search_args
+
+from indexer.history.series import SERIES_FIELDS
 
 bp = Blueprint("views", __name__)
 
@@ -119,8 +122,67 @@ def report(report_id: str):
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
-        other_years=other_years(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
+        series=_series(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
     )
+
+
+def _series(lib, rep) -> dict | None:
+    """The body's reports of every year (links, the previous one for 与上年对比) and a small chart of the figures
+    followed across templates; None when the body has no other report."""
+    reports = lib.series(rep)
+    if len(reports) < 2:
+        return None
+    earlier = [r for r in reports if r.year is not None and rep.year is not None and r.year < rep.year]
+    years = sorted({r.year for r in reports if r.year is not None})
+    lines = [(label, {r.year: r.fields[key] for r in reports if r.year is not None and key in r.fields})
+             for key, label in SERIES_FIELDS]
+    svg = chart(years, lines, width=560, height=220) if any(v for _, v in lines) else None
+    return {"reports": reports, "previous": earlier[-1] if earlier else None, "svg": svg}
+
+
+# unchanged sentences shown in full around a change; longer runs between changes fold into one line
+_CONTEXT = 1
+
+
+def _fold(changes) -> list[dict]:
+    """A section's sentence changes for display: runs of kept sentences longer than 2 × _CONTEXT + 1 fold to their
+    first and last _CONTEXT sentences and a count."""
+    out: list[dict] = []
+    run: list = []
+
+    def flush(last: bool) -> None:
+        head = _CONTEXT if out else 0
+        tail = 0 if last else _CONTEXT
+        if len(run) > head + tail + 1:
+            out.extend({"op": "kept", "text": c.text} for c in run[:head])
+            out.append({"op": "folded", "count": len(run) - head - tail})
+            out.extend({"op": "kept", "text": c.text} for c in run[len(run) - tail:])
+        else:
+            out.extend({"op": "kept", "text": c.text} for c in run)
+        run.clear()
+
+    for c in changes:
+        if c.op == "kept":
+            run.append(c)
+            continue
+        flush(last=False)
+        out.append({"op": c.op, "text": c.text})
+    flush(last=True)
+    return out
+
+
+@bp.get("/report/<report_id>/diff")
+def report_diff(report_id: str):
+    lib = get_library()
+    rep = lib.get(report_id)
+    against_id = request.args.get("against")
+    against = lib.get(against_id) if against_id else lib.previous(rep) if rep is not None else None
+    if rep is None or (against_id and against is None):
+        abort(404)
+    result = lib.diff(rep, against) if against is not None else None
+    sections = [{"s": s, "rows": _fold(s.changes)} for s in result.sections] if result else []
+    return render_template("diff.html", r=rep, against=against, result=result, sections=sections,
+                           series=lib.series(rep))
 
 
 def _compare_state():

@@ -142,3 +142,23 @@ def test_phone_layout_fits_and_keyboard_reaches_the_search_box(browser, base_url
     page.wait_for_url("**/?q=*")
     assert page.locator("li.report").count() > 0
     context.close()
+
+
+def test_year_over_year_diff_marks_new_and_dropped_sentences(page, base_url, tmp_path):
+    """From a sample report's page, 与上年对比 opens the diff: new sentences green with +, dropped ones red with −,
+    long unchanged runs folded, the figures table below."""
+    expect = playwright_sync.expect
+    page.goto(base_url + "/?q=" + "洪泽区")
+    page.locator("li.report a", has_text="2024").first.click()
+    page.get_by_role("link", name="与上年对比").first.click()
+    page.wait_for_url("**/diff")
+    expect(page.locator("ol.diff-lines li.new").first).to_be_visible()
+    expect(page.locator("ol.diff-lines li.dropped").first).to_be_visible()
+    assert page.locator("ol.diff-lines li.folded").count() > 0
+    new_bg = page.locator("ol.diff-lines li.new").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    dropped_bg = page.locator("ol.diff-lines li.dropped").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert new_bg != dropped_bg and "0, 0, 0, 0" not in new_bg + dropped_bg
+    assert page.locator("li.new .mark").first.inner_text() == "+"
+    expect(page.locator("table.diff-fields tbody tr").first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "diff.png"), full_page=False)
+    assert not page.errors, page.errors
