@@ -17,7 +17,8 @@ from pathlib import Path
 
 from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.history.diff import ReportDiff, diff_reports
-from indexer.history.series import previous_of, series_of
+from indexer.history import reuse as reuse_mod
+from indexer.history.series import body_key, previous_of, series_of
 from indexer.model import CANONICAL_SECTIONS, ReadError, Report
 from indexer.parse import parse_document
 from indexer.read import read_bytes
@@ -110,6 +111,9 @@ class Library:
 
     def sync_index(self) -> tuple[int, int]:
         """Make the search index hold exactly the stored reports (completes a build that was killed)."""
+        missing = self.store.ids_without_sentences()
+        if missing:  # stored by an older nianbao, or a run killed between store and reuse: complete them first
+            self.update_reuse([r for r in map(self.store.get, missing) if r is not None])
         added, deleted = self.index.sync(self.store.versions(), self._load)
         self._synced = True
         return added, deleted
@@ -146,12 +150,13 @@ class Library:
             self._ensure_synced()
         report = _parse_bytes(data, name, content_type or _content_type(name), source, meta, hints)
         stale = self._store(report, data, name, content_type, meta, hints)
+        changed = self.update_reuse([report])
         if not index_now:
             self._synced = False
             return report
         if stale:
             self.index.delete(stale)
-        self.index.update([report])
+        self.index.update([report, *changed])
         return report
 
     def add_paths(self, paths: Iterable[str | Path], *, hints: dict[str, str] | None = None,
@@ -167,7 +172,8 @@ class Library:
 
         def flush() -> None:
             if batch:
-                self.index.update(list(batch.values()))
+                changed = self.update_reuse(list(batch.values()))
+                self.index.update([*batch.values(), *changed])
                 batch.clear()
 
         def handle(path: str, report: Report | None, data: bytes | None, error: str | None) -> None:
@@ -216,14 +222,23 @@ class Library:
                 count += 1
             if progress:
                 progress(1, len(items))
+        self.update_reuse(list(self.store.reports()))  # re-parsed reports lost their reuse figures
         self.sync_index()
         return count
 
     def delete(self, report_id: str) -> bool:
         self._ensure_synced()
+        gone = self.store.get(report_id)
+        sharing = self._sharing(self.store.sentence_hashes(report_id), gone.year if gone else None) - {report_id}
+        if gone is not None:
+            sharing |= self._later_report(gone)
         found = self.store.delete(report_id)
         if found:
             self.index.delete([report_id])
+            with self.store.bulk():
+                changed = self._recompute_reuse(sharing)  # the reports it was a source or the previous report of
+            if changed:
+                self.index.update(changed)
         return found
 
     # -- reading ---------------------------------------------------------------------------------------------------
@@ -257,6 +272,105 @@ class Library:
             report = self.store.get(rid)
             if report is not None:
                 yield report
+
+    # -- copied text (indexer.history.reuse) ------------------------------------------------------------------------
+
+    def update_reuse(self, reports: list[Report]) -> list[Report]:
+        """Record these new or changed reports' sentences, then compute the reuse figures of them and of every
+        report their arrival may change: those sharing a sentence with them that is not standard wording, those
+        holding one whose standing (standard or not) they changed, and the next report of their bodies.  The
+        figures go into the reports' fields (``reuse.previous``, ``reuse.others``), so search filters and sorts
+        by them.  Returns the other reports whose fields changed (to be indexed); ``reports`` change in place."""
+        if not reports:
+            return []
+        touched: set[str] = set()
+        totals: dict[int | None, tuple[int, int]] = {}  # per year, once a call: a count over the collection
+        with self.store.bulk():
+            for r in reports:
+                hashes = list(reuse_mod.own_sentences(r))
+                self.store.put_sentences(r.id, body_key(r), r.province or reuse_mod.NO_PROVINCE, r.year, hashes)
+                year_totals = totals.setdefault(r.year, self.store.collection_stats(r.year))
+                live, flipped = [], []  # not standard wording now; standard now, perhaps only since this report
+                for h, (p, n) in self.store.sentence_stats(hashes).items():
+                    if not reuse_mod.is_standard(p, n, *year_totals):
+                        live.append(h)
+                    elif not reuse_mod.is_standard(p - 1, n - 1, *year_totals):
+                        flipped.append(h)
+                # holders of a live sentence change only if this report can be their source (not later than them)
+                touched |= {rid for ps in self.store.sentence_postings(live).values() for rid, _b, y in ps
+                            if y is None or r.year is None or y >= r.year}
+                touched |= {rid for ps in self.store.sentence_postings(flipped).values() for rid, _b, _y in ps}
+                touched |= self._later_report(r)  # the body's next report counts this one as its previous
+            mine = {r.id: r for r in reports}
+            changed = self._recompute_reuse(touched | set(mine), mine)
+        return [r for r in changed if r.id not in mine]
+
+    def _later_report(self, report: Report) -> set[str]:
+        """The id of the body's report of the next later year, if any."""
+        body = body_key(report)
+        if body is None or report.year is None:
+            return set()
+        later = [(y, rid) for rid, y in self.store.body_reports(body) if y is not None and y > report.year]
+        return {min(later)[1]} if later else set()
+
+    def _standard(self, hashes: list[int], year: int | None) -> set[int]:
+        """Which of these sentence hashes are standard wording in the collection as it is (history.reuse)."""
+        total_provinces, year_reports = self.store.collection_stats(year)
+        return {h for h, (p, n) in self.store.sentence_stats(hashes).items()
+                if reuse_mod.is_standard(p, n, total_provinces, year_reports)}
+
+    def _sharing(self, hashes: list[int], year: int | None) -> set[str]:
+        """Reports holding one of these sentences where it is not standard wording."""
+        standard = self._standard(hashes, year)
+        live = [h for h in hashes if h not in standard]
+        return {rid for ps in self.store.sentence_postings(live).values() for rid, _b, _y in ps}
+
+    def _recompute_reuse(self, ids: set[str], known: dict[str, Report] | None = None) -> list[Report]:
+        """Compute and store the reuse of these reports (``known``: reports at hand, whose fields are set in place);
+        returns those whose stored fields changed."""
+        changed = []
+        known = known or {}
+        for rid in sorted(ids):
+            result = self._reuse_of(rid)
+            if result is None:
+                continue
+            old = self.store.get_reuse(rid)
+            self.store.put_reuse(rid, result.to_store())
+            old_fields = reuse_mod.Reuse.from_store(old).fields() if old else None
+            if rid not in known and old_fields == result.fields():
+                continue  # the figures did not move: the stored report stays as it is
+            report = known.get(rid) or self.store.get(rid)
+            fields = {k: v for k, v in report.fields.items() if not k.startswith("reuse.")}
+            fields.update(result.fields())
+            if fields != report.fields:
+                report.fields = fields
+                self.store.update_report(report)
+                changed.append(report)
+        return changed
+
+    def _reuse_of(self, report_id: str) -> "reuse_mod.Reuse | None":
+        """The reuse of a stored report from its recorded sentences and the collection as it is now."""
+        row = self.store.body_of(report_id)
+        if row is None:
+            return None
+        body, _province, year = row
+        hashes = self.store.sentence_hashes(report_id)
+        standard = self._standard(hashes, year)
+        postings = {h: [reuse_mod.Posting(rid, b, y) for rid, b, y in ps]
+                    for h, ps in self.store.sentence_postings([h for h in hashes if h not in standard]).items()}
+        previous_id = None
+        if body is not None and year is not None:
+            earlier = [(y, rid) for rid, y in self.store.body_reports(body) if y is not None and y < year]
+            previous_id = max(earlier)[1] if earlier else None
+        return reuse_mod.compute_reuse(report_id, year, body, hashes, standard, postings, previous_id)
+
+    def reuse(self, report_id: str) -> "reuse_mod.Reuse | None":
+        """The report's copied-text figures and top sources, with the shared passages as the report writes them."""
+        data = self.store.get_reuse(report_id)
+        report = self.store.get(report_id) if data else None
+        if report is None:
+            return None
+        return reuse_mod.Reuse.from_store(data).with_passages(reuse_mod.own_sentences(report))
 
     # -- one body's reports over the years (indexer.history) --------------------------------------------------------
 

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,36 @@ CREATE TABLE IF NOT EXISTS reports (
     updated_at  REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_doc ON reports(doc_sha256);
+-- copied-text detection (indexer/history/reuse.py): each report's body, and its own sentences by hash
+CREATE TABLE IF NOT EXISTS report_bodies (
+    report_id   TEXT PRIMARY KEY,
+    body        TEXT,                          -- history.series.body_key()
+    province    TEXT NOT NULL,
+    year        INTEGER
+);
+CREATE INDEX IF NOT EXISTS report_bodies_body ON report_bodies(body, year);
+CREATE TABLE IF NOT EXISTS sentences (
+    hash        INTEGER NOT NULL,
+    report_id   TEXT NOT NULL,
+    PRIMARY KEY (hash, report_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sentences_report ON sentences(report_id);
+CREATE INDEX IF NOT EXISTS report_bodies_year ON report_bodies(year);
+CREATE TABLE IF NOT EXISTS sentence_counts (     -- how many reports hold a sentence: standard wording test
+    hash        INTEGER PRIMARY KEY,
+    reports     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentence_provinces (  -- which provinces' reports hold a sentence: standard wording test
+    hash        INTEGER NOT NULL,
+    province    TEXT NOT NULL,
+    PRIMARY KEY (hash, province)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reuse (
+    report_id   TEXT PRIMARY KEY,
+    json        TEXT NOT NULL                  -- history.reuse.Reuse.to_json(): figures and top sources
+);
 """
+_IN_BATCH = 500  # values per SQL IN (…) list (SQLite allows 32766 variables; smaller lists keep each query short)
 
 
 @dataclass(frozen=True)
@@ -83,9 +113,27 @@ class ReportStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
         self._db.execute("PRAGMA busy_timeout=30000")
+        self._bulk = False
 
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """One transaction for many writes (each write method otherwise commits on its own: ~10 ms a commit here,
+        most of the cost of keeping reuse figures when each report committed its rows)."""
+        if self._bulk:
+            yield
+            return
+        self._bulk = True
+        try:
+            with self._db:
+                yield
+        finally:
+            self._bulk = False
+
+    def _tx(self):
+        return nullcontext() if self._bulk else self._db
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
@@ -110,12 +158,119 @@ class ReportStore:
                  json.dumps(hints or {}, ensure_ascii=False), text, version, now))
         return version
 
+    def update_report(self, report: Report) -> str:
+        """Store a changed report (same id, same raw bytes: e.g. its reuse figures moved); returns its version."""
+        text = report_json(report)
+        version = _version_of(text)
+        with self._tx():
+            self._db.execute("UPDATE reports SET json = ?, version = ?, updated_at = ? WHERE id = ?",
+                             (text, version, time.time(), report.id))
+        return version
+
     def delete(self, report_id: str) -> bool:
         with self._db:
+            old = self._forget_sentences(report_id)
+            if old:
+                self._drop_stale_provinces(*old)
+            self._db.execute("DELETE FROM reuse WHERE report_id = ?", (report_id,))
             cur = self._db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
             # raw bytes no report refers to any more are dropped with it
             self._db.execute("DELETE FROM documents WHERE sha256 NOT IN (SELECT doc_sha256 FROM reports)")
         return cur.rowcount > 0
+
+    # -- sentences and reuse (indexer/history/reuse.py) -------------------------------------------------------------
+
+    def put_sentences(self, report_id: str, body: str | None, province: str, year: int | None,
+                      hashes: list[int]) -> None:
+        """Replace the report's body row and sentence hashes."""
+        with self._tx():
+            old = self._forget_sentences(report_id)
+            self._db.execute("INSERT INTO report_bodies(report_id, body, province, year) VALUES (?, ?, ?, ?)",
+                             (report_id, body, province, year))
+            self._db.executemany("INSERT OR IGNORE INTO sentences(hash, report_id) VALUES (?, ?)",
+                                 [(h, report_id) for h in hashes])
+            self._db.executemany("INSERT OR IGNORE INTO sentence_provinces(hash, province) VALUES (?, ?)",
+                                 [(h, province) for h in hashes])
+            self._db.executemany("INSERT INTO sentence_counts(hash, reports) VALUES (?, 1)"
+                                 " ON CONFLICT(hash) DO UPDATE SET reports = reports + 1",
+                                 [(h,) for h in set(hashes)])
+            if old:
+                self._drop_stale_provinces(*old)
+
+    def _forget_sentences(self, report_id: str) -> tuple[list[int], str] | None:
+        """Remove the report's sentence rows (inside a transaction); returns its old (hashes, province)."""
+        row = self._db.execute("SELECT province FROM report_bodies WHERE report_id = ?", (report_id,)).fetchone()
+        hashes = self.sentence_hashes(report_id)
+        self._db.executemany("UPDATE sentence_counts SET reports = reports - 1 WHERE hash = ?", [(h,) for h in hashes])
+        self._db.execute("DELETE FROM sentences WHERE report_id = ?", (report_id,))
+        self._db.execute("DELETE FROM report_bodies WHERE report_id = ?", (report_id,))
+        return (hashes, row[0]) if row else None
+
+    def _drop_stale_provinces(self, hashes: list[int], province: str) -> None:
+        """(hash, province) rows no report of that province holds any more."""
+        for i in range(0, len(hashes), _IN_BATCH):
+            chunk = hashes[i:i + _IN_BATCH]
+            self._db.execute(
+                f"DELETE FROM sentence_provinces WHERE province = ? AND hash IN ({','.join('?' * len(chunk))})"
+                " AND NOT EXISTS (SELECT 1 FROM sentences s JOIN report_bodies b USING (report_id)"
+                " WHERE s.hash = sentence_provinces.hash AND b.province = sentence_provinces.province)",
+                (province, *chunk))
+
+    def _in_batches(self, sql: str, values: list, *params) -> Iterator[tuple]:
+        for i in range(0, len(values), _IN_BATCH):
+            chunk = values[i:i + _IN_BATCH]
+            yield from self._db.execute(sql.format(",".join("?" * len(chunk))), (*chunk, *params))
+
+    def sentence_stats(self, hashes: list[int]) -> dict[int, tuple[int, int]]:
+        """hash → (in how many provinces' reports, in how many reports) it stands; only hashes a report holds."""
+        provinces = dict(self._in_batches(
+            "SELECT hash, COUNT(*) FROM sentence_provinces WHERE hash IN ({}) GROUP BY hash", hashes))
+        return {h: (provinces.get(h, 0), n) for h, n in self._in_batches(
+            "SELECT hash, reports FROM sentence_counts WHERE hash IN ({}) AND reports > 0", hashes)}
+
+    def collection_stats(self, year: int | None) -> tuple[int, int]:
+        """(provinces in the collection, reports of the year)."""
+        provinces = self._db.execute("SELECT COUNT(DISTINCT province) FROM report_bodies").fetchone()[0]
+        reports = self._db.execute("SELECT COUNT(*) FROM report_bodies WHERE year IS ?", (year,)).fetchone()[0]
+        return provinces, reports
+
+    def sentence_postings(self, hashes: list[int]) -> dict[int, list[tuple[str, str | None, int | None]]]:
+        """hash → [(report id, body, year), …] of the reports holding it."""
+        out: dict[int, list] = {}
+        for h, rid, body, year in self._in_batches(
+                "SELECT s.hash, s.report_id, b.body, b.year FROM sentences s JOIN report_bodies b USING (report_id)"
+                " WHERE s.hash IN ({})", hashes):
+            out.setdefault(h, []).append((rid, body, year))
+        return out
+
+    def sentence_hashes(self, report_id: str) -> list[int]:
+        return [h for (h,) in self._db.execute("SELECT hash FROM sentences WHERE report_id = ?", (report_id,))]
+
+    def body_of(self, report_id: str) -> tuple[str | None, str, int | None] | None:
+        """(body, province, year) recorded for the report's sentences."""
+        return self._db.execute("SELECT body, province, year FROM report_bodies WHERE report_id = ?",
+                                (report_id,)).fetchone()
+
+    def body_reports(self, body: str) -> list[tuple[str, int | None]]:
+        """(report id, year) of a body's reports."""
+        return list(self._db.execute("SELECT report_id, year FROM report_bodies WHERE body = ?", (body,)))
+
+    def put_reuse(self, report_id: str, data: dict) -> None:
+        with self._tx():
+            self._db.execute("INSERT OR REPLACE INTO reuse(report_id, json) VALUES (?, ?)",
+                             (report_id, json.dumps(data, ensure_ascii=False)))
+
+    def get_reuse(self, report_id: str) -> dict | None:
+        try:
+            row = self._db.execute("SELECT json FROM reuse WHERE report_id = ?", (report_id,)).fetchone()
+        except sqlite3.OperationalError:  # a store written before reuse existed, opened read-only
+            return None
+        return json.loads(row[0]) if row else None
+
+    def ids_without_sentences(self) -> list[str]:
+        """Reports stored before copied-text detection existed (or by a run killed in between)."""
+        return [rid for (rid,) in self._db.execute(
+            "SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM report_bodies) ORDER BY id")]
 
     # -- reading ---------------------------------------------------------------------------------------------------
 

@@ -75,6 +75,17 @@ def report_series(report_id: str):
          "fields": {k: x.fields[k] for k, _ in SERIES_FIELDS if k in x.fields}} for x in lib.series(r)]})
 
 
+@bp.get("/reports/<report_id>/reuse")
+def report_reuse(report_id: str):
+    """Copied text: the share of the report's own sentences found word for word in its body's previous report and
+    in other bodies' reports, with the top sources and the shared passages."""
+    lib = get_library()
+    result = lib.reuse(report_id) if lib.get(report_id) is not None else None
+    if result is None:
+        return jsonify(error=f"没有这份报告：{report_id}", status=404), 404
+    return jsonify({"report": report_id, **result.to_json()})
+
+
 @bp.get("/export")
 def export():
     """The rows of `nianbao export`: CSV with Chinese column labels (``labels=key`` for FIELDS.md keys), UTF-8 with

@@ -85,6 +85,16 @@ DIFF = {"type": "object", "required": ["report", "against", "sentences", "sectio
             "key": {"type": "string"}, "label": {"type": "string"},
             **{k: {"type": ["number", "null"]} for k in ("old", "new", "delta", "pct")},
             "old_check_failed": {"type": "boolean"}, "new_check_failed": {"type": "boolean"}}}}}}
+REUSE = {"type": "object", "properties": {
+    "report": {"type": "string"},
+    "sentences": {"type": "integer", "description": "计入的正文句子数（不含标准表述）"},
+    "standard": {"type": "integer", "description": "作为标准表述不计的句子数"},
+    "previous_id": {"type": ["string", "null"]},
+    "previous": {"type": ["number", "null"], "description": "与本机关上年报告相同的句子占比（0–1）"},
+    "others": {"type": ["number", "null"], "description": "与其他机关同年或更早报告相同的句子占比（0–1）"},
+    "sources": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "shared": {"type": "integer"},
+        "passages": {"type": "array", "items": {"type": "string"}}}}}}}
 SERIES = {"type": "object", "properties": {
     "report": {"type": "string"}, "body": {"type": ["string", "null"], "description": "机关的识别键"},
     "reports": {"type": "array", "items": {"type": "object", "properties": {
@@ -136,6 +146,10 @@ def openapi_document(server_url: str) -> dict:
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": _responses(_json({"$ref": "#/components/schemas/Series"}, "各年度报告"),
                                         not_found=True)}},
+            "/api/reports/{id}/reuse": {"get": {
+                "summary": "复用率：与本机关上年报告、与其他机关报告逐字相同的句子占比及来源", "operationId": "getReportReuse",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": _responses(_json({"$ref": "#/components/schemas/Reuse"}, "复用率"), not_found=True)}},
             "/api/export": {"get": {
                 "summary": "导出检索到的报告（每份报告一行：元数据与字段）", "operationId": "export",
                 "parameters": FILTER_PARAMS + [
@@ -156,5 +170,5 @@ def openapi_document(server_url: str) -> dict:
         },
         "components": {"schemas": {"Error": ERROR, "Facets": FACET_VALUES, "Hit": HIT, "Result": RESULT,
                                    "SearchResult": SEARCH_RESULT, "Report": REPORT, "Diff": DIFF,
-                                   "Series": SERIES}},
+                                   "Series": SERIES, "Reuse": REUSE}},
     }

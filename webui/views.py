@@ -104,7 +104,8 @@ def _stat_tables(report):
             warned.setdefault(w.field, []).append(w.message)
     tables = stattables.layout(report.template)
     shown = {k for t in tables for b in t.blocks for k in b.keys()}
-    extra = [(k, stattables.label(k), v) for k, v in sorted(report.fields.items()) if k not in shown]
+    extra = [(k, stattables.label(k), v) for k, v in sorted(report.fields.items())
+             if k not in shown and not k.startswith("reuse.")]  # reuse.*: the 复用率 block
     has_any = any(k in report.fields for k in shown)
     return tables if has_any else [], extra, warned
 
@@ -122,8 +123,24 @@ def report(report_id: str):
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
-        series=_series(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
+        series=_series(lib, rep), reuse=_reuse(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
     )
+
+
+def _reuse(lib, rep) -> dict | None:
+    """复用率: the report's copied-text figures, its top sources (their reports) and the passages to search for."""
+    result = lib.reuse(rep.id)
+    if result is None or result.others is None:
+        return None
+    sources = []
+    for s in result.sources:
+        source = lib.get(s.report_id)
+        if source is not None:
+            # a passage is searched for in the source as a quoted phrase: its first words are enough to land on it
+            sources.append({"report": source, "shared": s.shared,
+                            "passages": [(p, '"' + p[:24].replace('"', "") + '"') for p in s.passages]})
+    previous = lib.get(result.previous_id) if result.previous_id else None
+    return {"r": result, "sources": sources, "previous": previous}
 
 
 def _series(lib, rep) -> dict | None:

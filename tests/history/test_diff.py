@@ -161,3 +161,14 @@ def test_api_diff_and_series(index_dir):
     assert 'class="new"' in page and 'class="dropped"' in page and "句未变" in page
     assert f'/report/{new.id}/diff"' in client.get(f"/report/{new.id}").get_data(as_text=True)
     assert "无法对比" in client.get(f"/report/{old.id}/diff").get_data(as_text=True)
+
+
+def test_keyed_sentences_give_each_sentence_its_key():
+    from indexer.history.sentences import keyed_sentences
+
+    for path in sorted((ROOT / "samples").rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        pairs = list(keyed_sentences(text))
+        assert [s for s, _ in pairs] == split_sentences(text)
+        assert all(k == sentence_key(s) for s, k in pairs)
+    assert list(keyed_sentences("甲。 ｡乙\n\ue000丙；")) == [(s, sentence_key(s)) for s in split_sentences("甲。 ｡乙\n\ue000丙；")]

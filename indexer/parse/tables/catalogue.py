@@ -153,6 +153,12 @@ SERIES_FIELDS: tuple[tuple[str, str], ...] = (
     ("series.lawsuits", "行政诉讼数（跨模板）"),
 )
 
+# Computed across the collection, not read from a table (indexer/history/reuse.py): shares from 0 to 1.
+REUSE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("reuse.previous", "与本机关上年报告相同的句子占比"),
+    ("reuse.others", "与其他机关报告相同的句子占比"),
+)
+
 
 def _build() -> dict[str, str]:
     """Every field key → Chinese label, in the order of FIELDS.md (the CSV column order)."""
@@ -177,13 +183,14 @@ def _build() -> dict[str, str]:
             out[f"{g}.{c}"] = f"{gl}·{cl}"
     out.update(LEGACY_FIELDS)
     out.update(SERIES_FIELDS)
+    out.update(REUSE_FIELDS)
     return out
 
 
 FIELD_LABELS: dict[str, str] = _build()
 FIELD_KEYS: tuple[str, ...] = tuple(FIELD_LABELS)
 # Decimal fields; every other field is an integer.
-DECIMAL_FIELDS = frozenset(k for k in FIELD_KEYS if k.endswith("amount_wan"))
+DECIMAL_FIELDS = frozenset(k for k in FIELD_KEYS if k.endswith("amount_wan") or k.startswith("reuse."))
 
 
 def field_label(key: str) -> str:
