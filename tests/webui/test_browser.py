@@ -142,3 +142,15 @@ def test_phone_layout_fits_and_keyboard_reaches_the_search_box(browser, base_url
     page.wait_for_url("**/?q=*")
     assert page.locator("li.report").count() > 0
     context.close()
+
+
+def test_a_malformed_hash_leaves_the_report_page_working(page, base_url, tmp_path):
+    page.goto(base_url + "/?q=" + "政务新媒体")
+    href = page.locator("ul.sections a.sec").first.get_attribute("href")
+    page.goto(base_url + href.split("#", 1)[0].removeprefix(base_url) + "#%E0%A4%A")  # "%A" is no escape
+    current = page.locator(".fulltext mark.current")
+    playwright_sync.expect(current).to_have_count(1)
+    expect_visible = page.locator(".hitnav").first
+    playwright_sync.expect(expect_visible).to_be_visible()
+    page.screenshot(path="/tmp/harden-malformed-hash.png")
+    assert not page.errors, page.errors
