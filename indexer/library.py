@@ -126,6 +126,11 @@ class Library:
         self._synced = True
         return added, deleted
 
+    def pending(self) -> int:
+        """Stored reports not yet searchable (a write killed between store and index); a writer's next open, or
+        `nianbao reindex --index-only`, indexes them."""
+        return self.index.pending(self.store.versions())
+
     def _load(self, report_id: str) -> Report:
         report = self.store.get(report_id)
         if report is None:
@@ -185,9 +190,10 @@ class Library:
         def handle(path: str, report: Report | None, data: bytes | None, error: str | None) -> None:
             if error is not None or report is None or data is None:
                 result.failed.append((path, error or "unknown error"))
-                log.warning("%s: %s", path, error)
-                if on_error:
+                if on_error:  # the caller reports it: one line per failed file, not a log line too
                     on_error(path, error or "unknown error")
+                else:
+                    log.warning("%s: %s", path, error)
             elif path not in named and not looks_like_report(report):
                 result.skipped.append(path)
                 log.info("%s: skipped, not an annual report (no title, year or standard section found)", path)
