@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from indexer.failures import explain
 from indexer.library import Library, default_index_dir
 from indexer.model import CANONICAL_SECTIONS
 from indexer.engine.query import FILTER_KEYS
@@ -56,7 +57,32 @@ def filter_options(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; a disk, permission or lock failure in any command ends in one line (failures.py)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as e:
+            if isinstance(e, (click.exceptions.Exit, click.ClickException, click.Abort)):
+                raise
+            known = explain(e, (ctx.obj or {}).get("index") or default_index_dir())
+            if known is None:
+                raise
+            logging.getLogger("nianbao").debug("failed", exc_info=True)
+            click.echo(f"错误：{known[0]}", err=True)
+            ctx.exit(known[1])
+
+
+def _warn_pending(lib: Library) -> None:
+    """After a write was killed, the store can hold reports the index lacks: say how many and how to index them."""
+    n = lib.pending()
+    if n:
+        click.echo(f"注意：有 {n} 份已保存的报告尚未编入索引（上次写入被中断），检索暂时找不到它们；"
+                   f"运行 `nianbao --index {lib.index_dir} reindex --index-only` 补齐", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index directory (default: $NIANBAO_INDEX or ./index).")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
@@ -190,6 +216,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     with _open(ctx, readonly=True) as lib:
         reports = sorted(lib.reports(), key=lambda r: (r.province or "", r.city or "", r.county or "",
                                                        r.year or 0, r.title or ""))
+        _warn_pending(lib)
     if as_json:
         rows = []
         for r in reports:
@@ -230,6 +257,7 @@ def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, of
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib, _search_errors():
         res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
+        _warn_pending(lib)
     if as_json:
         _echo_json(res)
         return

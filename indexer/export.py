@@ -6,10 +6,11 @@ BOM so that Excel opens it as Unicode.  A field the report does not give is an e
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Iterator, Sequence
 
 from indexer.model import METADATA_KEYS, Report
 from indexer.parse.tables.catalogue import FIELD_KEYS, FIELD_LABELS
@@ -83,11 +84,55 @@ def write_csv(reports: Iterable[Report], out: IO[bytes], labels: str = "zh",
     return n
 
 
-def json_rows(reports: Iterable[Report], labels: str = "key", fields: Sequence[str] | None = None) -> list[dict]:
-    """Row objects (machine keys by default) for a JSON export."""
+def csv_chunks(reports: Iterable[Report], labels: str = "zh", fields: Sequence[str] | None = None,
+               rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The CSV of write_csv in pieces of ``rows_per_chunk`` rows, for a response that streams (no whole file in
+    memory)."""
+    buf = io.BytesIO()
+    batch: list[Report] = []
+    first = True
+    for report in reports:
+        batch.append(report)
+        if len(batch) == rows_per_chunk:
+            yield _csv_piece(batch, buf, labels, fields, header=first)
+            batch, first = [], False
+    if batch or first:
+        yield _csv_piece(batch, buf, labels, fields, header=first)
+
+
+def _csv_piece(reports: list[Report], buf: io.BytesIO, labels: str, fields: Sequence[str] | None,
+               header: bool) -> bytes:
+    buf.seek(0)
+    buf.truncate()
+    write_csv(reports, buf, labels, fields)
+    data = buf.getvalue()
+    if header:
+        return data
+    return data[len(codecs.BOM_UTF8):].split(b"\r\n", 1)[1]  # later pieces: no BOM, no header line
+
+
+def json_chunks(reports: Iterable[Report], labels: str = "key", fields: Sequence[str] | None = None) -> Iterator[bytes]:
+    """{"columns": …, "rows": […], "total": n} as the web export sends it, a row at a time."""
+    cols = [column_label(c, labels) for c in columns(fields)]
+    yield b'{"columns":' + json.dumps(cols, ensure_ascii=False).encode("utf-8") + b',"rows":['
+    n = 0
+    for row in json_rows_iter(reports, labels, fields):
+        yield (b"," if n else b"") + json.dumps(row, ensure_ascii=False).encode("utf-8")
+        n += 1
+    yield b'],"total":' + str(n).encode() + b"}"
+
+
+def json_rows_iter(reports: Iterable[Report], labels: str = "key",
+                   fields: Sequence[str] | None = None) -> Iterator[dict]:
     if labels not in LABEL_STYLES:
         raise ValueError(f"labels must be one of {LABEL_STYLES}")
-    return [{column_label(k, labels): v for k, v in report_row(r, fields).items()} for r in reports]
+    for r in reports:
+        yield {column_label(k, labels): v for k, v in report_row(r, fields).items()}
+
+
+def json_rows(reports: Iterable[Report], labels: str = "key", fields: Sequence[str] | None = None) -> list[dict]:
+    """Row objects (machine keys by default) for a JSON export."""
+    return list(json_rows_iter(reports, labels, fields))
 
 
 def write_json(reports: Iterable[Report], out: IO[bytes], labels: str = "key",

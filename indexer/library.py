@@ -7,9 +7,11 @@ store, so a process killed between the two leaves nothing lost and the next run 
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import mimetypes
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -92,6 +94,20 @@ def _parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | 
         return path, None, None, f"internal error while parsing ({type(e).__name__}: {e})"
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: the worker ends when the process that started it ends, SIGKILL included (without this,
+    2–4 parse workers were left blocked on a pipe after `add` was killed).  Linux's prctl; elsewhere a no-op."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 class Library:
     def __init__(self, index_dir: str | Path | None = None, *, readonly: bool = False,
                  backend: SearchBackend | None = None):
@@ -117,6 +133,11 @@ class Library:
         added, deleted = self.index.sync(self.store.versions(), self._load)
         self._synced = True
         return added, deleted
+
+    def pending(self) -> int:
+        """Stored reports not yet searchable (a write killed between store and index); a writer's next open, or
+        `nianbao reindex --index-only`, indexes them."""
+        return self.index.pending(self.store.versions())
 
     def _load(self, report_id: str) -> Report:
         report = self.store.get(report_id)
@@ -179,9 +200,10 @@ class Library:
         def handle(path: str, report: Report | None, data: bytes | None, error: str | None) -> None:
             if error is not None or report is None or data is None:
                 result.failed.append((path, error or "unknown error"))
-                log.warning("%s: %s", path, error)
-                if on_error:
+                if on_error:  # the caller reports it: one line per failed file, not a log line too
                     on_error(path, error or "unknown error")
+                else:
+                    log.warning("%s: %s", path, error)
             elif path not in named and not looks_like_report(report):
                 result.skipped.append(path)
                 log.info("%s: skipped, not an annual report (no title, year or standard section found)", path)
@@ -199,7 +221,8 @@ class Library:
                 progress(1, len(files))
 
         if workers > 1 and len(files) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 for item in pool.map(_parse_file, files, [hints] * len(files), chunksize=4):
                     handle(*item)
         else:

@@ -6,11 +6,11 @@ archive_dir = "crawl"          # optional; WARC files + crawl state (default: <i
 [politeness]                   # defaults for every site
 delay = 1.0                    # seconds between two requests to one host
 concurrency = 2                # requests in flight per host
-timeout = 20.0                 # seconds per request
+timeout = 20.0                 # seconds to wait for bytes; a whole exchange gets 3× this
 retries = 2                    # extra attempts after a timeout / 5xx / connection error
 backoff = 1.0                  # first retry waits this long, then doubles
 max_redirects = 5
-max_bytes = 50_000_000         # larger responses are dropped
+max_bytes = 50_000_000         # larger responses (once unpacked) are dropped
 max_depth = 4                  # column links followed from a start page (pagination does not count)
 max_pages = 5000               # requests per site and run
 

@@ -9,8 +9,10 @@ fetched.  Nothing here touches the crawl state or the archive.
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -101,7 +103,10 @@ class Fetcher:
                  user_agent: str = USER_AGENT, transport: httpx.BaseTransport | None = None):
         self.may_fetch = may_fetch  # returns None when allowed, else the reason
         self.user_agent = user_agent
+        # No kept-alive connections: each exchange opens its own, so its deadline (ExchangeDeadline) can close it.
+        # Politeness already spaces requests to a host by a second or more, past most servers' keep-alive.
         self._client = httpx.Client(follow_redirects=False, transport=transport,
+                                    limits=httpx.Limits(max_keepalive_connections=0),
                                     headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"})
         self._gates: dict[str, HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -130,6 +135,9 @@ class Fetcher:
         seen: set[str] = set()
         current = url
         for hop in range(rules.max_redirects + 1):
+            if urlsplit(current).scheme not in ("http", "https"):
+                result.error, result.permanent = f"not fetched: not an http(s) URL: {current[:200]}", True
+                return result
             if hop or check_first:
                 refusal = self.may_fetch(current)
                 if refusal:
@@ -178,8 +186,8 @@ class Fetcher:
                     response = self._get_once(url, rules, headers)
             except ResponseTooLarge as e:  # dropped unread: nothing of it is kept
                 return None, str(e), True
-            except httpx.TimeoutException:
-                error = f"timed out after {rules.timeout:g} s"
+            except httpx.TimeoutException as e:
+                error = f"timed out: {e}" if str(e).startswith("whole exchange") else f"timed out after {rules.timeout:g} s"
                 continue
             except httpx.TransportError as e:
                 error = f"connection failed: {type(e).__name__}: {e}".rstrip(": ")
@@ -196,31 +204,88 @@ class Fetcher:
         return None, error, False
 
     def _get_once(self, url: str, rules: Politeness, headers: dict[str, str]) -> Response:
-        timeout = httpx.Timeout(rules.timeout)
-        request = self._client.build_request("GET", url, headers=headers, timeout=timeout)
-        deadline = time.monotonic() + rules.timeout * 3  # a trickling server must not hold a slot forever
-        r = self._client.send(request, stream=True)
+        # rules.timeout bounds each wait for bytes; the whole exchange (connect, headers, body) gets 3× that, so a
+        # trickling server cannot hold a slot (one header byte per 0.5 s held an attempt 150 s before this)
+        seconds = rules.timeout * _EXCHANGE_FACTOR
+        deadline = ExchangeDeadline(seconds)
+        request = self._client.build_request("GET", url, headers=headers, timeout=httpx.Timeout(rules.timeout),
+                                             extensions={"trace": deadline.trace})
+        over = f"whole exchange took longer than {seconds:g} s"
         try:
-            length = r.headers.get("content-length")
-            if length and length.isdigit() and int(length) > rules.max_bytes:
-                raise ResponseTooLarge(f"response larger than {rules.max_bytes} bytes ({length})",
-                                       _response(url, r, b"", request))
-            chunks, size = [], 0
-            for chunk in r.iter_raw():
-                size += len(chunk)
-                if size > rules.max_bytes:
-                    raise ResponseTooLarge(f"response larger than {rules.max_bytes} bytes",
+            r = self._client.send(request, stream=True)
+            try:
+                length = r.headers.get("content-length")
+                if length and length.isdigit() and int(length) > rules.max_bytes:
+                    raise ResponseTooLarge(f"response larger than {rules.max_bytes} bytes ({length})",
                                            _response(url, r, b"", request))
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("response took too long", request=request)
-                chunks.append(chunk)
-            raw = b"".join(chunks)
+                chunks, size = [], 0
+                for chunk in r.iter_raw():
+                    size += len(chunk)
+                    if size > rules.max_bytes:
+                        raise ResponseTooLarge(f"response larger than {rules.max_bytes} bytes",
+                                               _response(url, r, b"", request))
+                    if deadline.expired:
+                        raise httpx.ReadTimeout(over, request=request)
+                    chunks.append(chunk)
+                raw = b"".join(chunks)
+            finally:
+                r.close()
+        except httpx.HTTPError as e:
+            if deadline.expired and not isinstance(e, httpx.TimeoutException):  # the socket it closed
+                raise httpx.ReadTimeout(over, request=request) from e
+            raise
         finally:
-            r.close()
-        return _response(url, r, raw, request)
+            deadline.cancel()
+        if deadline.expired:
+            raise httpx.ReadTimeout(over, request=request)
+        try:
+            body = _decoded(raw, r.headers.get("content-encoding"), rules.max_bytes)
+        except ResponseTooLarge as e:
+            e.response = _response(url, r, b"", request)
+            raise
+        return _response(url, r, raw, request, body)
 
 
 _MAX_RETRY_AFTER = 120.0
+_EXCHANGE_FACTOR = 3  # the whole exchange may take this many times Politeness.timeout
+
+
+class ExchangeDeadline:
+    """One deadline for a whole HTTP exchange.  httpx's timeouts bound each wait for bytes, not their sum, so when
+    the deadline passes this shuts the exchange's socket (found through httpcore's trace events), which ends any
+    read in progress; the fetcher then reports a timeout."""
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            with self._lock:
+                self._sock = sock
+                if self.expired:
+                    self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 def _retry_after(value: str | None) -> float:
@@ -244,18 +309,27 @@ class ResponseTooLarge(Exception):
         self.response = response
 
 
-def _response(url: str, r: httpx.Response, raw: bytes, request: httpx.Request) -> Response:
-    # Keep the body as it came over the wire (content-encoding included) so the archive holds what was sent;
-    # ``body`` is decoded below for use.
-    body = raw
-    encoding = (r.headers.get("content-encoding") or "").lower().strip()
-    if raw and encoding in ("gzip", "deflate", "x-gzip"):
-        import zlib
+def _decoded(raw: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
+    """The body with its gzip/deflate coding undone, at most ``max_bytes`` of it: the limit is on what the body
+    becomes, not on what came over the wire (a 1 MB gzip reply unpacked to 419 MB before this)."""
+    encoding = (content_encoding or "").lower().strip()
+    if not raw or encoding not in ("gzip", "deflate", "x-gzip"):
+        return raw
+    unpack = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+    try:
+        body = unpack.decompress(raw, max_bytes + 1)
+    except zlib.error:
+        return raw
+    if len(body) > max_bytes:
+        raise ResponseTooLarge(f"response larger than {max_bytes} bytes once unpacked ({encoding})")
+    return body
 
-        try:
-            body = zlib.decompress(raw, 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
-        except zlib.error:
-            body = raw
+
+def _response(url: str, r: httpx.Response, raw: bytes, request: httpx.Request,
+              body: bytes | None = None) -> Response:
+    # Keep the body as it came over the wire (content-encoding included) so the archive holds what was sent;
+    # ``body`` is the decoded one for use.
+    body = raw if body is None else body
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in r.headers.raw]
     if body is not raw:  # what we keep is the decoded body, so its headers must not claim an encoding
         headers = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import Blueprint, Response, jsonify, request
 
-from indexer.export import FORMATS, LABEL_STYLES, check_fields, column_label, columns, json_rows, write_csv
+from indexer.export import FORMATS, LABEL_STYLES, check_fields, csv_chunks, json_chunks
 from indexer.history.series import SERIES_FIELDS, body_key
 from webui.library import get_library, get_light_reports
 from webui.data import matching_reports
@@ -99,15 +97,14 @@ def export():
     try:
         p = parse_search_args(request.args)
         fields = check_fields([f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]) or None
+        # the matching reports are found within the request's time budget (a list of references to the shared
+        # light table); their rows are then streamed, never held whole
         reports = list(matching_reports(get_library(), p, light=get_light_reports()))
     except ValueError as e:
         return _bad_request(str(e) or "检索式无法解析")
     if fmt == "json":
-        return jsonify({"columns": [column_label(c, labels) for c in columns(fields)],
-                        "rows": json_rows(reports, labels, fields), "total": len(reports)})
-    buf = io.BytesIO()
-    write_csv(reports, buf, labels, fields)
-    return Response(buf.getvalue(), mimetype="text/csv",
+        return Response(json_chunks(reports, labels, fields), mimetype="application/json")
+    return Response(csv_chunks(reports, labels, fields), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="nianbao-export.csv"'})
 
 

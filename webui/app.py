@@ -15,6 +15,7 @@ from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.engine.errors import IndexOutdated
+from indexer.limits import OverTime, end_budget, start_budget
 from webui import api, library, security, views
 from webui.templating import init_templating
 
@@ -47,6 +48,13 @@ def create_app(index_dir: str | Path | None, *, config: dict[str, Any] | None = 
     @app.before_request
     def _start_timer() -> None:
         g.t0 = time.perf_counter()
+        g.budget = start_budget(app.config.get("REQUEST_SECONDS"))
+
+    @app.teardown_request
+    def _end_budget(_exc) -> None:
+        token = g.pop("budget", None)
+        if token is not None:
+            end_budget(token)
 
     return app
 
@@ -79,6 +87,14 @@ def _register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify(error=message, status=503), 503
         return render_template("error.html", code=503, message=message, detail=None), 503
+
+    @app.errorhandler(OverTime)
+    def _over_time(e: OverTime):
+        # the request's budget (limits.request_seconds) is spent: say so rather than keep a thread busy
+        log.warning("over its time budget: %s", request.full_path)
+        if wants_json():
+            return jsonify(error=str(e), status=503), 503
+        return render_template("error.html", code=503, message="检索超时", detail=str(e)), 503
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

@@ -34,11 +34,34 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     index_dir = _index_dir(ctx, index_dir)
     if not index_dir.is_dir():
         raise click.ClickException(f"no index at {index_dir}: build one first with `nianbao add FILES --index {index_dir}`")
+    _index_pending(index_dir)
     app = create_app(index_dir)
     with app.app_context():  # open the index now, so a broken one fails here and not on the first visitor
         n = get_library().count()
     click.echo(f"nianbao: {n} reports from {index_dir} — http://{host}:{port}/  (Ctrl-C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="nianbao")
+
+
+def _index_pending(index_dir: Path) -> None:
+    """Index what a killed write left stored but unsearchable, when this process may write; else say so."""
+    from indexer.failures import explain
+    from indexer.library import Library
+
+    try:
+        with Library(index_dir) as lib:
+            added, deleted = lib.sync_index()
+    except Exception as e:  # read-only directory, locked by a writer …: serve what is searchable, and say why
+        known = explain(e, index_dir)
+        if known is None:
+            raise
+        with Library(index_dir, readonly=True) as lib:
+            n = lib.pending()
+        if n:
+            click.echo(f"注意：有 {n} 份已保存的报告尚未编入索引，且本进程无法写入（{known[0]}）；"
+                       f"运行 `nianbao --index {index_dir} reindex --index-only` 补齐", err=True)
+        return
+    if added or deleted:
+        click.echo(f"nianbao: 补齐索引：编入 {added} 份、移除 {deleted} 份（上次写入被中断）", err=True)
 
 
 if __name__ == "__main__":

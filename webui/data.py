@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+from indexer.limits import check_budget
 from indexer.model import Report
 
 from webui.params import SearchParams
@@ -61,9 +62,13 @@ def matching_reports(lib, params: SearchParams, cap: int = MAX_REPORTS,
         for n, r in enumerate(source):
             if n >= cap:
                 return
+            if n % 1000 == 0:
+                check_budget()
             yield r
         return
-    for rid in matching_ids(lib, params, cap):
+    for n, rid in enumerate(matching_ids(lib, params, cap)):
+        if n % 1000 == 0:
+            check_budget()
         r = table.get(rid) if table is not None else lib.get(rid)
         if r is not None:
             yield r

@@ -109,6 +109,8 @@ def _responses(ok: dict, *, not_found: bool = False) -> dict:
     if not_found:
         out["404"] = {"description": "没有这份报告",
                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    out["503"] = {"description": "检索用时超过上限（请缩小范围），或索引需要重建",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return out
 
 

@@ -33,6 +33,10 @@ class SearchBackend(Protocol):
              progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         """Make the index hold exactly these report ids at these store versions; returns (added, deleted)."""
 
+    def pending(self, versions: dict[str, str]) -> int:
+        """How many of these reports (id → store version) the index lacks or holds at another version, plus the
+        ids it holds that are not among them: what a sync would do."""
+
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0) -> dict:
         """A page of results grouped by report, with hits and snippets, totals and facets."""

@@ -14,6 +14,7 @@ from indexer.engine.errors import QueryError
 from indexer.engine.matching import Leaf
 from indexer.engine.query import And, Filter, Not, Or, Range, Text, parse_filters, parse_query, texts
 from indexer.engine.snapshot import CANON_INDEX, CANONICALS, Snapshot
+from indexer.limits import check_budget
 from indexer.normalize import normalize
 
 
@@ -23,6 +24,7 @@ class TreeWalk:
     shape: tuple[int, ...]
 
     def __call__(self, node) -> np.ndarray:
+        check_budget()  # once per node: a leaf's postings are the costly part
         if isinstance(node, And):
             out = np.ones(self.shape, dtype=bool)
             for item in node.items:

@@ -9,6 +9,7 @@ import numpy as np
 
 from indexer.engine.evaluate import CANONICALS, KindEvaluator, Plan, section_restriction
 from indexer.engine.query import FACET_FIELDS
+from indexer.limits import check_budget
 from indexer.model import CANONICAL_SECTIONS
 
 FACET_ORDER = FACET_FIELDS  # facets in the search output
@@ -23,6 +24,7 @@ def facets(plan: Plan) -> dict[str, list[dict]]:
     snap = plan.snap
     out: dict[str, list[dict]] = {}
     for name in FACET_ORDER:
+        check_budget()
         others = [m for other, m in plan.filter_masks.items() if other != name]
         if name == "section":
             out[name] = _section_facet(plan, others)

@@ -294,9 +294,7 @@ class SearchIndex:
         """Make the index hold exactly these report ids at these store versions (ReportStore.versions()).  Commits
         in batches, so a killed sync keeps what it did and the next one carries on.  Returns (added or updated,
         deleted)."""
-        have = self.versions()
-        extra = sorted(set(have) - set(versions))
-        todo = [rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)]
+        todo, extra = self._behind(versions)
         if extra and not todo:
             self._commit([], delete_ids=extra)
         added = 0
@@ -312,6 +310,17 @@ class SearchIndex:
             if progress:
                 progress(added, len(todo))
         return added, len(extra)
+
+    def _behind(self, versions: dict[str, str]) -> tuple[list[str], list[str]]:
+        """(ids to index or re-index, ids to remove) for the index to hold exactly ``versions``."""
+        have = self.versions()
+        extra = sorted(set(have) - set(versions))
+        return [rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)], extra
+
+    def pending(self, versions: dict[str, str]) -> int:
+        """How many reports a sync to ``versions`` would index or remove (0 when the index is up to date)."""
+        todo, extra = self._behind(versions)
+        return len(todo) + len(extra)
 
     # -- searching -------------------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from indexer.engine.errors import QueryError
+from indexer.limits import limits
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
@@ -169,6 +170,21 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]):
         self.tokens = tokens
         self.i = 0
+        # The parser (and the evaluator after it) recurse once per bracket or NOT: bounding the nesting here keeps
+        # both far from Python's stack limit (245 "(" overflowed it) and every query's work small.
+        self.depth = 0
+        self.terms = 0
+        self.max_depth, self.max_terms = limits().query_depth, limits().query_terms
+
+    def nest(self):
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise QueryError(f"检索式嵌套过深（括号和 NOT 最多 {self.max_depth} 层）")
+
+    def count_term(self):
+        self.terms += 1
+        if self.terms > self.max_terms:
+            raise QueryError(f"检索词太多（一个检索式最多 {self.max_terms} 个检索词和条件）")
 
     def peek(self) -> str | None:
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
@@ -220,20 +236,25 @@ class _Parser:
             self.take()
             if self.peek() in (None, ")", "or", "and"):
                 raise QueryError("“-”或 NOT 后面缺少要排除的检索词")
+            self.nest()
             node = self.unary()
+            self.depth -= 1
             return None if node is None else Not(node)
         return self.atom()
 
     def atom(self):
         kind, value = self.take()
         if kind == "(":
+            self.nest()
             node = self.or_expr()
             if self.peek() != ")":
                 raise QueryError("括号没有闭合：缺少“)”")
             self.take()
+            self.depth -= 1
             return node
         if kind == ")":
             raise QueryError("多了一个右括号“)”")
+        self.count_term()
         if kind == "field":
             return _field_node(value)
         text = normalize(value)
@@ -298,9 +319,13 @@ def parse_query(query: str):
 def parse_filters(filters: dict[str, list[str]] | None) -> dict[str, list]:
     """Validate the filters of the API (facet name → values, OR within a name) into Filter/Range nodes."""
     out: dict[str, list] = {}
+    count = 0
     for name, values in (filters or {}).items():
         if isinstance(values, str):
             values = [values]
+        count += len(values)
+        if count > limits().query_terms:
+            raise QueryError(f"筛选条件太多（最多 {limits().query_terms} 个）")
         if name not in FACET_FIELDS:
             raise QueryError(f"未知的筛选项：{name}（可用：{', '.join(FACET_FIELDS)}）")
         nodes = [_field_node(f"{name}:{v}") for v in values if v is not None and str(v).strip()]

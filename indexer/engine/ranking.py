@@ -9,10 +9,12 @@ prominently comes first.  The other orders are by year, or by a table field (FIE
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from indexer.engine.errors import QueryError
 from indexer.engine.matching import run_starts
+from indexer.limits import check_budget
 
 SORTS = ("relevance", "year_desc", "year_asc")
 _K1, _B = 1.2, 0.75
@@ -37,6 +39,7 @@ def slot_scores(plan) -> tuple[np.ndarray, np.ndarray]:
     all_docs, all_scores = [], []
     n_docs = max(len(snap.slot_report), 1)
     for text in plan.terms:
+        check_budget()
         leaf, keep = plan.evaluate.docs(text)
         df = len(leaf.docs)
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))

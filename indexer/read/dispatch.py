@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from indexer.model import Document, ReadError
+from indexer.read.bounds import check_archive, check_document, check_markup
 from indexer.read.text import _utf16_without_bom, read_text
 
 # Content types a server or crawler may report → our format names.
@@ -58,10 +59,18 @@ def read_bytes(data: bytes, name: str, content_type: str | None = None, meta: di
     if not data:
         raise ReadError(f"{label}: file is empty")
     fmt = detect_format(data, name, content_type)
+    if fmt is None and _suffix(name) in _SUFFIXES:
+        raise ReadError(f"{label}: unsupported file type: not text in any encoding "
+                        f"(binary data named {_suffix(name)})")
     if fmt is None:
         raise ReadError(f"{label}: unsupported file type (not text, HTML, PDF, DOCX or DOC)")
     try:
+        if data.startswith(b"PK\x03\x04"):
+            check_archive(data)
+        if fmt == "html":
+            check_markup(data)
         doc = _READERS[fmt](data, name)
+        check_document(doc)
     except ReadError as e:
         msg = str(e)
         raise ReadError(msg if msg.startswith(label + ":") else f"{label}: {msg}") from None
@@ -92,10 +101,10 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
             return "html"  # Word's "save as web page" kept the .doc name
         if fmt in ("pdf", "docx", "doc"):
             return fmt  # the reader will say the bytes are not what the name claims
+        if not _looks_like_text(head):
+            return None  # binary data under a text or page name
         if fmt == "txt" and _looks_like_html(head):
             return "html"
-        if fmt == "txt" and not _looks_like_text(head):
-            return None  # binary data under a text name
         return fmt
     ctype = (content_type or "").split(";")[0].strip().lower()
     if ctype in _CONTENT_TYPES:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from indexer.model import Cell, Document, ReadError, Table
+from indexer.read.nesting import shallow_html
 from indexer.read.text import decode_text, join_cell_lines, normalize_newlines, table_lines
 
 _JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside", "select", "button",
@@ -98,6 +99,7 @@ def read_html(data: bytes, name: str) -> Document:
 
     source = _XML_DECLARATION.sub("", decode_html(data), count=1)  # lxml refuses str input that declares one
     source = _CONTROL_CHARS.sub("", source)  # NULs and other C0 controls: damage, and lxml refuses them
+    source = shallow_html(source)  # deeper than the parser keeps: formatting tags dropped, or refused
     marked = _hanweb_content(source)
     root = lxml.html.document_fromstring(source if source.strip() else "<p></p>")
     meta = page_meta(root)

@@ -21,6 +21,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from indexer.limits import LimitExceeded, limits
 from indexer.model import Cell, Document, ReadError, Table
 from indexer.read.text import join_cell_lines, table_lines
 
@@ -71,6 +72,8 @@ def read_pdf(data: bytes, name: str) -> Document:
 
 
 def _read_document(pdf, name: str, warnings: list[str], repaired: bool = False) -> Document:
+    if len(pdf) > limits().pdf_pages:
+        raise LimitExceeded(f"PDF 页数过多（{len(pdf)} 页，上限 {limits().pdf_pages} 页）")
     page_texts: list[str] = []
     tables: list[Table] = []
     unreadable: list[int] = []

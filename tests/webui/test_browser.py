@@ -162,3 +162,15 @@ def test_year_over_year_diff_marks_new_and_dropped_sentences(page, base_url, tmp
     expect(page.locator("table.diff-fields tbody tr").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "diff.png"), full_page=False)
     assert not page.errors, page.errors
+
+
+def test_a_malformed_hash_leaves_the_report_page_working(page, base_url, tmp_path):
+    page.goto(base_url + "/?q=" + "政务新媒体")
+    href = page.locator("ul.sections a.sec").first.get_attribute("href")
+    page.goto(base_url + href.split("#", 1)[0].removeprefix(base_url) + "#%E0%A4%A")  # "%A" is no escape
+    current = page.locator(".fulltext mark.current")
+    playwright_sync.expect(current).to_have_count(1)
+    expect_visible = page.locator(".hitnav").first
+    playwright_sync.expect(expect_visible).to_be_visible()
+    page.screenshot(path=str(tmp_path / "malformed-hash.png"))
+    assert not page.errors, page.errors

@@ -49,7 +49,7 @@
       marks[current].scrollIntoView({ block: "center" });
     }
     var start = 0;
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = hashId(location.hash);
     var target = id && document.getElementById(id);
     if (target) {
       var inside = target.querySelector("mark");
@@ -62,6 +62,16 @@
       b.addEventListener("click", function () { show(current + parseInt(b.getAttribute("data-step"), 10)); });
     });
   });
+
+  // The section id in a URL's #fragment; a malformed one (a lone "%", cut UTF-8) names no section rather than
+  // throwing, which would leave the page without its match navigation.
+  function hashId(hash) {
+    try {
+      return decodeURIComponent(hash.slice(1));
+    } catch (e) {
+      return "";
+    }
+  }
 
   function clear(form, names) {
     names.forEach(function (n) {
