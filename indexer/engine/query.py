@@ -17,10 +17,12 @@ quote too.  Anything malformed raises QueryError with a one-line message in Chin
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.engine.errors import QueryError
 from indexer.model import CANONICAL_SECTIONS
@@ -36,6 +38,10 @@ _NUMBER = r"-?\d+(?:\.\d+)?"
 _COMPARISON = re.compile(rf"(>=|<=|>|<|=)?\s*({_NUMBER})")
 _RANGE = re.compile(rf"({_NUMBER})\s*(?:-|~|\.\.)\s*({_NUMBER})")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+# name:value whose name reads like a key someone meant (ASCII, starts with a letter): an unknown one is an error,
+# never a silent search for the text "provnce:甘肃".  Link schemes stay text (a pasted URL).
+_KEY_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+_TEXT_SCHEMES = {"http", "https", "ftp", "mailto", "file", "www"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -145,6 +151,8 @@ def _lex(query: str) -> list[tuple[str, str]]:
             out.append((word.lower(), ""))
         elif _field_name(word):
             out.append(("field", word))
+        elif _unknown_key(word):
+            raise QueryError(unknown_key_message(word.partition(":")[0]))
         else:
             out.append(("word", word))
         i = j
@@ -159,6 +167,40 @@ def _field_name(word: str) -> str | None:
     if name in FACET_FIELDS or _NUMERIC_KEY.fullmatch(name):
         return name
     return None
+
+
+def _unknown_key(word: str) -> bool:
+    name, sep, _ = word.partition(":")
+    return bool(sep) and _KEY_LIKE.fullmatch(name) is not None and name.lower() not in _TEXT_SCHEMES
+
+
+@lru_cache(maxsize=1)
+def _field_keys() -> frozenset[str]:
+    from indexer.parse.tables.catalogue import FIELD_KEYS
+
+    return frozenset(FIELD_KEYS)
+
+
+def nearest_keys(name: str, n: int = 3) -> list[str]:
+    """The valid filter and table-field keys closest to a mistyped one (difflib's ratio, as Python's own
+    "Did you mean" does), filters first."""
+    name = name.lower()
+    close = difflib.get_close_matches(name, FACET_FIELDS, n=n, cutoff=0.6)
+    fields = sorted(_field_keys())
+    # a field key is compared with the keys of its own table first (apply.new.totl → apply.new.*), then all
+    head = name.split(".")[0]
+    pool = [k for k in fields if k.split(".")[0] == head] or fields
+    close += difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    return close[:n]
+
+
+def unknown_key_message(name: str) -> str:
+    """One line for an unknown filter or field key: the nearest valid keys, or where the valid ones are listed."""
+    close = nearest_keys(name)
+    if close:
+        return f"没有这个筛选项或字段：{name}（您是不是要找：{'、'.join(close)}？）"
+    return (f"没有这个筛选项或字段：{name}（筛选项：{'、'.join(FILTER_KEYS)}；"
+            "统计字段如 apply.new.total，见“对比”页的字段列表）")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -258,6 +300,8 @@ def _field_node(word: str):
         return Filter("section", key)
     if name in _TEXT_FILTERS:
         return Filter(name, value)
+    if name not in _field_keys():
+        raise QueryError(unknown_key_message(name))
     r = _range(name, value)
     if r is None:
         raise QueryError(f"数值条件写法不对：{name}:{value}（例如 {name}:>100、{name}:10-20）")
@@ -302,7 +346,7 @@ def parse_filters(filters: dict[str, list[str]] | None) -> dict[str, list]:
         if isinstance(values, str):
             values = [values]
         if name not in FACET_FIELDS:
-            raise QueryError(f"未知的筛选项：{name}（可用：{', '.join(FACET_FIELDS)}）")
+            raise QueryError(unknown_key_message(name))
         nodes = [_field_node(f"{name}:{v}") for v in values if v is not None and str(v).strip()]
         if nodes:
             out[name] = nodes
