@@ -182,13 +182,35 @@ def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, of
     if as_json:
         _echo_json(res)
         return
-    click.echo(f"共 {res['total']} 份报告、{res.get('total_sections', 0)} 个章节匹配（{res['took_ms']} ms）")
+    click.echo(search_summary(res))
     for n, r in enumerate(res["results"], start=offset + 1):
         region = " ".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)
         click.echo(click.style(f"{n}. {r['title'] or r['source']}", bold=True) + f"  [{region} {r['year'] or ''}]  {r['id']}")
+        for f in r.get("fields", []):
+            click.echo(f"   = {f['label']}（{f['key']}）= {f['value']:,}")
         for h in r["hits"][:5]:
             label = h.get("heading") or CANONICAL_SECTIONS.get(h.get("canonical", ""), "")
             click.echo(f"   #{h['anchor']} {label}: {_snippet_for_terminal(h['snippet'])}")
+    hint = page_hint(res["total"], offset, limit, len(res["results"]))
+    if hint:
+        click.echo(hint, err=True)
+
+
+def search_summary(res: dict) -> str:
+    """共 N 份报告命中（章节 and table-field matches, whichever there are）."""
+    parts = [f"{res[k]} {unit}" for k, unit in (("total_sections", "个章节"), ("total_fields", "项统计数字"))
+             if res.get(k)]
+    detail = f"（{'、'.join(parts)}符合）" if parts else ""
+    return f"共 {res['total']} 份报告命中{detail}，用时 {res['took_ms']} 毫秒"
+
+
+def page_hint(total: int, offset: int, limit: int, shown: int) -> str | None:
+    """How to see the next page, or where the last one starts when --offset ran past the end."""
+    if shown and offset + shown < total:
+        return f"显示第 {offset + 1}–{offset + shown} 份，共 {total} 份；下一页：加上 --offset {offset + limit}"
+    if not shown and total and offset:
+        return f"--offset {offset} 超出了结果数（共 {total} 份）；最后一页：--offset {(total - 1) // limit * limit}"
+    return None
 
 
 @main.command()

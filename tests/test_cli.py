@@ -142,3 +142,19 @@ def test_failed_table_checks_are_filterable_and_fields_sortable(index):
     top = [json.loads(nianbao(index, "show", r["id"], "--json").stdout)["fields"]["apply.new.total"]
            for r in ranked["results"]]
     assert top == sorted(top, reverse=True)
+
+
+def test_search_shows_field_hits_counts_them_and_says_how_to_page(index):
+    # issue 14.2/14.8: a field-matched result names its field and value; the summary counts field matches
+    out = nianbao(index, "search", "apply.new.total:>100", "--limit", "2")
+    first = out.stdout.splitlines()[0]
+    assert "3 项统计数字" in first and "0 个章节" not in first
+    assert "依申请·本年新收政府信息公开申请数量·总计（apply.new.total）= 3,119" in out.stdout
+    assert "下一页：加上 --offset 2" in out.stderr
+    past = nianbao(index, "search", "apply.new.total:>100", "--offset", "10")
+    assert "最后一页：--offset 0" in past.stderr
+
+
+def test_an_unknown_key_names_the_nearest_one(index):
+    proc = nianbao(index, "search", "provnce:甘肃", check=False)
+    assert proc.returncode != 0 and "您是不是要找：province" in proc.stderr and "Traceback" not in proc.stderr

@@ -40,6 +40,16 @@ def query_terms(q: str) -> list[str]:
         return _plain_terms(q)
 
 
+def query_fields(q: str) -> list[str]:
+    """The table-field keys a query's numeric conditions name (apply.new.total:>100), for marking their cells."""
+    from indexer.engine.query import field_ranges, parse_query
+
+    try:
+        return list(dict.fromkeys(r.field for r in field_ranges(parse_query(q or ""))))
+    except ValueError:
+        return []
+
+
 def _plain_terms(q: str) -> list[str]:
     terms: list[str] = []
     for m in _TOKEN.finditer(q or ""):

@@ -32,7 +32,8 @@ class SearchParams:
         return self.offset // self.limit + 1
 
     def args(self, **changes) -> MultiDict:
-        """URL arguments for this state; ``changes`` override q/sort/page, ``filters=`` replaces the filters."""
+        """URL arguments for this state, every one of them (q, filters, sort, limit, page), so a link keeps what the
+        reader chose; ``changes`` override q/sort/page, ``filters=`` replaces the filters."""
         q = changes.get("q", self.q)
         sort = changes.get("sort", self.sort)
         filters = changes.get("filters", self.filters)
@@ -45,8 +46,17 @@ class SearchParams:
                 out.add(key, value)
         if sort != "relevance":
             out.add("sort", sort)
+        if self.limit != DEFAULT_LIMIT:
+            out.add("limit", str(self.limit))
         if page > 1:
             out.add("page", str(page))
+        return out
+
+    def export_args(self, fmt: str) -> MultiDict:
+        """/api/export arguments for every report this query and these filters select (all pages)."""
+        out = self.args(page=1)
+        out.poplist("limit")
+        out.add("format", fmt)
         return out
 
     def without(self, key: str, value: str) -> MultiDict:

@@ -11,7 +11,7 @@ from webui import stattables
 from webui.library import get_library, get_light_reports
 from webui.charts import chart
 from webui.data import matching_reports, other_years
-from webui.highlight import highlight, query_terms
+from webui.highlight import highlight, query_fields, query_terms
 from webui.params import FILTER_KEYS, ParamError, SearchParams, parse_search_args
 
 bp = Blueprint("views", __name__)
@@ -68,16 +68,24 @@ def search():
     except ParamError as e:
         params, error = SearchParams(q=(request.args.get("q") or "")[:500]), str(e)
     lib = get_library()
+    page_notice = None
     if error is None:
         try:
             result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
                                 limit=params.limit, offset=params.offset)
+            if not result["results"] and result["total"] and params.offset:
+                # a page past the end (an old link, a narrower filter): the last page, and say so
+                asked, last = params.page, -(-result["total"] // params.limit)
+                params.offset = (last - 1) * params.limit
+                result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
+                                    limit=params.limit, offset=params.offset)
+                page_notice = f"没有第 {asked} 页（共 {last} 页），下面是最后一页。"
         except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
     status = 400 if error else 200
     facets = result["facets"] if result else {}
     return render_template(
-        "search.html", params=params, result=result, error=error,
+        "search.html", params=params, result=result, error=error, page_notice=page_notice,
         facet_groups=_facet_groups(params, facets), chips=_chips(params),
         pages=_pages(params, result["total"]) if result else [],
     ), status
@@ -116,8 +124,11 @@ def report(report_id: str):
     terms = query_terms(q)
     sections = _section_tree(rep, terms)
     tables, extra_fields, warned = _stat_tables(rep)
+    field_hits = [(k, stattables.label(k), rep.fields[k]) for k in query_fields(q) if k in rep.fields]
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
+        field_hits=field_hits, hit_keys={k for k, _, _ in field_hits},
+        title_hit="<mark>" in str(highlight(rep.title or "", terms)),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
         other_years=other_years(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
     )

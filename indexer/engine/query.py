@@ -71,6 +71,12 @@ class Range:
         return ((x > self.low or (self.low_inclusive and x == self.low))
                 and (x < self.high or (self.high_inclusive and x == self.high)))
 
+    def contains_all(self, values):
+        """contains() over a numpy array of values, elementwise."""
+        low = values >= self.low if self.low_inclusive else values > self.low
+        high = values <= self.high if self.high_inclusive else values < self.high
+        return low & high
+
 
 @dataclass(frozen=True)
 class And:
@@ -98,6 +104,18 @@ def texts(node, *, positive: bool = True) -> list[str]:
         return texts(node.item, positive=not positive)
     if isinstance(node, (And, Or)):
         return [t for item in node.items for t in texts(item, positive=positive)]
+    return []
+
+
+def field_ranges(node, *, positive: bool = True) -> list[Range]:
+    """The table-field conditions a matching report meets (not under NOT; year is metadata, not a field): what a
+    result shows as its field hits."""
+    if isinstance(node, Range):
+        return [node] if positive and node.field != "year" else []
+    if isinstance(node, Not):
+        return field_ranges(node.item, positive=not positive)
+    if isinstance(node, (And, Or)):
+        return [r for item in node.items for r in field_ranges(item, positive=positive)]
     return []
 
 

@@ -38,7 +38,10 @@
       });
     }
 
-    // Report page: go to the first highlighted match inside the section named in the URL, and step through matches.
+    // Report page: a result matched by a table field opens on that cell (#f-apply.new.total), not on a text match.
+    var cell = location.hash.indexOf("#f-") === 0 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (cell) requestAnimationFrame(function () { cell.scrollIntoView({ block: "center" }); });
+    // Otherwise go to the first highlighted match inside the section named in the URL, and step through matches.
     var marks = Array.prototype.slice.call(document.querySelectorAll(".fulltext mark"));
     if (!marks.length) return;
     var current = -1;
@@ -56,7 +59,7 @@
       if (inside) start = marks.indexOf(inside);
     }
     // wait for layout so that scrolling lands where the reader will look
-    requestAnimationFrame(function () { show(start); });
+    if (!cell) requestAnimationFrame(function () { show(start); });
     Array.prototype.forEach.call(document.querySelectorAll(".hitnav"), function (b) {
       b.hidden = false;
       b.addEventListener("click", function () { show(current + parseInt(b.getAttribute("data-step"), 10)); });
