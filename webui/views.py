@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from indexer.citation import accessed_date, citation
 from webui import compare as cmp
 from webui import stattables
 from webui.library import get_library, get_light_reports
@@ -131,7 +132,41 @@ def report(report_id: str):
         title_hit="<mark>" in str(highlight(rep.title or "", terms)),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
         other_years=other_years(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
+        **_source_facts(lib, rep),
     )
+
+
+def _source_facts(lib, rep) -> dict:
+    """The original as collected (name, size, date) and the citation line, for the report's 来源 block."""
+    original = lib.original(rep.id)
+    if original is None:
+        return {"original": None, "cite": citation(rep), "collected": None}
+    name, _, data, collected_at = original
+    return {"original": {"name": name, "size": len(data)}, "cite": citation(rep, collected_at),
+            "collected": accessed_date(collected_at)}
+
+
+# The stored bytes are pages and files from the open web: they are downloaded, never rendered on this origin
+# (an HTML original could run its own script here), and sandboxed should a browser open them anyway.
+_ORIGINAL_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument."
+                   "wordprocessingml.document", ".doc": "application/msword", ".html": "text/html",
+                   ".htm": "text/html", ".txt": "text/plain", ".md": "text/plain"}
+
+
+@bp.get("/report/<report_id>/original")
+def original(report_id: str):
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    found = get_library().original(report_id)
+    if found is None:
+        abort(404)
+    name, content_type, data, _ = found
+    mimetype = content_type or _ORIGINAL_TYPES.get(PurePath(name).suffix.lower(), "application/octet-stream")
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+    })
 
 
 def _compare_state():

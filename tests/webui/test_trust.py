@@ -111,3 +111,31 @@ def test_a_traditional_query_finds_and_marks_simplified_text(client):
     count = re.search(r"共 <strong>(\d+)</strong>", simplified).group(1)
     assert int(count) > 0 and re.search(r"共 <strong>(\d+)</strong>", traditional).group(1) == count
     assert "<mark>政务新媒体</mark>" in traditional
+
+
+def _report_id(client, title: str) -> str:
+    page = html(client.get("/?q=" + quote(f'"{title}"')))
+    return re.search(r'href="/report/([0-9a-f]+)', page).group(1)
+
+
+def test_a_report_shows_its_original_address_and_a_citation_and_serves_its_original(client):
+    rid = _report_id(client, "平潭县人民政府2011年政府信息公开工作年度报告")
+    page = html(client.get(f"/report/{rid}"))
+    url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201204/t20120418_80716.htm"  # its 原文链接 header
+    assert f'<dt>原文链接</dt><dd class="source"><a href="{url}"' in page
+    cite = re.search(r'<span id="nb-cite">([^<]*)</span>', page).group(1)
+    assert cite.startswith("平潭县人民政府. 平潭县人民政府2011年政府信息公开工作年度报告[EB/OL]. (2012-04-18)[")
+    assert cite.endswith(f"]. {url}.")
+    original = client.get(f"/report/{rid}/original")
+    assert original.status_code == 200 and "attachment" in original.headers["Content-Disposition"]
+    assert original.data == (SAMPLES / "real" / "pingtan-001.txt").read_bytes()
+    assert client.get(f"/api/reports/{rid}").get_json()["source"] == url
+    assert client.get("/report/nosuchreport/original").status_code == 404
+
+
+def test_a_pdf_report_without_an_address_cites_its_file_and_serves_the_pdf(client):
+    rid = _report_id(client, "淮安市人民政府2024年政府信息公开工作年度报告")
+    page = html(client.get(f"/report/{rid}"))
+    assert "本地文件：017_szfgs2024.pdf" in page and "未知原文网址" in page
+    original = client.get(f"/report/{rid}/original")
+    assert original.mimetype == "application/pdf" and original.data.startswith(b"%PDF")
