@@ -209,3 +209,24 @@ def test_a_busy_port_says_so_and_names_the_port_option(index):
         proc = nianbao(index, "serve", "--port", str(port), check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"端口 {port} 已被占用" in proc.stderr and "--port" in proc.stderr and "PORT=" in proc.stderr
+
+
+def test_every_readme_search_and_export_example_returns_results(index):
+    # issue 14: the README's examples all return results on the bundled data
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = [line.split("  #")[0].strip() for line in readme.splitlines()
+                if line.startswith(("nianbao search", "nianbao export"))]
+    assert len(examples) >= 4
+    for example in examples:
+        args = [a for a in shlex.split(example)[1:] if not a.startswith("[")]
+        if "-o" in args:
+            i = args.index("-o")
+            del args[i:i + 2]
+        if args[0] == "search":
+            res = json.loads(nianbao(index, *args, "--json").stdout)
+            assert res["total"] > 0, example
+        else:
+            out = nianbao(index, *args, *([] if "--format" in args else ["--format", "json"])).stdout
+            assert json.loads(out), example
