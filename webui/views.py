@@ -204,6 +204,7 @@ def compare():
                     log=request.args.get("scale") == "log")
     return render_template(
         "compare.html", params=params, field_key=field_key, by=by, labels=labels, table=table, svg=svg,
+        field_groups=stattables.field_groups(),
         error=error, groupings=cmp.GROUPINGS, log_scale=request.args.get("scale") == "log", facets=facets, took_ms=round((time.perf_counter() - t0) * 1000),
         csv_args=request.args,
     ), (400 if error else 200)

@@ -139,3 +139,30 @@ def test_a_pdf_report_without_an_address_cites_its_file_and_serves_the_pdf(clien
     assert "本地文件：017_szfgs2024.pdf" in page and "未知原文网址" in page
     original = client.get(f"/report/{rid}/original")
     assert original.mimetype == "application/pdf" and original.data.startswith(b"%PDF")
+
+
+def test_years_sit_at_their_real_distance_and_a_missing_year_is_a_gap():
+    from webui.charts import chart
+
+    svg = str(chart([2015, 2019, 2020], [("甲", {2015: 10, 2019: 20, 2020: 30})]))
+    xs = [float(x) for x in re.findall(r'<circle class="point" cx="([\d.]+)"', svg)]
+    assert abs((xs[1] - xs[0]) - 4 * (xs[2] - xs[1])) < 0.5  # 2015→2019 is four times 2019→2020
+    assert svg.count('class="gap"') == 3 and "2017：无数据" in svg
+    lines = re.findall(r'<polyline class="line" points="([^"]+)"', svg)
+    assert len(lines) == 1 and len(lines[0].split()) == 2  # 2019–2020 only: no line across the missing years
+
+
+def test_the_compare_field_menu_is_grouped_by_table_without_raw_keys(client):
+    page = html(client.get("/compare?field=apply.new.total"))
+    menu = re.search(r'<select name="field".*?</select>', page, re.S).group(0)
+    assert '<optgroup label="三、收到和处理政府信息公开申请情况">' in menu
+    visible = re.sub(r"<[^>]+>", " ", menu)
+    assert "apply.new.total" not in visible and "本年新收政府信息公开申请数量·总计" in visible
+
+
+def test_the_statistics_table_keeps_its_group_row(client):
+    rid = _report_id(client, "淮安市人民政府2024年政府信息公开工作年度报告")
+    page = html(client.get(f"/report/{rid}"))
+    rows = re.findall(r'<tr class="i\d"><th scope="row">([^<]+)</th>', page)
+    i = rows.index("三、本年度办理结果")
+    assert rows[i - 1].startswith("二、") and rows[i + 1] == "（一）予以公开"
