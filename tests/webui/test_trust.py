@@ -166,3 +166,12 @@ def test_the_statistics_table_keeps_its_group_row(client):
     rows = re.findall(r'<tr class="i\d"><th scope="row">([^<]+)</th>', page)
     i = rows.index("三、本年度办理结果")
     assert rows[i - 1].startswith("二、") and rows[i + 1] == "（一）予以公开"
+
+
+def test_an_unknown_url_parameter_names_the_nearest_one(client):
+    # ?provnce=甘肃省 would otherwise list every report as if filtered
+    page = client.get("/?provnce=" + quote("甘肃省"))
+    assert page.status_code == 400 and "provnce" in html(page) and "province" in html(page)
+    api = client.get("/api/search?q=x&provnce=" + quote("甘肃省"))
+    assert api.status_code == 400 and "province" in api.get_json()["error"]
+    assert client.get("/api/search?q=x&_=1").status_code == 200
