@@ -23,7 +23,7 @@ from bench.search_bench import cpu_seconds
 from bench.synth import OUT, generate
 
 
-def _add(txt_dir: Path, path: Path) -> tuple[float, float, "Library"]:
+def _add(txt_dir: Path, path: Path) -> tuple:
     from indexer.library import Library
 
     shutil.rmtree(path, ignore_errors=True)

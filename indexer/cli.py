@@ -17,6 +17,8 @@ from indexer.failures import explain
 from indexer.library import Library, default_index_dir
 from indexer.model import CANONICAL_SECTIONS
 from indexer.engine.query import FILTER_KEYS
+from indexer.read.dispatch import READABLE_SUFFIXES
+from indexer.terminal import CliError, table
 
 
 
@@ -28,8 +30,8 @@ def _open(ctx: click.Context, *, readonly: bool) -> Library:
     index_dir: Path = ctx.obj["index"]
     try:
         return Library(index_dir, readonly=readonly)
-    except FileNotFoundError as e:
-        raise click.ClickException(str(e)) from None
+    except FileNotFoundError:
+        raise CliError(f"{index_dir} 下没有 nianbao 索引（先用 `nianbao add 文件或目录` 建立）") from None
 
 
 @contextmanager
@@ -40,9 +42,9 @@ def _search_errors() -> Iterator[None]:
     try:
         yield
     except QueryError as e:
-        raise click.ClickException(f"查询有误: {e}") from None
+        raise CliError(f"检索式有误：{e}") from None
     except IndexOutdated as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e)) from None
 
 
 def _filters(options: dict) -> dict[str, list[str]]:
@@ -53,7 +55,7 @@ def filter_options(f):
     """--province/--city/… options shared by search and export (each may be given several times: OR)."""
     for key in reversed(FILTER_KEYS):
         flag = "--" + key.replace("_", "-")
-        f = click.option(flag, key, multiple=True, help=f"Filter on {key} (repeat for OR).")(f)
+        f = click.option(flag, key, multiple=True, help=f"按 {key} 筛选（可重复，任一符合即可）。")(f)
     return f
 
 
@@ -84,8 +86,8 @@ def _warn_pending(lib: Library) -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Index directory (default: $NIANBAO_INDEX or ./index).")
-@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+              help="索引目录（默认 $NIANBAO_INDEX 或 ./index）。")
+@click.option("-v", "--verbose", is_flag=True, help="输出更多日志。")
 @click.pass_context
 def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
     """nianbao 年报检索 — search Chinese government information-disclosure annual reports."""
@@ -96,11 +98,11 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--region", help="Region hint for these files, e.g. 福建省福州市平潭县.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--region", help="这些文件所属地区的提示，如 福建省福州市平潭县。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条。")
 @click.pass_context
 def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool) -> None:
-    """Add report files or directories (txt, md, html, pdf, docx); adding a report again updates it."""
+    """添加年报文件或目录；再次添加同一份报告即更新它。"""
     from tqdm import tqdm
 
     hints = {"region": region} if region else None
@@ -112,47 +114,67 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
             bar.update(n)
 
         def on_error(path: str, reason: str) -> None:
-            bar.write(f"error: {path}: {reason}", file=sys.stderr)
+            bar.write(f"失败：{path}：{reason}", file=sys.stderr)
 
         result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
         bar.close()
-        skipped = f"; {len(result.skipped)} skipped (not annual reports)" if result.skipped else ""
-        click.echo(f"added {len(set(result.added))} report(s) from {len(result.added)} file(s); "
-                   f"{len(result.failed)} failed{skipped}; {lib.count()} in {lib.index_dir}", err=True)
+        for path, earlier in result.merged:
+            click.echo(f"合并：{path} 与 {earlier} 是同一份报告", err=True)
+        click.echo(add_summary(result, lib.count(), lib.index_dir), err=True)
     if result.failed:
         sys.exit(1)
 
 
+add.help += "\n\n可读格式（按后缀，单独指定的文件也按内容识别）：" + " ".join(READABLE_SUFFIXES) + "。"
+
+
+def add_summary(result, count: int, index_dir) -> str:
+    """One line: what the run read and what it changed (re-adding unchanged files changes nothing)."""
+    files = len(result.added) + len(result.failed) + len(result.skipped)
+    parts = [f"新增 {len(result.new)} 份", f"更新 {len(result.updated)} 份", f"未变 {len(result.unchanged)} 份"]
+    if result.merged:
+        parts.append(f"{len(result.merged)} 个文件与其他文件合并为同一份报告")
+    if result.skipped:
+        parts.append(f"跳过 {len(result.skipped)} 个（不是年报）")
+    parts.append(f"失败 {len(result.failed)} 个")
+    return f"读取 {files} 个文件：{'，'.join(parts)}；索引 {index_dir} 中共 {count} 份报告"
+
+
 @main.command()
 @click.argument("report_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
 def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
-    """Show one report: metadata, sections, table fields and warnings."""
+    """显示一份报告：元数据、章节、统计字段、解析提示和引用。"""
+    from indexer.citation import citation
+    from indexer.parse.tables.catalogue import field_label
+
     with _open(ctx, readonly=True) as lib:
         report = lib.get(report_id)
+        original = lib.original(report_id) if report is not None else None
     if report is None:
-        raise click.ClickException(f"no report with id {report_id}")
+        raise CliError(f"没有这份报告：{report_id}")
     if as_json:
         _echo_json(report.to_json())
         return
+    from indexer.export import METADATA_LABELS
+
     d = report.to_json()
     click.echo(click.style(report.title or "(无标题)", bold=True))
-    for key in ("id", "issuer", "province", "city", "county", "township", "region_code", "level", "body_type",
-                "year", "published", "template", "source"):
-        if d[key] is not None:
-            click.echo(f"  {key:12} {d[key]}")
-    click.echo("\nsections:")
-    for s in report.sections:
-        indent = "  " * s.level
-        click.echo(f"{indent}#{s.anchor:8} {s.number}{s.heading or '（前言）'}  [{s.canonical}] "
-                   f"{len(s.text)} chars")
+    meta = [[f"  {METADATA_LABELS[k]}", k, str(d[k])] for k in METADATA_LABELS if k != "title" and d[k] is not None]
+    meta.append(["  引用", "", citation(report, original[3] if original else None)])
+    for line in table(meta):
+        click.echo(line)
+    click.echo("\n章节 (sections):")
+    for line in table([["  " * s.level + f"#{s.anchor}", f"{s.number}{s.heading or '（前言）'}",
+                        f"[{s.canonical}]", f"{len(s.text)} 字"] for s in report.sections]):
+        click.echo(line)
     if report.fields:
-        click.echo(f"\nfields ({len(report.fields)}):")
-        for key in sorted(report.fields):
-            click.echo(f"  {key:45} {report.fields[key]}")
+        click.echo(f"\n统计字段 (fields, {len(report.fields)}):")
+        for line in table([[f"  {key}", field_label(key), f"{report.fields[key]:,}"] for key in sorted(report.fields)]):
+            click.echo(line)
     if report.warnings:
-        click.echo(f"\nwarnings ({len(report.warnings)}):")
+        click.echo(f"\n解析提示 (warnings, {len(report.warnings)}):")
         for w in report.warnings:
             click.echo(f"  [{w.code}] {w.message}")
 
@@ -209,10 +231,10 @@ def _num(v: float | None) -> str:
 
 
 @main.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per report, without text).")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每份报告一个对象，不含正文）。")
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
-    """List the reports in the index."""
+    """列出索引中的报告。"""
     with _open(ctx, readonly=True) as lib:
         reports = sorted(lib.reports(), key=lambda r: (r.province or "", r.city or "", r.county or "",
                                                        r.year or 0, r.title or ""))
@@ -226,10 +248,11 @@ def list_(ctx: click.Context, as_json: bool) -> None:
             rows.append(d)
         _echo_json(rows)
         return
-    for r in reports:
-        region = " ".join(x for x in (r.province, r.city, r.county, r.township) if x)
-        click.echo(f"{r.id}  {r.year or '----'}  {region:24}  {r.title or r.source}")
-    click.echo(f"{len(reports)} report(s)", err=True)
+    rows = [[r.id, str(r.year or "----"), " ".join(x for x in (r.province, r.city, r.county, r.township) if x),
+             r.title or r.source or ""] for r in reports]
+    for line in table(rows):
+        click.echo(line)
+    click.echo(f"共 {len(reports)} 份报告", err=True)
 
 
 _MARK = re.compile(r"</?mark>")
@@ -243,15 +266,15 @@ def _snippet_for_terminal(snippet: str) -> str:
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--sort", default="relevance", show_default=True,
-              help="relevance, year (newest first), year_asc, or a table field such as apply.new.total "
-                   "(largest first) / apply.new.total:asc.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20)
-@click.option("--offset", type=click.IntRange(0), default=0)
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
+              help="排序：relevance（相关度）、year（新→旧）、year_asc（旧→新），或统计字段如 apply.new.total"
+                   "（大→小）/ apply.new.total:asc（小→大）。")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="每页份数。")
+@click.option("--offset", type=click.IntRange(0), default=0, help="跳过前若干份（翻页）。")
+@click.option("--json", "as_json", is_flag=True, help="输出 /api/search 的 JSON。")
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, offset: int, as_json: bool,
            **options) -> None:
-    """Search: terms are exact substrings, all required; "phrases", OR, -term, field:value filters."""
+    """检索：每个词须原样出现；"短语"、OR、-排除、field:value 筛选（如 province:甘肃 apply.new.total:>100）。"""
     if sort == "year":
         sort = "year_desc"
     q = " ".join(query)
@@ -261,24 +284,46 @@ def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, of
     if as_json:
         _echo_json(res)
         return
-    click.echo(f"共 {res['total']} 份报告、{res.get('total_sections', 0)} 个章节匹配（{res['took_ms']} ms）")
+    click.echo(search_summary(res))
     for n, r in enumerate(res["results"], start=offset + 1):
         region = " ".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)
         click.echo(click.style(f"{n}. {r['title'] or r['source']}", bold=True) + f"  [{region} {r['year'] or ''}]  {r['id']}")
+        for f in r.get("fields", []):
+            click.echo(f"   = {f['label']}（{f['key']}）= {f['value']:,}")
         for h in r["hits"][:5]:
             label = h.get("heading") or CANONICAL_SECTIONS.get(h.get("canonical", ""), "")
             click.echo(f"   #{h['anchor']} {label}: {_snippet_for_terminal(h['snippet'])}")
+    hint = page_hint(res["total"], offset, limit, len(res["results"]))
+    if hint:
+        click.echo(hint, err=True)
+
+
+def search_summary(res: dict) -> str:
+    """共 N 份报告命中（章节 and table-field matches, whichever there are）."""
+    parts = [f"{res[k]} {unit}" for k, unit in (("total_sections", "个章节"), ("total_fields", "项统计数字"))
+             if res.get(k)]
+    detail = f"（{'、'.join(parts)}符合）" if parts else ""
+    return f"共 {res['total']} 份报告命中{detail}，用时 {res['took_ms']} 毫秒"
+
+
+def page_hint(total: int, offset: int, limit: int, shown: int) -> str | None:
+    """How to see the next page, or where the last one starts when --offset ran past the end."""
+    if shown and offset + shown < total:
+        return f"显示第 {offset + 1}–{offset + shown} 份，共 {total} 份；下一页：加上 --offset {offset + limit}"
+    if not shown and total and offset:
+        return f"--offset {offset} 超出了结果数（共 {total} 份）；最后一页：--offset {(total - 1) // limit * limit}"
+    return None
 
 
 @main.command()
 @click.argument("report_id")
 @click.pass_context
 def delete(ctx: click.Context, report_id: str) -> None:
-    """Delete a report from the store and the index."""
+    """从库和索引中删除一份报告。"""
     with _open(ctx, readonly=False) as lib:
         if not lib.delete(report_id):
-            raise click.ClickException(f"no report with id {report_id}")
-    click.echo(f"deleted {report_id}", err=True)
+            raise CliError(f"没有这份报告：{report_id}")
+    click.echo(f"已删除 {report_id}", err=True)
 
 
 @main.command()
@@ -286,15 +331,15 @@ def delete(ctx: click.Context, report_id: str) -> None:
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--labels", type=click.Choice(["zh", "key"]), default=None,
-              help="Column names: Chinese labels (CSV default) or FIELDS.md keys (JSON default).")
-@click.option("--fields", "field_list", default="", help="Only these field keys, comma-separated (default: all).")
+              help="列名：zh 中文（CSV 默认）或 key 字段键（JSON 默认）。")
+@click.option("--fields", "field_list", default="", help="只导出这些字段键，逗号分隔（默认全部）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (default: standard output).")
+              help="写入此文件（默认标准输出）。")
 @click.pass_context
 def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | None, field_list: str,
            output: Path | None, **options) -> None:
-    """Export one row per matching report — metadata and every table field — as CSV (UTF-8 with BOM, opens in
-    Excel) or JSON.  QUERY and filters select reports as in `search`; none exports everything."""
+    """导出：每份符合条件的报告一行（元数据和全部统计字段），CSV（UTF-8 带 BOM，Excel/WPS 可直接打开）或 JSON。
+    检索式和筛选与 `search` 相同；都不给则导出全部。"""
     from indexer.export import check_fields, export as write_export
 
     try:
@@ -313,7 +358,7 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
             with open(tmp, "wb") as out:
                 n = write_export(reports, out, fmt, labels, fields)
             tmp.replace(output)  # a failed export never leaves half a file under the requested name
-    click.echo(f"exported {n} report(s)", err=True)
+    click.echo(f"已导出 {n} 份报告", err=True)
 
 
 # Commands that live with their own package (crawler, web server).

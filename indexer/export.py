@@ -36,7 +36,9 @@ def check_fields(fields: Sequence[str]) -> list[str]:
     """The given field keys, or ValueError naming those FIELDS.md does not define."""
     unknown = [f for f in fields if f not in FIELD_LABELS]
     if unknown:
-        raise ValueError(f"unknown field key(s): {', '.join(unknown)} (see FIELDS.md)")
+        from indexer.engine.query import unknown_key_message
+
+        raise ValueError("；".join(unknown_key_message(f) for f in unknown))
     return list(fields)
 
 

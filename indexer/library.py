@@ -45,6 +45,12 @@ class AddResult:
     added: list[str] = field(default_factory=list)  # report ids stored (new or updated)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
     skipped: list[str] = field(default_factory=list)  # files under a directory that are not annual reports
+    # of the distinct reports added: stored for the first time, changed, or stored exactly as before (re-adding)
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # (file, earlier file of this run) pairs that are the same report (e.g. a PDF and its text dump): one report
+    merged: list[tuple[str, str]] = field(default_factory=list)
 
 
 _REPORT_SECTIONS = frozenset(CANONICAL_SECTIONS) - {"preamble", "unclassified"}
@@ -87,8 +93,8 @@ def _parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | 
         return path, None, None, f"cannot read file: {e.strerror or e}"
     try:
         return path, _parse_bytes(data, Path(path).name, _content_type(path), Path(path).name, None, hints), data, None
-    except ReadError as e:
-        return path, None, None, str(e)
+    except ReadError as e:  # its message starts with the file's name, which the caller prints already
+        return path, None, None, str(e).removeprefix(f"{Path(path).name}: ")
     except Exception as e:  # a parser bug must not end the run; it is logged with the file named
         log.exception("parse failed: %s", path)
         return path, None, None, f"internal error while parsing ({type(e).__name__}: {e})"
@@ -188,6 +194,9 @@ class Library:
         files = [str(f) for f in iter_report_files(paths)]
         named = {str(Path(p)) for p in paths if not Path(p).is_dir()}  # always added, whatever they hold
         result = AddResult()
+        before = self.store.versions()  # to tell new, changed and unchanged reports apart at the end
+        after: dict[str, str] = {}
+        first_file: dict[str, str] = {}
         batch: dict[str, Report] = {}
         workers = workers or min(os.cpu_count() or 1, 4)
 
@@ -209,6 +218,10 @@ class Library:
                 log.info("%s: skipped, not an annual report (no title, year or standard section found)", path)
             else:
                 stale = self._store(report, data, Path(path).name, _content_type(path), None, hints)
+                after[report.id] = self.store.versions_of([report.id]).get(report.id, "")
+                if report.id in first_file:
+                    result.merged.append((path, first_file[report.id]))
+                first_file.setdefault(report.id, path)
                 if stale:
                     self.index.delete(stale)
                     for rid in stale:
@@ -229,6 +242,9 @@ class Library:
             for f in files:
                 handle(*_parse_file(f, hints))
         flush()
+        for rid, version in after.items():
+            (result.new if rid not in before else result.unchanged if before[rid] == version
+             else result.updated).append(rid)
         return result
 
     def reparse_all(self, *, progress: Callable[[int, int], None] | None = None) -> int:
@@ -268,6 +284,10 @@ class Library:
 
     def get(self, report_id: str) -> Report | None:
         return self.store.get(report_id)
+
+    def original(self, report_id: str) -> tuple[str, str | None, bytes, float] | None:
+        """The stored original of a report: (file name, content type, bytes as collected, collected at)."""
+        return self.store.original(report_id)
 
     def reports(self) -> Iterator[Report]:
         return self.store.reports()

@@ -278,12 +278,23 @@ class ReportStore:
         row = self._db.execute("SELECT json FROM reports WHERE id = ?", (report_id,)).fetchone()
         return Report.from_json(json.loads(row[0])) if row else None
 
+    def original(self, report_id: str) -> tuple[str, str | None, bytes, float] | None:
+        """(file name, content type, the bytes as collected, when they were collected) of a report's document."""
+        row = self._db.execute(
+            "SELECT d.name, d.content_type, d.data, d.added_at FROM reports r JOIN documents d"
+            " ON d.sha256 = r.doc_sha256 WHERE r.id = ?", (report_id,)).fetchone()
+        return (row[0], row[1], bytes(row[2]), row[3]) if row else None
+
     def ids_for_document(self, data: bytes) -> list[str]:
         rows = self._db.execute("SELECT id FROM reports WHERE doc_sha256 = ?", (sha256(data),)).fetchall()
         return [r[0] for r in rows]
 
     def versions(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT id, version FROM reports"))
+
+    def versions_of(self, ids: list[str]) -> dict[str, str]:
+        marks = ",".join("?" * len(ids))
+        return dict(self._db.execute(f"SELECT id, version FROM reports WHERE id IN ({marks})", ids))
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_show_json_has_exactly_the_contract_keys(index):
                             "warnings"]
     assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text"] for s in report["sections"])
     human = nianbao(index, "show", rid).stdout
-    assert report["title"] in human and "sections:" in human
+    assert report["title"] in human and "章节 (sections):" in human
 
 
 def test_search_json_and_text(index):
@@ -88,7 +89,7 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(tmp_path):
     proc = nianbao(tmp_path / "index", "add", "--quiet", str(bad), check=False)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("失败：")]
     assert any("empty.docx" in e for e in errors)
     reports = json.loads(nianbao(tmp_path / "index", "list", "--json").stdout)
     assert "青铜峡市2020年政府信息公开工作年度报告" in {r["title"] for r in reports}
@@ -96,7 +97,7 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(tmp_path):
 
 def test_unknown_report_and_missing_index(tmp_path, index):
     proc = nianbao(index, "show", "nope", check=False)
-    assert proc.returncode == 1 and "no report with id nope" in proc.stderr
+    assert proc.returncode == 1 and "错误：没有这份报告：nope" in proc.stderr
     proc = nianbao(tmp_path / "none", "list", check=False)
     assert proc.returncode == 1 and "nianbao add" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -105,7 +106,7 @@ def test_a_readme_beside_the_reports_is_skipped_but_a_named_file_is_not(index, t
     titles = {r["title"] for r in json.loads(nianbao(index, "list", "--json").stdout)}
     assert None not in titles  # samples/README.md was walked past
     proc = nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES))
-    assert "1 skipped (not annual reports)" in proc.stderr
+    assert "跳过 1 个（不是年报）" in proc.stderr
     nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES / "README.md"))
     assert len(json.loads(nianbao(tmp_path / "index", "list", "--json").stdout)) == 15
 
@@ -137,8 +138,95 @@ def test_failed_table_checks_are_filterable_and_fields_sortable(index):
     assert flagged["total"] > 0
     for r in flagged["results"]:
         shown = nianbao(index, "show", r["id"]).stdout
-        assert "warnings (" in shown and "[check." in shown
+        assert "解析提示 (warnings" in shown and "[check." in shown
     ranked = json.loads(nianbao(index, "search", "--sort", "apply.new.total", "--json", "--limit", "3").stdout)
     top = [json.loads(nianbao(index, "show", r["id"], "--json").stdout)["fields"]["apply.new.total"]
            for r in ranked["results"]]
     assert top == sorted(top, reverse=True)
+
+
+def test_search_shows_field_hits_counts_them_and_says_how_to_page(index):
+    # issue 14.2/14.8: a field-matched result names its field and value; the summary counts field matches
+    out = nianbao(index, "search", "apply.new.total:>100", "--limit", "2")
+    first = out.stdout.splitlines()[0]
+    assert "3 项统计数字" in first and "0 个章节" not in first
+    assert "依申请·本年新收政府信息公开申请数量·总计（apply.new.total）= 3,119" in out.stdout
+    assert "下一页：加上 --offset 2" in out.stderr
+    past = nianbao(index, "search", "apply.new.total:>100", "--offset", "10")
+    assert "最后一页：--offset 0" in past.stderr
+
+
+def test_an_unknown_key_names_the_nearest_one(index):
+    proc = nianbao(index, "search", "provnce:甘肃", check=False)
+    assert proc.returncode != 0 and "您是不是要找：province" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_re_adding_unchanged_files_changes_nothing_and_names_the_merged_ones(index):
+    # issue 14.8: correct counts; the PDF and its text dump are one report, and the run says which files
+    proc = nianbao(index, "add", "--quiet", str(SAMPLES))
+    summary = proc.stderr.strip().splitlines()[-1]
+    assert "新增 0 份，更新 0 份，未变 14 份" in summary, proc.stderr
+    merged = [line for line in proc.stderr.splitlines() if line.startswith("合并：")]
+    assert len(merged) == 3 and any("017_szfgs2024.pdf" in m and "jiangsu-017.txt" in m for m in merged)
+
+
+def test_an_unreadable_file_is_named_once(tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    proc = nianbao(tmp_path / "index", "add", "--quiet", str(bad), check=False)
+    assert proc.returncode == 1 and proc.stderr.count("bad.pdf") == 1, proc.stderr
+
+
+def test_list_and_show_columns_line_up_by_display_width(index):
+    from wcwidth import wcswidth
+
+    lines = nianbao(index, "list").stdout.splitlines()
+    # the title column starts at the same terminal cell on every line, whatever the width of the region
+    starts = {wcswidth(line[:re.search(r" {2,}(\S+)$", line).start(1)]) for line in lines}
+    assert len(lines) == 14 and len(starts) == 1, lines
+    rid = lines[0].split()[0]
+    shown = nianbao(index, "show", rid).stdout.splitlines()
+    meta = [line for line in shown[1:] if line.startswith("  ") and not line.startswith("   ")][:6]
+    assert len({wcswidth(line[:re.search(r" {2,}(\S+)$", line).start(1)]) for line in meta}) == 1, meta
+
+
+def test_add_help_lists_every_format_it_reads():
+    from indexer.read.dispatch import READABLE_SUFFIXES
+
+    out = subprocess.run([sys.executable, "-m", "indexer", "add", "--help"], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120).stdout
+    assert all(s in out for s in (".pdf", ".docx", ".doc", ".wps", ".html", ".shtml", ".txt", ".md"))
+    assert all(s in out for s in READABLE_SUFFIXES)
+
+
+def test_a_busy_port_says_so_and_names_the_port_option(index):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = nianbao(index, "serve", "--port", str(port), check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"端口 {port} 已被占用" in proc.stderr and "--port" in proc.stderr and "PORT=" in proc.stderr
+
+
+def test_every_readme_search_and_export_example_returns_results(index):
+    # issue 14: the README's examples all return results on the bundled data
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = [line.split("  #")[0].strip() for line in readme.splitlines()
+                if line.startswith(("nianbao search", "nianbao export"))]
+    assert len(examples) >= 4
+    for example in examples:
+        args = [a for a in shlex.split(example)[1:] if not a.startswith("[")]
+        if "-o" in args:
+            i = args.index("-o")
+            del args[i:i + 2]
+        if args[0] == "search":
+            res = json.loads(nianbao(index, *args, "--json").stdout)
+            assert res["total"] > 0, example
+        else:
+            out = nianbao(index, *args, *([] if "--format" in args else ["--format", "json"])).stdout
+            assert json.loads(out), example

@@ -63,6 +63,10 @@ def chart(years: list[int], series: list[tuple[str, dict[int, float]]], *, title
     def y(v: float) -> float:
         return m_top + plot_h - (scale(v) - y_lo) / ((y_hi - y_lo) or 1) * plot_h
 
+    # years sit at their real distance: every year of the span has its band, and a year no report gives is a
+    # marked gap (2015, 2019, 2020 are not three evenly spaced points)
+    given = set(years)
+    years = list(range(min(years), max(years) + 1)) if years else []
     n = max(len(years), 1)
     band = plot_w / n
 
@@ -78,9 +82,12 @@ def chart(years: list[int], series: list[tuple[str, dict[int, float]]], *, title
                    f'stroke="#e3e6ea" stroke-width="1"/>')
         out.append(f'<text x="{m_left - 8}" y="{y(t) + 4:.1f}" text-anchor="end" font-size="12" '
                    f'fill="#555">{escape(_fmt(t))}</text>')
-    for i, yr in enumerate(years):  # x labels
+    for i, yr in enumerate(years):  # x labels; a year without any report is shaded and says so
+        if yr not in given:
+            out.append(f'<rect class="gap" x="{x(i) - band / 2:.1f}" y="{m_top}" width="{band:.1f}" '
+                       f'height="{plot_h}" fill="#f1f3f5"><title>{yr}：无数据</title></rect>')
         out.append(f'<text x="{x(i):.1f}" y="{m_top + plot_h + 20}" text-anchor="middle" font-size="12" '
-                   f'fill="#555">{yr}</text>')
+                   f'fill="{"#555" if yr in given else "#aaa"}">{yr}</text>')
     out.append(f'<line x1="{m_left}" x2="{width - m_right}" y1="{y(max(lo, y_lo)):.1f}" '
                f'y2="{y(max(lo, y_lo)):.1f}" stroke="#888" stroke-width="1"/>')
 

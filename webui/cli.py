@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 
 import click
@@ -18,28 +20,44 @@ def _index_dir(ctx: click.Context, given: Path | None) -> Path:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（0.0.0.0 为所有网卡）。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Index directory (default: $NIANBAO_INDEX or ./index).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+              help="索引目录（默认 $NIANBAO_INDEX 或 ./index）。")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="工作线程数。")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, threads: int) -> None:
-    """Serve the search, report and compare pages and the JSON API (read-only)."""
-    import waitress
+    """提供检索、报告、对比页面和 JSON API（只读）。"""
+    import waitress.server
 
+    from indexer.terminal import CliError
     from webui.app import create_app
     from webui.library import get_library
 
     index_dir = _index_dir(ctx, index_dir)
     if not index_dir.is_dir():
-        raise click.ClickException(f"no index at {index_dir}: build one first with `nianbao add FILES --index {index_dir}`")
+        raise CliError(f"{index_dir} 下没有索引：先用 `nianbao --index {index_dir} add 文件或目录` 建立")
     _index_pending(index_dir)
     app = create_app(index_dir)
     with app.app_context():  # open the index now, so a broken one fails here and not on the first visitor
         n = get_library().count()
-    click.echo(f"nianbao: {n} reports from {index_dir} — http://{host}:{port}/  (Ctrl-C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="nianbao")
+    try:
+        server = waitress.server.create_server(app, host=host, port=port, threads=threads, ident="nianbao")
+    except OSError as e:
+        raise CliError(listen_error(host, port, e)) from None
+    click.echo(f"nianbao：{index_dir} 中 {n} 份报告 — http://{host}:{port}/ （Ctrl-C 停止）")
+    server.run()
+
+
+def listen_error(host: str, port: int, e: OSError) -> str:
+    """Why the server could not listen, in one line that names the way out."""
+    if e.errno == errno.EADDRINUSE:
+        return f"端口 {port} 已被占用（{host}）：换一个端口，如 `nianbao serve --port {port + 1}`（./dev demo 用 PORT={port + 1}）"
+    if e.errno == errno.EACCES:
+        return f"没有权限监听端口 {port}：1024 以下的端口需要特权，换一个，如 `--port 8000`"
+    if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL:
+        return f"无法监听地址 {host}：本机没有这个地址（用 --host 127.0.0.1 或 0.0.0.0）"
+    return f"无法在 {host}:{port} 上监听：{e.strerror or e}"
 
 
 def _index_pending(index_dir: Path) -> None:

@@ -1,6 +1,7 @@
 """Ctrl-F style highlighting of a query in report text.
 
-Matching happens on the normalised form (indexer.normalize: NFKC, whitespace inside Chinese dropped, casefold), so
+Matching happens on the normalised form (indexer.normalize: NFKC, whitespace inside Chinese dropped, casefold,
+traditional → simplified), so
 "政务公\\n开" in a PDF-extracted report is found by 政务公开, exactly as the index found it.  Each normalised character
 remembers the original character it came from, so a match maps back to a span of the original text, which is then
 escaped and wrapped in <mark>.
@@ -13,7 +14,7 @@ import unicodedata
 
 from markupsafe import Markup, escape
 
-from indexer.normalize import normalize
+from indexer.normalize import fold_char, normalize
 
 _WS = re.compile(r"[\s\u00a0\u200b\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
@@ -37,6 +38,16 @@ def query_terms(q: str) -> list[str]:
         return sorted(terms, key=len, reverse=True)
     except (ImportError, ValueError):
         return _plain_terms(q)
+
+
+def query_fields(q: str) -> list[str]:
+    """The table-field keys a query's numeric conditions name (apply.new.total:>100), for marking their cells."""
+    from indexer.engine.query import field_ranges, parse_query
+
+    try:
+        return list(dict.fromkeys(r.field for r in field_ranges(parse_query(q or ""))))
+    except ValueError:
+        return []
 
 
 def _plain_terms(q: str) -> list[str]:
@@ -78,7 +89,7 @@ def _normalised_with_map(text: str) -> tuple[str, list[int]]:
                 origin.append(kept[i][1])
             i = j
             continue
-        for c in unicodedata.normalize("NFKC", chars[i]).casefold():
+        for c in fold_char(chars[i]):
             out.append(c)
             origin.append(kept[i][1])
         i += 1

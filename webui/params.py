@@ -19,6 +19,25 @@ class ParamError(ValueError):
     """A request parameter that cannot be used; the message is shown to the user."""
 
 
+# Every other argument any page or API route reads (search, export, compare; `mode` is the 精确/分词 toggle): a name
+# outside these and the filters is a typo whose filter would silently not apply (?provnce=甘肃 lists everything).
+OTHER_ARGS = ("q", "sort", "limit", "offset", "page", "mode", "format", "labels", "fields", "field", "by", "scale")
+
+
+def check_arg_names(names) -> None:
+    """ParamError naming the nearest valid argument for the first unknown one (names starting with _ are left
+    alone: cache busters)."""
+    import difflib
+
+    known = (*FILTER_KEYS, *OTHER_ARGS)
+    for name in names:
+        if name in known or name.startswith("_"):
+            continue
+        close = difflib.get_close_matches(name.lower(), known, n=3, cutoff=0.6)
+        hint = f"您是不是要找：{'、'.join(close)}？" if close else f"筛选项：{'、'.join(FILTER_KEYS)}"
+        raise ParamError(f"没有这个参数：{name}（{hint}）")
+
+
 @dataclass
 class SearchParams:
     q: str = ""
@@ -32,7 +51,8 @@ class SearchParams:
         return self.offset // self.limit + 1
 
     def args(self, **changes) -> MultiDict:
-        """URL arguments for this state; ``changes`` override q/sort/page, ``filters=`` replaces the filters."""
+        """URL arguments for this state, every one of them (q, filters, sort, limit, page), so a link keeps what the
+        reader chose; ``changes`` override q/sort/page, ``filters=`` replaces the filters."""
         q = changes.get("q", self.q)
         sort = changes.get("sort", self.sort)
         filters = changes.get("filters", self.filters)
@@ -45,8 +65,17 @@ class SearchParams:
                 out.add(key, value)
         if sort != "relevance":
             out.add("sort", sort)
+        if self.limit != DEFAULT_LIMIT:
+            out.add("limit", str(self.limit))
         if page > 1:
             out.add("page", str(page))
+        return out
+
+    def export_args(self, fmt: str) -> MultiDict:
+        """/api/export arguments for every report this query and these filters select (all pages)."""
+        out = self.args(page=1)
+        out.poplist("limit")
+        out.add("format", fmt)
         return out
 
     def without(self, key: str, value: str) -> MultiDict:
@@ -77,6 +106,7 @@ def parse_search_args(args: Mapping, *, paged: bool = False) -> SearchParams:
     Filter values may repeat (?province=甘肃省&province=青海省) or be comma-separated (?province=甘肃省,青海省).
     """
     getlist = args.getlist if hasattr(args, "getlist") else (lambda k: [args[k]] if k in args else [])
+    check_arg_names(args.keys())
     q = (args.get("q") or "").strip()
     if len(q) > MAX_QUERY_CHARS:
         raise ParamError(f"检索式过长（最多 {MAX_QUERY_CHARS} 个字符）")

@@ -56,10 +56,9 @@ def _apply(split_other: bool) -> StatTable:
     top = sub = 0  # running numbers for （一）… and 1. 2. … as printed
     for r in cat.apply_rows(split_other):
         depth = r.key.count(".")  # new → 0, result.public → 1, result.denied.state_secret → 2
-        if r.key == "result":
-            continue  # 三、本年度办理结果 only groups the rows below it
-        if r.key in ("new", "carried_over", "carried_forward"):
-            label = {"new": "一、", "carried_over": "二、", "carried_forward": "四、"}[r.key] + r.label
+        # 三、本年度办理结果 has no figures of its own, but it is printed: it heads （一）…（七）, as in the original
+        if r.key in ("new", "carried_over", "result", "carried_forward"):
+            label = {"new": "一、", "carried_over": "二、", "result": "三、", "carried_forward": "四、"}[r.key] + r.label
             indent = 0
         elif depth == 1:
             label, indent, sub = f"（{_CN_NUM[top]}）{r.label}", 1, 0
@@ -86,6 +85,29 @@ def layout(template: str | None) -> tuple[StatTable, ...]:
     if template == "2019":
         return (_active(cat.ACTIVE_2019), _apply(False), _review())
     return ()
+
+
+# The compare page's field menu: one group per statistics table, as the report prints them, labels without the
+# table's own prefix (依申请·…) since the group names it.
+FIELD_GROUPS = (
+    ("series.", "跨模板序列（2008 年起可比）", ""),
+    ("active.", "二、主动公开政府信息情况", "主动公开·"),
+    ("apply.", "三、收到和处理政府信息公开申请情况", "依申请·"),
+    ("review.", "四、行政复议", ""),
+    ("litigation.", "四、行政诉讼", "行政诉讼·"),
+    ("legacy.", "2019 年以前的统计数字", ""),
+)
+
+
+@cache
+def field_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(group title, [(field key, label within the group)]) for every field, grouped by table."""
+    out = []
+    for prefix, title, strip in FIELD_GROUPS:
+        items = [(k, v.removeprefix(strip)) for k, v in cat.FIELD_LABELS.items() if k.startswith(prefix)]
+        if items:
+            out.append((title, items))
+    return out
 
 
 @cache

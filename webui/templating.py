@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import Flask, url_for
 
 from indexer.model import CANONICAL_SECTIONS
+from webui.params import DEFAULT_LIMIT
 
 FACET_LABELS = {
     "province": "省份", "city": "城市", "county": "区县", "year": "年度", "section": "章节",
@@ -26,6 +27,10 @@ WARNING_LABELS = {
 }
 TEMPLATE_LABELS = {"2021": "2021 年格式", "2019": "2019 年格式（试行）", "pre2019": "2019 年以前"}
 SORT_LABELS = {"relevance": "相关度", "year_desc": "年度（新→旧）", "year_asc": "年度（旧→新）"}
+# The table-field sorts the sort menu offers (any field key works by URL, as in `nianbao search --sort`): the
+# cross-template series first, then the totals people compare most.
+FIELD_SORTS = ("series.applications", "series.reviews", "series.lawsuits", "apply.new.total",
+               "apply.result.public.total", "review.total")
 
 
 def value_label(key: str, value) -> str:
@@ -76,7 +81,7 @@ def number(v) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
-        FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TEMPLATE_LABELS=TEMPLATE_LABELS,
+        DEFAULT_LIMIT=DEFAULT_LIMIT, FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TEMPLATE_LABELS=TEMPLATE_LABELS, FIELD_SORTS=FIELD_SORTS,
         CANONICAL_SECTIONS=CANONICAL_SECTIONS, value_label=value_label, url_with=url_with, sort_label=sort_label,
     )
     app.jinja_env.filters["number"] = number

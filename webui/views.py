@@ -7,12 +7,13 @@ import time
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from indexer.citation import accessed_date, citation
 from webui import compare as cmp
 from webui import stattables
 from webui.library import get_library, get_light_reports
 from webui.charts import chart
 from webui.data import matching_reports
-from webui.highlight import highlight, query_terms
+from webui.highlight import highlight, query_fields, query_terms
 from webui.params import FILTER_KEYS, ParamError, SearchParams, parse_search_args
 
 from indexer.history.series import SERIES_FIELDS
@@ -71,16 +72,24 @@ def search():
     except ParamError as e:
         params, error = SearchParams(q=(request.args.get("q") or "")[:500]), str(e)
     lib = get_library()
+    page_notice = None
     if error is None:
         try:
             result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
                                 limit=params.limit, offset=params.offset)
+            if not result["results"] and result["total"] and params.offset:
+                # a page past the end (an old link, a narrower filter): the last page, and say so
+                asked, last = params.page, -(-result["total"] // params.limit)
+                params.offset = (last - 1) * params.limit
+                result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
+                                    limit=params.limit, offset=params.offset)
+                page_notice = f"没有第 {asked} 页（共 {last} 页），下面是最后一页。"
         except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
     status = 400 if error else 200
     facets = result["facets"] if result else {}
     return render_template(
-        "search.html", params=params, result=result, error=error,
+        "search.html", params=params, result=result, error=error, page_notice=page_notice,
         facet_groups=_facet_groups(params, facets), chips=_chips(params),
         pages=_pages(params, result["total"]) if result else [],
     ), status
@@ -120,10 +129,14 @@ def report(report_id: str):
     terms = query_terms(q)
     sections = _section_tree(rep, terms)
     tables, extra_fields, warned = _stat_tables(rep)
+    field_hits = [(k, stattables.label(k), rep.fields[k]) for k in query_fields(q) if k in rep.fields]
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
+        field_hits=field_hits, hit_keys={k for k, _, _ in field_hits},
+        title_hit="<mark>" in str(highlight(rep.title or "", terms)),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
         series=_series(lib, rep), reuse=_reuse(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
+        **_source_facts(lib, rep),
     )
 
 
@@ -202,6 +215,39 @@ def report_diff(report_id: str):
                            series=lib.series(rep))
 
 
+def _source_facts(lib, rep) -> dict:
+    """The original as collected (name, size, date) and the citation line, for the report's 来源 block."""
+    original = lib.original(rep.id)
+    if original is None:
+        return {"original": None, "cite": citation(rep), "collected": None}
+    name, _, data, collected_at = original
+    return {"original": {"name": name, "size": len(data)}, "cite": citation(rep, collected_at),
+            "collected": accessed_date(collected_at)}
+
+
+# The stored bytes are pages and files from the open web: they are downloaded, never rendered on this origin
+# (an HTML original could run its own script here), and sandboxed should a browser open them anyway.
+_ORIGINAL_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument."
+                   "wordprocessingml.document", ".doc": "application/msword", ".html": "text/html",
+                   ".htm": "text/html", ".txt": "text/plain", ".md": "text/plain"}
+
+
+@bp.get("/report/<report_id>/original")
+def original(report_id: str):
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    found = get_library().original(report_id)
+    if found is None:
+        abort(404)
+    name, content_type, data, _ = found
+    mimetype = content_type or _ORIGINAL_TYPES.get(PurePath(name).suffix.lower(), "application/octet-stream")
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+    })
+
+
 def _compare_state():
     params = parse_search_args(request.args)
     labels = stattables.field_labels()
@@ -237,6 +283,7 @@ def compare():
                     log=request.args.get("scale") == "log")
     return render_template(
         "compare.html", params=params, field_key=field_key, by=by, labels=labels, table=table, svg=svg,
+        field_groups=stattables.field_groups(),
         error=error, groupings=cmp.GROUPINGS, log_scale=request.args.get("scale") == "log", facets=facets, took_ms=round((time.perf_counter() - t0) * 1000),
         csv_args=request.args,
     ), (400 if error else 200)

@@ -70,7 +70,7 @@ class Evaluator(TreeWalk):
             return filter_mask(snap, node)
         if isinstance(node, Range):
             if node.field == "year":
-                return _range_mask(snap.year, node) & (snap.year > 0)
+                return node.contains_all(snap.year) & (snap.year > 0)
             mask = np.zeros(self.shape, dtype=bool)
             docs = snap.numeric_docs(node.field, node)
             reps = snap.doc_report[docs] if len(docs) else np.zeros(0, dtype=np.int64)
@@ -97,12 +97,6 @@ class KindEvaluator(TreeWalk):
             return out
         # filters, ranges (and nothing): the same for every kind
         return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
-
-
-def _range_mask(values: np.ndarray, r: Range) -> np.ndarray:
-    low = values >= r.low if r.low_inclusive else values > r.low
-    high = values <= r.high if r.high_inclusive else values < r.high
-    return low & high
 
 
 def _value_matches(values: list[str], wanted: str) -> list[int]:

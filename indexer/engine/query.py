@@ -17,10 +17,12 @@ quote too.  Anything malformed raises QueryError with a one-line message in Chin
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.engine.errors import QueryError
 from indexer.limits import limits
@@ -37,6 +39,10 @@ _NUMBER = r"-?\d+(?:\.\d+)?"
 _COMPARISON = re.compile(rf"(>=|<=|>|<|=)?\s*({_NUMBER})")
 _RANGE = re.compile(rf"({_NUMBER})\s*(?:-|~|\.\.)\s*({_NUMBER})")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+# name:value whose name reads like a key someone meant (ASCII, starts with a letter): an unknown one is an error,
+# never a silent search for the text "provnce:甘肃".  Link schemes stay text (a pasted URL).
+_KEY_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+_TEXT_SCHEMES = {"http", "https", "ftp", "mailto", "file", "www"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -66,6 +72,12 @@ class Range:
         return ((x > self.low or (self.low_inclusive and x == self.low))
                 and (x < self.high or (self.high_inclusive and x == self.high)))
 
+    def contains_all(self, values):
+        """contains() over a numpy array of values, elementwise."""
+        low = values >= self.low if self.low_inclusive else values > self.low
+        high = values <= self.high if self.high_inclusive else values < self.high
+        return low & high
+
 
 @dataclass(frozen=True)
 class And:
@@ -93,6 +105,18 @@ def texts(node, *, positive: bool = True) -> list[str]:
         return texts(node.item, positive=not positive)
     if isinstance(node, (And, Or)):
         return [t for item in node.items for t in texts(item, positive=positive)]
+    return []
+
+
+def field_ranges(node, *, positive: bool = True) -> list[Range]:
+    """The table-field conditions a matching report meets (not under NOT; year is metadata, not a field): what a
+    result shows as its field hits."""
+    if isinstance(node, Range):
+        return [node] if positive and node.field != "year" else []
+    if isinstance(node, Not):
+        return field_ranges(node.item, positive=not positive)
+    if isinstance(node, (And, Or)):
+        return [r for item in node.items for r in field_ranges(item, positive=positive)]
     return []
 
 
@@ -146,6 +170,8 @@ def _lex(query: str) -> list[tuple[str, str]]:
             out.append((word.lower(), ""))
         elif _field_name(word):
             out.append(("field", word))
+        elif _unknown_key(word):
+            raise QueryError(unknown_key_message(word.partition(":")[0]))
         else:
             out.append(("word", word))
         i = j
@@ -160,6 +186,40 @@ def _field_name(word: str) -> str | None:
     if name in FACET_FIELDS or _NUMERIC_KEY.fullmatch(name):
         return name
     return None
+
+
+def _unknown_key(word: str) -> bool:
+    name, sep, _ = word.partition(":")
+    return bool(sep) and _KEY_LIKE.fullmatch(name) is not None and name.lower() not in _TEXT_SCHEMES
+
+
+@lru_cache(maxsize=1)
+def _field_keys() -> frozenset[str]:
+    from indexer.parse.tables.catalogue import FIELD_KEYS
+
+    return frozenset(FIELD_KEYS)
+
+
+def nearest_keys(name: str, n: int = 3) -> list[str]:
+    """The valid filter and table-field keys closest to a mistyped one (difflib's ratio, as Python's own
+    "Did you mean" does), filters first."""
+    name = name.lower()
+    close = difflib.get_close_matches(name, FACET_FIELDS, n=n, cutoff=0.6)
+    fields = sorted(_field_keys())
+    # a field key is compared with the keys of its own table first (apply.new.totl → apply.new.*), then all
+    head = name.split(".")[0]
+    pool = [k for k in fields if k.split(".")[0] == head] or fields
+    close += difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    return close[:n]
+
+
+def unknown_key_message(name: str) -> str:
+    """One line for an unknown filter or field key: the nearest valid keys, or where the valid ones are listed."""
+    close = nearest_keys(name)
+    if close:
+        return f"没有这个筛选项或字段：{name}（您是不是要找：{'、'.join(close)}？）"
+    return (f"没有这个筛选项或字段：{name}（筛选项：{'、'.join(FILTER_KEYS)}；"
+            "统计字段如 apply.new.total，见“对比”页的字段列表）")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -279,6 +339,8 @@ def _field_node(word: str):
         return Filter("section", key)
     if name in _TEXT_FILTERS:
         return Filter(name, value)
+    if name not in _field_keys():
+        raise QueryError(unknown_key_message(name))
     r = _range(name, value)
     if r is None:
         raise QueryError(f"数值条件写法不对：{name}:{value}（例如 {name}:>100、{name}:10-20）")
@@ -327,7 +389,7 @@ def parse_filters(filters: dict[str, list[str]] | None) -> dict[str, list]:
         if count > limits().query_terms:
             raise QueryError(f"筛选条件太多（最多 {limits().query_terms} 个）")
         if name not in FACET_FIELDS:
-            raise QueryError(f"未知的筛选项：{name}（可用：{', '.join(FACET_FIELDS)}）")
+            raise QueryError(unknown_key_message(name))
         nodes = [_field_node(f"{name}:{v}") for v in values if v is not None and str(v).strip()]
         if nodes:
             out[name] = nodes

@@ -13,6 +13,7 @@ import numpy as np
 
 from indexer.engine.evaluate import Plan
 from indexer.engine.facets import empty_facets, facets
+from indexer.engine.query import field_ranges
 from indexer.engine.ranking import oldest_first, page_order, parse_field_sort, report_scores, slot_scores
 from indexer.engine.snapshot import Snapshot
 from indexer.engine.snippets import make_snippet
@@ -20,6 +21,28 @@ from indexer.engine.snippets import make_snippet
 # section hits (with snippets) shown per report: a report page shows the rest; snippets cost 5–8 µs each
 _MAX_HITS_PER_REPORT = 10
 RESULT_KEYS = ("title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")
+
+
+def _field_conditions(plan: Plan) -> list[tuple[str, str, np.ndarray]]:
+    """(key, Chinese label, which reports meet it) for each table-field condition of the query and its filters that
+    a matching report meets: the field hits a result shows beside (or instead of) its section hits."""
+    from indexer.parse.tables.catalogue import field_label
+
+    snap = plan.snap
+    out: dict[str, tuple[str, str, np.ndarray]] = {}
+    nodes = field_ranges(plan.tree) + [n for ns in plan.filters.values() for n in ns if hasattr(n, "low")]
+    for node in nodes:
+        if node.field == "year":
+            continue
+        values = snap.field_values(node.field)
+        met = ~np.isnan(values) & node.contains_all(values)
+        key = node.field
+        out[key] = (key, field_label(key), met | out[key][2] if key in out else met)
+    return list(out.values())
+
+
+def _plain_number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
 
 
 def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict:
@@ -41,7 +64,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
         sort = "year_desc"
     sort_field = parse_field_sort(sort)
     limit, offset = max(0, int(limit)), max(0, int(offset))
-    out = {"query": query, "total": 0, "total_sections": 0, "took_ms": 0, "facets": empty_facets(),
+    out = {"query": query, "total": 0, "total_sections": 0, "total_fields": 0, "took_ms": 0, "facets": empty_facets(),
            "results": [], "limit": limit, "offset": offset, "sort": sort}
     plan = Plan(snap, query, filters)
     reports = np.flatnonzero(plan.mask)
@@ -49,6 +72,8 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     section_docs = docs[snap.slot_is_section[docs]]
     out["total"] = int(len(reports))
     out["total_sections"] = int(len(section_docs))
+    conditions = _field_conditions(plan)
+    out["total_fields"] = int(sum(np.count_nonzero(met[reports]) for _, _, met in conditions))
     out["facets"] = facets(plan)
     score = report_scores(snap.slot_report, snap.n_reports, docs, doc_scores)
     page = page_order(plan, reports, score, sort, sort_field, offset, limit)
@@ -67,7 +92,10 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
             anchor, heading, canonical, text = sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
                          "snippet": make_snippet(text or "", plan.terms, heading=heading or "")})
+        fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
+                  for (key, label, met), values in zip(conditions, (snap.field_values(c[0]) for c in conditions))
+                  if met[r]]
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
-                               "score": round(float(score[r]), 4), "hits": hits})
+                               "score": round(float(score[r]), 4), "hits": hits, "fields": fields})
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out

@@ -19,7 +19,8 @@ FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
 # 9: the field and codec classes Whoosh pickles into the TOC moved to indexer.engine (same postings as 8)
-SCHEMA_VERSION = "9." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
+# 10: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
+SCHEMA_VERSION = "10." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
 
 
 def build_schema() -> fields.Schema:

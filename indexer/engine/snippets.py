@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from functools import lru_cache
 
-from indexer.normalize import normalize
+from indexer.normalize import fold_char, normalize
 
 SNIPPET_CONTEXT = 40
 
@@ -30,7 +29,7 @@ def _char_map(raw: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(raw):
         if ch.isspace() or ch in "\u00a0\u200b\u3000":
             continue
-        for c in unicodedata.normalize("NFKC", ch).casefold():
+        for c in fold_char(ch):
             out.append(c)
             origin.append(i)
     return "".join(out), origin
@@ -56,7 +55,7 @@ def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int 
     wrapped in <mark>, everything else escaped.
 
     Fast path: a regular expression allowing whitespace inside the term finds it in the display text directly.
-    When normalisation changed more than whitespace and case (full-width forms), the display text is normalised
+    When normalisation changed more than whitespace and case (full-width forms, traditional characters), the display text is normalised
     character by character with a map back to the original offsets."""
     rx, longest = _plan(tuple(terms))
     first = rx.search(raw) if rx is not None else None

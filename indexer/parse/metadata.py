@@ -23,6 +23,7 @@ class Metadata:
     published: str | None = None  # ISO date YYYY-MM-DD
     template: str | None = None  # '2021' | '2019' | 'pre2019'
     compiler: str | None = None  # the body the text says compiled the report (本报告由…编制), if stated
+    url: str | None = None  # the original's address a page or archive header gives (原文链接: https://…)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -132,6 +133,14 @@ def _published_from_header(fields: dict[str, str]) -> str | None:
             d = parse_date(fields[key])
             if d:
                 return d
+    return None
+
+
+def _url_from_header(fields: dict[str, str]) -> str | None:
+    for key in ("原文链接", "原文地址", "链接", "网址"):
+        m = re.match(r"https?://\S+", fields.get(key, "").strip())
+        if m:
+            return m.group(0)
     return None
 
 
@@ -436,4 +445,4 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
         published = _signing_date(body_lines, year)
     template = detect_template(year, body)
     return Metadata(title=title, issuer=issuer, year=year, published=published, template=template,
-                    compiler=compiler), body
+                    compiler=compiler, url=_url_from_header(header)), body

@@ -66,7 +66,8 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
         year=meta.year,
         published=meta.published,
         template=meta.template,
-        source=doc.meta.get("url") or doc.source,
+        # the crawled address, else the one the page's header gives, else the file name
+        source=doc.meta.get("url") or meta.url or doc.source,
         sections=sections,
         fields=fields,
         warnings=warnings,

@@ -37,6 +37,9 @@ _SUFFIXES = {
     ".doc": "doc", ".wps": "doc",
 }
 
+# every file name ending the readers know (`nianbao add --help` lists them)
+READABLE_SUFFIXES = tuple(_SUFFIXES)
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls, .wps)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|span|"
                          rb"h[1-6]|br|font|center|section|article|style|script)\b", re.I | re.S)

@@ -51,13 +51,36 @@ def test_numeric_field_filters():
     assert parse_query("apply.new.total:<=5") == Range("apply.new.total", high=5)
     assert parse_query("apply.new.total:=3") == Range("apply.new.total", 3, 3)
     assert parse_query("apply.new.total:10-20") == Range("apply.new.total", 10, 20)
-    r = parse_query("fees.total:>0.5")
+    r = parse_query("active.fees.amount_wan:>0.5")  # a real key (issue 14: an unknown key is an error)
     assert r.contains(0.6) and not r.contains(0.5) and r.high == math.inf
 
 
 def test_urls_and_unknown_prefixes_are_plain_text():
     assert parse_query("http://www.gov.cn") == Text("http://www.gov.cn")
     assert parse_query("注:") == Text("注:")
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("apply.new.totl:>100", "apply.new.total"),
+    ("provnce:甘肃", "province"),
+    ("政务 Year:2019 cty:兰州", "city"),
+    ("review.totl:1", "review.total"),
+])
+def test_unknown_keys_are_errors_naming_the_nearest_valid_keys(typed, meant):
+    # issue 14.1: no silent zero for a mistyped key, in the query text or the API's filters
+    with pytest.raises(QueryError) as e:
+        parse_query(typed)
+    msg = str(e.value)
+    assert "您是不是要找" in msg and meant in msg and "\n" not in msg
+    name = typed.split()[-1].partition(":")[0]
+    if "." not in name:
+        with pytest.raises(QueryError, match=meant):
+            parse_filters({name: ["x"]})
+
+
+def test_an_unknown_key_with_nothing_near_lists_the_filters():
+    with pytest.raises(QueryError, match="province"):
+        parse_query("colour:red")
 
 
 def test_texts_lists_positive_terms_only():

@@ -423,3 +423,27 @@ def test_covering_grams_cover_the_query_with_the_fewest_positions():
                    if covers(s, n))
         assert sum(g[2] for g in got) == best, (grams, got)
         assert [g[2] for g in got] == sorted(g[2] for g in got)
+
+
+def test_traditional_and_simplified_find_each_other(tmp_path):
+    """Issue 14.5: a query in either script finds text in either (OpenCC t2s in the matching form), snippets mark
+    the text as printed."""
+    from indexer.engine.index import SearchIndex
+    from indexer.model import Report, Section
+    from indexer.normalize import normalize
+
+    ix = SearchIndex(tmp_path / "ix")
+    ix.update([
+        Report(id="trad", title="澳門年報", year=2020,
+               sections=[Section("s", "", "", 1, "overview", "本年度加強政務新媒體建設，發佈資訊。")]),
+        Report(id="simp", title="甘肃年报", year=2020,
+               sections=[Section("s", "", "", 1, "overview", "本年度加强政务新媒体建设。")]),
+    ])
+    for q in ("政務新媒體", "政务新媒体", "政務新媒体"):
+        res = ix.search(q)
+        assert sorted(r["id"] for r in res["results"]) == ["simp", "trad"], q
+        snippets = {r["id"]: r["hits"][0]["snippet"] for r in res["results"]}
+        assert "<mark>政務新媒體</mark>" in snippets["trad"] and "<mark>政务新媒体</mark>" in snippets["simp"]
+    assert ix.search("发布")["total"] == 1  # 發佈 → 发布
+    ix.close()
+    assert normalize("政務新媒體") == "政务新媒体" and normalize(normalize("乾隆後")) == normalize("乾隆後")

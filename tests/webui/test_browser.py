@@ -174,3 +174,70 @@ def test_a_malformed_hash_leaves_the_report_page_working(page, base_url, tmp_pat
     playwright_sync.expect(expect_visible).to_be_visible()
     page.screenshot(path=str(tmp_path / "malformed-hash.png"))
     assert not page.errors, page.errors
+
+
+def test_issue_14_page_walk_sort_page_export_field_hit_and_citation(browser, base_url, tmp_path):
+    """Search, tick a province, sort by a table field, page forward, export CSV, open a field-matched report on its
+    marked cell, copy the citation.  Screenshots also go to $NIANBAO_SHOTS when set, for a person to look at."""
+    import csv
+    import io
+    from urllib.parse import parse_qs, urlsplit
+
+    expect = playwright_sync.expect
+    shots = Path(os.environ.get("NIANBAO_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto(base_url + "/?limit=2")
+    page.get_by_label("检索式").fill("政务公开")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=*")
+    page.get_by_role("checkbox", name="甘肃省").check()
+    page.wait_for_url("**province=*")
+    page.locator("#sort").select_option("series.applications")
+    page.wait_for_url("**sort=series.applications*")
+    total = int(page.locator(".summary strong").first.inner_text())
+    assert total == 3
+    page.screenshot(path=str(shots / "walk-1-sorted.png"), full_page=True)
+
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_url("**page=2*")
+    args = parse_qs(urlsplit(page.url).query)
+    assert args["limit"] == ["2"] and args["sort"] == ["series.applications"] and args["province"] == ["甘肃省"]
+    assert page.locator("li.report").count() == 1
+    page.screenshot(path=str(shots / "walk-2-page2.png"), full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == total and {r["省级"] for r in rows} == {"甘肃省"}
+
+    page.get_by_role("link", name="清除全部").click()
+    page.wait_for_url(lambda url: "province" not in url)
+    page.get_by_label("检索式").fill("apply.new.total:>100")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**apply.new.total*")
+    hit = page.locator("ul.field-hits a").first
+    expect(hit).to_contain_text("本年新收政府信息公开申请数量")
+    page.screenshot(path=str(shots / "walk-3-field-hits.png"), full_page=True)
+    hit.click()
+    page.wait_for_url("**/report/**#f-apply.new.total")
+    cell = page.locator("td.field-hit")
+    expect(cell).to_have_count(1)
+    expect(cell).to_be_in_viewport()
+    page.screenshot(path=str(shots / "walk-4-field-cell.png"))
+
+    page.get_by_role("button", name="复制引用").click()
+    expect(page.locator(".cite .copied")).to_have_text("已复制")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#nb-cite").inner_text() and "[EB/OL]" in copied
+    page.locator("#nb-cite").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "walk-5-citation.png"))
+    assert not errors, errors
+    context.close()

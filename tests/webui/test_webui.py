@@ -320,7 +320,7 @@ def test_serve_runs_under_waitress_on_loopback(index_dir):
 def test_serve_refuses_a_missing_index(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "webui.cli", "--index", str(tmp_path / "none")], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0 and "no index" in proc.stderr
+    assert proc.returncode != 0 and "没有索引" in proc.stderr  # issue 14.8: messages in Chinese
 
 
 def test_an_internal_error_is_a_plain_500_without_traceback():

@@ -153,3 +153,10 @@ def test_log_scale_keeps_small_values_apart_from_a_large_one():
     # on a linear axis 5 and 50 would sit within 6 px of each other; on the log axis they are far apart
     assert abs(ys[2] - ys[3]) > 40
     assert ">1,000<" in svg and ">10<" in svg
+
+
+def test_highlight_marks_traditional_text_for_a_simplified_query():
+    from webui.highlight import highlight, query_terms
+
+    assert str(highlight("加強政務新媒體建設", query_terms("政务新媒体"))) == "加強<mark>政務新媒體</mark>建設"
+    assert str(highlight("政务新媒体", query_terms("政務新媒體"))) == "<mark>政务新媒体</mark>"

@@ -38,7 +38,24 @@
       });
     }
 
-    // Report page: go to the first highlighted match inside the section named in the URL, and step through matches.
+    // Report page: the copy button of the citation line (shown only where script runs).
+    Array.prototype.forEach.call(document.querySelectorAll("button.copy"), function (b) {
+      var source = document.getElementById(b.getAttribute("data-copy"));
+      var status = b.nextElementSibling;
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        var text = source.textContent;
+        function done() { status.textContent = "已复制"; }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { selectAndCopy(source) && done(); });
+        } else if (selectAndCopy(source)) done();
+      });
+    });
+
+    // Report page: a result matched by a table field opens on that cell (#f-apply.new.total), not on a text match.
+    var cell = location.hash.indexOf("#f-") === 0 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (cell) requestAnimationFrame(function () { cell.scrollIntoView({ block: "center" }); });
+    // Otherwise go to the first highlighted match inside the section named in the URL, and step through matches.
     var marks = Array.prototype.slice.call(document.querySelectorAll(".fulltext mark"));
     if (!marks.length) return;
     var current = -1;
@@ -56,7 +73,7 @@
       if (inside) start = marks.indexOf(inside);
     }
     // wait for layout so that scrolling lands where the reader will look
-    requestAnimationFrame(function () { show(start); });
+    if (!cell) requestAnimationFrame(function () { show(start); });
     Array.prototype.forEach.call(document.querySelectorAll(".hitnav"), function (b) {
       b.hidden = false;
       b.addEventListener("click", function () { show(current + parseInt(b.getAttribute("data-step"), 10)); });
@@ -71,6 +88,15 @@
     } catch (e) {
       return "";
     }
+  }
+
+  function selectAndCopy(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    try { return document.execCommand("copy"); } catch (err) { return false; }
   }
 
   function clear(form, names) {
