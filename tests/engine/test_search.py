@@ -423,3 +423,12 @@ def test_covering_grams_cover_the_query_with_the_fewest_positions():
                    if covers(s, n))
         assert sum(g[2] for g in got) == best, (grams, got)
         assert [g[2] for g in got] == sorted(g[2] for g in got)
+
+
+def test_requests_filter_finds_the_2019_format(corpus, index):
+    """依申请公开 in the 2019+ format is （二）依申请公开情况 under 一、总体情况: section:requests must find those reports."""
+    res = index.search('"依申请公开" section:requests', limit=100)
+    years = {r["id"]: r["year"] for r in res["results"]}
+    want = {r.id for r in corpus if r.year and r.year >= 2019 and any(
+        s.number.strip("（()）") == "二" and "依申请公开" in s.heading and s.level == 2 for s in r.sections)}
+    assert want and want <= set(years), sorted(want - set(years))
