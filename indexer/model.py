@@ -1,6 +1,6 @@
 """The report model: what every stage after reading passes along.
 
-The JSON form (``Report.to_json``) is the public contract of ../shared/spec/FIELDS.md: the API, the CLI's ``--json``
+The JSON form (``Report.to_json``) is the public contract of docs/FIELDS.md: the API, the CLI's ``--json``
 and the exports use exactly these keys.  Reader output (``Document``) is internal: text plus whatever table
 structure the file format kept.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 # Metadata keys in FIELDS.md order.
 METADATA_KEYS = (
-    "id", "title", "issuer", "province", "city", "county", "township", "region_code",
+    "id", "title", "issuer", "issuer_id", "province", "city", "county", "township", "region_code",
     "level", "body_type", "year", "published", "template", "source",
 )
 
@@ -161,7 +161,8 @@ class Warning:
 class Report:
     id: str
     title: str | None = None
-    issuer: str | None = None
+    issuer: str | None = None  # the body's formal name (晋城市人民政府 for a title that says 晋城市)
+    issuer_id: str | None = None  # stable key of the body across years and title variants (indexer/parse/issuer.py)
     province: str | None = None
     city: str | None = None
     county: str | None = None

@@ -51,7 +51,7 @@ def test_add_again_is_idempotent(index):
 def test_show_json_has_exactly_the_contract_keys(index):
     rid = json.loads(nianbao(index, "list", "--json").stdout)[0]["id"]
     report = json.loads(nianbao(index, "show", rid, "--json").stdout)
-    assert list(report) == ["id", "title", "issuer", "province", "city", "county", "township", "region_code",
+    assert list(report) == ["id", "title", "issuer", "issuer_id", "province", "city", "county", "township", "region_code",
                             "level", "body_type", "year", "published", "template", "source", "sections", "fields",
                             "warnings"]
     assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text"] for s in report["sections"])
