@@ -80,5 +80,10 @@ def other_years(lib, report: Report, limit: int = 50) -> list[dict]:
         res = lib.search("", filters=filters, sort="year_desc", limit=200)
     except ValueError:
         return []
-    out = [r for r in res["results"] if r.get("issuer") == report.issuer and r["id"] != report.id]
+    def same_body(r: dict) -> bool:  # issuer_id: one body across title variants; an index built before it: the name
+        if report.issuer_id and r.get("issuer_id"):
+            return r["issuer_id"] == report.issuer_id
+        return r.get("issuer") == report.issuer
+
+    out = [r for r in res["results"] if same_body(r) and r["id"] != report.id]
     return out[:limit]

@@ -47,8 +47,8 @@ HIT = {"type": "object", "properties": {
     "anchor": {"type": "string"}, "heading": {"type": "string"}, "canonical": {"type": "string"},
     "snippet": {"type": "string", "description": "HTML：文本已转义，命中词包在 <mark> 中"}}}
 RESULT = {"type": "object", "properties": {
-    **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "province", "city", "county", "level",
-                                                   "body_type", "template", "source")},
+    **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "issuer_id", "province", "city", "county",
+                                                   "level", "body_type", "template", "source")},
     "year": {"type": ["integer", "null"]}, "score": {"type": "number"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
 SEARCH_RESULT = {"type": "object", "properties": {

@@ -18,7 +18,8 @@ from indexer.engine.snapshot import Snapshot
 from indexer.engine.snippets import make_snippet
 
 _MAX_HITS_PER_REPORT = 10
-RESULT_KEYS = ("title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")
+RESULT_KEYS = ("title", "issuer", "issuer_id", "province", "city", "county", "year", "level", "body_type", "template",
+               "source")
 
 
 def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict:
