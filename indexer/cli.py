@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from indexer.library import Library, default_index_dir
+from indexer.library import Library, default_index_dir, describe_skipped
 from indexer.model import CANONICAL_SECTIONS
 from indexer.engine.query import FILTER_KEYS
 
@@ -72,9 +72,14 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--region", help="Region hint for these files, e.g. 福建省福州市平潭县.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--force", is_flag=True,
+              help="Add inputs that are not annual reports too (政策解读, 图解, notices, list pages); they are "
+                   "skipped with their reason otherwise.")
 @click.pass_context
-def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool) -> None:
-    """Add report files or directories (txt, md, html, pdf, docx); adding a report again updates it."""
+def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, force: bool) -> None:
+    """Add report files or directories (txt, md, html, pdf, docx); adding a report again updates it.
+
+    Inputs that are not annual reports are skipped and counted with their reason, named files too, unless --force."""
     from tqdm import tqdm
 
     hints = {"region": region} if region else None
@@ -88,11 +93,15 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
         def on_error(path: str, reason: str) -> None:
             bar.write(f"error: {path}: {reason}", file=sys.stderr)
 
-        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
+        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error, force=force)
         bar.close()
+        for path, kind, reason in result.skipped:
+            click.echo(f"跳过：{path}：不是年度报告（{kind}）：{reason}", err=True)
         skipped = f"; {len(result.skipped)} skipped (not annual reports)" if result.skipped else ""
         click.echo(f"added {len(set(result.added))} report(s) from {len(result.added)} file(s); "
                    f"{len(result.failed)} failed{skipped}; {lib.count()} in {lib.index_dir}", err=True)
+        if result.skipped:
+            click.echo(describe_skipped(result.skipped_by_kind()) + "（确要加入请用 --force）", err=True)
     if result.failed:
         sys.exit(1)
 
@@ -207,7 +216,7 @@ def delete(ctx: click.Context, report_id: str) -> None:
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--labels", type=click.Choice(["zh", "key"]), default=None,
-              help="Column names: Chinese labels (CSV default) or FIELDS.md keys (JSON default).")
+              help="Column names: Chinese labels (CSV default) or docs/FIELDS.md keys (JSON default).")
 @click.option("--fields", "field_list", default="", help="Only these field keys, comma-separated (default: all).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output).")

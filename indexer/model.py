@@ -114,6 +114,16 @@ class ReadError(Exception):
     """A file that cannot be read at all; the message is one line a user can act on."""
 
 
+class NotAReport(Exception):
+    """An input that is not an annual report (政策解读, 图解, 通知公告, 列表页, 其他): skipped, with its reason."""
+
+    def __init__(self, report: "Report"):
+        self.report = report
+        self.kind = report.kind
+        self.reason = report.kind_reason
+        super().__init__(f"不是年度报告（{report.kind}）：{report.kind_reason}")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The report
 
@@ -177,6 +187,14 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     fields: dict[str, int | float] = field(default_factory=dict)
     warnings: list[Warning] = field(default_factory=list)
+    # What the input is (indexer/parse/classify.py): only 年度报告 is stored unless forced; not part of the JSON.
+    kind: str = "年度报告"
+    kind_reason: str = ""
+    illustrates: str | None = None  # a 图解 / 解读 page: the title of the report it is about
+
+    @property
+    def is_report(self) -> bool:
+        return self.kind == "年度报告"
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {k: getattr(self, k) for k in METADATA_KEYS}

@@ -26,6 +26,7 @@ class Metadata:
     compiler: str | None = None  # the body the text says compiled the report (本报告由…编制), if stated
     signature: str | None = None  # the body named in the 落款 at the end (利川市团堡镇人民政府), if any
     publisher: str | None = None  # the page's 发布机构 / 来源 line, if any
+    page_title: str | None = None  # the page's 标题: line, if any
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -485,4 +486,5 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
         published = _signing_date(body_lines, year)
     template = detect_template(year, body)
     return Metadata(title=title, issuer=issuer, year=year, published=published, template=template,
-                    compiler=compiler, signature=signature_of(body_lines), publisher=_issuer_from_header(header)), body
+                    compiler=compiler, signature=signature_of(body_lines), publisher=_issuer_from_header(header),
+                    page_title=header.get("标题") or header.get("题目")), body

@@ -2,13 +2,14 @@
 
 No I/O here; ``indexer.library`` reads files and stores results.  Each step is its own module:
 metadata (title, issuer, year, published, template) → sections → region → issuer's formal name and key →
-statistics tables.
+statistics tables → what the input is (an annual report, or a 解读 / 图解 / notice / list / other page).
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from indexer.parse.classify import classify
 from indexer.parse.issuer import formal_issuer, issuer_id, place_in_full
 from indexer.parse.metadata import extract_metadata
 from indexer.model import Document, Report, Warning
@@ -57,7 +58,13 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
                                 message=f"地区只能确定到上级：{issuer or ''}"))
     warnings.extend(table_warnings)
 
+    kind = classify(doc, meta, sections)
+    if not kind.is_report:  # stored only when forced; then the report says what it is
+        warnings.append(Warning(code="kind.not_report", message=f"不是年度报告（{kind.kind}）：{kind.reason}"))
     return Report(
+        kind=kind.kind,
+        kind_reason=kind.reason,
+        illustrates=kind.illustrates,
         id=report_id(meta.title, meta.issuer, meta.year, body),
         title=meta.title,
         issuer=issuer,
