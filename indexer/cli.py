@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from indexer.failures import explain
-from indexer.library import Library, default_index_dir
+from indexer.library import Library, default_index_dir, describe_skipped
 from indexer.model import CANONICAL_SECTIONS
 from indexer.engine.query import FILTER_KEYS
 from indexer.read.dispatch import READABLE_SUFFIXES
@@ -100,9 +100,13 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--region", help="这些文件所属地区的提示，如 福建省福州市平潭县。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。")
+@click.option("--force", is_flag=True,
+              help="不是年度报告的文件（政策解读、图解、通知公告、列表页）也加入；否则跳过并说明原因。")
 @click.pass_context
-def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool) -> None:
-    """添加年报文件或目录；再次添加同一份报告即更新它。"""
+def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, force: bool) -> None:
+    """添加年报文件或目录；再次添加同一份报告即更新它。
+
+    不是年度报告的文件（点名的文件也一样）跳过并按原因计数，除非加 --force。"""
     from tqdm import tqdm
 
     hints = {"region": region} if region else None
@@ -116,11 +120,15 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
         def on_error(path: str, reason: str) -> None:
             bar.write(f"失败：{path}：{reason}", file=sys.stderr)
 
-        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
+        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error, force=force)
         bar.close()
         for path, earlier in result.merged:
             click.echo(f"合并：{path} 与 {earlier} 是同一份报告", err=True)
+        for path, kind, reason in result.skipped:
+            click.echo(f"跳过：{path}：不是年度报告（{kind}）：{reason}", err=True)
         click.echo(add_summary(result, lib.count(), lib.index_dir), err=True)
+        if result.skipped:
+            click.echo(describe_skipped(result.skipped_by_kind()) + "（确要加入请用 --force）", err=True)
     if result.failed:
         sys.exit(1)
 
@@ -331,7 +339,7 @@ def delete(ctx: click.Context, report_id: str) -> None:
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--labels", type=click.Choice(["zh", "key"]), default=None,
-              help="列名：zh 中文（CSV 默认）或 key 字段键（JSON 默认）。")
+              help="列名：zh 中文（CSV 默认）或 key 字段键（见 docs/FIELDS.md；JSON 默认）。")
 @click.option("--fields", "field_list", default="", help="只导出这些字段键，逗号分隔（默认全部）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="写入此文件（默认标准输出）。")

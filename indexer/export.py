@@ -16,8 +16,8 @@ from indexer.model import METADATA_KEYS, Report
 from indexer.parse.tables.catalogue import FIELD_KEYS, FIELD_LABELS
 
 METADATA_LABELS: dict[str, str] = {
-    "id": "编号", "title": "标题", "issuer": "发布机关", "province": "省级", "city": "地级", "county": "县级",
-    "township": "乡级", "region_code": "区划代码", "level": "层级", "body_type": "机关类型", "year": "年度",
+    "id": "编号", "title": "标题", "issuer": "发布机关", "issuer_id": "机关编码", "province": "省级", "city": "地级",
+    "county": "县级", "township": "乡级", "region_code": "区划代码", "level": "层级", "body_type": "机关类型", "year": "年度",
     "published": "发布日期", "template": "模板", "source": "来源",
 }
 WARNINGS_KEY = "warnings"

@@ -21,7 +21,7 @@ from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.history.diff import ReportDiff, diff_reports
 from indexer.history import reuse as reuse_mod
 from indexer.history.series import body_key, previous_of, series_of
-from indexer.model import CANONICAL_SECTIONS, ReadError, Report
+from indexer.model import NotAReport, ReadError, Report
 from indexer.parse import parse_document
 from indexer.read import read_bytes
 from indexer.store import ReportStore
@@ -34,6 +34,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx",
 # reports per index commit in `add`: each commit writes a segment and a generation (~0.3 s of fixed cost with the
 # parallel writer), while a killed `add` re-indexes at most one batch on the next open — a guess, not measured
 _INDEX_BATCH = 200
+_FORCED = "forced"  # document hint: added with --force although it is not an annual report
 
 
 def default_index_dir() -> Path:
@@ -44,7 +45,9 @@ def default_index_dir() -> Path:
 class AddResult:
     added: list[str] = field(default_factory=list)  # report ids stored (new or updated)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
-    skipped: list[str] = field(default_factory=list)  # files under a directory that are not annual reports
+    # inputs that are not annual reports: (path, kind, reason) — 政策解读, 图解, 通知公告, 列表页, 其他
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+
     # of the distinct reports added: stored for the first time, changed, or stored exactly as before (re-adding)
     new: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -52,14 +55,23 @@ class AddResult:
     # (file, earlier file of this run) pairs that are the same report (e.g. a PDF and its text dump): one report
     merged: list[tuple[str, str]] = field(default_factory=list)
 
+    def skipped_by_kind(self) -> dict[str, int]:
+        return count_kinds(kind for _, kind, _ in self.skipped)
 
-_REPORT_SECTIONS = frozenset(CANONICAL_SECTIONS) - {"preamble", "unclassified"}
+
+def count_kinds(kinds: Iterable[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k in kinds:
+        out[k] = out.get(k, 0) + 1
+    return out
 
 
-def looks_like_report(report: Report) -> bool:
-    """An annual report has at least a recognised title, a report year or one of the standard sections; a README
-    or an index page lying in a folder of reports has none of them."""
-    return bool(report.title or report.year or any(s.canonical in _REPORT_SECTIONS for s in report.sections))
+def describe_skipped(by_kind: dict[str, int]) -> str:
+    """'2 个非年度报告（政策解读 1，图解 1）' for command output; '' when nothing was skipped."""
+    if not by_kind:
+        return ""
+    parts = "，".join(f"{k} {n}" for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1]))
+    return f"{sum(by_kind.values())} 个非年度报告已跳过（{parts}）"
 
 
 def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -160,6 +172,9 @@ class Library:
     def _store(self, report: Report, data: bytes, name: str, content_type: str | None,
                meta: dict[str, str] | None, hints: dict[str, str] | None) -> list[str]:
         """Store one report; returns ids it replaced (same raw bytes parsed to another id before)."""
+        prior = self.store.get_reuse(report.id)
+        if prior:  # until update_reuse() runs: the figures it had, so that adding it again changes nothing
+            report.fields.update(reuse_mod.Reuse.from_store(prior).fields())
         stale = [rid for rid in self.store.ids_for_document(data) if rid != report.id]
         for rid in stale:
             self.store.delete(rid)
@@ -168,14 +183,21 @@ class Library:
 
     def add_bytes(self, data: bytes, name: str, *, content_type: str | None = None, source: str | None = None,
                   meta: dict[str, str] | None = None, hints: dict[str, str] | None = None,
-                  index_now: bool = True) -> Report:
-        """Read, parse, store and index one document.  Raises ReadError for input that cannot be read.
+                  index_now: bool = True, force: bool = False) -> Report:
+        """Read, parse, store and index one document.  Raises ReadError for input that cannot be read, NotAReport
+        for an input that is not an annual report (政策解读, 图解, a notice, a list page …) unless ``force``.
 
         With ``index_now=False`` the report is only stored; a later :meth:`sync_index` (or the next writer to open
         the library) indexes everything stored since, in one commit per batch instead of one per document."""
         if index_now:
             self._ensure_synced()
         report = _parse_bytes(data, name, content_type or _content_type(name), source, meta, hints)
+        if not report.is_report and not (force or (hints or {}).get(_FORCED)):
+            self._note_illustration(report)
+            log.info("%s: skipped, %s", source or name, NotAReport(report))
+            raise NotAReport(report)
+        if not report.is_report:
+            hints = {**(hints or {}), _FORCED: "1"}  # kept with the document: a reparse keeps it too
         stale = self._store(report, data, name, content_type, meta, hints)
         changed = self.update_reuse([report])
         if not index_now:
@@ -188,11 +210,12 @@ class Library:
 
     def add_paths(self, paths: Iterable[str | Path], *, hints: dict[str, str] | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  on_error: Callable[[str, str], None] | None = None, workers: int | None = None) -> AddResult:
-        """Add files and directories.  Parsing runs on all cores; one bad file is reported and the run goes on."""
+                  on_error: Callable[[str, str], None] | None = None, workers: int | None = None,
+                  force: bool = False) -> AddResult:
+        """Add files and directories.  Parsing runs on all cores; one bad file is reported and the run goes on.
+        Inputs that are not annual reports are skipped with their kind and reason (named files too) unless ``force``."""
         self._ensure_synced()
         files = [str(f) for f in iter_report_files(paths)]
-        named = {str(Path(p)) for p in paths if not Path(p).is_dir()}  # always added, whatever they hold
         result = AddResult()
         before = self.store.versions()  # to tell new, changed and unchanged reports apart at the end
         after: dict[str, str] = {}
@@ -213,11 +236,13 @@ class Library:
                     on_error(path, error or "unknown error")
                 else:
                     log.warning("%s: %s", path, error)
-            elif path not in named and not looks_like_report(report):
-                result.skipped.append(path)
-                log.info("%s: skipped, not an annual report (no title, year or standard section found)", path)
+            elif not report.is_report and not force:
+                result.skipped.append((path, report.kind, report.kind_reason))
+                self._note_illustration(report)
+                log.info("%s: skipped, %s", path, NotAReport(report))
             else:
-                stale = self._store(report, data, Path(path).name, _content_type(path), None, hints)
+                doc_hints = hints if report.is_report else {**(hints or {}), _FORCED: "1"}
+                stale = self._store(report, data, Path(path).name, _content_type(path), None, doc_hints)
                 after[report.id] = self.store.versions_of([report.id]).get(report.id, "")
                 if report.id in first_file:
                     result.merged.append((path, first_file[report.id]))
@@ -247,8 +272,12 @@ class Library:
              else result.updated).append(rid)
         return result
 
-    def reparse_all(self, *, progress: Callable[[int, int], None] | None = None) -> int:
-        """Parse every stored raw document again (after a parser upgrade) and bring the index up to date."""
+    def reparse_all(self, *, progress: Callable[[int, int], None] | None = None,
+                    skipped: list[tuple[str, str, str]] | None = None) -> int:
+        """Parse every stored raw document again (after a parser upgrade) and bring the index up to date.
+
+        A stored document the parser now knows is not an annual report (and that was not added with force) is
+        removed from the collection and listed in ``skipped`` as (source, kind, reason)."""
         items = list(self.store.documents())
         count = 0
         for rid, doc in items:
@@ -257,6 +286,14 @@ class Library:
             except ReadError as e:
                 log.warning("%s: %s", doc.source or doc.name, e)
             else:
+                if not report.is_report and not (doc.hints or {}).get(_FORCED):
+                    self.store.delete(rid)
+                    if skipped is not None:
+                        skipped.append((doc.source or doc.name, report.kind, report.kind_reason))
+                    log.info("%s: removed, %s", doc.source or doc.name, NotAReport(report))
+                    if progress:
+                        progress(1, len(items))
+                    continue
                 self._store(report, doc.data, doc.name, doc.content_type, doc.meta, doc.hints)
                 count += 1
             if progress:
@@ -264,6 +301,26 @@ class Library:
         self.update_reuse(list(self.store.reports()))  # re-parsed reports lost their reuse figures
         self.sync_index()
         return count
+
+    def _note_illustration(self, report: Report) -> None:
+        """A 图解 / 解读 page of a report that is in the collection: logged with that report, never stored as one."""
+        if not report.illustrates:
+            return
+        target = self.find_by_title(report.illustrates)
+        if target is not None:
+            report.kind_reason += f"（对应报告 {target}）"
+
+    def find_by_title(self, title: str) -> str | None:
+        """The id of the stored report with exactly this title, if any (found through the index, then checked)."""
+        try:
+            ids = self.matching_ids(f'"{title}"')
+        except Exception:  # an index that cannot answer yet: no attachment rather than no run
+            return None
+        for rid in ids:
+            r = self.store.get(rid)
+            if r is not None and r.title == title:
+                return rid
+        return None
 
     def delete(self, report_id: str) -> bool:
         self._ensure_synced()

@@ -1,6 +1,6 @@
 """The report model: what every stage after reading passes along.
 
-The JSON form (``Report.to_json``) is the public contract of ../shared/spec/FIELDS.md: the API, the CLI's ``--json``
+The JSON form (``Report.to_json``) is the public contract of docs/FIELDS.md: the API, the CLI's ``--json``
 and the exports use exactly these keys.  Reader output (``Document``) is internal: text plus whatever table
 structure the file format kept.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 # Metadata keys in FIELDS.md order.
 METADATA_KEYS = (
-    "id", "title", "issuer", "province", "city", "county", "township", "region_code",
+    "id", "title", "issuer", "issuer_id", "province", "city", "county", "township", "region_code",
     "level", "body_type", "year", "published", "template", "source",
 )
 
@@ -114,6 +114,16 @@ class ReadError(Exception):
     """A file that cannot be read at all; the message is one line a user can act on."""
 
 
+class NotAReport(Exception):
+    """An input that is not an annual report (政策解读, 图解, 通知公告, 列表页, 其他): skipped, with its reason."""
+
+    def __init__(self, report: "Report"):
+        self.report = report
+        self.kind = report.kind
+        self.reason = report.kind_reason
+        super().__init__(f"不是年度报告（{report.kind}）：{report.kind_reason}")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The report
 
@@ -161,7 +171,8 @@ class Warning:
 class Report:
     id: str
     title: str | None = None
-    issuer: str | None = None
+    issuer: str | None = None  # the body's formal name (晋城市人民政府 for a title that says 晋城市)
+    issuer_id: str | None = None  # stable key of the body across years and title variants (indexer/parse/issuer.py)
     province: str | None = None
     city: str | None = None
     county: str | None = None
@@ -176,6 +187,14 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     fields: dict[str, int | float] = field(default_factory=dict)
     warnings: list[Warning] = field(default_factory=list)
+    # What the input is (indexer/parse/classify.py): only 年度报告 is stored unless forced; not part of the JSON.
+    kind: str = "年度报告"
+    kind_reason: str = ""
+    illustrates: str | None = None  # a 图解 / 解读 page: the title of the report it is about
+
+    @property
+    def is_report(self) -> bool:
+        return self.kind == "年度报告"
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {k: getattr(self, k) for k in METADATA_KEYS}

@@ -79,6 +79,12 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
                    f"{stats.errors} errors{more}")
         for url, reason in stats.failures:
             click.echo(f"    failed: {url}: {reason}")
+        if stats.not_reports:
+            from indexer.library import describe_skipped
+
+            click.echo(f"    {describe_skipped(stats.not_reports)}")
+            for url, kind, reason in stats.skipped:
+                click.echo(f"    跳过：{url}：{kind}：{reason}")
     click.echo(f"archive: {crawler.archive_dir}")
 
 
@@ -108,7 +114,9 @@ def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None
         return
     if from_store:
         with Library(index) as lib:
-            count = lib.reparse_all()
+            skipped: list[tuple[str, str, str]] = []
+            count = lib.reparse_all(skipped=skipped)
+            _echo_skipped(skipped)
             click.echo(f"re-parsed {count} stored document(s); {lib.count()} report(s) in {index}")
         return
     try:
@@ -119,11 +127,22 @@ def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None
     if not archive.is_dir():
         raise click.ClickException(f"no crawl archive at {archive}")
     with Library(index) as lib:
-        added, failed = rebuild(archive, lib)
+        skipped = []
+        added, failed = rebuild(archive, lib, skipped=skipped)
+        _echo_skipped(skipped)
         for url, reason in failed:
             click.echo(f"failed: {url}: {reason}", err=True)
         click.echo(f"reindexed {added} document(s) from {archive}; {len(failed)} failed; {lib.count()} report(s) in "
                    f"{index}")
+
+
+def _echo_skipped(skipped: list[tuple[str, str, str]]) -> None:
+    from indexer.library import count_kinds, describe_skipped
+
+    for source, kind, reason in skipped:
+        click.echo(f"跳过：{source}：不是年度报告（{kind}）：{reason}", err=True)
+    if skipped:
+        click.echo(describe_skipped(count_kinds(kind for _, kind, _ in skipped)), err=True)
 
 
 @click.group()

@@ -47,14 +47,16 @@ class SiteStats:
     reports_new: int = 0
     reports_updated: int = 0
     duplicates: int = 0  # documents already stored (same bytes from another URL or site)
+    not_reports: dict[str, int] = field(default_factory=dict)  # kind → documents skipped (政策解读, 图解, 列表页 …)
     errors: int = 0
     stopped_early: bool = False  # max_pages reached; the next run goes on
     failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (url, kind, reason) of the not_reports
 
     def line(self) -> str:
         return (f"[{self.site}] requests {self.requests}, pages {self.pages}, unchanged {self.unchanged}, "
                 f"reports {self.reports_new} new / {self.reports_updated} updated / {self.duplicates} duplicate, "
-                f"errors {self.errors}")
+                f"not reports {sum(self.not_reports.values())}, errors {self.errors}")
 
 
 def archive_dir_for(config: CrawlConfig | None, index_dir: Path) -> Path:
@@ -101,7 +103,8 @@ class _LibraryWorker:
         self._jobs.put(job)
 
     def results(self, wait_all: bool = False) -> list[tuple[_Job, str | None, str | None, bool]]:
-        """(job, report id, error, crashed) for every finished job; with wait_all, until none is left."""
+        """(job, report id, error, crashed) for every finished job; with wait_all, until none is left.  A document
+        that is not an annual report comes back with its NotAReport as the error and no report id."""
         out = []
         while self.pending:
             try:
@@ -113,7 +116,7 @@ class _LibraryWorker:
         return out
 
     def _run(self) -> None:
-        from indexer.model import ReadError
+        from indexer.model import NotAReport, ReadError
 
         library = None
         unindexed = 0
@@ -133,6 +136,8 @@ class _LibraryWorker:
                 report = add_document(library, job.url, job.body, job.note, index_now=False)
                 self._results.put((job, report.id, None, False))
                 unindexed += 1
+            except NotAReport as e:
+                self._results.put((job, None, e, False))
             except ReadError as e:
                 self._results.put((job, None, f"unreadable document: {e}", False))
             except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
@@ -435,8 +440,15 @@ class Crawler:
 
     def _apply_results(self, site: Site, stats: SiteStats, wait_all: bool = False) -> None:
         """Record what the library worker finished: new or updated reports, unreadable documents, crashes."""
+        from indexer.model import NotAReport
+
         for job, report_id, error, crashed in self._worker.results(wait_all):
             self._queued_shas.discard(job.sha)
+            if isinstance(error, NotAReport):  # known and answered: not fetched or parsed again
+                stats.not_reports[error.kind] = stats.not_reports.get(error.kind, 0) + 1
+                stats.skipped.append((job.url, error.kind, error.reason))
+                self.state.document_done(job.url, job.sha, [])
+                continue
             if error:
                 self.state.log_failure(job.url, site=site.name, run=stats.run, reason=error)
                 self._log_failure(site, stats, job.url, error)
@@ -502,11 +514,12 @@ def add_document(library, url: str, body: bytes, note: dict, *, index_now: bool 
                              index_now=index_now)
 
 
-def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None] | None = None) \
-        -> tuple[int, list[tuple[str, str]]]:
+def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None] | None = None,
+            skipped: list[tuple[str, str, str]] | None = None) -> tuple[int, list[tuple[str, str]]]:
     """Rebuild the collection from the WARC files alone: every report document, in the order it was stored.
-    Returns (documents added, [(url, reason) for documents that failed])."""
-    from indexer.model import ReadError
+    Returns (documents added, [(url, reason) for documents that failed]); documents that are not annual reports
+    go to ``skipped`` as (url, kind, reason)."""
+    from indexer.model import NotAReport, ReadError
 
     added, failed = 0, []
     seen: set[str] = set()
@@ -517,6 +530,9 @@ def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None]
         seen.add(sha)
         try:
             add_document(library, doc.url, doc.body, doc.note, index_now=False)
+        except NotAReport as e:
+            if skipped is not None:
+                skipped.append((doc.url, e.kind, e.reason))
         except ReadError as e:
             failed.append((doc.url, f"unreadable document: {e}"))
         except Exception as e:

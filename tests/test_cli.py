@@ -52,7 +52,7 @@ def test_add_again_is_idempotent(index):
 def test_show_json_has_exactly_the_contract_keys(index):
     rid = json.loads(nianbao(index, "list", "--json").stdout)[0]["id"]
     report = json.loads(nianbao(index, "show", rid, "--json").stdout)
-    assert list(report) == ["id", "title", "issuer", "province", "city", "county", "township", "region_code",
+    assert list(report) == ["id", "title", "issuer", "issuer_id", "province", "city", "county", "township", "region_code",
                             "level", "body_type", "year", "published", "template", "source", "sections", "fields",
                             "warnings"]
     assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text"] for s in report["sections"])
@@ -102,13 +102,19 @@ def test_unknown_report_and_missing_index(tmp_path, index):
     assert proc.returncode == 1 and "nianbao add" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_readme_beside_the_reports_is_skipped_but_a_named_file_is_not(index, tmp_path):
+def test_a_readme_beside_the_reports_is_skipped_and_a_named_one_too_unless_forced(index, tmp_path):
+    """Issue 11: a named file that is not a report is skipped with its reason too; --force adds it."""
     titles = {r["title"] for r in json.loads(nianbao(index, "list", "--json").stdout)}
     assert None not in titles  # samples/README.md was walked past
     proc = nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES))
     assert "跳过 1 个（不是年报）" in proc.stderr
-    nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES / "README.md"))
-    assert len(json.loads(nianbao(tmp_path / "index", "list", "--json").stdout)) == 15
+    assert "README.md：不是年度报告（其他）" in proc.stderr and "1 个非年度报告已跳过（其他 1）" in proc.stderr
+    proc = nianbao(tmp_path / "index", "add", "--quiet", str(SAMPLES / "README.md"))
+    assert "跳过 1 个（不是年报）" in proc.stderr and proc.returncode == 0
+    assert len(json.loads(nianbao(tmp_path / "index", "list", "--json").stdout)) == 14
+    nianbao(tmp_path / "index", "add", "--quiet", "--force", str(SAMPLES / "README.md"))
+    listed = json.loads(nianbao(tmp_path / "index", "list", "--json").stdout)
+    assert len(listed) == 15
 
 
 def test_export_csv_opens_in_excel_and_json_has_every_field(index, tmp_path):

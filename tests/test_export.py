@@ -30,7 +30,7 @@ def test_csv_has_bom_chinese_headers_and_every_field():
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header = rows[0]
-    assert len(header) == len(columns()) == 14 + len(FIELD_KEYS) + 1
+    assert len(header) == len(columns()) == 15 + len(FIELD_KEYS) + 1  # 15 metadata keys since issuer_id (issue 11)
     assert header[:2] == ["编号", "标题"] and "依申请·本年新收政府信息公开申请数量·总计" in header
     assert "主动公开·行政事业性收费·本年收费金额（万元）" in header and "提示" in header
     first = dict(zip(header, rows[1]))

@@ -47,7 +47,12 @@ def _row_key(r: Report, by: str) -> tuple[str, tuple]:
     if by == "county":
         name = " ".join(x for x in region if x) or "（未知地区）"
         return name, region
+    # one body, one row: its reports of all years line up under its issuer_id, whatever name each title gives it
     return (r.issuer or r.title or r.id), region
+
+
+def _group_key(r: Report, by: str, label: str) -> str:
+    return (r.issuer_id or label) if by == "issuer" else label
 
 
 def build_table(reports: Iterable[Report], field_key: str, by: str = "issuer") -> CompareTable:
@@ -62,7 +67,9 @@ def build_table(reports: Iterable[Report], field_key: str, by: str = "issuer") -
             missing += 1
             continue
         label, (prov, city, county) = _row_key(r, by)
-        row = rows.setdefault(label, CompareRow(label, prov, city, county))
+        row = rows.setdefault(_group_key(r, by, label), CompareRow(label, prov, city, county))
+        if r.year >= max(row.values, default=r.year):
+            row.label = label  # the body's name as its newest report gives it
         # several reports for one row and year (departments summed into a region, or a duplicate): add up
         row.values[r.year] = row.values.get(r.year, 0) + v
         row.reports.setdefault(r.year, []).append(r.id)

@@ -47,8 +47,8 @@ HIT = {"type": "object", "properties": {
     "anchor": {"type": "string"}, "heading": {"type": "string"}, "canonical": {"type": "string"},
     "snippet": {"type": "string", "description": "HTML：文本已转义，命中词包在 <mark> 中"}}}
 RESULT = {"type": "object", "properties": {
-    **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "province", "city", "county", "level",
-                                                   "body_type", "template", "source")},
+    **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "issuer_id", "province", "city", "county",
+                                                   "level", "body_type", "template", "source")},
     "year": {"type": ["integer", "null"]}, "score": {"type": "number"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
 SEARCH_RESULT = {"type": "object", "properties": {
@@ -58,7 +58,7 @@ SEARCH_RESULT = {"type": "object", "properties": {
     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
     "limit": {"type": "integer"}, "offset": {"type": "integer"}, "sort": {"type": "string"}},
     "required": ["query", "total", "results"]}
-REPORT = {"type": "object", "description": "FIELDS.md 中的报告：元数据、章节、统计表字段、警告", "properties": {
+REPORT = {"type": "object", "description": "docs/FIELDS.md 中的报告：元数据、章节、统计表字段、警告", "properties": {
     **{k: {"type": ["string", "null"]} for k in METADATA_KEYS if k != "year"},
     "year": {"type": ["integer", "null"]},
     "sections": {"type": "array", "items": {"type": "object", "properties": {
@@ -122,7 +122,7 @@ def openapi_document(server_url: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "nianbao 年报检索 API", "version": "1.0",
-                 "description": "政府信息公开工作年度报告的全文检索与统计数据（只读）。字段名见 FIELDS.md。"},
+                 "description": "政府信息公开工作年度报告的全文检索与统计数据（只读）。字段名见项目源码中的 docs/FIELDS.md（数据字典）。"},
         "servers": [{"url": server_url}],
         "paths": {
             "/api/search": {"get": {
@@ -157,7 +157,7 @@ def openapi_document(server_url: str) -> dict:
                 "parameters": FILTER_PARAMS + [
                     _q("format", "csv（UTF-8 带 BOM，Excel 可直接打开）或 json",
                        {"type": "string", "enum": ["csv", "json"], "default": "csv"}),
-                    _q("labels", "列名：zh 为中文名（CSV 缺省），key 为 FIELDS.md 键名（JSON 缺省）",
+                    _q("labels", "列名：zh 为中文名（CSV 缺省），key 为 docs/FIELDS.md 键名（JSON 缺省）",
                        {"type": "string", "enum": ["zh", "key"]}),
                     _q("fields", "只导出这些字段键，逗号分隔；缺省为全部")],
                 "responses": _responses({"description": "导出数据", "content": {

@@ -85,7 +85,8 @@ def report_document(report: Report, version: str | None = None) -> dict:
         slots.append([s.canonical or "unclassified", len(match_text), len(heading)])
         stored_sections.append((s.anchor, s.heading, s.canonical or "unclassified", s.text))
     meta = {k: getattr(report, k) for k in (
-        "title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")}
+        "title", "issuer", "issuer_id", "province", "city", "county", "year", "level", "body_type", "template",
+        "source")}
     version = version or report_version(report)
     display = json.dumps({"meta": meta, "sections": stored_sections}, ensure_ascii=False).encode("utf-8")
     doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,

@@ -20,7 +20,8 @@ from indexer.engine.snippets import make_snippet
 
 # section hits (with snippets) shown per report: a report page shows the rest; snippets cost 5–8 µs each
 _MAX_HITS_PER_REPORT = 10
-RESULT_KEYS = ("title", "issuer", "province", "city", "county", "year", "level", "body_type", "template", "source")
+RESULT_KEYS = ("title", "issuer", "issuer_id", "province", "city", "county", "year", "level", "body_type", "template",
+               "source")
 
 
 def _field_conditions(plan: Plan) -> list[tuple[str, str, np.ndarray]]:

@@ -214,18 +214,22 @@ def is_broken_line(line: str, nxt: str) -> bool:
     return bool(_CLAUSE_PUNCT.search(body)) or len(body) >= 20
 
 
-def rejoin_lines(lines: list[str | None]) -> list[str]:
-    """Glue broken lines back together; ``None`` marks where a dropped chrome line stood (never joined across)."""
+def rejoin_lines(lines: list[str | None], *, mark_breaks: bool = False) -> list[str]:
+    """Glue broken lines back together; ``None`` marks where a dropped chrome line stood (never joined across).
+
+    With ``mark_breaks`` an empty line stands where chrome was dropped (title finding must not join across it)."""
     out: list[str] = []
     barrier = False
     last = ""  # the last physical line: whether a line is cut depends on it, not on the paragraph built so far
     for line in lines:
         if line is None:
             barrier = True
+            if mark_breaks and out and out[-1]:
+                out.append("")
             continue
         if not line.strip():
             continue
-        if out and not barrier and is_broken_line(last, line):
+        if out and out[-1] and not barrier and is_broken_line(last, line):
             out[-1] = out[-1].rstrip() + line.strip()
         else:
             out.append(line.rstrip())
@@ -237,8 +241,10 @@ def rejoin_lines(lines: list[str | None]) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def clean_text(text: str) -> str:
-    """Display text: one paragraph per line, chrome and artefacts removed, broken words rejoined."""
+def clean_text(text: str, *, mark_breaks: bool = False) -> str:
+    """Display text: one paragraph per line, chrome and artefacts removed, broken words rejoined.
+
+    ``mark_breaks`` leaves an empty line where chrome lines were removed (see ``rejoin_lines``)."""
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
@@ -260,4 +266,4 @@ def clean_text(text: str) -> str:
             line = collapse_spacing(line.strip())
         lines.append(line)
     # spacing again: a rejoined line may have brought a number and its unit together ('大道 90' + '号，…')
-    return "\n".join(collapse_spacing(line) for line in rejoin_lines(lines))
+    return "\n".join(collapse_spacing(line) for line in rejoin_lines(lines, mark_breaks=mark_breaks))

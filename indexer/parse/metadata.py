@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.parse.cleaning import CJK, HEADING_START, clean_text, fold_variants
+from indexer.parse.issuer import signature_of
 from indexer.model import Document
 
 
@@ -24,6 +25,9 @@ class Metadata:
     template: str | None = None  # '2021' | '2019' | 'pre2019'
     compiler: str | None = None  # the body the text says compiled the report (本报告由…编制), if stated
     url: str | None = None  # the original's address a page or archive header gives (原文链接: https://…)
+    signature: str | None = None  # the body named in the 落款 at the end (利川市团堡镇人民政府), if any
+    publisher: str | None = None  # the page's 发布机构 / 来源 line, if any
+    page_title: str | None = None  # the page's 标题: line, if any
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -259,9 +263,31 @@ def _title_from_label(label: str | None) -> _TitleHit | None:
 
 _TWO_LINE_ISSUER = re.compile(rf"^[{CJK}（）()·]{{2,30}}$")
 
+# Portal chrome that stands above a title: the site's name (合肥市教育局门户网站, 中国·某某网, 欢迎访问…) and menu
+# items or bars (办事服务, 政务公开 | 互动交流).  Generic portal vocabulary, nothing of a particular site.
+_SITE_NAME_LINE = re.compile(r"(?:门户网站|网站|门户|政府网|政务网|官网|信息网|公众网|服务网|公开网|平台|专栏|频道)$|^欢迎|^中国[·•]")
+_MENU_WORD = (r"(?:网站)?首页|政务公开|政府信息公开|信息公开|政务服务|办事服务|网上办事|互动交流|政民互动|公众参与|新闻中心|"
+              r"新闻动态|政务动态|要闻动态|工作动态|部门动态|乡镇动态|通知公告|公示公告|政策文件|政策法规|政策解读|专题专栏|"
+              r"机构概况|机构职能|领导信息|数据发布|数据开放|公开目录|公开指南|公开制度|公开年报|年度报告|法定主动公开内容|"
+              rf"(?:政府)?信息公开年(?:度)?报(?:告)?|走进[{CJK}]{{1,6}}|魅力[{CJK}]{{1,6}}|今日[{CJK}]{{1,6}}")
+_MENU_LINE = re.compile(rf"^(?:{_MENU_WORD})(?:[\s|｜/>＞»·•、]*(?:{_MENU_WORD}))*$")
+
+
+def is_site_line(line: str) -> bool:
+    """A portal's name or menu line (never part of a report title)."""
+    s = _compact(fold_variants(line))
+    return bool(s) and (bool(_SITE_NAME_LINE.search(s)) or bool(_MENU_LINE.match(s)))
+
 
 def _could_be_title_part(line: str) -> bool:
-    return bool(line) and len(line) <= 50 and not re.search(r"[。；，]", line) and not _is_header_line(line)
+    return (bool(line) and len(line) <= 50 and not re.search(r"[。；，]", line) and not _is_header_line(line)
+            and not is_site_line(line))
+
+
+def _same_opening(upper: str, lower: str) -> bool:
+    """The lower line restates the upper line's start (长安区人民政府 / 长安区人民政府2020年…): a site header, not a title part."""
+    a, b = _compact(upper), _compact(lower)
+    return len(a) >= 2 and len(b) >= 2 and a[:2] == b[:2]
 
 
 def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
@@ -286,9 +312,10 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
         hit = match_title(s)
         if hit:
             if hit.issuer is None and i > 0 and _TWO_LINE_ISSUER.match(_compact(lines[i - 1])):
-                # '淮安市人民政府' / '2024 年政府信息公开工作年度报告'
+                # '淮安市人民政府' / '2024 年政府信息公开工作年度报告' — never a site name or menu line above it
+                # (an empty line marks removed chrome: breadcrumbs, 字号 bars; no join reaches across it)
                 prev = _compact(lines[i - 1])
-                if not _COVER_LETTER.search(prev) and not _is_header_line(lines[i - 1]):
+                if not _COVER_LETTER.search(prev) and not _is_header_line(lines[i - 1]) and not is_site_line(prev):
                     hit = _TitleHit(prev + hit.title, prev, hit.year, "")
             best = (i, hit)
             continue
@@ -300,8 +327,11 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
             best = (i, hit)
             break  # a one-line dump: the text follows on this very line
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if _could_be_title_part(s) and _could_be_title_part(nxt) and not HEADING_START.match(nxt):
-            # a title broken over two lines ('某某街道办事处2022年度 政府信息' / '公开工作年度报告')
+        alone = match_title(nxt) if nxt else None
+        if (_could_be_title_part(s) and _could_be_title_part(nxt) and not HEADING_START.match(nxt)
+                and not (alone and (alone.year or alone.issuer)) and not _same_opening(s, nxt)):
+            # a title broken over two lines ('某某街道办事处2022年度 政府信息' / '公开工作年度报告'); a line that is a
+            # title by itself (with its year or issuer) is not the end of the line above
             hit = match_title(s + nxt)
             if hit:
                 best, skip_to = (i + 1, hit), i + 1
@@ -310,6 +340,24 @@ def _find_body_title(lines: list[str]) -> tuple[int, _TitleHit | None]:
             break  # the text has started (a cover letter's own text may stand before the report's title)
     # no title of its own: the cover letter names the report (the letter's text then opens the body)
     return best if best[1] is not None else cover
+
+
+_TOKEN_SPLIT = re.compile(r"\s+|[>＞»›|｜]")
+
+
+def _title_in_chrome(raw: str) -> _TitleHit | None:
+    """A title standing among the page chrome of a one-line dump ('当前位置：首页 > 政务公开 某县2020年…年度报告
+    发布时间：… 本报告…'): the first whitespace-separated token before the first sentence that is a whole title with its
+    year ('政府信息公开年报', a menu item, names no year)."""
+    for line in raw.split("\n")[:40]:
+        head = line.split("。")[0][:600]
+        for token in _TOKEN_SPLIT.split(head):
+            hit = match_title(token) if len(token) >= 8 else None
+            if hit and hit.year:
+                return hit
+        if "。" in line:
+            break  # the text has started: a title quoted further on is not this report's
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -403,7 +451,7 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
     """(metadata, report body): the body is the clean text without the metadata/chrome/cover-letter/title lines."""
     raw = doc.text or ""
     header = _header_fields(raw)
-    lines = clean_text(raw).split("\n")
+    lines = clean_text(raw, mark_breaks=True).split("\n")  # '' where chrome was removed
 
     # Leading metadata lines go; then the report's own title (possibly after a cover letter).
     start = 0
@@ -412,15 +460,17 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
     rel, body_hit = _find_body_title(lines[start:])
     if rel >= 0 and body_hit is not None:
         title_idx = start + rel
-        body_lines = ([body_hit.rest] if body_hit.rest else []) + lines[title_idx + 1:]
+        body_lines = ([body_hit.rest] if body_hit.rest else []) + [x for x in lines[title_idx + 1:] if x]
     else:
-        body_lines = lines[start:]
+        body_lines = [x for x in lines[start:] if x]
         # a page title or cover letter line alone before the text is not text either
         while body_lines and _COVER_LETTER.search(body_lines[0]) and len(body_lines[0]) < 120:
             body_lines = body_lines[1:]
 
     label_hit = (_title_from_label(header.get("标题") or header.get("题目"))
                  or _title_from_label(doc.meta.get("title")))
+    if body_hit is None and label_hit is None:
+        body_hit = _title_in_chrome(raw)
     hit = body_hit or label_hit
     if body_hit and body_hit.year is None and label_hit and label_hit.year:
         hit = label_hit  # the page names the year the body's title leaves out
@@ -445,4 +495,5 @@ def extract_metadata(doc: Document) -> tuple[Metadata, str]:
         published = _signing_date(body_lines, year)
     template = detect_template(year, body)
     return Metadata(title=title, issuer=issuer, year=year, published=published, template=template,
-                    compiler=compiler, url=_url_from_header(header)), body
+                    compiler=compiler, url=_url_from_header(header), signature=signature_of(body_lines), publisher=_issuer_from_header(header),
+                    page_title=header.get("标题") or header.get("题目")), body

@@ -1,13 +1,16 @@
 """Document → Report: the pure pipeline that turns what a reader got out of a file into a structured report.
 
 No I/O here; ``indexer.library`` reads files and stores results.  Each step is its own module:
-metadata (title, issuer, year, published, template) → sections → region → statistics tables.
+metadata (title, issuer, year, published, template) → sections → region → issuer's formal name and key →
+statistics tables → what the input is (an annual report, or a 解读 / 图解 / notice / list / other page).
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from indexer.parse.classify import classify
+from indexer.parse.issuer import formal_issuer, issuer_id, place_in_full
 from indexer.parse.metadata import extract_metadata
 from indexer.model import Document, Report, Warning
 from indexer.normalize import normalize
@@ -36,8 +39,11 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
     hints = hints or {}
     meta, body = extract_metadata(doc)
     sections = split_sections(body)
-    region = resolve_region(meta.issuer, title=meta.title, text=body[:_REGION_CONTEXT_CHARS], year=meta.year,
+    # a title that names part of the place (团堡镇…) takes its parents from the signature, 发布机构 line or compiler
+    place = place_in_full(meta.issuer, [meta.signature, meta.publisher, meta.compiler])
+    region = resolve_region(place, title=meta.title, text=body[:_REGION_CONTEXT_CHARS], year=meta.year,
                             hint=hints.get("region"))
+    issuer = formal_issuer(meta.issuer, region, meta.signature)
     fields, table_warnings = extract_fields(doc, sections, meta.template, meta.year)
 
     warnings = [Warning(code="read", message=w) for w in doc.warnings]
@@ -46,16 +52,23 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
     if meta.year is None:
         warnings.append(Warning(code="meta.no_year", message="未识别出报告年度"))
     if region.province is None and region.level != "中央":
-        warnings.append(Warning(code="region.unresolved", message=f"未能确定发布机关所属地区：{meta.issuer or '（无）'}"))
+        warnings.append(Warning(code="region.unresolved", message=f"未能确定发布机关所属地区：{issuer or '（无）'}"))
     elif not region.confident:
         warnings.append(Warning(code="region.uncertain",
-                                message=f"地区只能确定到上级：{meta.issuer or ''}"))
+                                message=f"地区只能确定到上级：{issuer or ''}"))
     warnings.extend(table_warnings)
 
+    kind = classify(doc, meta, sections)
+    if not kind.is_report:  # stored only when forced; then the report says what it is
+        warnings.append(Warning(code="kind.not_report", message=f"不是年度报告（{kind.kind}）：{kind.reason}"))
     return Report(
+        kind=kind.kind,
+        kind_reason=kind.reason,
+        illustrates=kind.illustrates,
         id=report_id(meta.title, meta.issuer, meta.year, body),
         title=meta.title,
-        issuer=meta.issuer,
+        issuer=issuer,
+        issuer_id=issuer_id(issuer, region),
         province=region.province,
         city=region.city,
         county=region.county,

@@ -5,7 +5,9 @@ tables ('附件1：…统计表').  Headings usually stand at the start of a lin
 the line ('…联系。一、总体情况2021年，…'), where only level-1 headings are taken, and only when their text is a
 known section name or they continue the numbering, so that '一、' inside prose never splits a report.
 Table rows ('（一）予以公开', '1.属于国家秘密 0 0 0', '一、本年新收…') are not headings.  Duplicate, skipped and
-misnumbered headings are kept as written.  Sub-headings only count inside a level-1 section.
+misnumbered headings are kept as written.  Sub-headings only count inside a level-1 section; a sub-section is of
+the kind its own heading names (（二）依申请公开情况 under 一、总体情况 is ``requests``), else of its section's kind.
+A statistics table appended after the signing date without any heading (old reports) is a ``statistics`` section.
 """
 
 from __future__ import annotations
@@ -76,6 +78,28 @@ def canonical_name(heading: str) -> str:
         if pattern.search(h):
             return name
     return "unclassified"
+
+
+def sub_canonical(heading: str, parent: str) -> str:
+    """A sub-section's kind: its own where its heading names one (一、总体情况 / （二）依申请公开情况 is ``requests``),
+    else its level-1 section's.  Inside an appended statistics table, headings are the table's parts."""
+    if parent == "statistics":
+        return parent
+    own = canonical_name(heading)
+    return parent if own == "unclassified" else own
+
+
+# A date standing alone (the signature's); CJK year digits too ('二○一二年二月二十日').
+_SIGNING_DATE = re.compile(
+    r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零O０一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[一二三四五六七八九十]{1,3}\s*日)\s*$")
+# The start of a statistics table: a tab-separated row, its column heads, or one of its row labels.
+_TABLE_START = re.compile(r"指标名称|计量单位|统计指标|单位\s*[:：]|^\s*(?:统计表|.{0,30}统计表\s*$)")
+
+
+def _is_table_start(piece: str) -> bool:
+    t = re.sub(r"\s", "", fold_variants(piece))
+    return "\t" in piece or bool(_TABLE_START.search(piece)) or bool(_TABLE_LABEL.match(t))
 
 
 def split_heading(rest: str, run_in: bool = False) -> tuple[str, str]:
@@ -217,6 +241,7 @@ class _Splitter:
         stack: list[tuple[int, _Node, list[int]]] = []  # (marker level, node, position path)
         l1_count = 0
         children: dict[tuple[int, ...], int] = {}  # sub-sections numbered so far under each path
+        signed = False  # a signing date has been seen: what follows may be an unheaded appended table
         for line in body.split("\n"):
             if not line.strip():
                 continue
@@ -224,13 +249,19 @@ class _Splitter:
             for piece in pieces:
                 run_in = len(pieces) > 1 or len(piece) > _MAX_HEADING or "。" in piece
                 h = self.heading_at_start(piece, in_l1=bool(stack), run_in=run_in)
+                if h is None and signed and _is_table_start(piece) and not (
+                        stack and stack[0][1].section.canonical == "statistics"):
+                    # the statistics table appended after the date without a number: its name line is its heading
+                    named = len(piece) <= _MAX_HEADING and "\t" not in piece and piece.strip().endswith("统计表")
+                    h = _Heading(1, "", piece.strip(), "") if named else _Heading(1, "", "", piece)
                 if h is None:
+                    signed = signed or bool(_SIGNING_DATE.match(piece))
                     (stack[-1][1] if stack else preamble).lines.append(piece)
                     continue
                 if h.level == 1:
                     l1_count += 1
                     path = [l1_count]
-                    canonical = canonical_name(h.heading)
+                    canonical = canonical_name(h.heading) if h.heading else "statistics"
                     stack = []
                 else:
                     while len(stack) > 1 and stack[-1][0] >= h.level:
@@ -239,7 +270,7 @@ class _Splitter:
                     key = tuple(parent_path)
                     children[key] = children.get(key, 0) + 1
                     path = parent_path + [children[key]]
-                    canonical = stack[0][1].section.canonical
+                    canonical = sub_canonical(h.heading, stack[0][1].section.canonical)
                 node = _Node(Section(_anchor(path), h.number, h.heading, len(path), canonical, ""))
                 if h.body:
                     node.lines.append(h.body)

@@ -447,3 +447,12 @@ def test_traditional_and_simplified_find_each_other(tmp_path):
     assert ix.search("发布")["total"] == 1  # 發佈 → 发布
     ix.close()
     assert normalize("政務新媒體") == "政务新媒体" and normalize(normalize("乾隆後")) == normalize("乾隆後")
+
+
+def test_requests_filter_finds_the_2019_format(corpus, index):
+    """依申请公开 in the 2019+ format is （二）依申请公开情况 under 一、总体情况: section:requests must find those reports."""
+    res = index.search('"依申请公开" section:requests', limit=100)
+    years = {r["id"]: r["year"] for r in res["results"]}
+    want = {r.id for r in corpus if r.year and r.year >= 2019 and any(
+        s.number.strip("（()）") == "二" and "依申请公开" in s.heading and s.level == 2 for s in r.sections)}
+    assert want and want <= set(years), sorted(want - set(years))

@@ -291,3 +291,41 @@ def test_a_title_quoted_deep_in_the_text_is_not_the_title():
     meta, body = extract_metadata(doc(text))
     assert meta.title is None and meta.year == 2017
     assert body.startswith("根据《中华人民共和国政府信息公开条例》")
+
+
+# -- site chrome above the title (issue 11) -------------------------------------------------------------------------
+
+def _meta(text: str):
+    return extract_metadata(Document(text, "t", "txt"))[0]
+
+
+@pytest.mark.parametrize("above", ["合肥市教育局门户网站", "政务公开", "首页 | 政务公开 | 办事服务", "中国·阳朔", "欢迎访问某某县人民政府"])
+def test_site_and_menu_lines_are_never_glued_to_the_title(above):
+    meta = _meta(f"{above}\n2019年政府信息公开工作年度报告\n一、总体情况\n甲。")
+    assert meta.title == "2019年政府信息公开工作年度报告"
+
+
+def test_no_join_across_removed_chrome():
+    meta = _meta("长安区人民政府\n【字号：大 中 小】 【打印】\n2020年政府信息公开工作年度报告\n一、总体情况\n甲。")
+    assert meta.title == "2020年政府信息公开工作年度报告"
+
+
+def test_a_line_that_restates_the_title_opening_is_not_its_first_half():
+    meta = _meta("长安区人民政府\n长安区2020年政府信息公开工作年度报告\n一、总体情况\n甲。")
+    assert (meta.title, meta.issuer) == ("长安区2020年政府信息公开工作年度报告", "长安区")
+
+
+def test_real_two_line_titles_stay_joined():
+    meta = _meta("当前位置：首页 > 年报\n淮安市人民政府\n2024年政府信息公开工作年度报告\n一、总体情况\n甲。")
+    assert meta.title == "淮安市人民政府2024年政府信息公开工作年度报告"
+
+
+def test_title_among_the_chrome_of_a_one_line_dump():
+    meta = _meta("当前位置：首页 > 政务公开 > 政府信息公开年报 某某县2020年政府信息公开工作年度报告 发布时间：2021-01-20 "
+                 "本报告根据条例编制。一、总体情况 甲。")
+    assert (meta.title, meta.year, meta.published) == ("某某县2020年政府信息公开工作年度报告", 2020, "2021-01-20")
+
+
+def test_signature_is_read_from_the_end():
+    meta = _meta("团堡镇2020年政府信息公开工作年度报告\n一、总体情况\n甲。\n利川市团堡镇人民政府\n2021年1月20日")
+    assert (meta.issuer, meta.signature) == ("团堡镇", "利川市团堡镇人民政府")

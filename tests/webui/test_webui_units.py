@@ -125,6 +125,20 @@ def test_compare_table_by_issuer_and_summed_by_city():
         build_table(reps, "apply.new.total", "planet")
 
 
+def test_compare_rows_are_bodies_not_names():
+    """One body under several names (武威市 in one title, 武威市人民政府 in the next) is one row, named as its newest
+    report names it; two bodies of one name stay apart."""
+    reps = [_r(1, "武威市", "武威市", 2019, 10), _r(2, "武威市人民政府", "武威市", 2020, 12),
+            _r(3, "武威市人民政府办公室", "武威市", 2021, 9)]
+    for r in reps:
+        r.issuer_id = "620600/政府"
+    other = _r(4, "武威市人民政府", "武威市", 2019, 1)
+    other.issuer_id = "620600/政府/某新区"
+    t = build_table([*reps, other], "apply.new.total")
+    assert sorted((r.label, tuple(sorted(r.values.items()))) for r in t.rows) == [
+        ("武威市人民政府", ((2019, 1),)), ("武威市人民政府办公室", ((2019, 10), (2020, 12), (2021, 9)))]
+
+
 def test_compare_csv_is_utf8_with_bom_and_keeps_chinese():
     data = to_csv(build_table([_r(1, "武威市人民政府", "武威市", 2019, 10)], "apply.new.total"))
     assert data.startswith(b"\xef\xbb\xbf")
