@@ -74,7 +74,8 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool) -> None:
-    """Add report files or directories (txt, md, html, pdf, docx); adding a report again updates it."""
+    """Add report files or directories (txt, md, html, pdf, docx, doc/wps, ofd, xlsx/xls; scanned PDFs and
+    jpg/png images are read by OCR); adding a report again updates it."""
     from tqdm import tqdm
 
     hints = {"region": region} if region else None

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_DIR = "index"
 # What `add` picks up when walking a directory; other files are passed over silently.
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", ".ofd", ".xlsx",
+                      ".xls", ".jpg", ".jpeg", ".png")
 _INDEX_BATCH = 200
 
 

@@ -3,7 +3,8 @@
 ``clean_text`` works line by line, with general rules only (nothing here knows a particular site):
 
 * markup artefacts: ``**bold**``, ``[bookmark: _GoBack]``, Markdown heading marks, stray HTML entities;
-* PDF page furniture: page-number lines (``- 1 -``, ``第 1 页 共 5 页``) and form feeds;
+* PDF page furniture: page-number lines (``- 1 -``, ``第 1 页 共 5 页``) and form feeds (``strip_page_furniture``,
+  which runs first, before tables are read, also removes bare page-number runs and running headers/footers);
 * site chrome: breadcrumbs (当前位置), counters (点击数/浏览次数), footers (主办/网站标识码/ICP备/技术支持/版权所有),
   share and print bars (微信 微博 QQ空间 … 打印 关闭窗口, 字号 大 中 小), 附件下载, comment debris (``-->``);
   a one-line page dump that *starts* with a breadcrumb loses only that chrome prefix, never its report text;
@@ -232,6 +233,114 @@ def rejoin_lines(lines: list[str | None]) -> list[str]:
         last = line
         barrier = False
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Page furniture of text taken from paged documents (PDF text, copies of it): before anything reads the text
+
+# A page-number line in any printed form: '— 3 —', '－3－', '- 3 -', '·3·', '第3页 共10页', '共10页 第3页', '3/10',
+# 'Page 3 of 10'.  A bare '3' is a page number only as part of a run of them (see strip_page_furniture).
+_PAGE_NUMBER_FORMS = re.compile(
+    r"^\s*(?:[-—–－~·•]\s*(\d{1,4})\s*[-—–－~·•]|第\s*(\d{1,4})\s*页(?:\s*[,，/]?\s*共\s*(\d{1,4})\s*页)?"
+    r"|共\s*(\d{1,4})\s*页\s*[,，]?\s*第\s*(\d{1,4})\s*页|(\d{1,4})\s*/\s*(\d{1,4})"
+    r"|page\s*(\d{1,4})(?:\s*of\s*\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")
+# Page-number lines of one run stand at least this many lines apart (a report page holds 20–40 lines of text;
+# a one-cell-per-line table puts its bare figures on consecutive lines, far closer than this).
+_MIN_PAGE_LINES = 12
+# A running header/footer is a short line; longer repeated lines are report text.
+_MAX_FURNITURE_CHARS = 40
+
+
+def page_number_value(line: str) -> int | None:
+    """The page number a page-number line prints ('— 3 —' → 3, '3/10' → 3), or None if it is not one."""
+    m = _PAGE_NUMBER_FORMS.match(line)
+    if not m:
+        return None
+    g = m.groups()
+    if g[5] is not None:  # 'n/m': a page number only if n ≤ m (not a date or a ratio such as 12/5)
+        return int(g[5]) if 0 < int(g[5]) <= int(g[6]) else None
+    if g[2] is not None and int(g[1]) > int(g[2]):
+        return None
+    return int(next(v for v in (g[0], g[1], g[4], g[7]) if v is not None))
+
+
+def _bare_page_numbers(lines: list[str]) -> set[int]:
+    """Indices of bare-number lines that count pages: consecutive values, each a page's worth of lines apart."""
+    def among_figures(i: int) -> bool:  # beside another figure: a table cell, not a page number between pages
+        before = next((x for x in reversed(lines[max(0, i - 3):i]) if x.strip()), "")
+        after = next((x for x in lines[i + 1:i + 4] if x.strip()), "")
+        return any(_BARE_NUMBER.match(x) or page_number_value(x) is not None or "\t" in x for x in (before, after))
+
+    bare = [(i, int(m.group(1))) for i, line in enumerate(lines)
+            if "\t" not in line and (m := _BARE_NUMBER.match(line)) and not among_figures(i)]
+    chosen: set[int] = set()
+    run: list[int] = []
+    last: tuple[int, int] | None = None
+    for i, value in bare:
+        if last is not None and value == last[1] + 1 and i - last[0] >= _MIN_PAGE_LINES:
+            run.append(i)
+        else:
+            if len(run) >= 2:
+                chosen.update(run)
+            if last is not None and value == last[1]:  # a figure repeating the number: keep the run going
+                continue
+            run = [i]
+        last = (i, value)
+    if len(run) >= 2:
+        chosen.update(run)
+    return chosen
+
+
+def strip_page_furniture(text: str) -> str:
+    """Remove page numbers and running headers/footers from text read off paged documents.
+
+    Page numbers go in every printed form; a bare number line only when it belongs to a run 1, 2, 3 … spaced a
+    page apart (a table figure standing alone on a line is never one).  A running header or footer is a short line
+    printed again and again beside the page numbers (at least twice within two lines of one), or at least three
+    times a page apart when there are no page numbers; its first printing stays when it opens the document (a
+    report's title repeated as its running header).  Table rows (lines with tabs) are never touched."""
+    if not text:
+        return text
+    lines = text.split("\n")
+    numbered = {i for i, line in enumerate(lines) if "\t" not in line and page_number_value(line) is not None}
+    numbered |= _bare_page_numbers(lines)
+    drop = set(numbered)
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        key = "".join(line.split())
+        if key and "\t" not in line and len(key) <= _MAX_FURNITURE_CHARS and i not in numbered \
+                and len(_CJK_CHAR.findall(key)) >= 4 and not HEADING_START.match(key):
+            seen.setdefault(key, []).append(i)
+    def in_table(i: int) -> bool:  # a column header repeated by each of several tables is not page furniture
+        near = [x for x in lines[max(0, i - 2):i + 3] if x.strip()]
+        return any("\t" in x for x in near)
+
+    for places in seen.values():
+        if len(places) < 2 or any(in_table(i) for i in places):
+            continue
+        beside = [i for i in places if any(abs(i - j) <= 2 for j in numbered)]
+        spaced = all(b - a >= _MIN_PAGE_LINES for a, b in zip(places, places[1:]))
+        if len(beside) >= 2 or (len(places) >= 3 and spaced and len(lines[places[0]].strip()) >= 6):
+            drop.update(places[1:] if places[0] < 5 else places)
+    if not drop:
+        return text
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+# Breaks inside a phrase that figures are read from: a CJK character or digit on both sides, no sentence end.
+_WORD_BREAK = re.compile(rf"(?<=[{CJK}])[ \t\u3000]*\n[ \t\u3000]*(?=[{CJK}\d])")
+
+
+def join_broken_words(text: str) -> str:
+    """Text for reading figures out of sentences: hard line breaks inside a phrase removed
+    (被提起行\\n政诉讼1件 → 被提起行政诉讼1件).  Breaks after sentence punctuation and around table rows stay."""
+    out = []
+    for para in re.split(r"(\n[^\n]*\t[^\n]*)", text):  # table rows (with tabs) pass through as they are
+        out.append(para if "\t" in para else _WORD_BREAK.sub("", para))
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------------------------
