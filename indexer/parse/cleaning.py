@@ -268,18 +268,23 @@ def page_number_value(line: str) -> int | None:
 
 
 def _bare_page_numbers(lines: list[str]) -> set[int]:
-    """Indices of bare-number lines that count pages: consecutive values, each a page's worth of lines apart."""
+    """Indices of bare-number lines that count pages.
+
+    Anchors are runs of bare numbers n, n+1 … that stand a page apart with no figure beside them.  From the anchors' spacing (lines per page),
+    the missing numbers of the run are looked for where their page should end; a bare line there holding that number
+    is taken even between table figures (a page break inside a one-cell-per-line table), and only if it is the one
+    such line near that place."""
+    bare = {i: int(m.group(1)) for i, line in enumerate(lines) if "\t" not in line and (m := _BARE_NUMBER.match(line))}
+
     def among_figures(i: int) -> bool:  # beside another figure: a table cell, not a page number between pages
         before = next((x for x in reversed(lines[max(0, i - 3):i]) if x.strip()), "")
         after = next((x for x in lines[i + 1:i + 4] if x.strip()), "")
-        return any(_BARE_NUMBER.match(x) or page_number_value(x) is not None or "\t" in x for x in (before, after))
+        return any(_BARE_NUMBER.match(x.replace("\t", " ")) or page_number_value(x) is not None for x in (before, after))
 
-    bare = [(i, int(m.group(1))) for i, line in enumerate(lines)
-            if "\t" not in line and (m := _BARE_NUMBER.match(line)) and not among_figures(i)]
     chosen: set[int] = set()
     run: list[int] = []
     last: tuple[int, int] | None = None
-    for i, value in bare:
+    for i, value in sorted((i, v) for i, v in bare.items() if not among_figures(i)):
         if last is not None and value == last[1] + 1 and i - last[0] >= _MIN_PAGE_LINES:
             run.append(i)
         else:
@@ -291,6 +296,31 @@ def _bare_page_numbers(lines: list[str]) -> set[int]:
         last = (i, value)
     if len(run) >= 2:
         chosen.update(run)
+
+    anchors = sorted((i, bare[i]) for i in chosen)  # printed forms ('- 3 -') count another scheme: not mixed in
+    steps = [(j - i) / (b - a) for (i, a), (j, b) in zip(anchors, anchors[1:]) if b > a]
+    if not steps:
+        return chosen
+    page = sorted(steps)[len(steps) // 2]
+    if page < _MIN_PAGE_LINES:
+        return chosen
+    known = {v for _, v in anchors}
+    by_value: dict[int, list[int]] = {}
+    for i, v in bare.items():
+        by_value.setdefault(v, []).append(i)
+    v = max(1, anchors[0][1] - 3)
+    while v <= anchors[-1][1] + 1:  # past the last anchor, each page number found makes the next one the goal
+        if v not in known:
+            i, a = min(anchors, key=lambda an: abs(an[1] - v))
+            expected = i + (v - a) * page
+            lower = max((j for j, b in anchors if b < v), default=-1)
+            upper = min((j for j, b in anchors if b > v), default=len(lines))
+            near = [k for k in by_value.get(v, ()) if lower < k < upper and abs(k - expected) <= page * 0.35]
+            if len(near) == 1:
+                chosen.add(near[0])
+                anchors = sorted(anchors + [(near[0], v)])
+                known.add(v)
+        v += 1
     return chosen
 
 
@@ -305,8 +335,8 @@ def strip_page_furniture(text: str) -> str:
     if not text:
         return text
     lines = text.split("\n")
-    numbered = {i for i, line in enumerate(lines) if "\t" not in line and page_number_value(line) is not None}
-    numbered |= _bare_page_numbers(lines)
+    printed = {i: v for i, line in enumerate(lines) if "\t" not in line and (v := page_number_value(line)) is not None}
+    numbered = set(printed) | _bare_page_numbers(lines)
     drop = set(numbered)
     seen: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
@@ -319,11 +349,12 @@ def strip_page_furniture(text: str) -> str:
         return any("\t" in x for x in near)
 
     for places in seen.values():
-        if len(places) < 2 or any(in_table(i) for i in places):
+        if len(places) < 2:
             continue
         beside = [i for i in places if any(abs(i - j) <= 2 for j in numbered)]
         spaced = all(b - a >= _MIN_PAGE_LINES for a, b in zip(places, places[1:]))
-        if len(beside) >= 2 or (len(places) >= 3 and spaced and len(lines[places[0]].strip()) >= 6):
+        repeated = len(places) >= 3 and spaced and not any(in_table(i) for i in places)
+        if len(beside) >= 2 or (repeated and len(lines[places[0]].strip()) >= 6):
             drop.update(places[1:] if places[0] < 5 else places)
     if not drop:
         return text
