@@ -55,6 +55,7 @@ _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"I
 # The name of the workbook stream inside a legacy Excel (BIFF) OLE file, in UTF-16: what tells .xls from .doc.
 _XLS_STREAM = "Workbook".encode("utf-16-le")
 _XLS5_STREAM = "Book".encode("utf-16-le") + b"\x00\x00"
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls, .wps)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|span|"
@@ -109,7 +110,10 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
             return "ofd"
         return _SUFFIXES.get(_suffix(name)) if _suffix(name) in (".docx", ".xlsx", ".ofd") else None
     if head.startswith(_OLE_MAGIC):
-        return "xls" if _XLS_STREAM in data or _XLS5_STREAM in data else "doc"
+        if _XLS_STREAM in data or _XLS5_STREAM in data:
+            return "xls"
+        word = _WORD_STREAM in data
+        return "xls" if not word and _SUFFIXES.get(_suffix(name)) == "xls" else "doc"
     if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
     if head.startswith(b"BM") and _suffix(name) == ".bmp":

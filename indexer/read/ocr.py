@@ -33,6 +33,8 @@ MIN_IMAGE_SIDE = 200
 MAX_IMAGE_PIXELS = 60_000_000
 
 ENGINE = "rapidocr"
+# What a table cell OCR saw nothing in is written as: not a figure, so the table reader cannot take it for 0.
+UNSEEN = "?"
 
 
 class OcrUnavailable(ReadError):
@@ -113,7 +115,7 @@ def recognise(image, engine: str = ENGINE) -> list[Box]:
 
 def image_text(image, engine: str = ENGINE) -> str:
     """One image's text in reading order, table cells tab-separated."""
-    return "\n".join(layout_lines(recognise(image, engine)))
+    return "\n".join(layout_lines(recognise(image, engine), blank=UNSEEN))
 
 
 def render_page(page, scale: float = RENDER_SCALE):

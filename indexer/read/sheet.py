@@ -97,12 +97,13 @@ def _document(sheets, name: str, fmt: str) -> Document:
     tables: list[Table] = []
     lines: list[str] = []
     for title, values, spans, covered in sheets:
+        # the sheet's used range often runs past the table: columns blank in every row are cut from the right
+        width = max((c for row in values for c, text in enumerate(row, 1) if text), default=0)
+        width = max([width] + [c + spans[(r, c)][1] - 1 for r, c in spans if c <= width])
         rows = []
         for r, row in enumerate(values, 1):
-            cells = [Cell(text, *spans.get((r, c), (1, 1))) for c, text in enumerate(row, 1) if (r, c) not in covered]
-            while cells and not cells[-1].text and cells[-1].colspan == 1:
-                cells.pop()  # the sheet's used range often runs past the table
-            rows.append(cells)
+            rows.append([Cell(text, *spans.get((r, c), (1, 1))) for c, text in enumerate(row[:width], 1)
+                         if (r, c) not in covered])
         while rows and not rows[-1]:
             rows.pop()  # blank rows inside stay: a rowspan above may reach into them
         if not any(c.text for row in rows for c in row):
