@@ -46,9 +46,10 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
 
     warnings = [Warning(code="read", message=w) for w in doc.warnings]
     if doc.meta.get("ocr"):
-        pages = doc.meta.get("ocr_pages")
-        warnings.append(Warning(code="read.ocr", message=f"{'第' + pages + '页' if pages else '全文'}由 OCR 从图像识别，"
-                                                           "文字可能有误；统计数字只采用能通过表内合计校验的"))
+        pages, images = doc.meta.get("ocr_pages"), doc.meta.get("ocr_images")
+        what = f"第{pages}页" if pages else f"页面中 {images} 张图片的文字" if images else "全文"
+        warnings.append(Warning(code="read.ocr", message=f"{what}由 OCR 从图像识别，文字可能有误；"
+                                                           "统计数字只采用能通过表内合计校验的"))
     if not meta.title:
         warnings.append(Warning(code="meta.no_title", message="未识别出报告标题"))
     if meta.year is None:

@@ -13,11 +13,12 @@ figures that pass the table's own sum rules.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import logging
 import subprocess
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from indexer.model import Document, ReadError
 from indexer.read.boxes import Box, layout_lines
@@ -35,6 +36,8 @@ MAX_IMAGE_PIXELS = 60_000_000
 ENGINE = "rapidocr"
 # What a table cell OCR saw nothing in is written as: not a figure, so the table reader cannot take it for 0.
 UNSEEN = "?"
+# The recogniser sometimes returns a full-width digit (４) for a figure standing alone in a cell.
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 class OcrUnavailable(ReadError):
@@ -63,7 +66,7 @@ def _boxes_rapidocr(image) -> list[Box]:
     for quad, text, score in result or ():
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
-        out.append(Box(text, min(xs), min(ys), max(xs), max(ys), float(score)))
+        out.append(Box(text.translate(_FULLWIDTH_DIGITS), min(xs), min(ys), max(xs), max(ys), float(score)))
     return out
 
 
@@ -148,6 +151,16 @@ def open_image(data: bytes):
     if min(image.size) < MIN_IMAGE_SIDE // 4:
         raise ReadError(f"image too small to hold text ({image.size[0]}×{image.size[1]} px)")
     return image
+
+
+def add_image_text(doc: Document, fetched: Mapping[str, bytes]) -> Document:
+    """The page with the OCR text of its images (``fetched``: src → bytes, in page order) appended, so that
+    statistics tables a page prints as pictures fill in the fields its HTML lacks.  The text is marked OCR'd."""
+    texts = images_text([fetched[src] for src in doc.images if src in fetched])
+    if not texts:
+        return doc
+    meta = dict(doc.meta, ocr=ENGINE, ocr_images=str(len(texts)))
+    return dataclasses.replace(doc, text=doc.text + "\n" + "\n".join(texts), meta=meta)
 
 
 def images_text(images: Sequence[bytes]) -> list[str]:

@@ -21,14 +21,20 @@ def check_fields(fields: dict[str, int | float]) -> list[Warning]:
 
 
 def verified_fields(fields: dict[str, int | float]) -> set[str]:
-    """Keys that at least one evaluated rule covers and no evaluated rule contradicts.
+    """Keys that every rule of their table confirms: no evaluated rule contradicts them, and in table 三 both a row
+    rule and a column rule hold for them (a row rule alone is weak: a row of zeros read in place of a row of figures
+    still adds up); in table 四 the group's total holds.
 
     For text that may be misread (OCR) this is what can be kept: a misread figure breaks a sum it is part of."""
-    passed: set[str] = set()
+    passed: dict[str, int] = {}
     failed: set[str] = set()
     for keys, ok, _ in _rules(fields):
-        (passed if ok else failed).update(keys)
-    return passed - failed
+        for k in keys:
+            if ok:
+                passed[k] = passed.get(k, 0) + 1
+            else:
+                failed.add(k)
+    return {k for k, n in passed.items() if k not in failed and n >= (2 if k.startswith("apply.") else 1)}
 
 
 def _rules(fields: dict[str, int | float]):
