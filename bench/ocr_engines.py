@@ -5,6 +5,7 @@ through indexer.read.ocr (same layout step for all); the reference is PDFium's t
 CER = edit distance / reference length, after NFKC and removing whitespace (layout is not what we compare);
 digit CER = the same over the digits alone (what the statistics tables need).
 
+    apt-get install tesseract-ocr tesseract-ocr-chi-sim    # the comparison engine only (not a dependency)
     .venv/bin/python bench/ocr_engines.py [PDF_DIR] [--engines rapidocr,tesseract]
 """
 
@@ -59,7 +60,11 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f}")
     for engine in engines:
         t0 = time.perf_counter()
-        ocr.recognise(pages[0][3], engine)  # model loading / first call, reported apart
+        try:
+            ocr.recognise(pages[0][3], engine)  # model loading / first call, reported apart
+        except ocr.OcrUnavailable as e:
+            print(f"{engine:10s} skipped: {e}")
+            continue
         first = time.perf_counter() - t0
         errors = chars = derr = dchars = 0
         elapsed = 0.0
