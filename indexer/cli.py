@@ -104,7 +104,8 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
               help="不是年度报告的文件（政策解读、图解、通知公告、列表页）也加入；否则跳过并说明原因。")
 @click.pass_context
 def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, force: bool) -> None:
-    """添加年报文件或目录；再次添加同一份报告即更新它。
+    """添加年报文件或目录（txt、md、html、pdf、docx、doc/wps、ofd、xlsx/xls；扫描的 PDF 与 jpg/png 图片经离线 OCR 读取）；
+    再次添加同一份报告即更新它。
 
     不是年度报告的文件（点名的文件也一样）跳过并按原因计数，除非加 --force。"""
     from tqdm import tqdm

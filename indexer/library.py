@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_DIR = "index"
 # What `add` picks up when walking a directory; other files are passed over silently.
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", ".ofd", ".xlsx",
+                      ".xls", ".jpg", ".jpeg", ".png")
 # reports per index commit in `add`: each commit writes a segment and a generation (~0.3 s of fixed cost with the
 # parallel writer), while a killed `add` re-indexes at most one batch on the next open — a guess, not measured
 _INDEX_BATCH = 200

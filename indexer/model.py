@@ -108,6 +108,9 @@ class Document:
     tables: list[Table] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # src of the images inside the content of a web page (statistics tables printed as pictures): a fetcher may
+    # get them and add their OCR text (indexer.read.ocr.add_image_text)
+    images: list[str] = field(default_factory=list)
 
 
 class ReadError(Exception):

@@ -3,7 +3,8 @@
 ``clean_text`` works line by line, with general rules only (nothing here knows a particular site):
 
 * markup artefacts: ``**bold**``, ``[bookmark: _GoBack]``, Markdown heading marks, stray HTML entities;
-* PDF page furniture: page-number lines (``- 1 -``, ``第 1 页 共 5 页``) and form feeds;
+* PDF page furniture: page-number lines (``- 1 -``, ``第 1 页 共 5 页``) and form feeds (``strip_page_furniture``,
+  which runs first, before tables are read, also removes bare page-number runs and running headers/footers);
 * site chrome: breadcrumbs (当前位置), counters (点击数/浏览次数), footers (主办/网站标识码/ICP备/技术支持/版权所有),
   share and print bars (微信 微博 QQ空间 … 打印 关闭窗口, 字号 大 中 小), 附件下载, comment debris (``-->``);
   a one-line page dump that *starts* with a breadcrumb loses only that chrome prefix, never its report text;
@@ -236,6 +237,145 @@ def rejoin_lines(lines: list[str | None], *, mark_breaks: bool = False) -> list[
         last = line
         barrier = False
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Page furniture of text taken from paged documents (PDF text, copies of it): before anything reads the text
+
+# A page-number line in any printed form: '— 3 —', '－3－', '- 3 -', '·3·', '第3页 共10页', '共10页 第3页', '3/10',
+# 'Page 3 of 10'.  A bare '3' is a page number only as part of a run of them (see strip_page_furniture).
+_PAGE_NUMBER_FORMS = re.compile(
+    r"^\s*(?:[-—–－~·•]\s*(\d{1,4})\s*[-—–－~·•]|第\s*(\d{1,4})\s*页(?:\s*[,，/]?\s*共\s*(\d{1,4})\s*页)?"
+    r"|共\s*(\d{1,4})\s*页\s*[,，]?\s*第\s*(\d{1,4})\s*页|(\d{1,4})\s*/\s*(\d{1,4})"
+    r"|page\s*(\d{1,4})(?:\s*of\s*\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")
+# Page-number lines of one run stand at least this many lines apart (a report page holds 20–40 lines of text;
+# a one-cell-per-line table puts its bare figures on consecutive lines, far closer than this).
+_MIN_PAGE_LINES = 12
+# A running header/footer is a short line; longer repeated lines are report text.
+_MAX_FURNITURE_CHARS = 40
+
+
+def page_number_value(line: str) -> int | None:
+    """The page number a page-number line prints ('— 3 —' → 3, '3/10' → 3), or None if it is not one."""
+    m = _PAGE_NUMBER_FORMS.match(line)
+    if not m:
+        return None
+    g = m.groups()
+    if g[5] is not None:  # 'n/m': a page number only if n ≤ m (not a date or a ratio such as 12/5)
+        return int(g[5]) if 0 < int(g[5]) <= int(g[6]) else None
+    if g[2] is not None and int(g[1]) > int(g[2]):
+        return None
+    return int(next(v for v in (g[0], g[1], g[4], g[7]) if v is not None))
+
+
+def _bare_page_numbers(lines: list[str]) -> set[int]:
+    """Indices of bare-number lines that count pages.
+
+    Anchors are runs of bare numbers n, n+1 … that stand a page apart with no figure beside them.  From the anchors' spacing (lines per page),
+    the missing numbers of the run are looked for where their page should end; a bare line there holding that number
+    is taken even between table figures (a page break inside a one-cell-per-line table), and only if it is the one
+    such line near that place."""
+    bare = {i: int(m.group(1)) for i, line in enumerate(lines) if "\t" not in line and (m := _BARE_NUMBER.match(line))}
+
+    def among_figures(i: int) -> bool:  # beside another figure: a table cell, not a page number between pages
+        before = next((x for x in reversed(lines[max(0, i - 3):i]) if x.strip()), "")
+        after = next((x for x in lines[i + 1:i + 4] if x.strip()), "")
+        return any(_BARE_NUMBER.match(x.replace("\t", " ")) or page_number_value(x) is not None for x in (before, after))
+
+    chosen: set[int] = set()
+    run: list[int] = []
+    last: tuple[int, int] | None = None
+    for i, value in sorted((i, v) for i, v in bare.items() if not among_figures(i)):
+        if last is not None and value == last[1] + 1 and i - last[0] >= _MIN_PAGE_LINES:
+            run.append(i)
+        else:
+            if len(run) >= 2:
+                chosen.update(run)
+            if last is not None and value == last[1]:  # a figure repeating the number: keep the run going
+                continue
+            run = [i]
+        last = (i, value)
+    if len(run) >= 2:
+        chosen.update(run)
+
+    anchors = sorted((i, bare[i]) for i in chosen)  # printed forms ('- 3 -') count another scheme: not mixed in
+    steps = [(j - i) / (b - a) for (i, a), (j, b) in zip(anchors, anchors[1:]) if b > a]
+    if not steps:
+        return chosen
+    page = sorted(steps)[len(steps) // 2]
+    if page < _MIN_PAGE_LINES:
+        return chosen
+    known = {v for _, v in anchors}
+    by_value: dict[int, list[int]] = {}
+    for i, v in bare.items():
+        by_value.setdefault(v, []).append(i)
+    v = max(1, anchors[0][1] - 3)
+    while v <= anchors[-1][1] + 1:  # past the last anchor, each page number found makes the next one the goal
+        if v not in known:
+            i, a = min(anchors, key=lambda an: abs(an[1] - v))
+            expected = i + (v - a) * page
+            lower = max((j for j, b in anchors if b < v), default=-1)
+            upper = min((j for j, b in anchors if b > v), default=len(lines))
+            near = [k for k in by_value.get(v, ()) if lower < k < upper and abs(k - expected) <= page * 0.35]
+            if len(near) == 1:
+                chosen.add(near[0])
+                anchors = sorted(anchors + [(near[0], v)])
+                known.add(v)
+        v += 1
+    return chosen
+
+
+def strip_page_furniture(text: str) -> str:
+    """Remove page numbers and running headers/footers from text read off paged documents.
+
+    Page numbers go in every printed form; a bare number line only when it belongs to a run 1, 2, 3 … spaced a
+    page apart (a table figure standing alone on a line is never one).  A running header or footer is a short line
+    printed again and again beside the page numbers (at least twice within two lines of one), or at least three
+    times a page apart when there are no page numbers; its first printing stays when it opens the document (a
+    report's title repeated as its running header).  Table rows (lines with tabs) are never touched."""
+    if not text:
+        return text
+    lines = text.split("\n")
+    printed = {i: v for i, line in enumerate(lines) if "\t" not in line and (v := page_number_value(line)) is not None}
+    numbered = set(printed) | _bare_page_numbers(lines)
+    drop = set(numbered)
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        key = "".join(line.split())
+        if key and "\t" not in line and len(key) <= _MAX_FURNITURE_CHARS and i not in numbered \
+                and len(_CJK_CHAR.findall(key)) >= 4 and not HEADING_START.match(key):
+            seen.setdefault(key, []).append(i)
+    def in_table(i: int) -> bool:  # a column header repeated by each of several tables is not page furniture
+        near = [x for x in lines[max(0, i - 2):i + 3] if x.strip()]
+        return any("\t" in x for x in near)
+
+    for places in seen.values():
+        if len(places) < 2:
+            continue
+        beside = [i for i in places if any(abs(i - j) <= 2 for j in numbered)]
+        spaced = all(b - a >= _MIN_PAGE_LINES for a, b in zip(places, places[1:]))
+        repeated = len(places) >= 3 and spaced and not any(in_table(i) for i in places)
+        if len(beside) >= 2 or (repeated and len(lines[places[0]].strip()) >= 6):
+            drop.update(places[1:] if places[0] < 5 else places)
+    if not drop:
+        return text
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+# Breaks inside a phrase that figures are read from: a CJK character or digit on both sides, no sentence end.
+_WORD_BREAK = re.compile(rf"(?<=[{CJK}])[ \t\u3000]*\n[ \t\u3000]*(?=[{CJK}\d])")
+
+
+def join_broken_words(text: str) -> str:
+    """Text for reading figures out of sentences: hard line breaks inside a phrase removed
+    (被提起行\\n政诉讼1件 → 被提起行政诉讼1件).  Breaks after sentence punctuation and around table rows stay."""
+    out = []
+    for para in re.split(r"(\n[^\n]*\t[^\n]*)", text):  # table rows (with tabs) pass through as they are
+        out.append(para if "\t" in para else _WORD_BREAK.sub("", para))
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,10 +7,12 @@ statistics tables → what the input is (an annual report, or a 解读 / 图解 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from indexer.parse.classify import classify
 from indexer.parse.issuer import formal_issuer, issuer_id, place_in_full
+from indexer.parse.cleaning import strip_page_furniture
 from indexer.parse.metadata import extract_metadata
 from indexer.model import Document, Report, Warning
 from indexer.normalize import normalize
@@ -37,6 +39,8 @@ def report_id(title: str | None, issuer: str | None, year: int | None, body: str
 def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report:
     """Turn one read document into a Report.  ``hints`` may carry 'region' (a crawl config's region hint)."""
     hints = hints or {}
+    # page numbers and running headers/footers go first: inside a table they would break its rows
+    doc = dataclasses.replace(doc, text=strip_page_furniture(doc.text))
     meta, body = extract_metadata(doc)
     sections = split_sections(body)
     # a title that names part of the place (团堡镇…) takes its parents from the signature, 发布机构 line or compiler
@@ -47,6 +51,11 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
     fields, table_warnings = extract_fields(doc, sections, meta.template, meta.year)
 
     warnings = [Warning(code="read", message=w) for w in doc.warnings]
+    if doc.meta.get("ocr"):
+        pages, images = doc.meta.get("ocr_pages"), doc.meta.get("ocr_images")
+        what = f"第{pages}页" if pages else f"页面中 {images} 张图片的文字" if images else "全文"
+        warnings.append(Warning(code="read.ocr", message=f"{what}由 OCR 从图像识别，文字可能有误；"
+                                                           "统计数字只采用能通过表内合计校验的"))
     if not meta.title:
         warnings.append(Warning(code="meta.no_title", message="未识别出报告标题"))
     if meta.year is None:

@@ -1,13 +1,14 @@
 """Any report file → ``Document``: choose a reader by content type, magic bytes and extension, and decode text.
 
-The format readers live in their own modules (``html``, ``pdf``, ``docx``, ``doc``; shared text conventions in
-``text``) and are imported lazily, so that reading thousands of text files never pays for the PDF libraries.
+The format readers live in their own modules (``html``, ``pdf``, ``docx``, ``doc``, ``ofd``, ``sheet`` for
+.xlsx/.xls, ``ocr`` for images; shared text conventions in ``text``) and are imported lazily, so that reading thousands of text files never pays for the PDF libraries.
 Readers return what the file says, undigested: cleaning, metadata and sections are later stages.
 """
 
 from __future__ import annotations
 
 import codecs
+import importlib
 import re
 from pathlib import Path
 
@@ -26,6 +27,15 @@ _CONTENT_TYPES = {
     "application/x-pdf": "pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/msword": "doc",
+    "application/ofd": "ofd",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel": "xls",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+    "image/bmp": "image",
+    "image/tiff": "image",
+    "image/webp": "image",
 }
 
 _SUFFIXES = {
@@ -35,10 +45,20 @@ _SUFFIXES = {
     ".pdf": "pdf",
     ".docx": "docx",
     ".doc": "doc", ".wps": "doc",
+    ".ofd": "ofd",
+    ".xlsx": "xlsx", ".xls": "xls", ".et": "xls",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".bmp": "image", ".tif": "image",
+    ".tiff": "image", ".webp": "image",
 }
 
 # every file name ending the readers know (`nianbao add --help` lists them)
 READABLE_SUFFIXES = tuple(_SUFFIXES)
+# Magic bytes of the image formats OCR reads.
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
+# The name of the workbook stream inside a legacy Excel (BIFF) OLE file, in UTF-16: what tells .xls from .doc.
+_XLS_STREAM = "Workbook".encode("utf-16-le")
+_XLS5_STREAM = "Book".encode("utf-16-le") + b"\x00\x00"
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc, .xls, .wps)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|span|"
@@ -66,13 +86,13 @@ def read_bytes(data: bytes, name: str, content_type: str | None = None, meta: di
         raise ReadError(f"{label}: unsupported file type: not text in any encoding "
                         f"(binary data named {_suffix(name)})")
     if fmt is None:
-        raise ReadError(f"{label}: unsupported file type (not text, HTML, PDF, DOCX or DOC)")
+        raise ReadError(f"{label}: unsupported file type (not text, HTML, PDF, DOCX, DOC/WPS, OFD, XLSX/XLS or an image)")
     try:
         if data.startswith(b"PK\x03\x04"):
             check_archive(data)
         if fmt == "html":
             check_markup(data)
-        doc = _READERS[fmt](data, name)
+        doc = _reader(fmt)(data, name)
         check_document(doc)
     except ReadError as e:
         msg = str(e)
@@ -85,16 +105,30 @@ def read_bytes(data: bytes, name: str, content_type: str | None = None, meta: di
 
 
 def detect_format(data: bytes, name: str = "", content_type: str | None = None) -> str | None:
-    """'txt' | 'html' | 'pdf' | 'docx' | 'doc', or None.  Magic bytes win over the name, the name over the
+    """'txt' | 'html' | 'pdf' | 'docx' | 'doc' | 'ofd' | 'xlsx' | 'xls' | 'image', or None.  Magic bytes win over the name, the name over the
     content type (servers often send PDFs as application/octet-stream and pages as text/plain)."""
     head = data[:2048]
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        # a zip: DOCX if it holds word/…, or if it is named .docx (the DOCX reader then says what is wrong)
-        return "docx" if b"word/" in data or _suffix(name) == ".docx" else None
+        # a zip: DOCX if it holds word/…, XLSX if xl/…, OFD if OFD.xml; else what its name says (that reader then
+        # says what is wrong)
+        if b"word/" in data:
+            return "docx"
+        if b"xl/" in data:
+            return "xlsx"
+        if b"OFD.xml" in data or b"ofd.xml" in data:
+            return "ofd"
+        return _SUFFIXES.get(_suffix(name)) if _suffix(name) in (".docx", ".xlsx", ".ofd") else None
     if head.startswith(_OLE_MAGIC):
-        return "doc"
+        if _XLS_STREAM in data or _XLS5_STREAM in data:
+            return "xls"
+        word = _WORD_STREAM in data
+        return "xls" if not word and _SUFFIXES.get(_suffix(name)) == "xls" else "doc"
+    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    if head.startswith(b"BM") and _suffix(name) == ".bmp":
+        return "image"
     if data.lstrip().startswith(b"{\\rtf"):
         return "doc" if _suffix(name) == ".doc" else None  # an RTF saved as .doc: the .doc reader explains
     suffix = _suffix(name)
@@ -102,7 +136,7 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
         fmt = _SUFFIXES[suffix]
         if fmt == "doc" and _looks_like_html(head):
             return "html"  # Word's "save as web page" kept the .doc name
-        if fmt in ("pdf", "docx", "doc"):
+        if fmt in ("pdf", "docx", "doc", "ofd", "xlsx", "xls", "image"):
             return fmt  # the reader will say the bytes are not what the name claims
         if not _looks_like_text(head):
             return None  # binary data under a text or page name
@@ -126,31 +160,24 @@ def detect_format(data: bytes, name: str = "", content_type: str | None = None) 
 # Dispatch to the lazily imported format readers
 
 
-def _read_html(data: bytes, name: str) -> Document:
-    from indexer.read.html import read_html
-
-    return read_html(data, name)
-
-
-def _read_pdf(data: bytes, name: str) -> Document:
-    from indexer.read.pdf import read_pdf
-
-    return read_pdf(data, name)
-
-
-def _read_docx(data: bytes, name: str) -> Document:
-    from indexer.read.docx import read_docx
-
-    return read_docx(data, name)
+# format → (module, function); imported on first use
+_READERS = {
+    "html": ("indexer.read.html", "read_html"),
+    "pdf": ("indexer.read.pdf", "read_pdf"),
+    "docx": ("indexer.read.docx", "read_docx"),
+    "doc": ("indexer.read.doc", "read_doc"),
+    "ofd": ("indexer.read.ofd", "read_ofd"),
+    "xlsx": ("indexer.read.sheet", "read_xlsx"),
+    "xls": ("indexer.read.sheet", "read_xls"),
+    "image": ("indexer.read.ocr", "read_image"),
+}
 
 
-def _read_doc(data: bytes, name: str) -> Document:
-    from indexer.read.doc import read_doc
-
-    return read_doc(data, name)
-
-
-_READERS = {"txt": read_text, "html": _read_html, "pdf": _read_pdf, "docx": _read_docx, "doc": _read_doc}
+def _reader(fmt: str):
+    if fmt == "txt":
+        return read_text
+    module, function = _READERS[fmt]
+    return getattr(importlib.import_module(module), function)
 
 
 def _suffix(name: str) -> str:

@@ -140,7 +140,8 @@ def read_html(data: bytes, name: str) -> Document:
     text = "\n".join(lines)
     if not text.strip():
         raise ReadError("HTML page has no text content (frames, or content loaded by script?)")
-    return Document(text=text, source=name, format="html", tables=tables, meta=meta)
+    images = list(dict.fromkeys(img.get("src").strip() for img in content.iter("img") if (img.get("src") or "").strip()))
+    return Document(text=text, source=name, format="html", tables=tables, meta=meta, images=images)
 
 
 def decode_html(data: bytes) -> str:

@@ -93,6 +93,21 @@ def _read_document(pdf, name: str, warnings: list[str], repaired: bool = False) 
         page_texts.append(text)
         tables.extend(page_tables)
 
+    scanned = [n for n, t in enumerate(page_texts, 1) if not t.strip() and n not in unreadable and n not in garbled
+               and _page_is_scan(pdf, n)]
+    ocr_engine = None
+    if scanned:
+        from indexer.read.ocr import ENGINE, OcrUnavailable
+
+        try:
+            for n, text in _ocr_pages(pdf, scanned).items():
+                page_texts[n - 1] = text
+            ocr_engine = ENGINE
+        except OcrUnavailable as e:
+            if any(t.strip() for t in page_texts):
+                warnings.append(f"page(s) {_ranges(scanned)} are scanned images and were left out: {e}")
+            else:
+                raise ReadError(f"PDF has no text layer (scanned image?) and {e}") from None
     if unreadable:
         warnings.append(f"PDF is truncated or damaged: page(s) {_ranges(unreadable)} of {len(pdf)} unreadable")
     if garbled:
@@ -104,12 +119,46 @@ def _read_document(pdf, name: str, warnings: list[str], repaired: bool = False) 
         if unreadable or garbled or repaired:
             raise ReadError(f"PDF is truncated or damaged (no readable page of {len(pdf)})")
         if _has_images_only(pdf):
-            raise ReadError("PDF has no text layer (scanned image?); OCR is not supported")
+            raise ReadError("PDF has no text layer (scanned image?) and OCR found no text on its pages")
         raise ReadError("PDF has no readable text (empty pages or damaged content)")
     meta = _metadata(pdf)
     meta["pages"] = str(len(pdf))
+    if ocr_engine:
+        meta["ocr"] = ocr_engine
+        meta["ocr_pages"] = _ranges(scanned)
     text = "\n".join(t for t in page_texts if t)
     return Document(text=text, source=name, format="pdf", tables=tables, meta=meta, warnings=warnings)
+
+
+def _page_is_scan(pdf, number: int) -> bool:
+    """True when the page draws an image and no text object: a scanned page, for OCR."""
+    import pypdfium2.raw as c
+
+    try:
+        page = pdf[number - 1]
+        try:
+            kinds = {obj.type for obj in page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_TEXT],
+                                                          max_depth=3)}
+        finally:
+            page.close()
+    except Exception:
+        return False
+    return kinds == {c.FPDF_PAGEOBJ_IMAGE}
+
+
+def _ocr_pages(pdf, numbers: list[int]) -> dict[int, str]:
+    """OCR text of the given (scanned) pages, page furniture at head and foot removed as for text pages."""
+    from indexer.read.ocr import image_text, render_page
+
+    out = {}
+    for number in numbers:
+        page = pdf[number - 1]
+        try:
+            image = render_page(page)
+        finally:
+            page.close()
+        out[number] = _strip_page_numbers(image_text(image))
+    return out
 
 
 def _has_images_only(pdf) -> bool:

@@ -86,7 +86,9 @@ def test_format_is_chosen_by_magic_bytes_then_name_then_content_type():
     assert detect_format(b"<p>x</p>", "page", "text/html; charset=utf-8") == "html"
     assert detect_format("<!DOCTYPE html><html>".encode(), "a.txt") == "html"
     assert detect_format("年度报告".encode(), "noext", "text/plain") == "txt"
-    assert detect_format(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "x.png") is None
+    # images are read by OCR since issue 11 (before, a PNG was refused)
+    assert detect_format(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "x.png") == "image"
+    assert detect_format(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "x.txt") == "image"
     assert detect_format(b"PK\x03\x04rest", "x.zip") is None
     assert detect_format(b"PK\x03\x04rest", "x.docx") == "docx"
     assert detect_format(b"<html><body>Word as web page</body></html>", "x.doc") == "html"

@@ -13,7 +13,7 @@ from indexer.model import Document, Section, Warning
 from indexer.parse.tables.active import BLOCK_HEADER, extract_active
 from indexer.parse.tables.apply import _FIRST, extract_apply, extract_review
 from indexer.parse.tables.catalogue import DECIMAL_FIELDS, FIELD_KEYS, FIELD_LABELS, field_label
-from indexer.parse.tables.checks import check_fields
+from indexer.parse.tables.checks import check_fields, verified_fields
 from indexer.parse.tables.grid import tables_text
 from indexer.parse.tables.legacy import extract_legacy
 from indexer.parse.tables.series import series_fields
@@ -97,6 +97,22 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
             warnings += w
         except Exception as exc:
             warnings.append(Warning("table.error", f"统计表读取出错：{type(exc).__name__}: {exc}"))
+    if doc.meta.get("ocr"):
+        fields, dropped = _only_verified(fields)
+        if dropped:
+            warnings.append(Warning("table.ocr_unverified",
+                                    f"统计表由 OCR 识别，{dropped} 个数字无法用表内合计校验，未予采用"))
     fields.update(series_fields(fields))
     warnings += check_fields(fields)
     return fields, warnings
+
+
+def _only_verified(fields: dict[str, int | float]) -> tuple[dict[str, int | float], int]:
+    """OCR'd figures: keep those a table rule confirms (a misread digit breaks a sum it is part of), drop the rest.
+    Repeats until stable: dropping a figure leaves the rules it was part of unevaluated, so they confirm nothing."""
+    total = len(fields)
+    while True:
+        keep = verified_fields(fields)
+        if keep >= fields.keys():
+            return fields, total - len(fields)
+        fields = {k: v for k, v in fields.items() if k in keep}

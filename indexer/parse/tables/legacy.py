@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from indexer.model import Warning
+from indexer.parse.cleaning import join_broken_words
 
 _NUM = r"(\d[\d,，]*)"
 TEXT_PATTERNS: dict[str, list[tuple[str, int | None]]] = {
@@ -47,6 +48,7 @@ def _int(s: str) -> int:
 
 
 def from_text(text: str) -> dict[str, int]:
+    text = join_broken_words(text)  # 被提起行\n政诉讼1件: a hard line break must not hide a figure
     out: dict[str, int] = {}
     for key, pats in TEXT_PATTERNS.items():
         best: tuple[int, int] | None = None  # (position, value): the first statement in the report wins

@@ -1,0 +1,180 @@
+"""Images → text by offline OCR: scanned PDF pages, JPG/PNG attachments, statistics tables embedded as ``<img>``.
+
+The engine is RapidOCR (PP-OCR models run by ONNX Runtime; the ``rapidocr-onnxruntime`` wheel ships its models, so
+nothing is downloaded at run time).  Chosen on bench/ocr_engines.py against Debian's tesseract-ocr + chi_sim on the
+rendered pages of the real PDFs, compared with their text layer (figures in bench/README.md): RapidOCR made far
+fewer character errors, in digits especially; tesseract is kept here only as the bench's comparison engine.
+
+What OCR gives is a set of text boxes; ``boxes.layout_lines`` puts them back in reading order, table cells as tab
+rows, so a scanned statistics table reaches the table reader as a PDF table does.
+OCR'd text can be wrong; ``Document.meta['ocr']`` names the engine so the parse stage warns and keeps only table
+figures that pass the table's own sum rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import logging
+import subprocess
+from typing import Mapping, Sequence
+
+from indexer.model import Document, ReadError
+from indexer.read.boxes import Box, layout_lines
+
+log = logging.getLogger(__name__)
+
+# Pages are rendered at this many pixels per PDF point (×72 = dpi).  2.0 (144 dpi) puts 10.5–16 pt report text at
+# 30–45 px per line, inside the recogniser's 48 px input height; a guess checked on bench/ocr_engines.py, not tuned.
+RENDER_SCALE = 2.0
+# Images smaller than this (either side, px) are icons, bullets or spacers, not pages of text.
+MIN_IMAGE_SIDE = 200
+# Decompression-bomb guard: a scan of an A4 page at 300 dpi is ≈ 8.7 Mpx.
+MAX_IMAGE_PIXELS = 60_000_000
+
+ENGINE = "rapidocr"
+# What a table cell OCR saw nothing in is written as: not a figure, so the table reader cannot take it for 0.
+UNSEEN = "?"
+# The recogniser sometimes returns a full-width digit (４) for a figure standing alone in a cell.
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+class OcrUnavailable(ReadError):
+    """No OCR engine is installed."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Engines
+
+
+@functools.lru_cache(maxsize=1)
+def _rapidocr():
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        raise OcrUnavailable("OCR engine not installed (pip install rapidocr-onnxruntime; see README)") from None
+    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+    return RapidOCR()
+
+
+def _boxes_rapidocr(image) -> list[Box]:
+    import numpy as np
+
+    result, _ = _rapidocr()(np.asarray(image.convert("RGB")))
+    out = []
+    for quad, text, score in result or ():
+        xs = [p[0] for p in quad]
+        ys = [p[1] for p in quad]
+        out.append(Box(text.translate(_FULLWIDTH_DIGITS), min(xs), min(ys), max(xs), max(ys), float(score)))
+    return out
+
+
+def _boxes_tesseract(image) -> list[Box]:
+    """Debian tesseract-ocr + tesseract-ocr-chi-sim through its command line (TSV: one row per word)."""
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="PNG")
+    try:
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "3", "tsv"],
+                              input=buf.getvalue(), capture_output=True, timeout=600, check=True)
+    except FileNotFoundError:
+        raise OcrUnavailable("tesseract not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)") from None
+    lines: dict[tuple[str, ...], list[list[str]]] = {}
+    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) == 12 and f[0] == "5" and f[11].strip():
+            lines.setdefault(tuple(f[1:5]), []).append(f)
+    out = []
+    for words in lines.values():
+        # tesseract splits Chinese into one "word" per character; a box per word keeps wide gaps (cells) visible
+        for f in words:
+            x, y, w, h = (float(v) for v in f[6:10])
+            out.append(Box(f[11], x, y, x + w, y + h, float(f[10]) / 100))
+    return _merge_close(out)
+
+
+def _merge_close(boxes: list[Box]) -> list[Box]:
+    """Merge word boxes of one line that nearly touch, so that only real gaps remain between boxes."""
+    out: list[Box] = []
+    for b in sorted(boxes, key=lambda b: (round(b.cy / max(b.height, 1)), b.x0)):
+        if out:
+            p = out[-1]
+            if abs(p.cy - b.cy) <= max(p.height, b.height) * 0.5 and 0 <= b.x0 - p.x1 <= max(p.height, b.height):
+                sep = " " if p.text[-1:].isascii() and b.text[:1].isascii() and p.text[-1:].isalpha() else ""
+                out[-1] = Box(p.text + sep + b.text, p.x0, min(p.y0, b.y0), b.x1, max(p.y1, b.y1),
+                              min(p.score, b.score))
+                continue
+        out.append(b)
+    return out
+
+
+_ENGINES = {"rapidocr": _boxes_rapidocr, "tesseract": _boxes_tesseract}
+
+
+def recognise(image, engine: str = ENGINE) -> list[Box]:
+    """The text boxes OCR finds on one PIL image."""
+    return _ENGINES[engine](image)
+
+
+def image_text(image, engine: str = ENGINE) -> str:
+    """One image's text in reading order, table cells tab-separated."""
+    return "\n".join(layout_lines(recognise(image, engine), blank=UNSEEN))
+
+
+def render_page(page, scale: float = RENDER_SCALE):
+    """A pypdfium2 page as a PIL image for OCR."""
+    return page.render(scale=scale, grayscale=True).to_pil()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Image files (JPG/PNG/…) as documents
+
+
+def read_image(data: bytes, name: str) -> Document:
+    """An image attachment (a photographed or scanned report page, a statistics table saved as a picture)."""
+    image = open_image(data)
+    text = image_text(image)
+    if not text.strip():
+        raise ReadError("image holds no text OCR can read")
+    return Document(text=text, source=name, format="image", meta={"ocr": ENGINE, "pages": "1"})
+
+
+def open_image(data: bytes):
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
+        raise ReadError(f"not a readable image ({type(e).__name__})") from None
+    if min(image.size) < MIN_IMAGE_SIDE // 4:
+        raise ReadError(f"image too small to hold text ({image.size[0]}×{image.size[1]} px)")
+    return image
+
+
+def add_image_text(doc: Document, fetched: Mapping[str, bytes]) -> Document:
+    """The page with the OCR text of its images (``fetched``: src → bytes, in page order) appended, so that
+    statistics tables a page prints as pictures fill in the fields its HTML lacks.  The text is marked OCR'd."""
+    texts = images_text([fetched[src] for src in doc.images if src in fetched])
+    if not texts:
+        return doc
+    meta = dict(doc.meta, ocr=ENGINE, ocr_images=str(len(texts)))
+    return dataclasses.replace(doc, text=doc.text + "\n" + "\n".join(texts), meta=meta)
+
+
+def images_text(images: Sequence[bytes]) -> list[str]:
+    """OCR text of each embedded image (``<img>`` of a page) large enough to hold a table; unreadable ones skipped."""
+    out = []
+    for data in images:
+        try:
+            image = open_image(data)
+        except ReadError as e:
+            log.info("embedded image skipped: %s", e)
+            continue
+        if min(image.size) < MIN_IMAGE_SIDE:
+            continue
+        text = image_text(image)
+        if text.strip():
+            out.append(text)
+    return out
