@@ -58,14 +58,13 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     section_by_report = {int(r): (section_docs[a:b] - (int(b0) + 1)).tolist()
                          for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
     for r in page:
-        stored = snap.stored(snap.report_doc[r])
-        meta = stored.get("meta") or {}
-        sections = stored.get("sections") or []
+        display = snap.display(snap.report_doc[r])
+        meta = display.meta
         hits = []
         for i in section_by_report[int(r)][:_MAX_HITS_PER_REPORT]:
-            anchor, heading, canonical, text = sections[i]
+            anchor, heading, canonical = display.sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
-                         "snippet": make_snippet(text or "", plan.terms, heading=heading or "")})
+                         "snippet": make_snippet(display.text(i), plan.terms, heading=heading or "")})
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
                                "score": round(float(score[r]), 4), "hits": hits})
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
