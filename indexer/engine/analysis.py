@@ -43,7 +43,10 @@ def bigrams(ntext: str) -> list[str]:
 
 class CompactPositions(formats.Positions):
     """Positions stored as a raw uint32 array (absolute, not deltas): encoding and decoding are one C call each
-    instead of pickling plus a Python loop, and the search reads them with numpy.frombuffer."""
+    instead of pickling plus a Python loop, and the search reads them with numpy.frombuffer.  The codec packs
+    them delta-coded where they ascend within each posting (``ascending``; packing.pack_positions)."""
+
+    ascending = True
 
     def encode(self, poslist):
         return pack_uint(len(poslist)) + array("I", poslist).tobytes()
@@ -216,6 +219,10 @@ class ExactBigramSlotField(ExactField):
         entries[0::2] = at[first].astype(np.uint32) + base
         entries[1::2] = counts
         return np.repeat(grams, 2), entries
+
+    def __init__(self):
+        super().__init__()
+        self.format.ascending = False  # (first offset, count) pairs
 
     term = staticmethod(ExactBigramField.term)
     code = staticmethod(ExactBigramField.code)

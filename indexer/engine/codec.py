@@ -2,7 +2,8 @@
 
 CompactFieldWriter turns a segment's per-report items (analysis.py's field types hand Whoosh one item per report:
 term codes and positions as numpy arrays) into posting lists with one numpy sort; CompactPostingsWriter stores each
-block as flat uint32 arrays, which CompactLeafMatcher hands the search (postings.py) as they are.
+block as packed integer arrays (packing.py: docnum gaps, counts, delta-coded positions), which CompactLeafMatcher
+unpacks with numpy for the search (postings.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from whoosh.codec import whoosh3
 from whoosh.system import _INT_SIZE, pack_uint
 
 from indexer.engine.analysis import BULK_TERM, EMPTY_CODES, EMPTY_POSITIONS, CompactPositions, ExactField
+from indexer.engine.packing import pack_ids, pack_positions, pack_u32, unpack_ids, unpack_positions, unpack_u32
 
 
 def _cache_missing_length_columns() -> None:
@@ -42,17 +44,23 @@ def _cache_missing_length_columns() -> None:
 _cache_missing_length_columns()
 
 
-_COMPACT_TAG = b"c1"
-BLOCK_LIMIT = 256  # postings per block (Whoosh's default 128: reading costs some Python per block)
+_RAW_TAG, _PACKED_TAG = b"c1", b"c2"
+# blocks of fewer positions stay flat uint32 arrays: packing and unpacking cost ~25 numpy calls (~60 µs) per block,
+# paid per rare term each time segments merge; the 1k synthetic index is 98 MB at 64 as with every block packed,
+# 118 MB at 256
+_PACK_MIN_POSITIONS = 64
+BLOCK_LIMIT = 1024  # postings per block (Whoosh's default 128): unpacking costs ~20 numpy calls per block
 
 
 class CompactPostingsWriter(whoosh3.W3PostingsWriter):
-    """Blocks of CompactPositions postings as four flat byte strings instead of Whoosh's protocol-2 pickle of
+    """Blocks of CompactPositions postings as four packed byte strings instead of Whoosh's protocol-2 pickle of
     a tuple of bytes objects, which spends ~36 bytes per posting (protocol 2 pickles every bytes object as
     codecs.encode(str, 'latin1')) and one Python call per posting to read back:
 
-        (b"c1", ids uint32[], weights float32[] or None when they equal the counts, counts uint32[],
-         positions uint32[] of all postings one after another, without the count prefix of each value)
+        (b"c2", packing.pack_ids(docnums), weights float32[] or None when they equal the counts,
+         packing.pack_u32(counts), packing.pack_positions(all postings' positions one after another))
+
+    or, for a block of fewer than _PACK_MIN_POSITIONS positions, (b"c1", the same as flat uint32 arrays).
     """
 
     def _new_block(self):
@@ -73,8 +81,7 @@ class CompactPostingsWriter(whoosh3.W3PostingsWriter):
             self._ids = array("I", block_ids.tobytes())
             self._weights = array("f", block_counts.astype(np.float32).tobytes())
             self._maxweight = float(block_counts.max())
-            self._bulk = (block_ids.tobytes(), block_counts.tobytes(),
-                          positions[(ends[i - 1] if i else 0):ends[j - 1]].tobytes())
+            self._bulk = (block_ids, block_counts, positions[(ends[i - 1] if i else 0):ends[j - 1]])
 
     def _write_block(self, last=False):
         if not isinstance(self._format, CompactPositions):
@@ -83,15 +90,22 @@ class CompactPostingsWriter(whoosh3.W3PostingsWriter):
             self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         if self._bulk is not None:
-            ids_b, counts_b, positions_b = self._bulk
-            data = (_COMPACT_TAG, ids_b, None, counts_b, positions_b)
-        else:
+            ids, counts, positions = self._bulk
+            weights = None
+        else:  # postings added one by one (a merge): flat arrays from Whoosh's values
             values = self._values
-            counts = array("I", [(len(v) >> 2) - 1 for v in values])
+            ids, counts = self._ids, array("I", [(len(v) >> 2) - 1 for v in values])
+            positions = b"".join([v[_INT_SIZE:] for v in values])
             weights = self._weights
             same = len(weights) == len(counts) and all(w == c for w, c in zip(weights, counts))
-            data = (_COMPACT_TAG, self._ids.tobytes(), None if same else weights.tobytes(), counts.tobytes(),
-                    b"".join([v[_INT_SIZE:] for v in values]))
+            weights = None if same else weights.tobytes()
+        n_positions = len(positions) if self._bulk is not None else len(positions) // 4  # arrays or bytes
+        if n_positions < _PACK_MIN_POSITIONS:
+            data = (_RAW_TAG, bytes(ids), weights, bytes(counts), bytes(positions))
+        else:
+            u32 = [np.frombuffer(a, dtype=np.uint32) for a in (ids, counts, positions)]
+            data = (_PACKED_TAG, pack_ids(u32[0]), weights, pack_u32(u32[1]),
+                    pack_positions(u32[1], u32[2], self._format.ascending))
         databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
         ids = self._ids
         infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, 0,
@@ -155,27 +169,40 @@ class CompactFieldWriter(whoosh3.W3FieldWriter):
 
 
 class CompactLeafMatcher(whoosh3.W3LeafMatcher):
-    """Reads both block layouts; ``compact_block()`` gives the raw arrays of a compact block to numpy."""
+    """Reads both block layouts; ``compact_block()`` gives a compact block's arrays, unpacked once per block."""
+
+    _unpacked = None
+
+    def _goto(self, position):
+        self._unpacked = None
+        super()._goto(position)
 
     def _compact_data(self):
         """The current block's data when it is in the compact layout, else None."""
         if self._data is None:
             self._read_data()
         d = self._data
-        return d if len(d) == 5 and d[0] == _COMPACT_TAG else None
+        return d if len(d) == 5 and d[0] in (_RAW_TAG, _PACKED_TAG) else None
 
-    def compact_block(self):
-        """(ids, counts, positions) as bytes of uint32 arrays, or None for a block in Whoosh's layout."""
-        d = self._compact_data()
-        return None if d is None else (d[1], d[3], d[4])
-
-    def _read_ids(self):
+    def compact_block(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(docnums, positions per posting, all positions) as uint32 arrays, or None for a block in Whoosh's
+        layout."""
         d = self._compact_data()
         if d is None:
+            return None
+        if self._unpacked is None:
+            if d[0] == _RAW_TAG:
+                self._unpacked = tuple(np.frombuffer(d[i], dtype=np.uint32) for i in (1, 3, 4))
+            else:
+                counts, _ = unpack_u32(d[3])
+                self._unpacked = (unpack_ids(d[1]), counts, unpack_positions(counts, d[4]))
+        return self._unpacked
+
+    def _read_ids(self):
+        block = self.compact_block()
+        if block is None:
             return super()._read_ids()
-        ids = array("I")
-        ids.frombytes(d[1])
-        self._ids = ids
+        self._ids = array("I", block[0].tobytes())
 
     def _read_weights(self):
         d = self._compact_data()
@@ -183,21 +210,18 @@ class CompactLeafMatcher(whoosh3.W3LeafMatcher):
             return super()._read_weights()
         w = array("f")
         if d[2] is None:
-            counts = array("I")
-            counts.frombytes(d[3])
-            w.extend(map(float, counts))
+            w.extend(map(float, self.compact_block()[1].tolist()))
         else:
             w.frombytes(d[2])
         self._weights = w
 
     def _read_values(self):
-        d = self._compact_data()
-        if d is None:
+        block = self.compact_block()
+        if block is None:
             return super()._read_values()
-        counts = array("I")
-        counts.frombytes(d[3])
-        blob, out, at = d[4], [], 0
-        for n in counts:
+        _ids, counts, positions = block
+        blob, out, at = positions.tobytes(), [], 0
+        for n in counts.tolist():
             out.append(pack_uint(n) + blob[at:at + 4 * n])
             at += 4 * n
         self._values = tuple(out)

@@ -36,6 +36,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer.engine.codec import CompactCodec
+from indexer.engine.display import encode_display
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.engine.errors import IndexBusy, IndexOutdated
@@ -88,7 +89,7 @@ def report_document(report: Report, version: str | None = None) -> dict:
         "title", "issuer", "issuer_id", "province", "city", "county", "year", "level", "body_type", "template",
         "source")}
     version = version or report_version(report)
-    display = json.dumps({"meta": meta, "sections": stored_sections}, ensure_ascii=False).encode("utf-8")
+    display = encode_display(meta, stored_sections)
     doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts,
            "exact2s": texts, "exact3": texts}

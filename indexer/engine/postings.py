@@ -1,5 +1,5 @@
 """How positions are read: a generation's files through mmap, a term's entry per segment, and its posting blocks
-(analysis.CompactPositions in codec.CompactCodec blocks) as numpy arrays.
+(analysis.CompactPositions in codec.CompactCodec blocks, packing.py) as numpy arrays.
 
 Positions come out as sorted uint64 keys ``docnum << 32 | position`` (a position is ``slot << SLOT_SHIFT | offset``,
 see analysis.py), which is what phrase matching (matching.py) intersects.
@@ -69,8 +69,8 @@ def postings(sub, field: str, info):
 
 def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(docnums, positions per posting, all positions) as uint32 arrays from the whole posting list of
-    codec.CompactCodec blocks: their bytes joined, then numpy over the whole list.  None for a list in
-    Whoosh's own layout (a term with a single posting is inlined in the term index)."""
+    codec.CompactCodec blocks, each block unpacked by numpy.  None for a list in Whoosh's own layout (a term
+    with a single posting is inlined in the term index)."""
     if not hasattr(m, "compact_block"):
         return None
     blocks = []
@@ -79,7 +79,7 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         m._next_block()
     if not blocks:
         return EMPTY_U32, EMPTY_U32, EMPTY_U32
-    return tuple(np.frombuffer(b"".join(parts), dtype=np.uint32) for parts in zip(*blocks))
+    return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
 def segment_keys(sub, offset: int, field: str, info, docs: np.ndarray | None = None) -> np.ndarray:
@@ -111,7 +111,7 @@ def segment_keys(sub, offset: int, field: str, info, docs: np.ndarray | None = N
         if m._maxid < local[ci]:  # no wanted document in this block: do not read it
             m._next_block()
             continue
-        keys = make_keys(*(np.frombuffer(b, dtype=u32) for b in m.compact_block()), offset)
+        keys = make_keys(*m.compact_block(), offset)
         keys = keys[np.isin(keys >> u64(32), wanted)]
         ci = bisect.bisect_right(local, m._maxid, ci)
         chunks.append(keys)

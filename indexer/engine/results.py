@@ -85,14 +85,13 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     section_by_report = {int(r): (section_docs[a:b] - (int(b0) + 1)).tolist()
                          for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
     for r in page:
-        stored = snap.stored(snap.report_doc[r])
-        meta = stored.get("meta") or {}
-        sections = stored.get("sections") or []
+        display = snap.display(snap.report_doc[r])
+        meta = display.meta
         hits = []
         for i in section_by_report[int(r)][:_MAX_HITS_PER_REPORT]:
-            anchor, heading, canonical, text = sections[i]
+            anchor, heading, canonical = display.sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
-                         "snippet": make_snippet(text or "", plan.terms, heading=heading or "")})
+                         "snippet": make_snippet(display.text(i), plan.terms, heading=heading or "")})
         fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
                   for (key, label, met), values in zip(conditions, (snap.field_values(c[0]) for c in conditions))
                   if met[r]]

@@ -19,17 +19,19 @@ FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
 # 9: the field and codec classes Whoosh pickles into the TOC moved to indexer.engine (same postings as 8)
-# 10: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
-SCHEMA_VERSION = "10." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
+# 10: packed posting blocks (packing.py: docnum gaps, counts, delta-coded positions); display text compressed
+#     per section (display.py)
+# 11: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
+SCHEMA_VERSION = "11." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
 
 
 def build_schema() -> fields.Schema:
     schema = fields.Schema(
         rid=fields.ID(stored=True, unique=True, sortable=True),
         version=fields.COLUMN(columns.VarBytesColumn()),  # read for sync() without touching stored text
-        # JSON {"meta": title, issuer, region, year, source, …; "sections": [[anchor, heading, canonical, text], …]}
-        # for result lists, hits and snippets: a column of plain bytes, not Whoosh's stored fields, whose zlib
-        # took 0.14 ms of a result's 0.19 ms (20 results per search; the index is ~13 % larger for it)
+        # for result lists, hits and snippets (display.py): the meta and each section's text zlib'ed apart, so a
+        # result decompresses only its hit sections — not Whoosh's stored fields, whose zlib of the whole report
+        # took 0.14 ms of a result's 0.19 ms
         display=fields.COLUMN(columns.VarBytesColumn()),
         slots=fields.COLUMN(columns.VarBytesColumn()),  # JSON [[canonical, length, heading length], …], slot 0 = title
         year=fields.NUMERIC(int, bits=32, signed=True, sortable=True),

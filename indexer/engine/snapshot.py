@@ -20,6 +20,7 @@ import numpy as np
 from whoosh import query as wq
 
 from indexer.engine import matching, postings
+from indexer.engine.display import Display
 from indexer.engine.matching import EMPTY_LEAF, Leaf
 from indexer.engine.query import Range
 from indexer.engine.ranking import slot_factors
@@ -177,6 +178,12 @@ class Snapshot:
                 self._leaves.popitem(last=False)
             return leaf
 
+    def clear_caches(self) -> None:
+        """Forget remembered phrases and term entries (the benchmarks time first searches this way)."""
+        with self._lock:
+            self._leaves.clear()
+            self._infos.clear()
+
     def term_infos(self, subs: list, field: str, bterm: bytes) -> tuple[float, list]:
         """(positions of the term in the index, its TermInfo in each segment or None): one lookup per segment
         serves both planning and reading (Whoosh's frequency() and postings() would each look it up again).
@@ -221,14 +228,14 @@ class Snapshot:
                                 startexcl=not r.low_inclusive, endexcl=not r.high_inclusive)
             return np.fromiter(q.matcher(self.searcher).all_ids(), dtype=np.int64)
 
-    def stored(self, docnum: int) -> dict:
-        """{"meta": …, "sections": […]} of a document (index.report_document)."""
+    def display(self, docnum: int) -> Display:
+        """The display text of a document (display.py), decompressed as it is read."""
         offset, column = self._display[bisect.bisect_right(self._display_starts, int(docnum)) - 1]
         if column is None:
-            return {}
+            return Display(b"")
         with self._lock:
             raw = column[int(docnum) - offset]
-        return json.loads(raw) if raw else {}
+        return Display(raw)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -271,8 +278,11 @@ class EmptySnapshot(Snapshot):
     def numeric_docs(self, field: str, r: Range) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
 
-    def stored(self, docnum: int) -> dict:
-        return {}
+    def display(self, docnum: int) -> Display:
+        return Display(b"")
+
+    def clear_caches(self) -> None:
+        pass
 
 
 EMPTY = EmptySnapshot()
