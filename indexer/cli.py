@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from indexer.cluster.cli import cluster_option, open_cluster_library
+from indexer.engine.errors import ShardsUnavailable
 from indexer.library import Library, default_index_dir
 from indexer.model import CANONICAL_SECTIONS
 from indexer.engine.query import FILTER_KEYS
@@ -23,9 +25,11 @@ def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _open(ctx: click.Context, *, readonly: bool) -> Library:
+def _open(ctx: click.Context, *, readonly: bool, cluster: str | None = None) -> Library:
     index_dir: Path = ctx.obj["index"]
     try:
+        if cluster:
+            return open_cluster_library(index_dir, cluster, readonly=readonly)
         return Library(index_dir, readonly=readonly)
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None
@@ -34,13 +38,13 @@ def _open(ctx: click.Context, *, readonly: bool) -> Library:
 @contextmanager
 def _search_errors() -> Iterator[None]:
     """A malformed query or an index that needs rebuilding: a message, not a traceback."""
-    from indexer.engine.errors import IndexOutdated, QueryError
+    from indexer.engine.errors import IndexOutdated, QueryError, ShardsUnavailable
 
     try:
         yield
     except QueryError as e:
         raise click.ClickException(f"查询有误: {e}") from None
-    except IndexOutdated as e:
+    except (IndexOutdated, ShardsUnavailable) as e:
         raise click.ClickException(str(e)) from None
 
 
@@ -72,13 +76,14 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--region", help="Region hint for these files, e.g. 福建省福州市平潭县.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@cluster_option
 @click.pass_context
-def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool) -> None:
+def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, cluster: str | None) -> None:
     """Add report files or directories (txt, md, html, pdf, docx); adding a report again updates it."""
     from tqdm import tqdm
 
     hints = {"region": region} if region else None
-    with _open(ctx, readonly=False) as lib:
+    with _open(ctx, readonly=False, cluster=cluster) as lib:
         bar = tqdm(desc="parsing", unit="file", disable=quiet, file=sys.stderr)
 
         def progress(n: int, total: int) -> None:
@@ -88,7 +93,10 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
         def on_error(path: str, reason: str) -> None:
             bar.write(f"error: {path}: {reason}", file=sys.stderr)
 
-        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
+        try:
+            result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error)
+        except ShardsUnavailable as e:  # what was parsed is stored; the next add or reindex indexes it
+            raise click.ClickException(str(e)) from None
         bar.close()
         skipped = f"; {len(result.skipped)} skipped (not annual reports)" if result.skipped else ""
         click.echo(f"added {len(set(result.added))} report(s) from {len(result.added)} file(s); "

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.engine.errors import IndexOutdated
+from indexer.engine.errors import IndexOutdated, ShardsUnavailable
 from webui import api, library, security, views
 from webui.templating import init_templating
 
@@ -76,6 +76,16 @@ def _register_error_handlers(app: Flask) -> None:
         # an index written by an older nianbao: the operator must rebuild it (the log says how)
         log.error("%s", e)
         message = "搜索索引需要重建（由旧版本建立），请联系管理员"
+        if wants_json():
+            return jsonify(error=message, status=503), 503
+        return render_template("error.html", code=503, message=message, detail=None), 503
+
+    @app.errorhandler(ShardsUnavailable)
+    def _shards_down(e: ShardsUnavailable):
+        # a sharded index (serve --cluster) with a shard that no replica serves now: an export or compare that
+        # needs every match says so instead of giving fewer
+        log.error("%s", e)
+        message = f"部分索引分片暂不可用，请稍后再试（{e}）"
         if wants_json():
             return jsonify(error=message, status=503), 503
         return render_template("error.html", code=503, message=message, detail=None), 503

@@ -63,7 +63,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
                          for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
     keys = None if stats is None else np.stack(
         order_keys(plan, page, score[page], snap.year[page], sort, sort_field), axis=1).astype(float).tolist()
-    for i, r in enumerate(page):
+    for position, r in enumerate(page):
         stored = snap.stored(snap.report_doc[r])
         meta = stored.get("meta") or {}
         sections = stored.get("sections") or []
@@ -75,6 +75,6 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
                                "score": round(float(score[r]), 4), "hits": hits})
         if keys is not None:
-            out["results"][-1]["sort_key"] = keys[i]
+            out["results"][-1]["sort_key"] = keys[position]
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out
