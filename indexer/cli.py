@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from indexer.cluster.cli import cluster_option, open_cluster_library
+from indexer.engine.errors import ShardsUnavailable
 from indexer.failures import explain
 from indexer.library import Library, default_index_dir, describe_skipped
 from indexer.model import CANONICAL_SECTIONS
@@ -26,9 +28,11 @@ def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _open(ctx: click.Context, *, readonly: bool) -> Library:
+def _open(ctx: click.Context, *, readonly: bool, cluster: str | None = None) -> Library:
     index_dir: Path = ctx.obj["index"]
     try:
+        if cluster:
+            return open_cluster_library(index_dir, cluster, readonly=readonly)
         return Library(index_dir, readonly=readonly)
     except FileNotFoundError:
         raise CliError(f"{index_dir} 下没有 nianbao 索引（先用 `nianbao add 文件或目录` 建立）") from None
@@ -37,13 +41,13 @@ def _open(ctx: click.Context, *, readonly: bool) -> Library:
 @contextmanager
 def _search_errors() -> Iterator[None]:
     """A malformed query or an index that needs rebuilding: a message, not a traceback."""
-    from indexer.engine.errors import IndexOutdated, QueryError
+    from indexer.engine.errors import IndexOutdated, QueryError, ShardsUnavailable
 
     try:
         yield
     except QueryError as e:
         raise CliError(f"检索式有误：{e}") from None
-    except IndexOutdated as e:
+    except (IndexOutdated, ShardsUnavailable) as e:
         raise CliError(str(e)) from None
 
 
@@ -102,8 +106,10 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。")
 @click.option("--force", is_flag=True,
               help="不是年度报告的文件（政策解读、图解、通知公告、列表页）也加入；否则跳过并说明原因。")
+@cluster_option
 @click.pass_context
-def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, force: bool) -> None:
+def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, force: bool,
+        cluster: str | None) -> None:
     """添加年报文件或目录（txt、md、html、pdf、docx、doc/wps、ofd、xlsx/xls；扫描的 PDF 与 jpg/png 图片经离线 OCR 读取）；
     再次添加同一份报告即更新它。
 
@@ -111,7 +117,7 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
     from tqdm import tqdm
 
     hints = {"region": region} if region else None
-    with _open(ctx, readonly=False) as lib:
+    with _open(ctx, readonly=False, cluster=cluster) as lib:
         bar = tqdm(desc="parsing", unit="file", disable=quiet, file=sys.stderr)
 
         def progress(n: int, total: int) -> None:
@@ -121,7 +127,10 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
         def on_error(path: str, reason: str) -> None:
             bar.write(f"失败：{path}：{reason}", file=sys.stderr)
 
-        result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error, force=force)
+        try:
+            result = lib.add_paths(paths, hints=hints, progress=progress, on_error=on_error, force=force)
+        except ShardsUnavailable as e:  # what was parsed is stored; the next add or reindex indexes it
+            raise CliError(str(e)) from None
         bar.close()
         for path, earlier in result.merged:
             click.echo(f"合并：{path} 与 {earlier} 是同一份报告", err=True)

@@ -98,7 +98,7 @@ def _parse_bytes(data: bytes, name: str, content_type: str | None, source: str |
     return parse_document(doc, hints)
 
 
-def _parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | None, bytes | None, str | None]:
+def parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | None, bytes | None, str | None]:
     """Worker: (path, report, raw bytes, error) — errors come back as text so one bad file never stops a batch."""
     try:
         data = Path(path).read_bytes()
@@ -129,11 +129,15 @@ def die_with_parent(parent: int) -> None:
 
 class Library:
     def __init__(self, index_dir: str | Path | None = None, *, readonly: bool = False,
-                 backend: SearchBackend | None = None):
+                 backend: SearchBackend | None = None,
+                 parse_files: Callable[[list[str], dict[str, str] | None], Iterable[tuple]] | None = None):
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.readonly = readonly
         self.store = ReportStore(self.index_dir, readonly=readonly)
         self._index = backend
+        # how add_paths parses a batch of files into parse_file() tuples, in order: a local process pool unless
+        # given (indexer.cluster.ingest: Ray tasks)
+        self._parse_files = parse_files
         self._synced = False
 
     # -- the search index, opened on first use -----------------------------------------------------------------
@@ -259,14 +263,17 @@ class Library:
             if progress:
                 progress(1, len(files))
 
-        if workers > 1 and len(files) > 1:
+        if self._parse_files is not None:
+            for item in self._parse_files(files, hints):
+                handle(*item)
+        elif workers > 1 and len(files) > 1:
             with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
                                      initargs=(os.getpid(),)) as pool:
-                for item in pool.map(_parse_file, files, [hints] * len(files), chunksize=4):
+                for item in pool.map(parse_file, files, [hints] * len(files), chunksize=4):
                     handle(*item)
         else:
             for f in files:
-                handle(*_parse_file(f, hints))
+                handle(*parse_file(f, hints))
         flush()
         for rid, version in after.items():
             (result.new if rid not in before else result.unchanged if before[rid] == version

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from indexer.cluster.cli import cluster_option
+
 from scrapers.config import ConfigError, load_config
 
 
@@ -40,9 +42,10 @@ _archive_option = click.option("--archive", "archive_dir", type=click.Path(file_
 @_index_option
 @_archive_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@cluster_option
 @click.pass_context
 def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_dir: Path | None,
-          archive_dir: Path | None, quiet: bool) -> None:
+          archive_dir: Path | None, quiet: bool, cluster: str | None) -> None:
     """Collect annual reports from the portals in CONFIG (TOML, see scrapers/example.toml).
 
     Polite (robots.txt, per-host rate limit), resumable (kill it and run it again), incremental (a second run
@@ -65,11 +68,19 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
         if not quiet:
             click.echo(stats.line(), err=True)
 
-    crawler = Crawler(config, _index_dir(ctx, index_dir), archive_dir=archive_dir, progress=progress)
+    library = None
+    if cluster:
+        from indexer.cluster.cli import open_cluster_library
+
+        library = open_cluster_library(_index_dir(ctx, index_dir), cluster, readonly=False)
+    crawler = Crawler(config, _index_dir(ctx, index_dir), archive_dir=archive_dir, progress=progress,
+                      library=library)
     try:
         results = crawler.run(list(sites) or None)
     finally:
         crawler.close()
+        if library is not None:  # given to the crawler, so not closed by it
+            library.close()
     click.echo("summary:")
     for stats in results:
         state = "resumed" if stats.resumed else "run"

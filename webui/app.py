@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.engine.errors import IndexOutdated
+from indexer.engine.errors import IndexOutdated, ShardsUnavailable
 from indexer.limits import OverTime, end_budget, start_budget
 from webui import api, library, security, views
 from webui.templating import init_templating
@@ -95,6 +95,16 @@ def _register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify(error=str(e), status=503), 503
         return render_template("error.html", code=503, message="检索超时", detail=str(e)), 503
+
+    @app.errorhandler(ShardsUnavailable)
+    def _shards_down(e: ShardsUnavailable):
+        # a sharded index (serve --cluster) with a shard that no replica serves now: an export or compare that
+        # needs every match says so instead of giving fewer
+        log.error("%s", e)
+        message = f"部分索引分片暂不可用，请稍后再试（{e}）"
+        if wants_json():
+            return jsonify(error=message, status=503), 503
+        return render_template("error.html", code=503, message=message, detail=None), 503
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

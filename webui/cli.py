@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from indexer.cluster.cli import cluster_option
+
 
 def _index_dir(ctx: click.Context, given: Path | None) -> Path:
     """--index on this command, else the group's --index (`nianbao --index DIR serve`), else $NIANBAO_INDEX/./index."""
@@ -25,8 +27,10 @@ def _index_dir(ctx: click.Context, given: Path | None) -> Path:
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="索引目录（默认 $NIANBAO_INDEX 或 ./index）。")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="工作线程数。")
+@cluster_option
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, threads: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, threads: int,
+          cluster: str | None) -> None:
     """提供检索、报告、对比页面和 JSON API（只读）。"""
     import waitress.server
 
@@ -37,8 +41,14 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     index_dir = _index_dir(ctx, index_dir)
     if not index_dir.is_dir():
         raise CliError(f"{index_dir} 下没有索引：先用 `nianbao --index {index_dir} add 文件或目录` 建立")
-    _index_pending(index_dir)
-    app = create_app(index_dir)
+    config = None
+    if cluster:  # the index in shards on the cluster; the report store stays here
+        from indexer.cluster.cli import open_cluster_library
+
+        config = {"LIBRARY": open_cluster_library(index_dir, cluster, readonly=True)}
+    else:
+        _index_pending(index_dir)
+    app = create_app(index_dir, config=config)
     with app.app_context():  # open the index now, so a broken one fails here and not on the first visitor
         n = get_library().count()
     try:

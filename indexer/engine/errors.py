@@ -14,3 +14,7 @@ class IndexBusy(RuntimeError):
 class IndexOutdated(RuntimeError):
     """The published generation was written in another index layout (an older nianbao): reading it with this
     layout's search would give wrong answers, so it is not read until a writable open rebuilds it."""
+
+
+class ShardsUnavailable(RuntimeError):
+    """Part of a sharded index answers from no replica now (indexer.cluster); str(e) names the shards."""

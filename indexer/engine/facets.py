@@ -72,3 +72,24 @@ def _section_facet(plan: Plan, other_masks: list[np.ndarray]) -> list[dict]:
         if counts[c]:
             out.append({"value": key, "label": CANONICAL_SECTIONS[key], "count": int(counts[c])})
     return sorted(out, key=lambda d: -d["count"])
+
+
+def merge_facets(parts: list[dict[str, list[dict]]]) -> dict[str, list[dict]]:
+    """The facets of a collection from those of its shards: each report lives in one shard, so a value's count
+    is the sum of its shards' counts; ordered as facets() orders them."""
+    out: dict[str, list[dict]] = {}
+    for name in FACET_ORDER:
+        merged: dict[str, dict] = {}
+        for part in parts:
+            for item in part.get(name, []):
+                seen = merged.setdefault(item["value"], {**item, "count": 0})
+                seen["count"] += item["count"]
+        items = list(merged.values())
+        if name == "year":  # newest first
+            items.sort(key=lambda d: -int(d["value"]))
+        elif name == "section":  # by count, then the order of the kinds
+            items.sort(key=lambda d: (-d["count"], CANONICALS.index(d["value"])))
+        else:  # by count, then value
+            items.sort(key=lambda d: (-d["count"], d["value"]))
+        out[name] = items
+    return out

@@ -108,6 +108,19 @@ def report_document(report: Report, version: str | None = None) -> dict:
     return doc
 
 
+def loaded_batches(ids: list[str], load: Callable[[str], Report], size: int = _SYNC_BATCH) -> Iterator[list[Report]]:
+    """The reports of these ids, loaded a batch at a time (one commit each in sync); a report that cannot be
+    loaded is logged and left out, so it never stops a sync."""
+    for start in range(0, len(ids), size):
+        batch = []
+        for rid in ids[start:start + size]:
+            try:
+                batch.append(load(rid))
+            except Exception as e:
+                log.warning("cannot load report %s for indexing: %s", rid, e)
+        yield batch
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Generations
 
@@ -300,14 +313,8 @@ class SearchIndex:
         if extra and not todo:
             self._commit([], delete_ids=extra)
         added = 0
-        for start in range(0, len(todo), _SYNC_BATCH):
-            batch = []
-            for rid in todo[start:start + _SYNC_BATCH]:
-                try:
-                    batch.append(load(rid))
-                except Exception as e:  # one unloadable report must not stop the sync
-                    log.warning("cannot load report %s for indexing: %s", rid, e)
-            self._commit(batch, delete_ids=extra if start == 0 else (), workers=workers)
+        for first, batch in enumerate(loaded_batches(todo, load)):
+            self._commit(batch, delete_ids=extra if first == 0 else (), workers=workers)
             added += len(batch)
             if progress:
                 progress(added, len(todo))

@@ -9,6 +9,7 @@ prominently comes first.  The other orders are by year, or by a table field (FIE
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,27 +22,65 @@ _K1, _B = 1.2, 0.75
 _TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
 
 
+@dataclass(frozen=True)
+class CollectionStats:
+    """What BM25F takes from the whole collection, when one index holds only a shard of it (tantivy's
+    Bm25StatisticsProvider): the number of slots, the average section length, each term's document frequency.
+    Summed over the shards, it makes a shard score a report exactly as one index holding everything would."""
+
+    n_slots: int
+    avg_length: float
+    df: dict[str, int]
+
+    @classmethod
+    def merge(cls, parts: list[dict]) -> "CollectionStats":
+        """From the shards' shard_statistics(): lengths are whole numbers, so their sum is exact and the mean
+        is the same float the single index computes."""
+        sections = sum(p["n_sections"] for p in parts)
+        length = sum(p["section_length"] for p in parts)
+        df: dict[str, int] = {}
+        for p in parts:
+            for term, n in p["df"].items():
+                df[term] = df.get(term, 0) + n
+        return cls(max(sum(p["n_slots"] for p in parts), 1), average_length(length, sections), df)
+
+
+def average_length(total: float, sections: int) -> float:
+    return max(float(total / sections) if sections else 1.0, 1.0)
+
+
+def length_norm(slot_length: np.ndarray, avg_length: float) -> np.ndarray:
+    return _K1 * (1 - _B + _B * slot_length / avg_length)
+
+
 def slot_factors(slot_length: np.ndarray, slot_is_title: np.ndarray,
                  slot_is_section: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """(average section length, BM25F length normalisation per slot, field weight per slot: title ×3), computed
     once per index generation."""
-    avg = slot_length[slot_is_section].mean() if slot_is_section.any() else 1.0
-    avg_length = max(float(avg), 1.0)
-    slot_norm = _K1 * (1 - _B + _B * slot_length / avg_length)
+    section_lengths = slot_length[slot_is_section]
+    avg_length = average_length(section_lengths.sum(), len(section_lengths))
+    slot_norm = length_norm(slot_length, avg_length)
     slot_weight = np.where(slot_is_title, _TITLE_WEIGHT, 1.0)
     return avg_length, slot_norm, slot_weight
 
 
-def slot_scores(plan) -> tuple[np.ndarray, np.ndarray]:
+def shard_statistics(snap, terms: list[str]) -> dict:
+    """This index's part of the CollectionStats of a query's terms."""
+    section_lengths = snap.slot_length[snap.slot_is_section]
+    return {"n_slots": len(snap.slot_report), "n_sections": len(section_lengths),
+            "section_length": float(section_lengths.sum()), "df": {t: len(snap.leaf(t).docs) for t in terms}}
+
+
+def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(global slot ids, scores) of an evaluate.Plan's slots holding a positive term in the matched reports
-    (titles included)."""
+    (titles included); with ``stats``, idf and length normalisation are those of the whole collection."""
     snap = plan.snap
     all_docs, all_scores = [], []
-    n_docs = max(len(snap.slot_report), 1)
+    n_docs = max(len(snap.slot_report), 1) if stats is None else stats.n_slots
     for text in plan.terms:
         check_budget()
         leaf, keep = plan.evaluate.docs(text)
-        df = len(leaf.docs)
+        df = len(leaf.docs) if stats is None else stats.df[text]
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         if keep is not None:
             keep &= plan.mask[snap.slot_report[leaf.docs]]
@@ -54,7 +93,8 @@ def slot_scores(plan) -> tuple[np.ndarray, np.ndarray]:
         weight = snap.slot_weight[docs]
         weight[in_heading] = _HEADING_WEIGHT  # (never a title: titles have no heading part)
         all_docs.append(docs)
-        all_scores.append(idf * (_K1 + 1) * weight * tf / (tf + snap.slot_norm[docs]))
+        norm = snap.slot_norm[docs] if stats is None else length_norm(snap.slot_length[docs], stats.avg_length)
+        all_scores.append(idf * (_K1 + 1) * weight * tf / (tf + norm))
     if not all_docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     if len(all_docs) == 1:  # a leaf's slots are sorted and unique already
@@ -105,19 +145,25 @@ def page_order(plan, reports: np.ndarray, score: np.ndarray, sort: str,
         floor = np.partition(s, len(s) - k)[len(s) - k] if k else np.inf
         top = np.flatnonzero(s >= floor)
         reports, years, s = reports[top], years[top], s[top]
+    keys = order_keys(plan, reports, s, years, sort, sort_field)
+    return reports[np.lexsort(keys[::-1])[offset:offset + limit]]
+
+
+def order_keys(plan, reports: np.ndarray, s: np.ndarray, years: np.ndarray, sort: str,
+               sort_field: tuple[str, bool] | None) -> list[np.ndarray]:
+    """The sort keys of these reports (scores s, years), most significant first, all ascending; a coordinator
+    merging shards' pages orders by the same keys."""
     if sort_field is not None:  # a table field; reports without it last, then by year
         key, descending = sort_field
-        v = snap.field_values(key)[reports]
+        v = plan.snap.field_values(key)[reports]
         missing = np.isnan(v)
         v = np.where(missing, 0.0, -v if descending else v)
-        order = np.lexsort((-s, -years, v, missing))
-    elif sort == "relevance" and plan.terms:
-        order = np.lexsort((-years, -s))
-    elif sort == "year_asc":
-        order = np.lexsort((-s, np.where(years > 0, years, 1 << 30)))
-    else:  # year_desc, and browsing without text
-        order = np.lexsort((-s, -years))
-    return reports[order[offset:offset + limit]]
+        return [missing, v, -years, -s]
+    if sort == "relevance" and plan.terms:
+        return [-s, -years]
+    if sort == "year_asc":
+        return [np.where(years > 0, years, 1 << 30), -s]
+    return [-years, -s]  # year_desc, and browsing without text
 
 
 def oldest_first(years: np.ndarray) -> np.ndarray:

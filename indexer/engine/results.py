@@ -14,7 +14,8 @@ import numpy as np
 from indexer.engine.evaluate import Plan
 from indexer.engine.facets import empty_facets, facets
 from indexer.engine.query import field_ranges
-from indexer.engine.ranking import oldest_first, page_order, parse_field_sort, report_scores, slot_scores
+from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, page_order, parse_field_sort,
+                                    report_scores, slot_scores)
 from indexer.engine.snapshot import Snapshot
 from indexer.engine.snippets import make_snippet
 
@@ -59,7 +60,10 @@ def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | 
 
 
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
-               sort: str = "relevance", limit: int = 20, offset: int = 0) -> dict:
+               sort: str = "relevance", limit: int = 20, offset: int = 0,
+               stats: CollectionStats | None = None) -> dict:
+    """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, and each result
+    carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages."""
     t0 = time.perf_counter()
     if sort == "year":
         sort = "year_desc"
@@ -69,7 +73,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
            "results": [], "limit": limit, "offset": offset, "sort": sort}
     plan = Plan(snap, query, filters)
     reports = np.flatnonzero(plan.mask)
-    docs, doc_scores = slot_scores(plan)
+    docs, doc_scores = slot_scores(plan, stats)
     section_docs = docs[snap.slot_is_section[docs]]
     out["total"] = int(len(reports))
     out["total_sections"] = int(len(section_docs))
@@ -84,7 +88,9 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     hi = np.searchsorted(section_docs, base + snap.report_slot_count[page])
     section_by_report = {int(r): (section_docs[a:b] - (int(b0) + 1)).tolist()
                          for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
-    for r in page:
+    keys = None if stats is None else np.stack(
+        order_keys(plan, page, score[page], snap.year[page], sort, sort_field), axis=1).astype(float).tolist()
+    for position, r in enumerate(page):
         display = snap.display(snap.report_doc[r])
         meta = display.meta
         hits = []
@@ -97,5 +103,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
                   if met[r]]
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
                                "score": round(float(score[r]), 4), "hits": hits, "fields": fields})
+        if keys is not None:
+            out["results"][-1]["sort_key"] = keys[position]
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out

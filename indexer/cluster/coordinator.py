@@ -1,0 +1,255 @@
+"""The coordinator: a SearchBackend over shards held by Ray actors.
+
+Writes go to the shard that owns each report (shard.shard_of); reads fan out to every shard at once and merge:
+facet counts summed (a report lives in one shard, so sums are exact), relevance from collection-wide statistics
+(ranking.CollectionStats: a first round asks each shard its slot count, section lengths and the terms' document
+frequencies, so a shard scores exactly as one index of everything would), the shards' top offset+limit pages
+merged by their sort keys, and snippets made by the shard that holds the report.
+
+Each shard has replicas: actors on the same directory (one writes, all read; the directory must be reachable from
+every node — a local disk for a one-machine cluster, shared storage beyond it).  Reads go to the replicas in turn;
+a replica that fails or does not answer in time is passed over for the next.  Ray restarts a killed actor from its
+directory (max_restarts); one that died for good is started again by the coordinator.  When every replica of a
+shard fails, the answer says so — ``partial: true`` and the shard numbers in ``missing_shards`` — and never just
+comes back with fewer results.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import ray
+from ray.exceptions import ActorDiedError, GetTimeoutError, RayActorError, RayTaskError
+
+from indexer.cluster.shard import Shard, shard_dir, shard_of
+from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable
+from indexer.engine.facets import empty_facets, merge_facets
+from indexer.engine.index import indexed_version, loaded_batches
+from indexer.engine.query import parse_filters, parse_query, texts
+from indexer.engine.ranking import CollectionStats, parse_field_sort
+from indexer.model import Report
+
+log = logging.getLogger(__name__)
+
+_USER_ERRORS = (QueryError, IndexOutdated, IndexBusy)  # a shard's answer the user must see, not a shard failure
+
+
+class ClusterBackend:
+    def __init__(self, root: Path, *, shards: int, replicas: int = 2, readonly: bool = False,
+                 timeout: float = 30.0):
+        self.root = Path(root)
+        self.n_shards = shards
+        self.readonly = readonly
+        self.timeout = timeout  # seconds a replica may take to answer before the next one is asked
+        self._actor = ray.remote(Shard).options(num_cpus=0, max_restarts=-1, max_task_retries=0,
+                                                scheduling_strategy="SPREAD")
+        self.replicas: list[list] = [[self._start(s) for _ in range(max(1, replicas))] for s in range(shards)]
+        self._turn = itertools.count()
+        self._lock = threading.Lock()
+
+    def _start(self, shard: int):
+        return self._actor.remote(str(shard_dir(self.root, shard)), self.readonly)
+
+    # -- asking the shards ----------------------------------------------------------------------------------------
+
+    def _ask(self, method: str, args: Callable[[int], tuple] | tuple = (), *, shards: Iterable[int] | None = None,
+             rotate: bool = True) -> tuple[dict[int, object], list[int]]:
+        """Call ``method`` on one replica of each shard, all at once; ({shard: answer}, shards that no replica
+        answered).  ``args`` is the arguments, or a function of the shard number giving them."""
+        shards = range(self.n_shards) if shards is None else list(shards)
+        first = next(self._turn) if rotate else 0
+        arg_of = args if callable(args) else (lambda s: args)
+        tried = {s: 0 for s in shards}
+
+        def submit(s: int):
+            replicas = self.replicas[s]
+            actor = replicas[(first + tried[s]) % len(replicas)]
+            return getattr(actor, method).remote(*arg_of(s))
+
+        pending = {s: submit(s) for s in shards}
+        answers: dict[int, object] = {}
+        missing: list[int] = []
+        deadline = time.monotonic() + self.timeout
+        for s in shards:
+            while True:
+                replica = (first + tried[s]) % len(self.replicas[s])
+                try:
+                    answers[s] = ray.get(pending[s], timeout=max(0.1, deadline - time.monotonic()))
+                    break
+                except RayTaskError as e:
+                    if isinstance(e.cause, _USER_ERRORS):
+                        raise e.cause from None
+                    log.error("shard %d failed on %s: %s", s, method, e)  # a bug in the shard: named, not hidden
+                    missing.append(s)
+                    break
+                except (RayActorError, GetTimeoutError) as e:
+                    log.warning("shard %d replica %d did not answer %s: %s", s, replica, method, type(e).__name__)
+                    if isinstance(e, ActorDiedError):
+                        self._revive_if_dead(s, replica)
+                tried[s] += 1
+                if tried[s] >= len(self.replicas[s]):
+                    missing.append(s)
+                    break
+                deadline = max(deadline, time.monotonic() + self.timeout / 2)
+                pending[s] = submit(s)
+        return answers, missing
+
+    def _revive_if_dead(self, shard: int, replica: int) -> None:
+        """A replica that died for good (killed without restart, or Ray gave up restarting it): a new actor on the
+        shard's directory.  One that Ray is restarting is left to Ray."""
+        actor = self.replicas[shard][replica]
+        try:  # the GCS actor table: Ray's only public-enough word on DEAD vs RESTARTING without the dashboard
+            state = ray._private.state.actors(actor._actor_id.hex()).get("State")
+        except Exception:
+            return
+        if state != "DEAD":
+            return
+        with self._lock:
+            if self.replicas[shard][replica] is not actor:
+                return
+            log.warning("shard %d replica %d is gone; starting it again from %s", shard, replica,
+                        shard_dir(self.root, shard))
+            self.replicas[shard][replica] = self._start(shard)
+
+    def _write(self, method: str, args: Callable[[int], tuple], shards: Iterable[int]) -> dict[int, object]:
+        """A write on each of these shards, by its first live replica (the index's write lock keeps two writers
+        of one directory apart)."""
+        answers, missing = self._ask(method, args, shards=shards, rotate=False)
+        if missing:
+            raise ShardsUnavailable(f"分片 {', '.join(map(str, missing))} 暂不可用：报告已存入报告库，"
+                                    "下次写入或 reindex 时补建索引")
+        return answers
+
+    # -- SearchBackend: writing ------------------------------------------------------------------------------------
+
+    def _by_shard(self, ids: Iterable[str]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for rid in ids:
+            out.setdefault(shard_of(rid, self.n_shards), []).append(rid)
+        return out
+
+    def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
+        unique = {r.id: r for r in reports}
+        groups = self._by_shard(unique)
+        answers = self._write("update", lambda s: ([unique[rid] for rid in groups[s]],), groups)
+        return sum(answers.values())
+
+    def delete(self, ids: Iterable[str]) -> int:
+        groups = self._by_shard(dict.fromkeys(ids))
+        return sum(self._write("delete", lambda s: (groups[s],), groups).values()) if groups else 0
+
+    def versions(self) -> dict[str, str]:
+        answers = self._write("versions", lambda s: (), range(self.n_shards))
+        out: dict[str, str] = {}
+        for versions in answers.values():
+            out.update(versions)
+        return out
+
+    def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
+             progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """As SearchIndex.sync, over the shards: also removes a report from a shard that does not own it."""
+        held = self._write("versions", lambda s: (), range(self.n_shards))
+        extra = {s: sorted(rid for rid in have if rid not in versions or shard_of(rid, self.n_shards) != s)
+                 for s, have in held.items()}
+        extra = {s: ids for s, ids in extra.items() if ids}
+        if extra:
+            self._write("delete", lambda s: (extra[s],), extra)
+        owner_has = {rid: v for s, have in held.items() for rid, v in have.items()
+                     if shard_of(rid, self.n_shards) == s and rid in versions}
+        todo = [rid for rid, v in versions.items() if owner_has.get(rid) != indexed_version(v)]
+        added = 0
+        for batch in loaded_batches(todo, load):
+            self.update(batch)
+            added += len(batch)
+            if progress:
+                progress(added, len(todo))
+        return added, sum(map(len, extra.values()))
+
+    # -- SearchBackend: reading ------------------------------------------------------------------------------------
+
+    def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
+               limit: int = 20, offset: int = 0) -> dict:
+        t0 = time.perf_counter()
+        if sort == "year":
+            sort = "year_desc"
+        parse_field_sort(sort)  # errors the user must fix are found here, before asking any shard
+        tree = parse_query(query)
+        parse_filters(filters)
+        terms = list(dict.fromkeys(texts(tree))) if tree is not None else []
+        limit, offset = max(0, int(limit)), max(0, int(offset))
+        missing: set[int] = set()
+        stats = CollectionStats(1, 1.0, {})  # no text: every score is 0, only the sort keys are wanted
+        if terms:
+            parts, lost = self._ask("statistics", (terms,))
+            missing.update(lost)
+            stats = CollectionStats.merge(list(parts.values()))
+        # a shard missing from the statistics stays out of this answer, even if it is back already: its reports
+        # would be scored without their share of the statistics
+        asked = [s for s in range(self.n_shards) if s not in missing]
+        pages, lost = self._ask("search", (query, filters, sort, offset + limit, stats), shards=asked)
+        missing.update(lost)
+        results = [(tuple(r.pop("sort_key")), s, i, r) for s, page in pages.items()
+                   for i, r in enumerate(page["results"])]
+        results.sort(key=lambda t: t[:3])  # equal keys: by shard, then the shard's own order
+        out = {"query": query, "total": sum(p["total"] for p in pages.values()),
+               "total_sections": sum(p["total_sections"] for p in pages.values()), "took_ms": 0,
+               "facets": merge_facets([p["facets"] for p in pages.values()]) if pages else empty_facets(),
+               "results": [r for *_, r in results[offset:offset + limit]], "limit": limit, "offset": offset,
+               "sort": sort, **self._completeness(missing)}
+        out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return out
+
+    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
+        parse_query(query)
+        parse_filters(filters)
+        parts, missing = self._ask("facets", (query, filters))
+        if missing:
+            log.warning("facets without shards %s", missing)
+        return merge_facets(list(parts.values()))
+
+    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+        """Every match, oldest first — from every shard, or an error naming the missing ones (an export must not
+        silently lack reports)."""
+        parse_query(query)
+        parse_filters(filters)
+        parts, missing = self._ask("ids", (query, filters))
+        if missing:
+            raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，结果不完整，请稍后再试")
+        merged = heapq.merge(*(parts[s] for s in sorted(parts)), key=lambda t: t[0])
+        return [rid for _, rid in merged]
+
+    def completeness(self) -> dict:
+        """Which shards answer now (a health check: {"partial": bool, "missing_shards": [...]})."""
+        _, missing = self._ask("generation")
+        return self._completeness(set(missing))
+
+    @staticmethod
+    def _completeness(missing: set[int]) -> dict:
+        return {"partial": bool(missing), "missing_shards": sorted(missing)}
+
+    def current_generation(self) -> str | None:
+        """The shards' generations together: changes whenever any shard commits."""
+        answers, missing = self._ask("generation")
+        gens = [answers.get(s) for s in range(self.n_shards)]
+        if missing or all(g is None for g in gens):
+            return None if not missing else f"partial-{time.monotonic_ns()}"
+        return "|".join(g or "-" for g in gens)
+
+    def where(self) -> list[list[tuple[str, int]]]:
+        """(node id, pid) of every replica of every shard."""
+        return [[ray.get(a.where.remote(), timeout=self.timeout) for a in replicas] for replicas in self.replicas]
+
+    def close(self) -> None:
+        for replicas in self.replicas:
+            for actor in replicas:
+                try:
+                    ray.kill(actor, no_restart=True)
+                except Exception:  # already gone
+                    pass
+        self.replicas = []
