@@ -105,17 +105,20 @@ def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
     """Show one report: metadata, sections, table fields and warnings."""
     with _open(ctx, readonly=True) as lib:
         report = lib.get(report_id)
-    if report is None:
-        raise click.ClickException(f"no report with id {report_id}")
-    if as_json:
-        _echo_json(report.to_json())
-        return
+        if report is None:
+            raise click.ClickException(f"no report with id {report_id}")
+        if as_json:
+            _echo_json(lib.report_json(report_id))
+            return
+        keywords = (lib.keywords(report_id) or {}).get("keywords") or []
     d = report.to_json()
     click.echo(click.style(report.title or "(无标题)", bold=True))
     for key in ("id", "issuer", "province", "city", "county", "township", "region_code", "level", "body_type",
                 "year", "published", "template", "source"):
         if d[key] is not None:
             click.echo(f"  {key:12} {d[key]}")
+    if keywords:
+        click.echo("  keywords     " + " ".join(k["word"] for k in keywords))
     click.echo("\nsections:")
     for s in report.sections:
         indent = "  " * s.level
@@ -156,6 +159,11 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 _MARK = re.compile(r"</?mark>")
 
+mode_option = click.option(
+    "--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True,
+    help="exact: each term is an exact substring (精确); words: a section holds every jieba word of each term, "
+         "in any order (分词).")
+
 
 def _snippet_for_terminal(snippet: str) -> str:
     return html.unescape(_MARK.sub(lambda m: "】" if m.group(0) == "</mark>" else "【", snippet))
@@ -170,18 +178,22 @@ def _snippet_for_terminal(snippet: str) -> str:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20)
 @click.option("--offset", type=click.IntRange(0), default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/search.")
+@mode_option
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, offset: int, as_json: bool,
-           **options) -> None:
-    """Search: terms are exact substrings, all required; "phrases", OR, -term, field:value filters."""
+           mode: str, **options) -> None:
+    """Search: terms are exact substrings (or with --mode words, words of one section), all required;
+    "phrases", OR, -term, field:value filters."""
     if sort == "year":
         sort = "year_desc"
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib, _search_errors():
-        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
+        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset, mode=mode)
     if as_json:
         _echo_json(res)
         return
+    if mode == "words":
+        click.echo("分词匹配：" + " / ".join(res.get("words") or []))
     click.echo(f"共 {res['total']} 份报告、{res.get('total_sections', 0)} 个章节匹配（{res['took_ms']} ms）")
     for n, r in enumerate(res["results"], start=offset + 1):
         region = " ".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)
@@ -211,9 +223,10 @@ def delete(ctx: click.Context, report_id: str) -> None:
 @click.option("--fields", "field_list", default="", help="Only these field keys, comma-separated (default: all).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output).")
+@mode_option
 @click.pass_context
 def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | None, field_list: str,
-           output: Path | None, **options) -> None:
+           output: Path | None, mode: str, **options) -> None:
     """Export one row per matching report — metadata and every table field — as CSV (UTF-8 with BOM, opens in
     Excel) or JSON.  QUERY and filters select reports as in `search`; none exports everything."""
     from indexer.export import check_fields, export as write_export
@@ -225,7 +238,7 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib:
         with _search_errors():
-            reports = list(lib.matching_reports(q, filters=_filters(options)))
+            reports = list(lib.matching_reports(q, filters=_filters(options), mode=mode))
         if output is None:
             n = write_export(reports, sys.stdout.buffer, fmt, labels, fields)
             sys.stdout.buffer.flush()

@@ -53,8 +53,9 @@ def test_show_json_has_exactly_the_contract_keys(index):
     report = json.loads(nianbao(index, "show", rid, "--json").stdout)
     assert list(report) == ["id", "title", "issuer", "province", "city", "county", "township", "region_code",
                             "level", "body_type", "year", "published", "template", "source", "sections", "fields",
-                            "warnings"]
-    assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text"] for s in report["sections"])
+                            "warnings", "keywords"]  # keywords: issue 13
+    assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text", "keywords"]
+               for s in report["sections"])
     human = nianbao(index, "show", rid).stdout
     assert report["title"] in human and "sections:" in human
 
@@ -142,3 +143,12 @@ def test_failed_table_checks_are_filterable_and_fields_sortable(index):
     top = [json.loads(nianbao(index, "show", r["id"], "--json").stdout)["fields"]["apply.new.total"]
            for r in ranked["results"]]
     assert top == sorted(top, reverse=True)
+
+
+def test_search_mode_words_finds_a_phrase_no_report_holds_whole(index):
+    exact = nianbao(index, "search", "政务新媒体建设情况", "--json").stdout
+    assert json.loads(exact)["total"] == 0
+    words = json.loads(nianbao(index, "search", "政务新媒体建设情况", "--mode", "words", "--json").stdout)
+    assert words["total"] > 0 and words["mode"] == "words" and words["words"] == ["政务新媒体", "建设", "情况"]
+    human = nianbao(index, "search", "政务新媒体建设情况", "--mode", "words").stdout
+    assert "分词匹配：政务新媒体 / 建设 / 情况" in human

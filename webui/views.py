@@ -70,8 +70,9 @@ def search():
     lib = get_library()
     if error is None:
         try:
+            # an exact search that finds nothing shows what words mode finds, and says so (search.html)
             result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
-                                limit=params.limit, offset=params.offset)
+                                limit=params.limit, offset=params.offset, mode=params.mode, words_fallback=True)
         except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
     status = 400 if error else 200
@@ -116,10 +117,12 @@ def report(report_id: str):
     terms = query_terms(q)
     sections = _section_tree(rep, terms)
     tables, extra_fields, warned = _stat_tables(rep)
+    keywords = lib.keywords(report_id) or {}
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
         other_years=other_years(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
+        keywords=keywords.get("keywords") or [], similar=lib.similar(report_id, 8) or [],
     )
 
 

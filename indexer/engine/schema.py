@@ -13,13 +13,18 @@ from whoosh import columns, fields
 
 from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
                               ExactTrigramField)
+from indexer.engine.segmenter import DICTIONARY_DIGEST
+from indexer.engine.keywords import WordStatsField
+from indexer.engine.words import WordField
 
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
 # 9: the field and codec classes Whoosh pickles into the TOC moved to indexer.engine (same postings as 8)
-SCHEMA_VERSION = "9." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
+# 10: the word view (words.py), cut with the dictionaries whose digest follows; report keywords and sketches
+SCHEMA_VERSION = ("10." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
+                  + DICTIONARY_DIGEST)
 
 
 def build_schema() -> fields.Schema:
@@ -37,6 +42,8 @@ def build_schema() -> fields.Schema:
         exact2=ExactBigramField(),
         exact2s=ExactBigramSlotField(),
         exact3=ExactTrigramField(),
+        words=WordField(),  # the word view: mode=words
+        wordstats=WordStatsField(),  # a column: top words, sections' top words, MinHash (keywords.py)
     )
     for name in FACET_COLUMNS:
         schema.add(name, fields.ID(sortable=True))
