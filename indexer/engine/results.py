@@ -83,7 +83,7 @@ def report_keywords(snap: Snapshot, rid: str) -> dict | None:
     if r is None:
         return None
     table = snap.word_table()
-    return {"keywords": table.keywords[r], "sections": table.section_keywords(r)}
+    return {"keywords": table.keywords(r), "sections": table.section_keywords(r)}
 
 
 def similar_reports(snap: Snapshot, rid: str, limit: int = 10) -> list[dict] | None:
