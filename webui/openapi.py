@@ -82,7 +82,7 @@ SIMILAR = {"type": "object", "properties": {"id": {"type": "string"}, "similar":
     "type": "object", "properties": {
         **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "province", "city", "county")},
         "year": {"type": ["integer", "null"]},
-        "score": {"type": "number", "description": "用词相似度（相邻词对集合的 Jaccard 估计，0–1）"},
+        "score": {"type": "number", "description": "用词相似度（TF-IDF 词向量的余弦，0–1）"},
         "same_issuer": {"type": "boolean"}}}}}}
 
 

@@ -87,8 +87,8 @@ def report_keywords(snap: Snapshot, rid: str) -> dict | None:
 
 
 def similar_reports(snap: Snapshot, rid: str, limit: int = 10) -> list[dict] | None:
-    """The reports nearest in wording, most similar first, each with its metadata, ``score`` (the estimated
-    Jaccard similarity of word pairs, 0–1) and whether it has the same issuer; None when not indexed."""
+    """The reports nearest in wording, most similar first, each with its metadata, ``score`` (the cosine
+    similarity of their TF-IDF vectors, 0–1) and whether it has the same issuer; None when not indexed."""
     r = snap.report_number(rid)
     if r is None:
         return None

@@ -22,7 +22,7 @@ FIELD_PREFIX = "f_"
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
 # 9: the field and codec classes Whoosh pickles into the TOC moved to indexer.engine (same postings as 8)
-# 10: the word view (words.py), cut with the dictionaries whose digest follows; report keywords and sketches
+# 10: the word view (words.py), cut with the dictionaries whose digest follows; report keywords
 SCHEMA_VERSION = ("10." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
                   + DICTIONARY_DIGEST)
 
@@ -43,7 +43,7 @@ def build_schema() -> fields.Schema:
         exact2s=ExactBigramSlotField(),
         exact3=ExactTrigramField(),
         words=WordField(),  # the word view: mode=words
-        wordstats=WordStatsField(),  # a column: top words, sections' top words, MinHash (keywords.py)
+        wordstats=WordStatsField(),  # a column: top words, sections' top words (keywords.py)
     )
     for name in FACET_COLUMNS:
         schema.add(name, fields.ID(sortable=True))

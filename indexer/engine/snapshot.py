@@ -174,7 +174,7 @@ class Snapshot:
         return self._report_number.get(rid)
 
     def word_table(self) -> WordTable:
-        """Keywords, 主题词 and sketches of every report (keywords.py), read on first use: the first search,
+        """Keywords, 主题词 and TF-IDF vectors of every report (keywords.py), read on first use: the first search,
         report page or similar-reports request after a commit pays for it."""
         with self._lock:
             if self._word_table is None:

@@ -170,3 +170,28 @@ def test_cutting_run_by_run_gives_jiebas_own_tokens(corpus):
     for t in texts:
         want = [(w, s) for w, s, _e in tokenizer().tokenize(t, HMM=True) if is_word(w)]
         assert tokens(t) == want, t[:60]
+
+
+def test_keywords_come_from_the_collection_and_similar_reports_find_other_years(index, corpus):
+    """Every sample issuer with several years: each of its reports has the issuer's other years among its most
+    similar (within the first len(others) + 2); keywords are weighted by the collection's IDF (a word every
+    report has is never one)."""
+    by_issuer: dict[str, list] = {}
+    for r in corpus:
+        by_issuer.setdefault(r.issuer, []).append(r.id)
+    several = {k: v for k, v in by_issuer.items() if k and len(v) > 1}
+    assert len(several) >= 3
+    for issuer, ids in several.items():
+        for rid in ids:
+            ranked = [s["id"] for s in index.similar(rid, len(corpus))]
+            others = set(ids) - {rid}
+            assert rid not in ranked
+            ranks = sorted(ranked.index(o) + 1 for o in others)
+            assert ranks[-1] <= len(others) + 2, (issuer, rid, ranks)
+    table = index.snapshot().word_table()
+    everywhere = {w for w, v in table.idf.items() if v == 0}
+    for r in corpus:
+        kws = index.keywords(r.id)
+        assert kws["keywords"] and not {k["word"] for k in kws["keywords"]} & everywhere
+        assert len(kws["sections"]) == len(r.sections)
+    assert index.keywords("no-such-report") is None and index.similar("no-such-report") is None
