@@ -12,7 +12,7 @@ from pathlib import Path
 from indexer.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
-USERDICT = Path(__file__).with_name("userdict.txt")  # the domain terms a word view would keep whole
+USERDICT = ROOT / "indexer" / "engine" / "userdict.txt"  # the word view's dictionary of government terms
 
 
 def texts() -> list[str]:

@@ -169,17 +169,20 @@ def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
 
     with _open(ctx, readonly=True) as lib:
         report = lib.get(report_id)
-        original = lib.original(report_id) if report is not None else None
-    if report is None:
-        raise CliError(f"没有这份报告：{report_id}")
-    if as_json:
-        _echo_json(report.to_json())
-        return
+        if report is None:
+            raise CliError(f"没有这份报告：{report_id}")
+        original = lib.original(report_id)
+        if as_json:
+            _echo_json(lib.report_json(report_id))
+            return
+        keywords = (lib.keywords(report_id) or {}).get("keywords") or []
     from indexer.export import METADATA_LABELS
 
     d = report.to_json()
     click.echo(click.style(report.title or "(无标题)", bold=True))
     meta = [[f"  {METADATA_LABELS[k]}", k, str(d[k])] for k in METADATA_LABELS if k != "title" and d[k] is not None]
+    if keywords:
+        meta.append(["  主题词", "keywords", " ".join(k["word"] for k in keywords)])
     meta.append(["  引用", "", citation(report, original[3] if original else None)])
     for line in table(meta):
         click.echo(line)
@@ -275,6 +278,11 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 _MARK = re.compile(r"</?mark>")
 
+mode_option = click.option(
+    "--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True,
+    help="exact: each term is an exact substring (精确); words: a section holds every jieba word of each term, "
+         "in any order (分词).")
+
 
 def _snippet_for_terminal(snippet: str) -> str:
     return html.unescape(_MARK.sub(lambda m: "】" if m.group(0) == "</mark>" else "【", snippet))
@@ -289,19 +297,23 @@ def _snippet_for_terminal(snippet: str) -> str:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="每页份数。")
 @click.option("--offset", type=click.IntRange(0), default=0, help="跳过前若干份（翻页）。")
 @click.option("--json", "as_json", is_flag=True, help="输出 /api/search 的 JSON。")
+@mode_option
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, offset: int, as_json: bool,
-           **options) -> None:
-    """检索：每个词须原样出现；"短语"、OR、-排除、field:value 筛选（如 province:甘肃 apply.new.total:>100）。"""
+           mode: str, **options) -> None:
+    """检索：每个词须原样出现（--mode words：同一章节含其全部词语即可）；"短语"、OR、-排除、field:value 筛选
+    （如 province:甘肃 apply.new.total:>100）。"""
     if sort == "year":
         sort = "year_desc"
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib, _search_errors():
-        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset)
+        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset, mode=mode)
         _warn_pending(lib)
     if as_json:
         _echo_json(res)
         return
+    if mode == "words":
+        click.echo("分词匹配：" + " / ".join(res.get("words") or []))
     click.echo(search_summary(res))
     for n, r in enumerate(res["results"], start=offset + 1):
         region = " ".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)
@@ -353,9 +365,10 @@ def delete(ctx: click.Context, report_id: str) -> None:
 @click.option("--fields", "field_list", default="", help="只导出这些字段键，逗号分隔（默认全部）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="写入此文件（默认标准输出）。")
+@mode_option
 @click.pass_context
 def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | None, field_list: str,
-           output: Path | None, **options) -> None:
+           output: Path | None, mode: str, **options) -> None:
     """导出：每份符合条件的报告一行（元数据和全部统计字段），CSV（UTF-8 带 BOM，Excel/WPS 可直接打开）或 JSON。
     检索式和筛选与 `search` 相同；都不给则导出全部。"""
     from indexer.export import check_fields, export as write_export
@@ -367,7 +380,7 @@ def export(ctx: click.Context, query: tuple[str, ...], fmt: str, labels: str | N
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib:
         with _search_errors():
-            reports = list(lib.matching_reports(q, filters=_filters(options)))
+            reports = list(lib.matching_reports(q, filters=_filters(options), mode=mode))
         if output is None:
             n = write_export(reports, sys.stdout.buffer, fmt, labels, fields)
             sys.stdout.buffer.flush()

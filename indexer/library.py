@@ -361,22 +361,55 @@ class Library:
         return self.store.count()
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0) -> dict:
-        return self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset)
+               limit: int = 20, offset: int = 0, mode: str = "exact", words_fallback: bool = False) -> dict:
+        """A page of results.  ``mode``: "exact" (each term a substring) or "words" (all its words in one
+        section).  With ``words_fallback``, an exact search that finds nothing while words mode would is answered
+        in words mode, with ``"fallback_from": "exact"`` in the result."""
+        result = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode)
+        if words_fallback and mode == "exact" and not result["total"] and query.strip():
+            words = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode="words")
+            if words["total"]:
+                words["fallback_from"] = "exact"
+                return words
+        return result
 
-    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
-        return self.index.facets(query, filters=filters)
+    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               mode: str = "exact") -> dict[str, list[dict]]:
+        return self.index.facets(query, filters=filters, mode=mode)
 
-    def matching_ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+    def matching_ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
+                     mode: str = "exact") -> list[str]:
         """Every report id the query and filters select (oldest year first), without ranking or snippets."""
-        return self.index.ids(query, filters=filters)
+        return self.index.ids(query, filters=filters, mode=mode)
 
-    def matching_reports(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> Iterator[Report]:
+    def report_json(self, report_id: str) -> dict | None:
+        """The report as FIELDS.md JSON with its ``keywords`` and each section's (`show --json`,
+        /api/reports/<id>); None when there is no such report."""
+        report = self.get(report_id)
+        if report is None:
+            return None
+        out = report.to_json()
+        keywords = self.keywords(report_id) or {"keywords": [], "sections": []}
+        out["keywords"] = keywords["keywords"]
+        for s, kws in zip(out.get("sections") or [], keywords["sections"] or [[]] * len(out.get("sections") or [])):
+            s["keywords"] = kws
+        return out
+
+    def keywords(self, report_id: str) -> dict | None:
+        """The report's keywords and each section's (None when it is not in the index)."""
+        return self.index.keywords(report_id)
+
+    def similar(self, report_id: str, limit: int = 10) -> list[dict] | None:
+        """The reports nearest to it in wording, with their score (None when it is not in the index)."""
+        return self.index.similar(report_id, limit)
+
+    def matching_reports(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
+                         mode: str = "exact") -> Iterator[Report]:
         """The reports behind :meth:`matching_ids`; all stored reports when there is neither query nor filter."""
         if not query.strip() and not filters:
             yield from self.store.reports()
             return
-        for rid in self.matching_ids(query, filters=filters):
+        for rid in self.matching_ids(query, filters=filters, mode=mode):
             report = self.store.get(rid)
             if report is not None:
                 yield report

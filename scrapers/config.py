@@ -24,6 +24,9 @@ report_patterns = ['/t\\d{8}_\\d+\\.htm$']       # optional regexes: URLs that a
 exclude_patterns = ['/jdhy/']                   # optional regexes: never fetched
 [site.politeness]                               # optional per-site overrides
 delay = 2.0
+[site.selectors]                                # optional CSS selectors (scrapers/selectors.py), each falling
+list = "ul.list li a"                           # back to generic discovery with a warning when it matches nothing
+content = "div.TRS_Editor"
 ```
 """
 
@@ -31,6 +34,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+
+import soupsieve
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -74,6 +79,41 @@ class Politeness:
 
 
 @dataclass(frozen=True)
+class Selectors:
+    content: str | None = None
+    list: str | None = None
+    next_page: str | None = None
+    date: str | None = None
+    title: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+SELECTOR_KEYS = tuple(f.name for f in fields(Selectors))
+
+
+def parse_selectors(raw: dict | None, where: str) -> Selectors:
+    """The [site.selectors] table, each selector compiled once by soupsieve to check it."""
+
+    if not raw:
+        return Selectors()
+    unknown = set(raw) - set(SELECTOR_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown selector(s) {', '.join(sorted(unknown))} "
+                            f"(known: {', '.join(SELECTOR_KEYS)})")
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: selectors.{key} must be a CSS selector string")
+        try:
+            soupsieve.compile(value)
+        except soupsieve.SelectorSyntaxError as e:
+            raise ConfigError(f"{where}: selectors.{key} {value!r} is not a valid CSS selector: "
+                                f"{str(e).splitlines()[0]}") from None
+    return Selectors(**{k: v.strip() for k, v in raw.items()})
+
+
+@dataclass(frozen=True)
 class Site:
     name: str
     start_urls: tuple[str, ...]
@@ -83,6 +123,7 @@ class Site:
     report_patterns: tuple[re.Pattern, ...] = ()
     exclude_patterns: tuple[re.Pattern, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
+    selectors: Selectors = field(default_factory=Selectors)
 
     def allows(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -140,7 +181,7 @@ def _site(raw: dict, defaults: Politeness, index: int) -> Site:
             raise ConfigError(f"{where}: start URL {url!r} is not an http(s) URL")
     hosts = raw.get("allowed_hosts") or [urlsplit(u).netloc for u in start]
     unknown = set(raw) - {"name", "start_urls", "allowed_hosts", "region", "list_patterns", "report_patterns",
-                          "exclude_patterns", "politeness"}
+                          "exclude_patterns", "politeness", "selectors"}
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     return Site(
@@ -152,7 +193,14 @@ def _site(raw: dict, defaults: Politeness, index: int) -> Site:
         report_patterns=_patterns(raw.get("report_patterns"), where),
         exclude_patterns=_patterns(raw.get("exclude_patterns"), where),
         politeness=defaults.updated(raw.get("politeness") or {}),
+        selectors=_selectors(raw.get("selectors"), where),
     )
+
+
+def _selectors(raw, where: str) -> Selectors:
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'selectors' must be a table ([site.selectors])")
+    return parse_selectors(raw, where)
 
 
 def parse_config(data: dict, base_dir: Path | None = None) -> CrawlConfig:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from scrapers import archive as warc
 from scrapers.config import CrawlConfig, Site
+from scrapers.selectors import apply_selectors
 from scrapers.discover import (Page, analyse_page, attachment_name, is_attachment_url, is_report_title, list_targets,
                                page_is_report, report_attachments, strip_extension)
 from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, declared_charset, robots_allows,
@@ -350,7 +351,8 @@ class Crawler:
             self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
             return
         text, encoding = decode_body(final.body, final.content_type)
-        page = analyse_page(text, row.url)
+        page = apply_selectors(analyse_page(text, row.url), text, site.selectors, site.name,
+                               "list" if row.kind == "list" else "report")
         self._handle_page(site, row, final, page, encoding, position, record_id, etag, last_modified, stats)
 
     def _handle_page(self, site: Site, row: UrlRow, final: Response, page: Page, encoding: str, position, record_id,

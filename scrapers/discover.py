@@ -111,6 +111,7 @@ class Page:
     pagination: list[str]  # further pages of the same list
     attachments: list[Link]  # PDF / DOCX / DOC / WPS links
     body_chars: int  # Chinese characters and digits outside links: how much text the page itself carries
+    listed: list[Link] | None = None  # the report links a site's `list` selector picked (selectors.py)
 
     @property
     def report_links(self) -> list[Link]:
@@ -150,20 +151,26 @@ def _text(el) -> str:
     return _SPACE.sub(" ", el.text_content() or "").strip()
 
 
+def link_url(href: str | None, base: str) -> str | None:
+    """The canonical http(s) URL a link's href leads to from ``base``; None for fragments, scripts, mail, phone."""
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    url = urljoin(base, href)
+    return canonical_url(url) if urlsplit(url).scheme in ("http", "https") else None
+
+
 def _anchors(root, base: str) -> list[Link]:
     out = []
     for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        url = urljoin(base, href)
-        if urlsplit(url).scheme not in ("http", "https"):
+        url = link_url(a.get("href"), base)
+        if url is None:
             continue
         text = _text(a)
         title = _SPACE.sub(" ", a.get("title") or "").strip()
         if title and (len(title) > len(text) or _TRUNCATED.search(text)):
             text = title  # list items often shorten the text and keep the full title in the attribute
-        out.append(Link(canonical_url(url), text))
+        out.append(Link(url, text))
     return out
 
 
@@ -452,11 +459,14 @@ def list_targets(page: Page) -> tuple[list[Link], list[Link], list[str]]:
     """From a list page: (report candidates, column links, further pages of this list)."""
     reports, columns = [], []
     pages = set(page.pagination)
+    listed = None if page.listed is None else {link.url for link in page.listed}
     for link in page.links:
         if link.url in pages:
             continue
-        if is_report_title(link.text) or may_be_report_title(link.text):
+        if listed is None and (is_report_title(link.text) or may_be_report_title(link.text)):
             reports.append(link)
-        elif is_column_title(link.text):
+        elif is_column_title(link.text) and (listed is None or link.url not in listed):
             columns.append(link)
+    if page.listed is not None:  # the site's selector names its report links, whatever their wording
+        reports = [link for link in page.listed if link.url not in pages]
     return reports, columns, page.pagination

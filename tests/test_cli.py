@@ -54,8 +54,9 @@ def test_show_json_has_exactly_the_contract_keys(index):
     report = json.loads(nianbao(index, "show", rid, "--json").stdout)
     assert list(report) == ["id", "title", "issuer", "issuer_id", "province", "city", "county", "township", "region_code",
                             "level", "body_type", "year", "published", "template", "source", "sections", "fields",
-                            "warnings"]
-    assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text"] for s in report["sections"])
+                            "warnings", "keywords"]  # keywords: issue 13
+    assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text", "keywords"]
+               for s in report["sections"])
     human = nianbao(index, "show", rid).stdout
     assert report["title"] in human and "章节 (sections):" in human
 
@@ -236,3 +237,12 @@ def test_every_readme_search_and_export_example_returns_results(index):
         else:
             out = nianbao(index, *args, *([] if "--format" in args else ["--format", "json"])).stdout
             assert json.loads(out), example
+
+
+def test_search_mode_words_finds_a_phrase_no_report_holds_whole(index):
+    exact = nianbao(index, "search", "政务新媒体建设情况", "--json").stdout
+    assert json.loads(exact)["total"] == 0
+    words = json.loads(nianbao(index, "search", "政务新媒体建设情况", "--mode", "words", "--json").stdout)
+    assert words["total"] > 0 and words["mode"] == "words" and words["words"] == ["政务新媒体", "建设", "情况"]
+    human = nianbao(index, "search", "政务新媒体建设情况", "--mode", "words").stdout
+    assert "分词匹配：政务新媒体 / 建设 / 情况" in human

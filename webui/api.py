@@ -22,7 +22,8 @@ def _bad_request(message: str):
 def search():
     try:
         p = parse_search_args(request.args)
-        result = get_library().search(p.q, filters=p.filters or None, sort=p.sort, limit=p.limit, offset=p.offset)
+        result = get_library().search(p.q, filters=p.filters or None, sort=p.sort, limit=p.limit, offset=p.offset,
+                                      mode=p.mode)
     except ValueError as e:  # ParamError or indexer.engine.errors.QueryError
         return _bad_request(str(e) or "检索式无法解析")
     return jsonify(result)
@@ -32,7 +33,7 @@ def search():
 def facets():
     try:
         p = parse_search_args(request.args)
-        result = get_library().facets(p.q, filters=p.filters or None)
+        result = get_library().facets(p.q, filters=p.filters or None, mode=p.mode)
     except ValueError as e:
         return _bad_request(str(e) or "检索式无法解析")
     return jsonify({"query": p.q, "filters": p.filters, "facets": result})
@@ -40,10 +41,25 @@ def facets():
 
 @bp.get("/reports/<report_id>")
 def report(report_id: str):
-    r = get_library().get(report_id)
-    if r is None:
+    out = get_library().report_json(report_id)
+    if out is None:
         return jsonify(error=f"没有这份报告：{report_id}", status=404), 404
-    return jsonify(r.to_json())
+    return jsonify(out)
+
+
+@bp.get("/reports/<report_id>/similar")
+def similar(report_id: str):
+    """The reports nearest in wording (estimated Jaccard similarity of word pairs), same issuer flagged."""
+    lib = get_library()
+    if lib.get(report_id) is None:
+        return jsonify(error=f"没有这份报告：{report_id}", status=404), 404
+    try:
+        limit = int(request.args.get("limit") or 10)
+    except ValueError:
+        return _bad_request("limit 应为整数")
+    if not 1 <= limit <= 100:
+        return _bad_request("limit 应在 1–100 之间")
+    return jsonify({"id": report_id, "similar": lib.similar(report_id, limit) or []})
 
 
 @bp.get("/reports/<report_id>/diff")

@@ -50,7 +50,7 @@ class LightReports:
 
 def matching_ids(lib, params: SearchParams, cap: int = MAX_REPORTS) -> list[str]:
     """Ids of every report the query and filters select (in year order), up to ``cap``."""
-    return lib.matching_ids(params.q, filters=params.filters or None)[:cap]
+    return lib.matching_ids(params.q, filters=params.filters or None, mode=params.mode)[:cap]
 
 
 def matching_reports(lib, params: SearchParams, cap: int = MAX_REPORTS,

@@ -30,6 +30,9 @@ FILTER_PARAMS = [
     {**_q("template", "报告格式", _list("报告格式", {"type": "string", "enum": list(TEMPLATES)})), "explode": True},
     {**_q("warning", "带某种提示（表格校验未通过等）的报告：提示代码或其前缀，如 check.apply.balance、check",
           _list("提示代码")), "explode": True},
+    {**_q("keyword", "主题词：报告的前五个关键词之一（见 facets.keyword）", _list("主题词")), "explode": True},
+    _q("mode", "匹配方式：exact 精确（每个词原样出现，缺省）；words 分词（同一章节含有结巴切分出的全部词语，顺序不限）",
+       {"type": "string", "enum": ["exact", "words"], "default": "exact"}),
 ]
 PAGING_PARAMS = [
     _q("sort", "排序：relevance / year_desc / year_asc，或按统计字段（大→小）如 apply.new.total，"
@@ -64,7 +67,9 @@ REPORT = {"type": "object", "description": "docs/FIELDS.md 中的报告：元数
     "sections": {"type": "array", "items": {"type": "object", "properties": {
         "anchor": {"type": "string"}, "number": {"type": "string"}, "heading": {"type": "string"},
         "level": {"type": "integer"}, "canonical": {"type": "string", "enum": list(CANONICAL_SECTIONS)},
-        "text": {"type": "string"}}}},
+        "text": {"type": "string"},
+        "keywords": {"$ref": "#/components/schemas/Keywords"}}}},
+    "keywords": {"$ref": "#/components/schemas/Keywords"},
     "fields": {"type": "object", "additionalProperties": {"type": "number"},
                "description": "字段键（如 apply.new.total）→ 数值"},
     "warnings": {"type": "array", "items": {"type": "object", "properties": {
@@ -101,6 +106,14 @@ SERIES = {"type": "object", "properties": {
         "id": {"type": "string"}, "year": {"type": ["integer", "null"]}, "title": {"type": ["string", "null"]},
         "issuer": {"type": ["string", "null"]},
         "fields": {"type": "object", "additionalProperties": {"type": "number"}}}}}}}
+KEYWORDS = {"type": "array", "description": "主题词：TF-IDF（结巴分词，IDF 取自本库全部报告），权重从高到低",
+            "items": {"type": "object", "properties": {"word": {"type": "string"}, "weight": {"type": "number"}}}}
+SIMILAR = {"type": "object", "properties": {"id": {"type": "string"}, "similar": {"type": "array", "items": {
+    "type": "object", "properties": {
+        **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "province", "city", "county")},
+        "year": {"type": ["integer", "null"]},
+        "score": {"type": "number", "description": "用词相似度（TF-IDF 词向量的余弦，0–1）"},
+        "same_issuer": {"type": "boolean"}}}}}}
 
 
 def _responses(ok: dict, *, not_found: bool = False) -> dict:
@@ -152,6 +165,11 @@ def openapi_document(server_url: str) -> dict:
                 "summary": "复用率：与本机关上年报告、与其他机关报告逐字相同的句子占比及来源", "operationId": "getReportReuse",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": _responses(_json({"$ref": "#/components/schemas/Reuse"}, "复用率"), not_found=True)}},
+            "/api/reports/{id}/similar": {"get": {
+                "summary": "用词最相近的报告（同一发布机关的其他年度与其他机关）", "operationId": "similarReports",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                               _q("limit", "最多返回几份（1–100，缺省 10）", {"type": "integer", "default": 10})],
+                "responses": _responses(_json(SIMILAR, "相近的报告与相似度"), not_found=True)}},
             "/api/export": {"get": {
                 "summary": "导出检索到的报告（每份报告一行：元数据与字段）", "operationId": "export",
                 "parameters": FILTER_PARAMS + [
@@ -172,5 +190,5 @@ def openapi_document(server_url: str) -> dict:
         },
         "components": {"schemas": {"Error": ERROR, "Facets": FACET_VALUES, "Hit": HIT, "Result": RESULT,
                                    "SearchResult": SEARCH_RESULT, "Report": REPORT, "Diff": DIFF,
-                                   "Series": SERIES, "Reuse": REUSE}},
+                                   "Series": SERIES, "Reuse": REUSE, "Keywords": KEYWORDS}},
     }

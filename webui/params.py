@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.engine.query import FILTER_KEYS
 
 SORTS = ("relevance", "year_desc", "year_asc")
+MODES = ("exact", "words")  # how text terms match: 精确 (substrings) / 分词 (words of one section)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000  # as `nianbao search --limit`
 MAX_QUERY_CHARS = 500
@@ -45,6 +46,7 @@ class SearchParams:
     sort: str = "relevance"
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    mode: str = "exact"
 
     @property
     def page(self) -> int:
@@ -55,6 +57,7 @@ class SearchParams:
         reader chose; ``changes`` override q/sort/page, ``filters=`` replaces the filters."""
         q = changes.get("q", self.q)
         sort = changes.get("sort", self.sort)
+        mode = changes.get("mode", self.mode)
         filters = changes.get("filters", self.filters)
         page = changes.get("page", 1 if "filters" in changes or "q" in changes else self.page)
         out = MultiDict()
@@ -67,6 +70,8 @@ class SearchParams:
             out.add("sort", sort)
         if self.limit != DEFAULT_LIMIT:
             out.add("limit", str(self.limit))
+        if mode != "exact":
+            out.add("mode", mode)
         if page > 1:
             out.add("page", str(page))
         return out
@@ -131,10 +136,13 @@ def parse_search_args(args: Mapping, *, paged: bool = False) -> SearchParams:
         except ValueError:
             raise ParamError(f"排序方式应为 {' / '.join(SORTS)} 或统计字段（如 apply.new.total、"
                              f"apply.new.total:asc）：{sort!r}") from None
+    mode = args.get("mode") or "exact"
+    if mode not in MODES:
+        raise ParamError(f"检索方式 mode 应为 exact（精确）或 words（分词）：{mode!r}")
     limit = _int(args.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     if paged:
         page = _int(args.get("page"), "page", 1, 1, 10_000)
         offset = (page - 1) * limit
     else:
         offset = _int(args.get("offset"), "offset", 0, 0, 1_000_000)
-    return SearchParams(q=q, filters=filters, sort=sort, limit=limit, offset=offset)
+    return SearchParams(q=q, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode)

@@ -12,6 +12,7 @@ from webui.params import DEFAULT_LIMIT
 FACET_LABELS = {
     "province": "省份", "city": "城市", "county": "区县", "year": "年度", "section": "章节",
     "level": "层级", "body_type": "机关类型", "template": "报告格式", "warning": "提示",
+    "keyword": "主题词",
 }
 # Warning codes (indexer: metadata, regions, tables and their checks) as a reader of the facet understands them.
 WARNING_LABELS = {

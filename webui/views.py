@@ -75,14 +75,16 @@ def search():
     page_notice = None
     if error is None:
         try:
+            # an exact search that finds nothing shows what words mode finds, and says so (search.html)
             result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
-                                limit=params.limit, offset=params.offset)
+                                limit=params.limit, offset=params.offset, mode=params.mode, words_fallback=True)
             if not result["results"] and result["total"] and params.offset:
                 # a page past the end (an old link, a narrower filter): the last page, and say so
                 asked, last = params.page, -(-result["total"] // params.limit)
                 params.offset = (last - 1) * params.limit
                 result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
-                                    limit=params.limit, offset=params.offset)
+                                    limit=params.limit, offset=params.offset, mode=params.mode,
+                                    words_fallback=True)
                 page_notice = f"没有第 {asked} 页（共 {last} 页），下面是最后一页。"
         except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
@@ -130,6 +132,7 @@ def report(report_id: str):
     sections = _section_tree(rep, terms)
     tables, extra_fields, warned = _stat_tables(rep)
     field_hits = [(k, stattables.label(k), rep.fields[k]) for k in query_fields(q) if k in rep.fields]
+    keywords = lib.keywords(report_id) or {}
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
         field_hits=field_hits, hit_keys={k for k, _, _ in field_hits},
@@ -137,6 +140,7 @@ def report(report_id: str):
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
         series=_series(lib, rep), reuse=_reuse(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
         **_source_facts(lib, rep),
+        keywords=keywords.get("keywords") or [], similar=lib.similar(report_id, 8) or [],
     )
 
 

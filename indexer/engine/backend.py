@@ -38,14 +38,23 @@ class SearchBackend(Protocol):
         ids it holds that are not among them: what a sync would do."""
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0) -> dict:
-        """A page of results grouped by report, with hits and snippets, totals and facets."""
+               limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:
+        """A page of results grouped by report, with hits and snippets, totals and facets.  ``mode`` is how a
+        text term matches: "exact" (a substring) or "words" (all its words in one section)."""
 
-    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
+    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               mode: str = "exact") -> dict[str, list[dict]]:
         """The facet counts alone."""
 
-    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
         """Every matching report id, oldest year first."""
+
+    def keywords(self, rid: str) -> dict | None:
+        """{"keywords": […], "sections": […]} of an indexed report (TF-IDF, IDF from the collection); None if
+        the report is not indexed."""
+
+    def similar(self, rid: str, limit: int = 10) -> list[dict] | None:
+        """The reports nearest in wording with their score; None if the report is not indexed."""
 
     def current_generation(self) -> str | None:
         """The name of the published state searches read (changes with every commit), None when empty."""

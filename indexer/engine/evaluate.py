@@ -12,6 +12,7 @@ import numpy as np
 
 from indexer.engine.errors import QueryError
 from indexer.engine.matching import Leaf
+from indexer.engine.segmenter import query_words
 from indexer.engine.query import And, Filter, Not, Or, Range, Text, parse_filters, parse_query, texts
 from indexer.engine.snapshot import CANON_INDEX, CANONICALS, Snapshot
 from indexer.limits import check_budget
@@ -46,15 +47,16 @@ class TreeWalk:
 class Evaluator(TreeWalk):
     """The query over reports: one bool per report."""
 
-    def __init__(self, snap: Snapshot, sections: np.ndarray | None):
+    def __init__(self, snap: Snapshot, sections: np.ndarray | None, mode: str = "exact"):
         self.snap = snap
+        self.mode = mode  # how a text term matches: "exact" (a substring) or "words" (all its words, words.py)
         self.shape = (snap.n_reports,)
         # which documents text may match in: all, or only sections of the allowed kinds (no title then)
         self.allowed = None if sections is None else (snap.slot_is_section & np.isin(snap.slot_canon, sections))
 
     def docs(self, text: str) -> tuple[Leaf, np.ndarray | None]:
         """The leaf of a text term and which of its slots count (None: all of them)."""
-        leaf = self.snap.leaf(text)
+        leaf = self.snap.leaf(text, self.mode)
         return leaf, None if self.allowed is None else self.allowed[leaf.docs]
 
     def leaf(self, node) -> np.ndarray:
@@ -91,7 +93,7 @@ class KindEvaluator(TreeWalk):
     def leaf(self, node) -> np.ndarray:
         snap = self.snap
         if isinstance(node, Text):
-            leaf = snap.leaf(node.text)
+            leaf = snap.leaf(node.text, self.evaluate.mode)
             out = np.zeros(self.shape, dtype=bool)
             out.reshape(-1)[snap.slot_report_kind[leaf.docs[snap.slot_is_section[leaf.docs]]]] = True
             return out
@@ -108,6 +110,8 @@ def _value_matches(values: list[str], wanted: str) -> list[int]:
 def filter_mask(snap: Snapshot, node: Filter) -> np.ndarray:
     if node.field == "section":
         return snap.has_section[:, CANON_INDEX[node.value]].copy()
+    if node.field == "keyword":
+        return snap.word_table().topic_mask(normalize(node.value))
     if node.field == "warning":  # a code or a family of codes: warning:check → check.*
         return snap.has_warning[:, _value_matches(snap.warning_values, node.value)].any(axis=1)
     codes = _value_matches(snap.facet_values[node.field], node.value)
@@ -128,21 +132,37 @@ def section_restriction(tree, filters: dict[str, list]) -> list[int] | None:
     return None if kinds is None else sorted(kinds)
 
 
+MODES = ("exact", "words")
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise QueryError(f"未知的检索方式：{mode}（可用：exact 精确、words 分词）")
+    return mode
+
+
 class Plan:
     """A parsed query with its filters, evaluated once and reused for results and facets."""
 
-    def __init__(self, snap: Snapshot, query: str, filters: dict[str, list[str]] | None):
+    def __init__(self, snap: Snapshot, query: str, filters: dict[str, list[str]] | None, mode: str = "exact"):
         self.snap = snap
+        self.mode = check_mode(mode)
         self.tree = parse_query(query)
         self.filters = parse_filters(filters)
         self.terms = list(dict.fromkeys(texts(self.tree))) if self.tree is not None else []
         restriction = section_restriction(self.tree, self.filters)
-        self.evaluate = Evaluator(snap, None if restriction is None else np.asarray(restriction))
+        self.evaluate = Evaluator(snap, None if restriction is None else np.asarray(restriction), mode)
         self.query_mask = self.evaluate(self.tree)
         self.filter_masks = {name: self._filter_mask(name, nodes) for name, nodes in self.filters.items()}
         self.mask = self.query_mask.copy()
         for m in self.filter_masks.values():
             self.mask &= m
+
+    def marked(self) -> list[str]:
+        """What snippets mark: the terms, or in words mode every word of them."""
+        if self.mode == "words":
+            return list(dict.fromkeys(w for t in self.terms for w in query_words(t)))
+        return self.terms
 
     def _filter_mask(self, name: str, nodes: list) -> np.ndarray:
         mask = np.zeros(self.snap.n_reports, dtype=bool)

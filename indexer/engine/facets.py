@@ -32,6 +32,9 @@ def facets(plan: Plan) -> dict[str, list[dict]]:
         base = plan.query_mask.copy()
         for m in others:
             base &= m
+        if name == "keyword":  # 主题词: each report's first keywords
+            out[name] = snap.word_table().topic_counts(base)
+            continue
         if name == "warning":
             counts = snap.has_warning[base].sum(axis=0).tolist()
             pairs = [(v, c) for v, c in zip(snap.warning_values, counts) if c]

@@ -40,7 +40,7 @@ from indexer.engine.display import encode_display
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.engine.errors import IndexBusy, IndexOutdated
-from indexer.engine.results import run_facets, run_ids, run_search
+from indexer.engine.results import report_keywords, run_facets, run_ids, run_search, similar_reports
 from indexer.engine.snapshot import EMPTY, Snapshot
 from indexer.store import report_version as stored_report_version
 from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, build_schema
@@ -92,7 +92,8 @@ def report_document(report: Report, version: str | None = None) -> dict:
     display = encode_display(meta, stored_sections)
     doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts,
-           "exact2s": texts, "exact3": texts}
+           "exact2s": texts, "exact3": texts, "words": texts,
+           "wordstats": texts}
     codes = sorted({w.code for w in report.warnings if w.code})
     if codes:
         doc["warnings"] = " ".join(codes).encode("utf-8")
@@ -361,14 +362,21 @@ class SearchIndex:
             raise RuntimeError(f"cannot open the search index in {self.path}")
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0) -> dict:
-        return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset)
+               limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:
+        return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode)
 
-    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
-        return run_ids(self.snapshot(), query, filters=filters)
+    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
+        return run_ids(self.snapshot(), query, filters=filters, mode=mode)
 
-    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
-        return run_facets(self.snapshot(), query, filters=filters)
+    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               mode: str = "exact") -> dict[str, list[dict]]:
+        return run_facets(self.snapshot(), query, filters=filters, mode=mode)
+
+    def keywords(self, rid: str) -> dict | None:
+        return report_keywords(self.snapshot(), rid)
+
+    def similar(self, rid: str, limit: int = 10) -> list[dict] | None:
+        return similar_reports(self.snapshot(), rid, limit)
 
     def close(self) -> None:
         with self._snapshot_lock:

@@ -29,10 +29,13 @@ from indexer.limits import limits
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
-FACET_FIELDS = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning")
+# keyword: the 主题词 of a report (its first keywords, engine/keywords.py)
+FACET_FIELDS = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning",
+                "keyword")
 # the same fields in the order people are offered them: CLI filter options, the web page's facets
-FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning")
-_TEXT_FILTERS = ("province", "city", "county", "level", "body_type", "template", "warning")
+FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning",
+               "keyword")
+_TEXT_FILTERS = ("province", "city", "county", "level", "body_type", "template", "warning", "keyword")
 _SECTION_BY_LABEL = {label: key for key, label in CANONICAL_SECTIONS.items()}
 _NUMERIC_KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 _NUMBER = r"-?\d+(?:\.\d+)?"

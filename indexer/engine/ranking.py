@@ -90,6 +90,11 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
             keep = plan.mask[snap.slot_report[leaf.docs]]
         docs, tf, in_heading = (leaf.docs, leaf.tf, leaf.in_heading) if keep is None else (
             leaf.docs[keep], leaf.tf[keep], leaf.in_heading[keep])
+        scored = getattr(leaf, "score", None)  # words mode: BM25F over the words, scored by words.match
+        if scored is not None:
+            all_docs.append(docs)
+            all_scores.append(scored if keep is None else scored[keep])
+            continue
         weight = snap.slot_weight[docs]
         weight[in_heading] = _HEADING_WEIGHT  # (never a title: titles have no heading part)
         all_docs.append(docs)

@@ -47,20 +47,22 @@ def _plain_number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else float(x)
 
 
-def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict:
-    return facets(Plan(snap, query, filters))
+def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               mode: str = "exact") -> dict:
+    return facets(Plan(snap, query, filters, mode))
 
 
-def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
+            mode: str = "exact") -> list[str]:
     """Ids of every report the query and filters select, oldest year first — for export and compare, which need
     all of them and no snippets."""
-    reports = np.flatnonzero(Plan(snap, query, filters).mask)
+    reports = np.flatnonzero(Plan(snap, query, filters, mode).mask)
     order = oldest_first(snap.year[reports])
     return [snap.report_ids[r] for r in reports[order].tolist()]
 
 
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
-               sort: str = "relevance", limit: int = 20, offset: int = 0,
+               sort: str = "relevance", limit: int = 20, offset: int = 0, mode: str = "exact",
                stats: CollectionStats | None = None) -> dict:
     """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, and each result
     carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages."""
@@ -70,8 +72,11 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     sort_field = parse_field_sort(sort)
     limit, offset = max(0, int(limit)), max(0, int(offset))
     out = {"query": query, "total": 0, "total_sections": 0, "total_fields": 0, "took_ms": 0, "facets": empty_facets(),
-           "results": [], "limit": limit, "offset": offset, "sort": sort}
-    plan = Plan(snap, query, filters)
+           "results": [], "limit": limit, "offset": offset, "sort": sort, "mode": mode}
+    plan = Plan(snap, query, filters, mode)
+    marked = plan.marked()
+    if mode == "words":
+        out["words"] = marked  # the words each term was cut into, for "分词匹配：…"
     reports = np.flatnonzero(plan.mask)
     docs, doc_scores = slot_scores(plan, stats)
     section_docs = docs[snap.slot_is_section[docs]]
@@ -97,7 +102,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
         for i in section_by_report[int(r)][:_MAX_HITS_PER_REPORT]:
             anchor, heading, canonical = display.sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
-                         "snippet": make_snippet(display.text(i), plan.terms, heading=heading or "")})
+                         "snippet": make_snippet(display.text(i), marked, heading=heading or "")})
         fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
                   for (key, label, met), values in zip(conditions, (snap.field_values(c[0]) for c in conditions))
                   if met[r]]
@@ -106,4 +111,28 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
         if keys is not None:
             out["results"][-1]["sort_key"] = keys[position]
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return out
+
+
+def report_keywords(snap: Snapshot, rid: str) -> dict | None:
+    """{"keywords": [{"word", "weight"}, …], "sections": [[…], …] (in section order)}; None when not indexed."""
+    r = snap.report_number(rid)
+    if r is None:
+        return None
+    table = snap.word_table()
+    return {"keywords": table.keywords(r), "sections": table.section_keywords(r)}
+
+
+def similar_reports(snap: Snapshot, rid: str, limit: int = 10) -> list[dict] | None:
+    """The reports nearest in wording, most similar first, each with its metadata, ``score`` (the cosine
+    similarity of their TF-IDF vectors, 0–1) and whether it has the same issuer; None when not indexed."""
+    r = snap.report_number(rid)
+    if r is None:
+        return None
+    own = snap.display(snap.report_doc[r]).meta.get("issuer")
+    out = []
+    for other, score in snap.word_table().similar(r, limit):
+        meta = snap.display(snap.report_doc[other]).meta
+        out.append({"id": snap.report_ids[other], **{k: meta.get(k) for k in RESULT_KEYS},
+                    "score": round(score, 4), "same_issuer": bool(own) and meta.get("issuer") == own})
     return out

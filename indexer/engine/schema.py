@@ -13,6 +13,9 @@ from whoosh import columns, fields
 
 from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
                               ExactTrigramField)
+from indexer.engine.segmenter import DICTIONARY_DIGEST
+from indexer.engine.keywords import WordStatsField
+from indexer.engine.words import WordField
 
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
@@ -22,7 +25,9 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
 # 10: packed posting blocks (packing.py: docnum gaps, counts, delta-coded positions); display text compressed
 #     per section (display.py)
 # 11: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
-SCHEMA_VERSION = "11." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8]
+# 12: the word view (words.py), cut with the dictionaries whose digest follows; report keywords
+SCHEMA_VERSION = ("12." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
+                  + DICTIONARY_DIGEST)
 
 
 def build_schema() -> fields.Schema:
@@ -40,6 +45,8 @@ def build_schema() -> fields.Schema:
         exact2=ExactBigramField(),
         exact2s=ExactBigramSlotField(),
         exact3=ExactTrigramField(),
+        words=WordField(),  # the word view: mode=words
+        wordstats=WordStatsField(),  # a column: top words, sections' top words (keywords.py)
     )
     for name in FACET_COLUMNS:
         schema.add(name, fields.ID(sortable=True))

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 
-from indexer.engine import matching, postings
+from indexer.engine import matching, postings, words
 from indexer.engine.display import Display
+from indexer.engine.keywords import WordTable
 from indexer.engine.matching import EMPTY_LEAF, Leaf
 from indexer.engine.query import Range
 from indexer.engine.ranking import slot_factors
@@ -157,6 +158,8 @@ class Snapshot:
             for c in codes:
                 self.has_warning[r, index_of[c]] = True
         self._field_values: dict[str, np.ndarray] = {}
+        self._report_number: dict[str, int] | None = None
+        self._word_table: WordTable | None = None
         # BM25F per slot: the length normalisation and the field weight (ranking.py)
         self.avg_length, self.slot_norm, self.slot_weight = slot_factors(
             self.slot_length, self.slot_is_title, self.slot_is_section)
@@ -164,16 +167,35 @@ class Snapshot:
     def versions(self) -> dict[str, str]:
         return {rid: (self._version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
 
+    def report_number(self, rid: str) -> int | None:
+        """The ordinal of a report id in the per-report tables, None when it is not indexed."""
+        with self._lock:
+            if self._report_number is None:
+                self._report_number = {r: i for i, r in enumerate(self.report_ids)}
+        return self._report_number.get(rid)
+
+    def word_table(self) -> WordTable:
+        """Keywords, 主题词 and TF-IDF vectors of every report (keywords.py), read on first use: the first search,
+        report page or similar-reports request after a commit pays for it."""
+        with self._lock:
+            if self._word_table is None:
+                col = self._column("wordstats")
+                self._word_table = WordTable([col[d] for d in self.report_doc.tolist()])
+            return self._word_table
+
     # -- matching (matching.py), remembered ------------------------------------------------------------------------
 
-    def leaf(self, text: str) -> Leaf:
+    def leaf(self, text: str, mode: str = "exact") -> Leaf:
+        """Where a text term occurs: as an exact substring (matching.py), or mode "words" as all its words in
+        one slot (words.py)."""
+        key = (mode, text)
         with self._lock:
-            hit = self._leaves.get(text)
+            hit = self._leaves.get(key)
             if hit is not None:
-                self._leaves.move_to_end(text)
+                self._leaves.move_to_end(key)
                 return hit
-            leaf = matching.match(self, text)
-            self._leaves[text] = leaf
+            leaf = words.match(self, text) if mode == "words" else matching.match(self, text)
+            self._leaves[key] = leaf
             if len(self._leaves) > _LEAF_CACHE_SIZE:
                 self._leaves.popitem(last=False)
             return leaf
@@ -262,6 +284,9 @@ class EmptySnapshot(Snapshot):
         self.facet_rank = {name: e64 for name in FACET_COLUMNS}
         self.warning_values: list[str] = []
         self.has_warning = np.zeros((0, 0), dtype=bool)
+        self._lock = threading.Lock()
+        self._report_number = {}
+        self._word_table = WordTable([])
 
     def close(self) -> None:
         pass
@@ -269,8 +294,8 @@ class EmptySnapshot(Snapshot):
     def versions(self) -> dict[str, str]:
         return {}
 
-    def leaf(self, text: str) -> Leaf:
-        return EMPTY_LEAF
+    def leaf(self, text: str, mode: str = "exact") -> Leaf:
+        return words.empty_leaf() if mode == "words" else EMPTY_LEAF
 
     def field_values(self, field: str) -> np.ndarray:
         return np.zeros(0)

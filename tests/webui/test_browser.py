@@ -241,3 +241,43 @@ def test_issue_14_page_walk_sort_page_export_field_hit_and_citation(browser, bas
     page.screenshot(path=str(shots / "walk-5-citation.png"))
     assert not errors, errors
     context.close()
+    assert not page.errors, page.errors
+
+
+def test_words_mode_toggle_and_the_fallback_notice(page, base_url, tmp_path):
+    """A phrase no report holds as one string: the page says so and shows what words mode finds; the 分词 toggle
+    then searches in words mode, its words marked in the snippets."""
+    expect = playwright_sync.expect
+    page.goto(base_url + "/?q=政务新媒体建设情况")
+    notice = page.locator("#words-fallback")
+    expect(notice).to_contain_text("没有精确匹配“政务新媒体建设情况”，以下为分词匹配")
+    expect(page.locator("li.report").first).to_be_visible()
+    page.screenshot(path=str(os.environ.get("NIANBAO_SHOTS", tmp_path)) + "/fallback.png", full_page=False)
+    page.get_by_label("分词").check()
+    page.wait_for_url("**mode=words*")
+    expect(page.locator("#words-note")).to_contain_text("政务新媒体 / 建设 / 情况")
+    marks = set(page.locator("p.snippet mark").all_inner_texts())
+    assert {"政务新媒体", "建设", "情况"} <= marks
+    expect(page.locator("#words-fallback")).to_have_count(0)
+    assert not page.errors, page.errors
+
+
+def test_report_page_shows_keywords_and_similar_reports(page, base_url, tmp_path):
+    """Keywords link to the 主题词 filter; similar reports list the same issuer's other year first (洪泽区)."""
+    expect = playwright_sync.expect
+    page.goto(base_url + "/?q=洪泽区2023")
+    page.locator("li.report a").first.click()
+    page.wait_for_url("**/report/*")
+    keywords = page.locator("#nb-keywords li a")
+    expect(keywords.first).to_be_visible()
+    assert keywords.count() >= 5
+    similar = page.locator("#nb-similar li")
+    expect(similar.first).to_contain_text("同一机关")
+    expect(similar.first).to_contain_text("2024")
+    page.screenshot(path=str(os.environ.get("NIANBAO_SHOTS", tmp_path)) + "/report.png", full_page=True)
+    word = keywords.first.inner_text()
+    keywords.first.click()
+    page.wait_for_url("**keyword=*")
+    expect(page.locator("a.chip").first).to_contain_text(f"主题词：{word}")
+    assert int(page.locator(".summary strong").first.inner_text()) >= 1
+    assert not page.errors, page.errors

@@ -228,7 +228,23 @@ def test_api_facets_and_report(client, lib):
     assert {"province", "year", "section"} <= set(facets)
     assert any(v["value"] == "甘肃省" and v["count"] > 0 for v in facets["province"])
     r = next(lib.reports())
-    assert client.get(f"/api/reports/{r.id}").get_json() == r.to_json()
+    got = client.get(f"/api/reports/{r.id}").get_json()
+    # issue 13: the report's keywords (and each section's) come with it; the rest is the report's JSON unchanged
+    keywords = got.pop("keywords")
+    assert keywords and all(k["word"] and k["weight"] > 0 for k in keywords)
+    assert all("keywords" in s for s in got["sections"])
+    for s in got["sections"]:
+        s.pop("keywords")
+    assert got == r.to_json()
+
+
+def test_api_similar_reports(client, lib):
+    r = next(x for x in lib.reports() if x.issuer == "淮安市洪泽区人民政府" and x.year == 2023)
+    got = client.get(f"/api/reports/{r.id}/similar?limit=3").get_json()["similar"]
+    assert len(got) == 3 and got[0]["same_issuer"] and got[0]["year"] == 2024
+    assert [s["score"] for s in got] == sorted((s["score"] for s in got), reverse=True)
+    assert client.get("/api/reports/nope/similar").status_code == 404
+    assert client.get(f"/api/reports/{r.id}/similar?limit=x").status_code == 400
 
 
 def test_api_export_csv_and_json(client, lib):
@@ -257,7 +273,7 @@ def test_openapi_describes_every_api_route(app, client):
     assert documented == served
     params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "province", "city", "county", "year", "section", "level", "body_type", "template",
-                      "warning", "sort", "limit", "offset"}
+                      "warning", "keyword", "mode", "sort", "limit", "offset"}  # keyword, mode: issue 13
 
 
 # -- compare -------------------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@
       }
       form.addEventListener("change", function (e) {
         var t = e.target;
-        if (t.matches(".facets input[type=checkbox], #sort")) {
+        if (t.matches(".facets input[type=checkbox], #sort, #mode input")) {
           // drill-down: unticking a province drops its cities and counties too
           if (t.name === "province" && !t.checked) clear(form, ["city", "county"]);
           if (t.name === "city" && !t.checked) clear(form, ["county"]);
