@@ -79,32 +79,30 @@ def _register_error_handlers(app: Flask) -> None:
             return jsonify(error=message, status=code), code
         return render_template("error.html", code=code, message=message, detail=None), code
 
+    def unavailable(message: str, detail: str | None = None):
+        """503: the search cannot answer now (an outdated index, a spent time budget, a shard down)."""
+        if wants_json():
+            return jsonify(error=message if detail is None else f"{message}：{detail}", status=503), 503
+        return render_template("error.html", code=503, message=message, detail=detail), 503
+
     @app.errorhandler(IndexOutdated)
     def _outdated(e: IndexOutdated):
         # an index written by an older nianbao: the operator must rebuild it (the log says how)
         log.error("%s", e)
-        message = "搜索索引需要重建（由旧版本建立），请联系管理员"
-        if wants_json():
-            return jsonify(error=message, status=503), 503
-        return render_template("error.html", code=503, message=message, detail=None), 503
+        return unavailable("搜索索引需要重建（由旧版本建立），请联系管理员")
 
     @app.errorhandler(OverTime)
     def _over_time(e: OverTime):
         # the request's budget (limits.request_seconds) is spent: say so rather than keep a thread busy
         log.warning("over its time budget: %s", request.full_path)
-        if wants_json():
-            return jsonify(error=str(e), status=503), 503
-        return render_template("error.html", code=503, message="检索超时", detail=str(e)), 503
+        return unavailable("检索超时", str(e))
 
     @app.errorhandler(ShardsUnavailable)
     def _shards_down(e: ShardsUnavailable):
         # a sharded index (serve --cluster) with a shard that no replica serves now: an export or compare that
         # needs every match says so instead of giving fewer
         log.error("%s", e)
-        message = f"部分索引分片暂不可用，请稍后再试（{e}）"
-        if wants_json():
-            return jsonify(error=message, status=503), 503
-        return render_template("error.html", code=503, message=message, detail=None), 503
+        return unavailable(f"部分索引分片暂不可用，请稍后再试（{e}）")
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

@@ -131,6 +131,14 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _report_op(summary: str, operation_id: str, schema: dict, description: str, extra: list | None = None) -> dict:
+    """GET /api/reports/{id}…: one report's data, 404 when there is no such report."""
+    return {"get": {"summary": summary, "operationId": operation_id,
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                                   *(extra or [])],
+                    "responses": _responses(_json(schema, description), not_found=True)}}
+
+
 def openapi_document(server_url: str) -> dict:
     return {
         "openapi": "3.1.0",
@@ -147,29 +155,19 @@ def openapi_document(server_url: str) -> dict:
                 "responses": _responses(_json({"type": "object", "properties": {
                     "query": {"type": "string"}, "filters": {"type": "object"},
                     "facets": {"$ref": "#/components/schemas/Facets"}}}, "各分面的取值与报告数"))}},
-            "/api/reports/{id}": {"get": {
-                "summary": "一份报告的全部内容", "operationId": "getReport",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": _responses(_json({"$ref": "#/components/schemas/Report"}, "报告"), not_found=True)}},
-            "/api/reports/{id}/diff": {"get": {
-                "summary": "与上年对比：逐节的句子增删与统计数字变化", "operationId": "getReportDiff",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                               _q("against", "对比的报告编号；缺省为同一机关上一年度的报告")],
-                "responses": _responses(_json({"$ref": "#/components/schemas/Diff"}, "对比结果"), not_found=True)}},
-            "/api/reports/{id}/series": {"get": {
-                "summary": "同一机关各年度的报告与主要数字", "operationId": "getReportSeries",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": _responses(_json({"$ref": "#/components/schemas/Series"}, "各年度报告"),
-                                        not_found=True)}},
-            "/api/reports/{id}/reuse": {"get": {
-                "summary": "复用率：与本机关上年报告、与其他机关报告逐字相同的句子占比及来源", "operationId": "getReportReuse",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": _responses(_json({"$ref": "#/components/schemas/Reuse"}, "复用率"), not_found=True)}},
-            "/api/reports/{id}/similar": {"get": {
-                "summary": "用词最相近的报告（同一发布机关的其他年度与其他机关）", "operationId": "similarReports",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                               _q("limit", "最多返回几份（1–100，缺省 10）", {"type": "integer", "default": 10})],
-                "responses": _responses(_json(SIMILAR, "相近的报告与相似度"), not_found=True)}},
+            "/api/reports/{id}": _report_op("一份报告的全部内容", "getReport", {"$ref": "#/components/schemas/Report"},
+                                            "报告"),
+            "/api/reports/{id}/diff": _report_op(
+                "与上年对比：逐节的句子增删与统计数字变化", "getReportDiff", {"$ref": "#/components/schemas/Diff"},
+                "对比结果", [_q("against", "对比的报告编号；缺省为同一机关上一年度的报告")]),
+            "/api/reports/{id}/series": _report_op(
+                "同一机关各年度的报告与主要数字", "getReportSeries", {"$ref": "#/components/schemas/Series"}, "各年度报告"),
+            "/api/reports/{id}/reuse": _report_op(
+                "复用率：与本机关上年报告、与其他机关报告逐字相同的句子占比及来源", "getReportReuse",
+                {"$ref": "#/components/schemas/Reuse"}, "复用率"),
+            "/api/reports/{id}/similar": _report_op(
+                "用词最相近的报告（同一发布机关的其他年度与其他机关）", "similarReports", SIMILAR, "相近的报告与相似度",
+                [_q("limit", "最多返回几份（1–100，缺省 10）", {"type": "integer", "default": 10})]),
             "/api/export": {"get": {
                 "summary": "导出检索到的报告（每份报告一行：元数据与字段）", "operationId": "export",
                 "parameters": FILTER_PARAMS + [
