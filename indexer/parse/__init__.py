@@ -2,8 +2,9 @@
 
 ``pipeline.parse_document`` chains them: ``cleaning`` (text as a reader left it → clean lines), ``metadata``
 (title, issuer, year, template, dates), ``sections`` (numbered headings → canonical kinds), ``regions`` with
-``gazetteer`` (issuer and title → province / city / county and division code), and ``tables/`` (the statistics
-tables → named numeric fields, with their checks).
+``gazetteer`` (issuer and title → province / city / county and division code), ``issuer`` (the body's formal name
+and its stable ``issuer_id``), ``tables/`` (the statistics tables → named numeric fields, with their checks) and
+``classify`` (an annual report, or a 解读 / 图解 / notice / list / other page, with the reason).
 """
 
 from indexer.parse.pipeline import parse_document, report_id

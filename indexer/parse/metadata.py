@@ -242,7 +242,7 @@ def match_title(text: str, *, whole: bool = True) -> _TitleHit | None:
     mid = _compact(s[m.start("mid"):m.end("mid")]) if m.groupdict().get("mid") is not None else ""
     if pre and mid and not re.fullmatch(r"(?:度)?(?:政府|政务|政務|本单位|本机关)?", mid):
         return None  # '…2019年…' prose, not a title
-    issuer = pre or re.sub(r"(?:政府|政务|政務)$", "", mid) or None
+    issuer = pre or re.sub(r"(?<!人民)(?:政府|政务|政務)$", "", mid) or None  # 人民政府 is a name
     if issuer:
         issuer = _ISSUER_STRIP.sub("", issuer) or None
     year = _year(m.group("year")) if m.groupdict().get("year") else None
