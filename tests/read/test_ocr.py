@@ -99,5 +99,6 @@ def test_page_images_fill_in_the_tables(text_report):
     assert doc.meta["ocr_images"] == "1" and "本年新收政府信息公开申请数量" in _plain(doc.text)
     report = parse_document(doc)
     assert any(w.code == "read.ocr" for w in report.warnings)
-    apply = {k: v for k, v in report.fields.items() if k.startswith("apply.")}
-    assert apply and all(text_report.fields[k] == v for k, v in apply.items())
+    assert all(text_report.fields[k] == v for k, v in report.fields.items())
+    # the table reader got the pictured table's rows; figures its rules could not confirm were held back, said so
+    assert any(w.code == "table.ocr_unverified" for w in report.warnings)
