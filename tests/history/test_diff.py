@@ -126,7 +126,7 @@ def test_a_sample_report_is_compared_with_its_previous_year(index_dir):
             new_text = [split_sentences(s.text) for s in new.sections if s.canonical == kind]
             assert [c.text for c in sec.changes if c.op != "dropped"] == [x for xs in new_text for x in xs]
         assert any(f.delta for f in d.fields)
-        wuwei = [r for r in lib.reports() if r.issuer == "武威市"]
+        wuwei = [r for r in lib.reports() if r.issuer == "武威市人民政府"]
         assert lib.diff(max(wuwei, key=lambda r: r.year)).old_id == min(wuwei, key=lambda r: r.year).id
         assert lib.diff(old) is None  # nothing earlier
 

@@ -160,8 +160,8 @@ def test_samples_show_only_real_reuse(tmp_path):
             u = lib.reuse(r.id)
             if u.others:
                 flagged[(r.issuer, r.year)] = [(lib.get(s.report_id).issuer, s.shared, s.passages) for s in u.sources]
-        assert set(flagged) == {("平潭综合实验区", 2015)}, flagged
-        (issuer, shared, passages), = flagged[("平潭综合实验区", 2015)]
+        assert set(flagged) == {("平潭综合实验区管理委员会", 2015)}, flagged
+        (issuer, shared, passages), = flagged[("平潭综合实验区管理委员会", 2015)]
         assert issuer == "平潭县人民政府" and shared == len(passages) == 3
         assert all(p.endswith(("。", "；")) for p in passages)
 
@@ -184,7 +184,7 @@ def test_report_page_and_api_show_reuse_with_source_passages(tmp_path):
 
     with Library(tmp_path / "index") as lib:
         lib.add_paths([ROOT / "samples"])
-        r = next(x for x in lib.reports() if x.issuer == "平潭综合实验区" and x.year == 2015)
+        r = next(x for x in lib.reports() if x.issuer == "平潭综合实验区管理委员会" and x.year == 2015)
         source = next(x for x in lib.reports() if x.issuer == "平潭县人民政府")
     client = create_app(tmp_path / "index").test_client()
     api = client.get(f"/api/reports/{r.id}/reuse").get_json()
