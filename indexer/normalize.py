@@ -18,7 +18,7 @@ _LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
 _WS = re.compile(r"[\s\u00a0\u200b\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 # CJK Unified Ideographs and Extension A: every traditional character of OpenCC's t2s in the Basic Multilingual
-# Plane (3,761 of them; building the table takes 0.04 s once per process, the supplementary planes would add 0.11 s
+# Plane (3,745 of them; building the table takes 0.04 s once per process, the supplementary planes would add 0.11 s
 # for 811 characters that do not occur in the reports).
 _CJK_BMP = (0x3400, 0xA000)
 
@@ -26,20 +26,29 @@ _CJK_BMP = (0x3400, 0xA000)
 @lru_cache(maxsize=1)
 def simplified_table() -> dict[int, str]:
     """Traditional → simplified, one character to one character, from OpenCC's t2s conversion of each character
-    alone (its character dictionary, TSCharacters).  A few characters that are also simplified characters in their
-    own right fold too (乾 → 干, 於 → 于, 後 → 后): folding them costs a little precision, never recall."""
+    alone (its character dictionary, TSCharacters).  The 16 characters OpenCC would fold that are standard
+    simplified characters in their own right (in GB 2312: 乾 於 後 徵 …) keep their identity, or 乾安县 (a county
+    in 吉林) would read as 干安县 and place names would resolve wrongly; a traditional 關於 then matches 关於, not 关于."""
     import opencc
 
     chars = [chr(c) for c in range(*_CJK_BMP)]
     # one call, a line per character: a phrase can't span a line break, so each character converts on its own
     converted = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
-    table = {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    table = {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1 and not _is_gb2312(a)}
     # a chain (苧 → 苎 → …) is followed to its end, so normalize() stays idempotent
     for k, v in table.items():
         while ord(v) in table and table[ord(v)] != v:
             v = table[ord(v)]
         table[k] = v
     return table
+
+
+def _is_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def to_simplified(text: str) -> str:

@@ -447,6 +447,7 @@ def test_traditional_and_simplified_find_each_other(tmp_path):
     assert ix.search("发布")["total"] == 1  # 發佈 → 发布
     ix.close()
     assert normalize("政務新媒體") == "政务新媒体" and normalize(normalize("乾隆後")) == normalize("乾隆後")
+    assert normalize("乾安县") == "乾安县"  # a simplified character in its own right (GB 2312) is never folded
 
 
 def test_requests_filter_finds_the_2019_format(corpus, index):

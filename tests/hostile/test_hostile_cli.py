@@ -45,7 +45,7 @@ def test_each_failed_file_is_one_line(tmp_path):
     proc = nianbao(tmp_path / "index", "add", "--quiet", str(tmp_path / "junk.html"), str(good), check=False)
     assert proc.returncode == 1
     lines = [line for line in proc.stderr.splitlines() if "junk.html" in line]
-    assert lines == [f"error: {tmp_path / 'junk.html'}: junk.html: unsupported file type: not text in any encoding "
+    assert lines == [f"失败：{tmp_path / 'junk.html'}：unsupported file type: not text in any encoding "
                      "(binary data named .html)"]
 
 
