@@ -81,17 +81,20 @@ def main(n: int) -> None:
     files = OUT / f"synth-{n}-txt"
     print(f"{n} synthetic reports, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     rows = []
-    for workers in (1, 2):
-        rows.append((f"embedded, process pool of {workers}", embedded(files, workers), None))
-    for workers in (1, 2):
-        add_rate, parse_rate = on_cluster(files, workers)
-        rows.append((f"Ray, {workers} worker node(s) × 1 CPU, 3 shards", add_rate, parse_rate))
-    print(f"{'system':<44} {'add reports/s':>14} {'parse reports/s':>16}")
-    for name, rate, parse_rate in rows:
-        print(f"{name:<44} {rate:>14.1f} {parse_rate if parse_rate is not None else float('nan'):>16.1f}")
-    print(f"Ray 2 workers / 1 worker: add {rows[3][1] / rows[2][1]:.2f}×, parse {rows[3][2] / rows[2][2]:.2f}×; "
-          f"embedded pool 2 / 1: {rows[1][1] / rows[0][1]:.2f}×; load average {os.getloadavg()[0]:.1f} at end")
 
+    def row(name: str, rate: float, parse_rate: float | None) -> None:
+        rows.append((name, rate, parse_rate))
+        shown = f"{parse_rate:>16.1f}" if parse_rate is not None else f"{'':>16}"
+        print(f"{name:<44} {rate:>14.1f} {shown}   (load {os.getloadavg()[0]:.1f})", flush=True)
+
+    print(f"{'system':<44} {'add reports/s':>14} {'parse reports/s':>16}", flush=True)
+    for workers in (1, 2):
+        row(f"Ray, {workers} worker node(s) × 1 CPU, 3 shards", *on_cluster(files, workers))
+    print(f"Ray 2 workers / 1 worker: add {rows[1][1] / rows[0][1]:.2f}×, parse {rows[1][2] / rows[0][2]:.2f}×",
+          flush=True)
+    for workers in (1, 2):
+        row(f"embedded, process pool of {workers}", embedded(files, workers), None)
+    print(f"embedded pool 2 / 1: {rows[3][1] / rows[2][1]:.2f}×; load average {os.getloadavg()[0]:.1f} at end")
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

@@ -59,9 +59,11 @@ class ClusterBackend:
     # -- asking the shards ----------------------------------------------------------------------------------------
 
     def _ask(self, method: str, args: Callable[[int], tuple] | tuple = (), *, shards: Iterable[int] | None = None,
-             rotate: bool = True) -> tuple[dict[int, object], list[int]]:
+             rotate: bool = True, wait: bool = False) -> tuple[dict[int, object], list[int]]:
         """Call ``method`` on one replica of each shard, all at once; ({shard: answer}, shards that no replica
-        answered).  ``args`` is the arguments, or a function of the shard number giving them."""
+        answered).  ``args`` is the arguments, or a function of the shard number giving them.  With ``wait``
+        (writes: a commit of a big batch takes minutes on a busy node, and another replica would only wait for the
+        same write lock), a replica is passed over only when it dies, never for being slow."""
         shards = range(self.n_shards) if shards is None else list(shards)
         first = next(self._turn) if rotate else 0
         arg_of = args if callable(args) else (lambda s: args)
@@ -80,7 +82,7 @@ class ClusterBackend:
             while True:
                 replica = (first + tried[s]) % len(self.replicas[s])
                 try:
-                    answers[s] = ray.get(pending[s], timeout=max(0.1, deadline - time.monotonic()))
+                    answers[s] = ray.get(pending[s], timeout=None if wait else max(0.1, deadline - time.monotonic()))
                     break
                 except RayTaskError as e:
                     if isinstance(e.cause, _USER_ERRORS):
@@ -120,7 +122,7 @@ class ClusterBackend:
     def _write(self, method: str, args: Callable[[int], tuple], shards: Iterable[int]) -> dict[int, object]:
         """A write on each of these shards, by its first live replica (the index's write lock keeps two writers
         of one directory apart)."""
-        answers, missing = self._ask(method, args, shards=shards, rotate=False)
+        answers, missing = self._ask(method, args, shards=shards, rotate=False, wait=True)
         if missing:
             raise ShardsUnavailable(f"分片 {', '.join(map(str, missing))} 暂不可用：报告已存入报告库，"
                                     "下次写入或 reindex 时补建索引")

@@ -372,3 +372,31 @@ def test_warning_facet_and_field_sort_on_the_page_and_in_the_api(client, lib):
     page = client.get("/?sort=apply.new.total:asc")
     assert page.status_code == 200 and "（小→大）" in page.get_data(as_text=True)
     assert client.get("/api/search?sort=nope").status_code == 400
+
+
+class _ShardDown:
+    """What a sharded library (serve --cluster) answers while no replica of shard 2 is alive (indexer/cluster)."""
+
+    def __init__(self, lib):
+        self.lib = lib
+
+    def __getattr__(self, name):
+        return getattr(self.lib, name)
+
+    def search(self, *args, **kwargs):
+        return {**self.lib.search(*args, **kwargs), "partial": True, "missing_shards": [2]}
+
+    def matching_ids(self, *args, **kwargs):
+        from indexer.engine.errors import ShardsUnavailable
+
+        raise ShardsUnavailable("分片 2 暂不可用，结果不完整，请稍后再试")
+
+
+def test_a_partial_answer_says_which_shards_are_missing(index_dir, lib):
+    client = create_app(index_dir, config={"LIBRARY": _ShardDown(lib)}).test_client()
+    page = html(client.get("/?q=公开"))
+    assert "结果不完整" in page and "索引分片 2" in page
+    assert client.get("/api/search?q=公开").get_json()["missing_shards"] == [2]
+    assert "结果不完整" not in html(create_app(index_dir).test_client().get("/?q=公开"))
+    resp = client.get("/api/export?q=公开&format=json")  # an export never silently lacks reports
+    assert resp.status_code == 503 and "分片 2" in resp.get_json()["error"]
