@@ -64,6 +64,20 @@ class KillResult:
     seconds: list[float] = field(default_factory=list)  # when each kill landed
 
 
+def _kill_at(proc: subprocess.Popen, at: float, out: KillResult) -> None:
+    """SIGKILL ``proc``'s whole group after ``at`` seconds (as an OOM killer or a power cut would); count it, and
+    count a process of the group still there half a second later."""
+    time.sleep(at)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    out.kills += 1
+    out.seconds.append(round(at, 2))
+    time.sleep(0.5)
+    if _group_alive(proc.pid):
+        out.leftovers += 1
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def kill_add(work: Path, kills: int, seed: int = 15) -> KillResult:
     source = inputs(work / "in")
     reference = work / "reference"
@@ -79,17 +93,8 @@ def kill_add(work: Path, kills: int, seed: int = 15) -> KillResult:
         index = work / f"kill-{n}"
         if n % 2:  # every other kill lands on an index that already holds part of the reports
             shutil.copytree(work / f"kill-{n - 1}", index)
-        proc = _add(index, source)
         at = rnd.uniform(0.05, 0.95) * full
-        time.sleep(at)
-        os.killpg(proc.pid, signal.SIGKILL)  # the whole group: as an OOM killer or a power cut would
-        proc.wait()
-        out.kills += 1
-        out.seconds.append(round(at, 2))
-        time.sleep(0.5)
-        if _group_alive(proc.pid):
-            out.leftovers += 1
-            os.killpg(proc.pid, signal.SIGKILL)
+        _kill_at(_add(index, source), at, out)
         rerun = subprocess.run([sys.executable, "-m", "indexer", "--index", str(index), "add", "--quiet",
                                 str(source)], cwd=ROOT, capture_output=True, text=True, timeout=900)
         ids, found, pending = state(index)
@@ -139,17 +144,8 @@ def kill_crawl(work: Path, kills: int, seed: int = 15) -> KillResult:
         rnd = random.Random(seed)
         for n in range(kills):
             index = work / f"crawl-kill-{n}"
-            proc = _crawl(index, config)
             at = rnd.uniform(0.05, 0.95) * full
-            time.sleep(at)
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            out.kills += 1
-            out.seconds.append(round(at, 2))
-            time.sleep(0.5)
-            if _group_alive(proc.pid):
-                out.leftovers += 1
-                os.killpg(proc.pid, signal.SIGKILL)
+            _kill_at(_crawl(index, config), at, out)
             _crawl(index, config).wait(timeout=900)
             ids, found, pending = state(index)
             if ids == expected and found == searchable == len(expected) and pending == 0:
