@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.engine.backend import SearchBackend, open_embedded
+from indexer.engine.errors import QueryError
 from indexer.history.diff import ReportDiff, diff_reports
 from indexer.history import reuse as reuse_mod
 from indexer.history.series import body_key, previous_of, series_of
@@ -367,7 +368,10 @@ class Library:
         in words mode, with ``"fallback_from": "exact"`` in the result."""
         result = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode)
         if words_fallback and mode == "exact" and not result["total"] and query.strip():
-            words = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode="words")
+            try:
+                words = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode="words")
+            except QueryError:  # a backend without the word view: the exact answer stands
+                return result
             if words["total"]:
                 words["fallback_from"] = "exact"
                 return words

@@ -176,7 +176,8 @@ class ClusterBackend:
     # -- SearchBackend: reading ------------------------------------------------------------------------------------
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0) -> dict:
+               limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:
+        _exact_only(mode)
         t0 = time.perf_counter()
         if sort == "year":
             sort = "year_desc"
@@ -207,7 +208,9 @@ class ClusterBackend:
         out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         return out
 
-    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
+    def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
+               mode: str = "exact") -> dict[str, list[dict]]:
+        _exact_only(mode)
         parse_query(query)
         parse_filters(filters)
         parts, missing = self._ask("facets", (query, filters))
@@ -215,9 +218,10 @@ class ClusterBackend:
             log.warning("facets without shards %s", missing)
         return merge_facets(list(parts.values()))
 
-    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None) -> list[str]:
+    def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
         """Every match, oldest first — from every shard, or an error naming the missing ones (an export must not
         silently lack reports)."""
+        _exact_only(mode)
         parse_query(query)
         parse_filters(filters)
         parts, missing = self._ask("ids", (query, filters))
@@ -225,6 +229,18 @@ class ClusterBackend:
             raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，结果不完整，请稍后再试")
         merged = heapq.merge(*(parts[s] for s in sorted(parts)), key=lambda t: t[0])
         return [rid for _, rid in merged]
+
+    def pending(self, versions: dict[str, str]) -> int:
+        """How many reports a sync to ``versions`` would index or remove."""
+        have = self.versions()
+        stale = sum(1 for rid, v in versions.items() if have.get(rid) != indexed_version(v))
+        return stale + len(set(have) - set(versions))
+
+    def keywords(self, report_id: str) -> dict | None:
+        return None  # the word view's keywords are not gathered across shards (yet): the report page shows none
+
+    def similar(self, report_id: str, limit: int = 10) -> list[dict] | None:
+        return None
 
     def completeness(self) -> dict:
         """Which shards answer now (a health check: {"partial": bool, "missing_shards": [...]})."""
@@ -255,3 +271,8 @@ class ClusterBackend:
                 except Exception:  # already gone
                     pass
         self.replicas = []
+
+
+def _exact_only(mode: str) -> None:
+    if mode != "exact":
+        raise QueryError("分词检索（mode=words）暂不支持分片索引（--cluster）：请用精确检索")
