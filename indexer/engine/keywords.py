@@ -136,8 +136,11 @@ class WordTable:
         self.idf_values = np.log(max(n, 1) / np.maximum(df, 1))
         self.idf = dict(zip(self.vocab, self.idf_values.tolist()))
         weight = count / self.n_words[owner] * self.idf_values[word]
-        # each report's FACET_KEYWORDS best words: sort by (report, -weight, word) once
-        order = np.lexsort((word, -weight, owner))
+        # each report's FACET_KEYWORDS best words: sort by (report, -weight, word) once — ties by the word itself,
+        # as keywords() orders them, so a report's 主题词 are its first keywords
+        spelling_rank = np.empty(len(self.vocab), dtype=np.int64)
+        spelling_rank[sorted(range(len(self.vocab)), key=self.vocab.__getitem__)] = np.arange(len(self.vocab))
+        order = np.lexsort((spelling_rank[word], -weight, owner))
         owner_sorted = owner[order]
         first = np.searchsorted(owner_sorted, np.arange(n))
         rank = np.arange(len(order)) - first[owner_sorted]

@@ -125,7 +125,7 @@ def test_unquoted_terms_are_all_required_at_report_level(index, corpus):
     assert {r["id"] for r in res["results"]} == b - a
 
 
-def _facet_brute_force(corpus, q: str) -> dict[str, dict[str, int]]:
+def _facet_brute_force(corpus, q: str, index=None) -> dict[str, dict[str, int]]:
     want_r, _ = brute_force(corpus, q)
     counts: dict[str, dict[str, int]] = {}
     for r in corpus:
@@ -142,6 +142,12 @@ def _facet_brute_force(corpus, q: str) -> dict[str, dict[str, int]]:
         for code in {w.code for w in r.warnings}:
             counts.setdefault("warning", {}).setdefault(code, 0)
             counts["warning"][code] += 1
+        # 主题词 (issue 13): each report's first five keywords
+        for k in (index.keywords(r.id)["keywords"][:5] if index is not None else []):
+            counts.setdefault("keyword", {}).setdefault(k["word"], 0)
+            counts["keyword"][k["word"]] += 1
+    if "keyword" in counts:  # the facet lists the 30 commonest (keywords.WordTable.topic_counts)
+        counts["keyword"] = dict(sorted(counts["keyword"].items(), key=lambda kv: (-kv[1], kv[0]))[:30])
     # section facet: reports whose sections of that kind contain the query
     nq = normalize(q)
     for r in corpus:
@@ -156,7 +162,7 @@ def _facet_brute_force(corpus, q: str) -> dict[str, dict[str, int]]:
 def test_facet_counts_equal_brute_force(index, corpus, q):
     facets = index.facets(f'"{q}"')
     got = {name: {v["value"]: v["count"] for v in values} for name, values in facets.items() if values}
-    assert got == _facet_brute_force(corpus, q)
+    assert got == _facet_brute_force(corpus, q, index)
     for name in ("province", "city", "county", "level", "body_type", "template", "warning"):
         listed = [(-v["count"], v["value"]) for v in facets[name]]
         assert listed == sorted(listed), name  # most reports first, then by value
