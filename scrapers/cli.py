@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from indexer.cluster.cli import cluster_option
+from indexer.terminal import CliError
 
 from scrapers.config import ConfigError, load_config
 
@@ -31,25 +32,25 @@ def _index_dir(ctx: click.Context, index_dir: Path | None) -> Path:
 
 
 _index_option = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                             help="Index directory (default: the nianbao group's --index, $NIANBAO_INDEX or ./index).")
+                             help="索引目录（默认 nianbao 的 --index、$NIANBAO_INDEX 或 ./index）。")
 _archive_option = click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
-                               default=None, help="Archive directory (default: config archive_dir or <index>/crawl).")
+                               default=None, help="归档目录（默认配置中的 archive_dir 或 <索引>/crawl）。")
 
 
 @click.command()
 @click.argument("config_path", metavar="CONFIG", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--site", "sites", multiple=True, help="Crawl only this site (repeatable).")
+@click.option("--site", "sites", multiple=True, help="只采集这个站点（可重复）。")
 @_index_option
 @_archive_option
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度行。")
 @cluster_option
 @click.pass_context
 def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_dir: Path | None,
           archive_dir: Path | None, quiet: bool, cluster: str | None) -> None:
-    """Collect annual reports from the portals in CONFIG (TOML, see scrapers/example.toml).
+    """从 CONFIG（TOML，见 scrapers/example.toml）中的政府网站采集年度报告。
 
-    Polite (robots.txt, per-host rate limit), resumable (kill it and run it again), incremental (a second run
-    sends conditional requests and adds only new or changed reports); every response is archived as WARC.
+    遵守 robots.txt 与每个站点的访问间隔；可续跑（中断后再运行即接着采集）；增量（再次运行只发条件请求，只加入新的或
+    有变化的报告）；每个应答都存入 WARC 归档。
     """
     from scrapers.crawl import Crawler
 
@@ -62,7 +63,7 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
         config = load_config(config_path)
         config.select(list(sites))
     except ConfigError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(f"采集配置有误：{e}") from None
 
     def progress(stats) -> None:
         if not quiet:
@@ -81,38 +82,38 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
         crawler.close()
         if library is not None:  # given to the crawler, so not closed by it
             library.close()
-    click.echo("summary:")
+    click.echo("采集结果：")
     for stats in results:
-        state = "resumed" if stats.resumed else "run"
-        more = "; stopped at max_pages, run again to go on" if stats.stopped_early else ""
-        click.echo(f"  {stats.site} ({state} {stats.run}): {stats.reports_new} new, {stats.reports_updated} updated, "
-                   f"{stats.duplicates} duplicate, {stats.unchanged} unchanged, {stats.pages} pages fetched, "
-                   f"{stats.errors} errors{more}")
+        state = "续跑" if stats.resumed else "运行"
+        more = "；达到 max_pages 而停止，再运行一次即继续" if stats.stopped_early else ""
+        click.echo(f"  {stats.site}（第 {stats.run} 次{state}）：新增 {stats.reports_new} 份，更新 {stats.reports_updated} 份，"
+                   f"重复 {stats.duplicates} 份，未变 {stats.unchanged} 份，取回 {stats.pages} 个页面，"
+                   f"错误 {stats.errors} 个{more}")
         for url, reason in stats.failures:
-            click.echo(f"    failed: {url}: {reason}")
+            click.echo(f"    失败：{url}：{reason}")
         if stats.not_reports:
             from indexer.library import describe_skipped
 
             click.echo(f"    {describe_skipped(stats.not_reports)}")
             for url, kind, reason in stats.skipped:
                 click.echo(f"    跳过：{url}：{kind}：{reason}")
-    click.echo(f"archive: {crawler.archive_dir}")
+    click.echo(f"归档：{crawler.archive_dir}")
 
 
 @click.command()
 @_index_option
 @_archive_option
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Crawl config whose archive_dir to read.")
-@click.option("--from-store", is_flag=True, help="Re-parse the documents the index's own store holds instead.")
+              help="读取这个采集配置的 archive_dir。")
+@click.option("--from-store", is_flag=True, help="改为重新解析索引自己的报告库中保存的原始文件。")
 @click.option("--index-only", is_flag=True,
-              help="Only bring the search index up to date with the stored reports (after an upgrade of nianbao).")
+              help="只让检索索引与已保存的报告一致（升级 nianbao 之后用）。")
 @click.pass_context
 def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None, config_path: Path | None,
             from_store: bool, index_only: bool) -> None:
-    """Rebuild parse + index from the crawl archive (WARC files) without any network.
+    """不联网，从采集归档（WARC 文件）重新解析并建立索引。
 
-    Works into an empty index directory too: ``nianbao reindex --archive OLD/crawl --index NEW``.
+    也可写入一个空的索引目录：``nianbao reindex --archive 旧目录/crawl --index 新目录``。
     """
     from indexer.library import Library
     from scrapers.crawl import archive_dir_for, reindex as rebuild
@@ -121,30 +122,29 @@ def reindex(ctx: click.Context, index_dir: Path | None, archive_dir: Path | None
     if index_only:
         with Library(index) as lib:
             added, deleted = lib.sync_index()
-            click.echo(f"indexed {added} report(s), removed {deleted}; {lib.count()} report(s) in {index}")
+            click.echo(f"编入索引 {added} 份，移除 {deleted} 份；{index} 中共 {lib.count()} 份报告")
         return
     if from_store:
         with Library(index) as lib:
             skipped: list[tuple[str, str, str]] = []
             count = lib.reparse_all(skipped=skipped)
             _echo_skipped(skipped)
-            click.echo(f"re-parsed {count} stored document(s); {lib.count()} report(s) in {index}")
+            click.echo(f"重新解析 {count} 个已保存的文件；{index} 中共 {lib.count()} 份报告")
         return
     try:
         config = load_config(config_path) if config_path else None
     except ConfigError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(f"采集配置有误：{e}") from None
     archive = archive_dir or archive_dir_for(config, index)
     if not archive.is_dir():
-        raise click.ClickException(f"no crawl archive at {archive}")
+        raise CliError(f"{archive} 下没有采集归档")
     with Library(index) as lib:
         skipped = []
         added, failed = rebuild(archive, lib, skipped=skipped)
         _echo_skipped(skipped)
         for url, reason in failed:
-            click.echo(f"failed: {url}: {reason}", err=True)
-        click.echo(f"reindexed {added} document(s) from {archive}; {len(failed)} failed; {lib.count()} report(s) in "
-                   f"{index}")
+            click.echo(f"失败：{url}：{reason}", err=True)
+        click.echo(f"从 {archive} 重新建立 {added} 个文件，失败 {len(failed)} 个；{index} 中共 {lib.count()} 份报告")
 
 
 def _echo_skipped(skipped: list[tuple[str, str, str]]) -> None:

@@ -55,9 +55,9 @@ class SiteStats:
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (url, kind, reason) of the not_reports
 
     def line(self) -> str:
-        return (f"[{self.site}] requests {self.requests}, pages {self.pages}, unchanged {self.unchanged}, "
-                f"reports {self.reports_new} new / {self.reports_updated} updated / {self.duplicates} duplicate, "
-                f"not reports {sum(self.not_reports.values())}, errors {self.errors}")
+        return (f"[{self.site}] 请求 {self.requests}，页面 {self.pages}，未变 {self.unchanged}，报告 新增 "
+                f"{self.reports_new} / 更新 {self.reports_updated} / 重复 {self.duplicates}，非年报 "
+                f"{sum(self.not_reports.values())}，错误 {self.errors}")
 
 
 def archive_dir_for(config: CrawlConfig | None, index_dir: Path) -> Path:

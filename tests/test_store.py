@@ -149,7 +149,7 @@ def test_read_only_opens_refuse_an_old_index_and_say_how_to_rebuild_it(tmp_path,
     assert api.status_code == 503 and "索引需要重建" in api.get_json()["error"]
 
     proc = nianbao("reindex", "--index-only")
-    assert proc.returncode == 0 and "indexed 5 report(s)" in proc.stdout, proc.stderr
+    assert proc.returncode == 0 and "编入索引 5 份" in proc.stdout, proc.stderr
     assert nianbao("search", "政务新媒体").returncode == 0
     with Library(tmp_path, readonly=True) as lib:
         assert lib.search("政务新媒体")["total"] == 4

@@ -201,7 +201,8 @@ class ClusterBackend:
                    for i, r in enumerate(page["results"])]
         results.sort(key=lambda t: t[:3])  # equal keys: by shard, then the shard's own order
         out = {"query": query, "total": sum(p["total"] for p in pages.values()),
-               "total_sections": sum(p["total_sections"] for p in pages.values()), "took_ms": 0,
+               "total_sections": sum(p["total_sections"] for p in pages.values()),
+               "total_fields": sum(p.get("total_fields", 0) for p in pages.values()), "took_ms": 0, "mode": mode,
                "facets": merge_facets([p["facets"] for p in pages.values()]) if pages else empty_facets(),
                "results": [r for *_, r in results[offset:offset + limit]], "limit": limit, "offset": offset,
                "sort": sort, **self._completeness(missing)}

@@ -66,4 +66,6 @@ def test_merged_sort_keys_give_the_single_index_order(indexes):
 @pytest.mark.parametrize("query", ["", "公开", "申请人", "行政复议"])
 def test_summed_facets_are_the_single_index_facets(indexes, query):
     one, shards = indexes
-    assert merge_facets([run_facets(s.snapshot(), query) for s in shards]) == one.facets(query)
+    merged = merge_facets([run_facets(s.snapshot(), query) for s in shards])
+    assert merged.pop("keyword") == []  # 主题词 cannot be summed across shards (each has its own IDF)
+    assert merged == {k: v for k, v in one.facets(query).items() if k != "keyword"}

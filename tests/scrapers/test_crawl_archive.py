@@ -142,7 +142,7 @@ def test_crawl_and_reindex_commands(server, tmp_path):
     rebuilt = tmp_path / "rebuilt"
     result = runner.invoke(main, ["--index", str(rebuilt), "reindex", "--archive", str(index / "crawl")])
     assert result.exit_code == 0, result.output
-    assert "reindexed 1 document(s)" in result.output and "1 report(s)" in result.output
+    assert "重新建立 1 个文件" in result.output and "共 1 份报告" in result.output
 
 
 def test_a_page_and_the_links_it_led_to_are_recorded_together(tmp_path, monkeypatch):
