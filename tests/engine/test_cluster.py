@@ -174,7 +174,9 @@ def test_deleting_and_re_adding_goes_to_the_owning_shard(sharded, embedded):
     assert sharded.sync_index() == (0, 1)  # sync makes the shards hold exactly the store, each its own reports
     assert rid not in sharded.matching_ids()
     sharded.store.put(report, data=b"", name="x.txt", content_type=None)  # (raw bytes do not matter to the index)
-    assert sharded.sync_index() == (1, 0)
+    added, removed = sharded.sync_index()
+    # the report, and any report whose copied-text figures its return changes back (indexer.history.reuse)
+    assert added >= 1 and removed == 0 and sharded.sync_index() == (0, 0)
     assert ray.get(backend.replicas[shard_of(rid, 3)][0].versions.remote()).keys() >= {rid}
     assert_same_answer(_all(sharded, "公开", None, "relevance"), _all(embedded, "公开", None, "relevance"),
                        "relevance")
