@@ -145,7 +145,13 @@ class _LibraryWorker:
                 log.exception("parse failed: %s", job.url)
                 self._results.put((job, None, f"internal error while parsing ({type(e).__name__}: {e}); "
                                               "retried from the archive next run", True))
-        if unindexed:
+        # at the end, even when this run stored nothing: a killed run may have left stored reports unindexed, or
+        # reports whose copied-text figures its last reports changed (indexer/history/reuse.py)
+        try:
+            library = library or self._open()
+        except Exception:
+            log.exception("cannot open the library to index what is stored; the next writer indexes it")
+        else:
             _index_stored(library)
         if library is not None and self._owns:
             library.close()
