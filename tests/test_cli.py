@@ -171,7 +171,7 @@ def test_an_unknown_key_names_the_nearest_one(index):
 def test_re_adding_unchanged_files_changes_nothing_and_names_the_merged_ones(index):
     # issue 14.8: correct counts; the PDF and its text dump are one report, and the run says which files
     proc = nianbao(index, "add", "--quiet", str(SAMPLES))
-    summary = proc.stderr.strip().splitlines()[-1]
+    summary = next(line for line in proc.stderr.splitlines() if line.startswith("读取"))
     assert "新增 0 份，更新 0 份，未变 14 份" in summary, proc.stderr
     merged = [line for line in proc.stderr.splitlines() if line.startswith("合并：")]
     assert len(merged) == 3 and any("017_szfgs2024.pdf" in m and "jiangsu-017.txt" in m for m in merged)
