@@ -131,7 +131,7 @@ def test_crawl_and_reindex_commands(server, tmp_path):
     index = tmp_path / "index"
     result = runner.invoke(main, ["--index", str(index), "crawl", str(config), "--site", "cli", "-q"])
     assert result.exit_code == 0, result.output
-    assert "cli (run 1): 1 new" in result.output and "other" not in result.output
+    assert "cli（第 1 次运行）：新增 1 份" in result.output and "other" not in result.output
     assert not any(h.path == "/nothing.html" for h in server.hits)
     from indexer.library import Library
 

@@ -59,7 +59,7 @@ def test_crawl_skips_and_counts_pages_that_are_not_reports(crawled):
     assert {"/nb/2.html", "/nb/3.html"} <= crawled["fetched"]  # linked as reports, so fetched
     assert stats.not_reports == {"图解": 1, "政策解读": 1} and stats.errors == 0
     assert {kind for _, kind, _ in stats.skipped} == {"图解", "政策解读"} and all(r for _, _, r in stats.skipped)
-    assert "not reports 2" in stats.line()
+    assert "非年报 2" in stats.line()
     with Library(crawled["index"]) as lib:
         assert [r.source.rsplit("/", 1)[-1] for r in lib.reports()] == ["1.html"]
 
