@@ -94,6 +94,7 @@ class _LibraryWorker:
         self._jobs: queue.Queue = queue.Queue(maxsize=4)
         self._results: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._closed = False
         self.pending = 0
 
     def submit(self, job: _Job) -> None:
@@ -157,10 +158,15 @@ class _LibraryWorker:
             library.close()
 
     def close(self) -> None:
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join()
-            self._thread = None
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is None:  # nothing was handed over this run: the thread still indexes what is stored
+            self._thread = threading.Thread(target=self._run, name="library", daemon=True)
+            self._thread.start()
+        self._jobs.put(None)
+        self._thread.join()
+        self._thread = None
 
 
 class Crawler:
