@@ -533,13 +533,11 @@ class Library:
         return None if against is None else diff_reports(report, against)
 
     def _body_candidates(self, report: Report) -> Iterator[Report]:
-        """Reports that may be the same body's: those of its region, or, for a body without one, those whose text
-        names its issuer."""
-        filters = {k: [v] for k in ("province", "city", "county") if (v := getattr(report, k))}
-        query = "" if filters or not report.issuer else '"' + report.issuer.replace('"', "") + '"'
-        if not filters and not query:
+        """The reports the store records under the report's body (the rows copied-text detection keeps)."""
+        body = body_key(report)
+        if body is None:
             return iter(())
-        return self.matching_reports(query, filters=filters or None)
+        return (r for rid, _year in self.store.body_reports(body) if (r := self.store.get(rid)) is not None)
 
     def close(self) -> None:
         if self._index is not None:

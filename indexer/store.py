@@ -253,7 +253,10 @@ class ReportStore:
 
     def body_reports(self, body: str) -> list[tuple[str, int | None]]:
         """(report id, year) of a body's reports."""
-        return list(self._db.execute("SELECT report_id, year FROM report_bodies WHERE body = ?", (body,)))
+        try:
+            return list(self._db.execute("SELECT report_id, year FROM report_bodies WHERE body = ?", (body,)))
+        except sqlite3.OperationalError:  # a store written before the table existed, opened read-only
+            return []
 
     def put_reuse(self, report_id: str, data: dict) -> None:
         with self._tx():

@@ -102,11 +102,8 @@ def test_series_and_previous_keep_to_one_body():
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    index = tmp_path_factory.mktemp("history") / "index"
-    with Library(index) as lib:
-        lib.add_paths([ROOT / "samples"])
-    return index
+def index_dir(samples_index) -> Path:
+    return samples_index
 
 
 def _hongze(lib: Library, year: int) -> Report:

@@ -12,7 +12,6 @@ import pytest
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-from indexer.library import Library  # noqa: E402
 from webui import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,14 +24,10 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM}
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def base_url(samples_index):
     import waitress.server
 
-    index = tmp_path_factory.mktemp("browser") / "index"
-    lib = Library(index)
-    lib.add_paths([SAMPLES])
-    lib.close()
-    server = waitress.server.create_server(create_app(index), host="127.0.0.1", port=0, threads=4)
+    server = waitress.server.create_server(create_app(samples_index), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from indexer.library import Library
 from webui import create_app
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -25,12 +24,8 @@ def html(resp) -> str:
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    index = tmp_path_factory.mktemp("trust") / "index"
-    lib = Library(index)
-    lib.add_paths([SAMPLES])
-    lib.close()
-    return index
+def index_dir(samples_index):
+    return samples_index
 
 
 @pytest.fixture(scope="module")

@@ -27,13 +27,8 @@ MALFORMED = ["((", '"政务公开', "(政务 AND", "政务 AND", "apply.new.tota
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    index = tmp_path_factory.mktemp("webui") / "index"
-    lib = Library(index)
-    result = lib.add_paths([SAMPLES])
-    lib.close()
-    assert len(result.added) >= 10, result.failed  # the readers' own tests judge single failures
-    return index
+def index_dir(samples_index) -> Path:
+    return samples_index
 
 
 @pytest.fixture(scope="module")
