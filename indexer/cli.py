@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import logging
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from indexer.click_messages import install as install_click_messages
 from indexer.cluster.cli import cluster_option, open_cluster_library
 from indexer.engine.errors import ShardsUnavailable
 from indexer.failures import explain
@@ -22,6 +24,8 @@ from indexer.engine.query import FILTER_KEYS
 from indexer.read.dispatch import READABLE_SUFFIXES
 from indexer.terminal import CliError, table
 
+# click's own messages in Chinese; before any option is declared, since click.Path names itself when created.
+install_click_messages()
 
 
 def _echo_json(data) -> None:
@@ -94,7 +98,7 @@ def _warn_pending(lib: Library) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="输出更多日志。")
 @click.pass_context
 def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
-    """nianbao 年报检索 — search Chinese government information-disclosure annual reports."""
+    """nianbao 年报检索：政府信息公开工作年度报告的采集、全文检索与对比。"""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     ctx.ensure_object(dict)
     ctx.obj["index"] = index_dir or default_index_dir()
@@ -110,15 +114,14 @@ def main(ctx: click.Context, index_dir: Path | None, verbose: bool) -> None:
 @click.pass_context
 def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: bool, force: bool,
         cluster: str | None) -> None:
-    """添加年报文件或目录（txt、md、html、pdf、docx、doc/wps、ofd、xlsx/xls；扫描的 PDF 与 jpg/png 图片经离线 OCR 读取）；
-    再次添加同一份报告即更新它。
+    """添加年报文件或目录（txt、md、html、pdf、docx、doc/wps、ofd、xlsx/xls；扫描的 PDF 与 jpg/png 图片经离线 OCR 读取）；再次添加同一份报告即更新它。
 
     不是年度报告的文件（点名的文件也一样）跳过并按原因计数，除非加 --force。"""
     from tqdm import tqdm
 
     hints = {"region": region} if region else None
     with _open(ctx, readonly=False, cluster=cluster) as lib:
-        bar = tqdm(desc="parsing", unit="file", disable=quiet, file=sys.stderr)
+        bar = tqdm(desc="解析", unit=" 个文件", disable=quiet, file=sys.stderr)
 
         def progress(n: int, total: int) -> None:
             bar.total = total
@@ -143,7 +146,7 @@ def add(ctx: click.Context, paths: tuple[Path, ...], region: str | None, quiet: 
         sys.exit(1)
 
 
-add.help += "\n\n可读格式（按后缀，单独指定的文件也按内容识别）：" + " ".join(READABLE_SUFFIXES) + "。"
+add.help = inspect.cleandoc(add.help or "") + "\n\n可读格式（按后缀，单独指定的文件也按内容识别）：" + " ".join(READABLE_SUFFIXES) + "。"
 
 
 def add_summary(result, count: int, index_dir) -> str:
@@ -203,12 +206,11 @@ def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
 @main.command()
 @click.argument("report_id")
 @click.argument("against_id", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON of /api/reports/ID/diff.")
-@click.option("--all", "show_all", is_flag=True, help="Also print the sentences kept word for word.")
+@click.option("--json", "as_json", is_flag=True, help="输出 /api/reports/ID/diff 的 JSON。")
+@click.option("--all", "show_all", is_flag=True, help="也列出原样保留的句子（默认折叠）。")
 @click.pass_context
 def diff(ctx: click.Context, report_id: str, against_id: str | None, as_json: bool, show_all: bool) -> None:
-    """与上年对比: what changed in REPORT_ID since AGAINST_ID (default: the same body's previous report) —
-    sentences new, dropped and kept per section, and every table figure's change."""
+    """与上年对比：REPORT_ID 相对 AGAINST_ID（默认同一机关的上一年度报告）各章节新增、删去、未变的句子，以及每个统计数字的变化。"""
     with _open(ctx, readonly=True) as lib, _search_errors():
         report = lib.get(report_id)
         against = lib.get(against_id) if against_id else None
@@ -280,8 +282,7 @@ _MARK = re.compile(r"</?mark>")
 
 mode_option = click.option(
     "--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True,
-    help="exact: each term is an exact substring (精确); words: a section holds every jieba word of each term, "
-         "in any order (分词).")
+    help="exact：每个词须原样出现（精确）；words：同一章节含其全部 jieba 分词、顺序不限（分词）。")
 
 
 def _snippet_for_terminal(snippet: str) -> str:
@@ -398,3 +399,9 @@ from webui.cli import serve  # noqa: E402
 
 for _cmd in (crawl, reindex, serve):
     main.add_command(_cmd)
+
+# The usage line's placeholders in Chinese too.
+main.options_metavar = "[选项]"
+main.subcommand_metavar = "命令 [参数]..."
+for _cmd in main.commands.values():
+    _cmd.options_metavar = "[选项]"

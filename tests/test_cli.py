@@ -206,6 +206,46 @@ def test_add_help_lists_every_format_it_reads():
     assert all(s in out for s in READABLE_SUFFIXES)
 
 
+# English prose click or we might print: three or more letters in a row, other than what a user types or reads as a
+# name (options, commands, metavars, file suffixes, keys like apply.new.total, jieba, JSON, CSV …).
+_ENGLISH_WORD = re.compile(r"(?<![-.$/{\w])[A-Za-z]{3,}(?![\w.}])")
+_NAMES_USERS_TYPE = {"nianbao", "exact", "words", "jieba", "JSON", "CSV", "BOM", "Excel", "WPS", "TOML", "WARC", "OCR",
+                     "API", "Ray", "auto", "host", "port", "PDF", "txt", "html", "pdf", "docx", "doc", "wps", "ofd",
+                     "xlsx", "xls", "jpg", "png", "OR", "field", "value", "TEXT", "INTEGER", "DIRECTORY", "PATH",
+                     "FILE", "CONFIG", "PATHS", "QUERY", "REPORT_ID", "AGAINST_ID", "ADDRESS", "ARCHIVES", "HOST",
+                     "PORT", "NIANBAO_INDEX", "index", "csv", "json", "relevance", "year", "issuer", "title", "UTF", "key"}
+
+
+def _english_prose(text: str) -> list[str]:
+    from indexer.cli import main
+    from indexer.engine.query import FILTER_KEYS
+
+    text = re.sub(r"'[^']*'|`[^`]*`|\[[^\]]*\]|--?[\w-]+|\w+:\S*|\S+\.(?:toml|py|csv|json)\b|[\w.]*/\S+", " ", text)
+    return [w for w in _ENGLISH_WORD.findall(text)
+            if w not in _NAMES_USERS_TYPE | set(FILTER_KEYS) | set(main.commands) and not w.isupper()]
+
+
+def test_help_and_usage_errors_speak_chinese_too():
+    """click's own scaffolding (Usage:, Options, Show this message and exit., Error: No such option) included."""
+    from indexer.cli import main
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "indexer", *args], capture_output=True, text=True, cwd=ROOT,
+                              timeout=120)
+        return proc.stdout + proc.stderr
+
+    pages = {(): run("--help")} | {(c,): run(c, "--help") for c in main.commands}
+    for args, out in pages.items():
+        assert "用法:" in out and "选项:" in out and "显示本帮助并退出" in out, (args, out)
+        assert not _english_prose(out), (args, _english_prose(out), out)
+    mistakes = [run("search", "--bogus", "x"), run("serch"), run("search", "--limit", "0", "x"),
+                run("search", "--mode", "fuzzy", "x"), run("diff"), run("show", "a", "b")]
+    for out in mistakes:
+        assert "错误：" in out and "查看帮助" in out, out
+        assert not _english_prose(out), (_english_prose(out), out)
+    assert re.search(r"是不是要用 .*'--sort'", run("search", "--srot", "x"))
+
+
 def test_a_busy_port_says_so_and_names_the_port_option(index):
     import socket
 

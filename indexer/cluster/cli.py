@@ -9,7 +9,7 @@ import click
 
 cluster_option = click.option(
     "--cluster", "cluster", metavar="ADDRESS", default=None,
-    help="Ray cluster (host:port of its head, or auto): the index in shards there, parsing as Ray tasks.")
+    help="Ray 集群（头节点的 host:port，或 auto）：索引分片存放在集群上，解析作为 Ray 任务运行。")
 
 
 def open_cluster_library(index_dir: Path, address: str, *, readonly: bool):
