@@ -5,6 +5,7 @@ traceback.  Pure: the CLI prints what ``explain`` returns."""
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def explain(e: BaseException, index_dir: Path) -> tuple[str, int] | None:
         text = str(e).lower()
         if "locked" in text or "busy" in text:
             return f"索引 {index_dir} 正被另一个进程写入：等它结束后再试", EX_TEMPFAIL
+        if _read_only_filesystem(index_dir):  # SQLite says "unable to open" or "readonly": say which
+            return f"{index_dir} 所在的文件系统是只读的：只能检索，不能添加；或用 --index 指定可写的目录", EX_NOPERM
         if "readonly" in text or "read-only" in text:
             return f"索引 {index_dir} 是只读的（没有写权限）：只能检索；要添加请检查目录权限", EX_NOPERM
         if "disk is full" in text or "full" in text:
@@ -35,6 +38,19 @@ def explain(e: BaseException, index_dir: Path) -> tuple[str, int] | None:
         if "disk i/o" in text:
             return f"读写索引 {index_dir} 时磁盘出错：检查磁盘后重新运行", EX_IOERR
         return None
+    if type(e).__name__ == "IndexBusy":  # another live writer held the index past NIANBAO_LOCK_WAIT
+        return f"{e}（等待时长可用环境变量 NIANBAO_LOCK_WAIT 设定，单位秒，默认 120）", EX_TEMPFAIL
     if type(e).__name__ == "LockError":  # whoosh.index.LockError, named so the CLI need not import Whoosh
         return f"索引 {index_dir} 正被另一个进程写入：等它结束后再试", EX_TEMPFAIL
     return None
+
+
+def _read_only_filesystem(path: Path) -> bool:
+    """Whether the nearest existing directory of ``path`` is on a file system mounted read-only."""
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -98,6 +99,17 @@ def report_version(report: Report) -> str:
     return _version_of(report_json(report))
 
 
+def _immutable(path: Path) -> str:
+    """"&immutable=1" for an index in a directory this process may not write, when no writer is at work in it.
+
+    A WAL database is read through its -shm file, which a reader must create when the last writer has removed it; in
+    a read-only directory (a shared copy, another user's index) that fails with "attempt to write a readonly
+    database".  With no -wal file there is no writer, and the file can be read as it stands."""
+    if os.access(path.parent, os.W_OK) or path.with_name(path.name + "-wal").exists():
+        return ""
+    return "&immutable=1"
+
+
 class ReportStore:
     FILENAME = "nianbao.sqlite3"
 
@@ -106,7 +118,8 @@ class ReportStore:
         if readonly:
             if not self.path.exists():
                 raise FileNotFoundError(f"no nianbao index at {Path(index_dir)} (run `nianbao add` first)")
-            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro{_immutable(self.path)}", uri=True,
+                                       check_same_thread=False)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False)

@@ -142,7 +142,9 @@ def _fsync_path(path: Path, directory: bool = False) -> None:
 
 
 class SearchIndex:
-    lock_timeout = 120.0  # seconds a writer waits for another live writer before IndexBusy
+    # Seconds a writer waits for another live writer before IndexBusy; $NIANBAO_LOCK_WAIT for a cron job that had
+    # rather fail at once than queue.
+    lock_timeout = float(os.environ.get("NIANBAO_LOCK_WAIT") or 120.0)
 
     def __init__(self, path: Path | str, *, readonly: bool = False):
         self.path = Path(path)
