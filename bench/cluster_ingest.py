@@ -19,6 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# the local cluster on 127.0.0.1 only, as the tests' (tests/conftest.py); read when ray is first imported
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
 from bench.synth import OUT, generate
 from indexer.library import Library, iter_report_files
 

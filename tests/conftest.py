@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,11 @@ import pytest
 from indexer.library import Library
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+# A local Ray cluster for the tests lives on 127.0.0.1 only (GCS, raylets, workers): Ray's single-machine mode, read
+# when ray is first imported, so set before any test module imports it.  A node_ip_address argument alone is not
+# enough: the GCS then still advertised the machine's network address.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 
 @pytest.fixture(scope="session")

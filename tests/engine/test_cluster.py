@@ -126,6 +126,14 @@ def assert_same_answer(sharded_res: dict, embedded_res: dict, sort: str) -> None
     assert _tie_groups(sharded_res, sort) == _tie_groups(embedded_res, sort)
 
 
+def test_the_cluster_lives_on_127_0_0_1(cluster):
+    """Ray's single-machine mode (tests/conftest.py): the GCS and every node on the loopback address."""
+    c, _ = cluster
+    assert c.address.startswith("127.0.0.1:")
+    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 3
+
+
 def test_samples_are_spread_over_three_shards(sharded, embedded):
     ids = sharded.matching_ids()
     assert sorted(ids) == sorted(embedded.matching_ids()) and len(ids) >= 10
