@@ -19,13 +19,13 @@ from pathlib import Path
 
 from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.engine.errors import QueryError
+from indexer.failures import os_reason
 from indexer.history.diff import ReportDiff, diff_reports
 from indexer.history import reuse as reuse_mod
 from indexer.history.series import body_key, previous_of, series_of
 from indexer.model import NotAReport, ReadError, Report
 from indexer.parse import parse_document
 from indexer.read import read_bytes
-from indexer.read.dispatch import os_reason
 from indexer.store import ReportStore
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ Readers return what the file says, undigested: cleaning, metadata and sections a
 from __future__ import annotations
 
 import codecs
-import errno
 import importlib
 import re
 from pathlib import Path
 
+from indexer.failures import os_reason
 from indexer.model import Document, ReadError
 from indexer.read.bounds import check_archive, check_document, check_markup
 from indexer.read.text import _utf16_without_bom, read_text
@@ -206,16 +206,6 @@ def _looks_like_text(head: bytes) -> bool:
         return False
     controls = sum(1 for b in head if b < 9 or 13 < b < 27 or 27 < b < 32)
     return controls <= len(head) // 100
-
-
-# errno → what a user is told when a file cannot be opened (the system's own words are English)
-_OS_REASONS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
-               errno.EISDIR: "这是目录，不是文件", errno.ENAMETOOLONG: "文件名过长", errno.EIO: "磁盘读写出错"}
-
-
-def os_reason(e: OSError) -> str:
-    """Why a file could not be opened, in Chinese (the system's words for an errno not listed)."""
-    return _OS_REASONS.get(e.errno) or e.strerror or str(e)
 
 
 def _one_line(s: str) -> str:
