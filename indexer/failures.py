@@ -12,6 +12,16 @@ from pathlib import Path
 EX_IOERR, EX_TEMPFAIL, EX_NOPERM = 74, 75, 77  # sysexits.h
 
 
+# errno → why a file could not be opened, as a user is told it (the system's own words are English)
+_OS_REASONS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+               errno.EISDIR: "这是目录，不是文件", errno.ENAMETOOLONG: "文件名过长", errno.EIO: "磁盘读写出错"}
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file could not be opened, in Chinese (the system's words for an errno not listed)."""
+    return _OS_REASONS.get(e.errno) or e.strerror or str(e)
+
+
 def explain(e: BaseException, index_dir: Path) -> tuple[str, int] | None:
     """(one line in Chinese, exit code) for an environmental failure, None for anything else."""
     where = getattr(e, "filename", None) or index_dir

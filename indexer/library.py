@@ -19,6 +19,7 @@ from pathlib import Path
 
 from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.engine.errors import QueryError
+from indexer.failures import os_reason
 from indexer.history.diff import ReportDiff, diff_reports
 from indexer.history import reuse as reuse_mod
 from indexer.history.series import body_key, previous_of, series_of
@@ -104,14 +105,14 @@ def parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | N
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        return path, None, None, f"cannot read file: {e.strerror or e}"
+        return path, None, None, f"无法读取文件（{os_reason(e)}）"
     try:
         return path, _parse_bytes(data, Path(path).name, _content_type(path), Path(path).name, None, hints), data, None
     except ReadError as e:  # its message starts with the file's name, which the caller prints already
-        return path, None, None, str(e).removeprefix(f"{Path(path).name}: ")
+        return path, None, None, str(e).removeprefix(f"{Path(path).name}：")
     except Exception as e:  # a parser bug must not end the run; it is logged with the file named
         log.exception("parse failed: %s", path)
-        return path, None, None, f"internal error while parsing ({type(e).__name__}: {e})"
+        return path, None, None, f"解析时出现内部错误（{type(e).__name__}: {e}），请报告这个问题"
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -237,9 +238,9 @@ class Library:
 
         def handle(path: str, report: Report | None, data: bytes | None, error: str | None) -> None:
             if error is not None or report is None or data is None:
-                result.failed.append((path, error or "unknown error"))
+                result.failed.append((path, error or "未知错误"))
                 if on_error:  # the caller reports it: one line per failed file, not a log line too
-                    on_error(path, error or "unknown error")
+                    on_error(path, error or "未知错误")
                 else:
                     log.warning("%s: %s", path, error)
             elif not report.is_report and not force:

@@ -117,7 +117,7 @@ class ReportStore:
         self.path = Path(index_dir) / self.FILENAME
         if readonly:
             if not self.path.exists():
-                raise FileNotFoundError(f"no nianbao index at {Path(index_dir)} (run `nianbao add` first)")
+                raise FileNotFoundError(f"{Path(index_dir)} 下没有 nianbao 索引（先用 `nianbao add 文件或目录` 建立）")
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro{_immutable(self.path)}", uri=True,
                                        check_same_thread=False)
         else:

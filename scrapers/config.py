@@ -40,6 +40,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from indexer.failures import os_reason
+
 USER_AGENT = ("nianbao-crawler/0.1 (nianbao annual-report search; collects government information-disclosure "
               "annual reports; obeys robots.txt)")
 ROBOTS_AGENT = "nianbao-crawler"
@@ -65,16 +67,16 @@ class Politeness:
         known = {f.name: f.type for f in fields(self)}
         unknown = set(overrides) - set(known)
         if unknown:
-            raise ConfigError(f"unknown politeness setting(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(f"politeness 中没有这些设置：{'、'.join(sorted(unknown))}")
         values = {}
         for key, value in overrides.items():
             cast = int if known[key] == "int" else float
             try:
                 values[key] = cast(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"politeness.{key} must be a number, not {value!r}") from None
+                raise ConfigError(f"politeness.{key} 应为数字，而不是 {value!r}") from None
             if values[key] < 0:
-                raise ConfigError(f"politeness.{key} must not be negative")
+                raise ConfigError(f"politeness.{key} 不能是负数")
         return replace(self, **values)
 
 
@@ -100,15 +102,15 @@ def parse_selectors(raw: dict | None, where: str) -> Selectors:
         return Selectors()
     unknown = set(raw) - set(SELECTOR_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown selector(s) {', '.join(sorted(unknown))} "
-                            f"(known: {', '.join(SELECTOR_KEYS)})")
+        raise ConfigError(f"{where}：没有这些选择器：{'、'.join(sorted(unknown))}"
+                            f"（可用：{'、'.join(SELECTOR_KEYS)}）")
     for key, value in raw.items():
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{where}: selectors.{key} must be a CSS selector string")
+            raise ConfigError(f"{where}：selectors.{key} 应为 CSS 选择器字符串")
         try:
             soupsieve.compile(value)
         except soupsieve.SelectorSyntaxError as e:
-            raise ConfigError(f"{where}: selectors.{key} {value!r} is not a valid CSS selector: "
+            raise ConfigError(f"{where}：selectors.{key} {value!r} 不是有效的 CSS 选择器："
                                 f"{str(e).splitlines()[0]}") from None
     return Selectors(**{k: v.strip() for k, v in raw.items()})
 
@@ -147,7 +149,7 @@ class CrawlConfig:
         by_name = {s.name: s for s in self.sites}
         missing = [n for n in names if n not in by_name]
         if missing:
-            raise ConfigError(f"no site named {', '.join(missing)} (known: {', '.join(by_name)})")
+            raise ConfigError(f"没有名为 {'、'.join(missing)} 的站点（配置中有：{'、'.join(by_name)}）")
         return tuple(by_name[n] for n in names)
 
 
@@ -161,29 +163,29 @@ def _patterns(raw, where: str) -> tuple[re.Pattern, ...]:
         try:
             out.append(re.compile(p))
         except re.error as e:
-            raise ConfigError(f"{where}: bad regular expression {p!r}: {e}") from None
+            raise ConfigError(f"{where}：正则表达式 {p!r} 有误：{e}") from None
     return tuple(out)
 
 
 def _site(raw: dict, defaults: Politeness, index: int) -> Site:
-    where = f"site #{index + 1}"
+    where = f"第 {index + 1} 个站点"
     name = raw.get("name")
     if not name or not isinstance(name, str):
-        raise ConfigError(f"{where}: 'name' is required")
-    where = f"site {name!r}"
+        raise ConfigError(f"{where}：缺少 name")
+    where = f"站点 {name!r}"
     start = raw.get("start_urls")
     if isinstance(start, str):
         start = [start]
     if not start:
-        raise ConfigError(f"{where}: 'start_urls' must list at least one URL")
+        raise ConfigError(f"{where}：start_urls 至少要列出一个网址")
     for url in start:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            raise ConfigError(f"{where}: start URL {url!r} is not an http(s) URL")
+            raise ConfigError(f"{where}：起始网址 {url!r} 不是 http(s) 网址")
     hosts = raw.get("allowed_hosts") or [urlsplit(u).netloc for u in start]
     unknown = set(raw) - {"name", "start_urls", "allowed_hosts", "region", "list_patterns", "report_patterns",
                           "exclude_patterns", "politeness", "selectors"}
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{where}：没有这些配置项：{'、'.join(sorted(unknown))}")
     return Site(
         name=name,
         start_urls=tuple(start),
@@ -199,7 +201,7 @@ def _site(raw: dict, defaults: Politeness, index: int) -> Site:
 
 def _selectors(raw, where: str) -> Selectors:
     if raw is not None and not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'selectors' must be a table ([site.selectors])")
+        raise ConfigError(f"{where}：selectors 应为一个表（[site.selectors]）")
     return parse_selectors(raw, where)
 
 
@@ -207,11 +209,11 @@ def parse_config(data: dict, base_dir: Path | None = None) -> CrawlConfig:
     defaults = Politeness().updated(data.get("politeness") or {})
     raw_sites = data.get("site") or []
     if not raw_sites:
-        raise ConfigError("no [[site]] table in the configuration")
+        raise ConfigError("配置中没有 [[site]] 表")
     sites = tuple(_site(s, defaults, i) for i, s in enumerate(raw_sites))
     names = [s.name for s in sites]
     if len(set(names)) != len(names):
-        raise ConfigError("site names must be unique")
+        raise ConfigError("站点名称（name）不能重复")
     archive = data.get("archive_dir")
     archive_dir = None
     if archive:
@@ -226,7 +228,7 @@ def load_config(path: str | Path) -> CrawlConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
+        raise ConfigError(f"无法读取 {path}（{os_reason(e)}）") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        raise ConfigError(f"{path} 不是有效的 TOML：{e}") from None
     return parse_config(data, base_dir=path.parent)

@@ -141,11 +141,11 @@ class _LibraryWorker:
             except NotAReport as e:
                 self._results.put((job, None, e, False))
             except ReadError as e:
-                self._results.put((job, None, f"unreadable document: {e}", False))
+                self._results.put((job, None, f"文档无法读取：{e}", False))
             except Exception as e:  # a parser bug: logged with the URL, the crawl goes on
                 log.exception("parse failed: %s", job.url)
-                self._results.put((job, None, f"internal error while parsing ({type(e).__name__}: {e}); "
-                                              "retried from the archive next run", True))
+                self._results.put((job, None, f"解析时出现内部错误（{type(e).__name__}: {e}），请报告这个问题；"
+                                              "下次运行时从归档重试", True))
         # at the end, even when this run stored nothing: a killed run may have left stored reports unindexed, or
         # reports whose copied-text figures its last reports changed (indexer/history/reuse.py)
         try:
@@ -271,7 +271,7 @@ class Crawler:
                         self._handle(site, row, future.result(), stats)
                     except Exception as e:  # one bad page never stops a crawl
                         log.exception("while handling %s", url)
-                        self._fail(site, stats, row.url, f"internal error: {type(e).__name__}: {e}", True)
+                        self._fail(site, stats, row.url, f"内部错误（{type(e).__name__}: {e}），请报告这个问题", True)
                 if time.monotonic() - last_report > 1.0:
                     self.progress(stats)
                     last_report = time.monotonic()
@@ -283,13 +283,13 @@ class Crawler:
 
     def _refusal(self, site: Site, robots: dict, url: str) -> str | None:
         if not site.allows(url):
-            return "outside the site's allowed hosts or excluded by its patterns"
+            return "不在站点允许的主机之内，或被站点的 exclude_patterns 排除"
         netloc = urlsplit(url).netloc.lower()
         parser = robots.get(netloc)
         if parser is not None and not robots_allows(parser, url):
             if netloc in self._robots_unreachable:
-                return "robots.txt could not be fetched, so the host is treated as disallowed (RFC 9309)"
-            return "disallowed by robots.txt"
+                return "取不到 robots.txt，按 RFC 9309 视为禁止抓取这个主机"
+            return "robots.txt 禁止抓取"
         return None
 
     def _robots(self, site: Site, fetcher: Fetcher, netloc: str, stats: SiteStats):
@@ -312,7 +312,7 @@ class Crawler:
         else:  # 5xx, timeout, no connection: RFC 9309 says assume everything is disallowed
             status, body = (final.status if final is not None else None), ""
             self._robots_unreachable.add(netloc)
-            self._log_failure(site, stats, url, f"{result.error or 'unavailable'}; the host is not crawled")
+            self._log_failure(site, stats, url, f"{result.error or '取不到'}；不采集这个主机")
         parser = robots_for_status(status, body)
         delay = robots_delay(parser)
         if delay:
@@ -441,7 +441,7 @@ class Crawler:
         try:
             body = warc.read_body(self.archive_dir, row.position)
         except Exception as e:
-            self._log_failure(site, stats, row.url, f"archived response unreadable ({e}); fetching it again")
+            self._log_failure(site, stats, row.url, f"归档中的应答无法读取（{e}），重新抓取")
             self.state.requeue(row.url)
             return
         self._to_library(site, row.url, body, row.note or {}, stats)
@@ -548,10 +548,10 @@ def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None]
             if skipped is not None:
                 skipped.append((doc.url, e.kind, e.reason))
         except ReadError as e:
-            failed.append((doc.url, f"unreadable document: {e}"))
+            failed.append((doc.url, f"文档无法读取：{e}"))
         except Exception as e:
             log.exception("parse failed: %s", doc.url)
-            failed.append((doc.url, f"internal error while parsing ({type(e).__name__}: {e})"))
+            failed.append((doc.url, f"解析时出现内部错误（{type(e).__name__}: {e}），请报告这个问题"))
         else:
             added += 1
             if added % _REINDEX_BATCH == 0:  # once per batch, not again after each failure that follows it

@@ -136,15 +136,15 @@ class Fetcher:
         current = url
         for hop in range(rules.max_redirects + 1):
             if urlsplit(current).scheme not in ("http", "https"):
-                result.error, result.permanent = f"not fetched: not an http(s) URL: {current[:200]}", True
+                result.error, result.permanent = f"未抓取：不是 http(s) 网址：{current[:200]}", True
                 return result
             if hop or check_first:
                 refusal = self.may_fetch(current)
                 if refusal:
-                    result.error, result.permanent = f"not fetched: {refusal}", True
+                    result.error, result.permanent = f"未抓取：{refusal}", True
                     return result
             if current in seen:
-                result.error, result.permanent = f"redirect loop at {current}", True
+                result.error, result.permanent = f"重定向形成循环：{current}", True
                 return result
             seen.add(current)
             headers = {}
@@ -160,22 +160,22 @@ class Fetcher:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.header("location")
                 if not location:
-                    result.error, result.permanent = f"HTTP {response.status} without Location", True
+                    result.error, result.permanent = f"服务器返回 HTTP {response.status} 重定向，却没有 Location 头", True
                     return result
                 current = canonical_url(urljoin(current, location))
                 continue
             if response.status >= 400:
-                result.error = f"HTTP {response.status} {response.reason}".strip()
+                result.error = _status_error(response)
                 result.permanent = response.status < 500 and response.status not in (408, 429)
             return result
-        result.error, result.permanent = f"more than {rules.max_redirects} redirects", True
+        result.error, result.permanent = f"重定向超过 {rules.max_redirects} 次", True
         return result
 
     def _get_with_retries(self, url: str, rules: Politeness, headers: dict[str, str],
                           received: list[Response]) -> tuple[Response | None, str | None, bool]:
         """(response, error, permanent); transient failures are retried with exponential backoff."""
         attempts = 1 + max(rules.retries, 0)
-        error = "no attempt made"
+        error = "未发出请求"
         gate = self._gate(urlsplit(url).netloc.lower(), rules)
         wait_hint = 0.0  # Retry-After of a 429/503, when the server gave one
         for attempt in range(attempts):
@@ -186,17 +186,20 @@ class Fetcher:
                     response = self._get_once(url, rules, headers)
             except ResponseTooLarge as e:  # dropped unread: nothing of it is kept
                 return None, str(e), True
-            except httpx.TimeoutException as e:
-                error = f"timed out: {e}" if str(e).startswith("whole exchange") else f"timed out after {rules.timeout:g} s"
+            except ExchangeTimeout as e:
+                error = f"超时：{e}"
+                continue
+            except httpx.TimeoutException:
+                error = f"超时：{rules.timeout:g} 秒内没有收到数据"
                 continue
             except httpx.TransportError as e:
-                error = f"connection failed: {type(e).__name__}: {e}".rstrip(": ")
+                error = f"连接失败（{type(e).__name__}: {e}".rstrip(": ") + "）"
                 continue
             except httpx.HTTPError as e:  # malformed response and the like: asking again will not help
-                return None, f"bad response: {type(e).__name__}: {e}", True
+                return None, f"服务器的应答无效（{type(e).__name__}: {e}）", True
             received.append(response)
             if response.status >= 500 or response.status == 429:  # overloaded or asked to slow down
-                error = f"HTTP {response.status} {response.reason}".strip()
+                error = _status_error(response)
                 wait_hint = _retry_after(response.header("retry-after"))
                 if attempt + 1 < attempts:
                     continue
@@ -210,40 +213,49 @@ class Fetcher:
         deadline = ExchangeDeadline(seconds)
         request = self._client.build_request("GET", url, headers=headers, timeout=httpx.Timeout(rules.timeout),
                                              extensions={"trace": deadline.trace})
-        over = f"whole exchange took longer than {seconds:g} s"
+        over = f"整个请求超过 {seconds:g} 秒仍未完成"
         try:
             r = self._client.send(request, stream=True)
             try:
                 length = r.headers.get("content-length")
                 if length and length.isdigit() and int(length) > rules.max_bytes:
-                    raise ResponseTooLarge(f"response larger than {rules.max_bytes} bytes ({length})",
+                    raise ResponseTooLarge(f"应答过大：超过 {rules.max_bytes} 字节（Content-Length {length}）",
                                            _response(url, r, b"", request))
                 chunks, size = [], 0
                 for chunk in r.iter_raw():
                     size += len(chunk)
                     if size > rules.max_bytes:
-                        raise ResponseTooLarge(f"response larger than {rules.max_bytes} bytes",
+                        raise ResponseTooLarge(f"应答过大：超过 {rules.max_bytes} 字节",
                                                _response(url, r, b"", request))
                     if deadline.expired:
-                        raise httpx.ReadTimeout(over, request=request)
+                        raise ExchangeTimeout(over, request=request)
                     chunks.append(chunk)
                 raw = b"".join(chunks)
             finally:
                 r.close()
         except httpx.HTTPError as e:
             if deadline.expired and not isinstance(e, httpx.TimeoutException):  # the socket it closed
-                raise httpx.ReadTimeout(over, request=request) from e
+                raise ExchangeTimeout(over, request=request) from e
             raise
         finally:
             deadline.cancel()
         if deadline.expired:
-            raise httpx.ReadTimeout(over, request=request)
+            raise ExchangeTimeout(over, request=request)
         try:
             body = _decoded(raw, r.headers.get("content-encoding"), rules.max_bytes)
         except ResponseTooLarge as e:
             e.response = _response(url, r, b"", request)
             raise
         return _response(url, r, raw, request, body)
+
+
+def _status_error(response: Response) -> str:
+    """'服务器返回 HTTP 404 Not Found': the status code and the server's own reason phrase, as sent."""
+    return f"服务器返回 HTTP {response.status} {response.reason}".strip()
+
+
+class ExchangeTimeout(httpx.ReadTimeout):
+    """The whole exchange ran past its deadline (ExchangeDeadline), as distinct from one wait for bytes."""
 
 
 _MAX_RETRY_AFTER = 120.0
@@ -321,7 +333,7 @@ def _decoded(raw: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
     except zlib.error:
         return raw
     if len(body) > max_bytes:
-        raise ResponseTooLarge(f"response larger than {max_bytes} bytes once unpacked ({encoding})")
+        raise ResponseTooLarge(f"应答过大：解压后超过 {max_bytes} 字节（{encoding}）")
     return body
 
 

@@ -361,7 +361,7 @@ class SearchIndex:
                 # its files close when it is garbage-collected
                 self._snapshot = snap
                 return snap
-            raise RuntimeError(f"cannot open the search index in {self.path}")
+            raise RuntimeError(f"无法打开 {self.path} 中的检索索引")
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:

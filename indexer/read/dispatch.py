@@ -12,6 +12,7 @@ import importlib
 import re
 from pathlib import Path
 
+from indexer.failures import os_reason
 from indexer.model import Document, ReadError
 from indexer.read.bounds import check_archive, check_document, check_markup
 from indexer.read.text import _utf16_without_bom, read_text
@@ -71,7 +72,7 @@ def read_file(path: str | Path) -> Document:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ReadError(f"{path.name}: cannot open file ({e.strerror or e})") from None
+        raise ReadError(f"{path.name}：无法打开文件（{os_reason(e)}）") from None
     return read_bytes(data, str(path))
 
 
@@ -80,13 +81,13 @@ def read_bytes(data: bytes, name: str, content_type: str | None = None, meta: di
     becomes ``Document.source``); ``meta`` (e.g. crawler page metadata) is merged over what the file itself says."""
     label = _short_name(name)
     if not data:
-        raise ReadError(f"{label}: file is empty")
+        raise ReadError(f"{label}：文件是空的（0 字节）")
     fmt = detect_format(data, name, content_type)
     if fmt is None and _suffix(name) in _SUFFIXES:
-        raise ReadError(f"{label}: unsupported file type: not text in any encoding "
-                        f"(binary data named {_suffix(name)})")
+        raise ReadError(f"{label}：不支持的文件类型：文件名是 {_suffix(name)}，内容却是二进制数据，"
+                        "不是任何编码的文本")
     if fmt is None:
-        raise ReadError(f"{label}: unsupported file type (not text, HTML, PDF, DOCX, DOC/WPS, OFD, XLSX/XLS or an image)")
+        raise ReadError(f"{label}：不支持的文件类型（不是文本、HTML、PDF、DOCX、DOC/WPS、OFD、XLSX/XLS 或图片）")
     try:
         if data.startswith(b"PK\x03\x04"):
             check_archive(data)
@@ -96,9 +97,10 @@ def read_bytes(data: bytes, name: str, content_type: str | None = None, meta: di
         check_document(doc)
     except ReadError as e:
         msg = str(e)
-        raise ReadError(msg if msg.startswith(label + ":") else f"{label}: {msg}") from None
+        raise ReadError(msg if msg.startswith(label + "：") else f"{label}：{msg}") from None
     except Exception as e:  # a broken file must never crash a batch: one clear line instead
-        raise ReadError(f"{label}: cannot read {fmt.upper()} ({type(e).__name__}: {_one_line(str(e))})") from None
+        raise ReadError(f"{label}：无法读取这个 {fmt.upper()} 文件，文件可能已损坏"
+                        f"（{type(e).__name__}: {_one_line(str(e))}）") from None
     if meta:
         doc.meta.update({str(k): str(v) for k, v in meta.items() if v is not None and str(v).strip()})
     return doc

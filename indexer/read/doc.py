@@ -31,13 +31,13 @@ def converters() -> list[list[str]]:
 
 def read_doc(data: bytes, name: str) -> Document:
     if data.lstrip().startswith(b"{\\rtf"):
-        raise ReadError("RTF document saved as .doc is not supported; convert it to .docx")
+        raise ReadError("这是存为 .doc 的 RTF 文档，无法读取：请把文件另存为 .docx")
     if not data.startswith(_OLE_MAGIC):
-        raise ReadError("not a Word .doc file (no OLE2 header)")
+        raise ReadError("不是 Word .doc 文件（没有 OLE2 文件头）")
     commands = converters()
     if not commands:
-        raise ReadError("legacy .doc not supported on this system (install Debian package catdoc, "
-                        "or convert the file to .docx)")
+        raise ReadError("旧版 .doc 无法读取：本机缺少 Debian 软件包 catdoc（apt install catdoc），"
+                        "或把文件另存为 .docx")
     fd, path = tempfile.mkstemp(suffix=".doc")
     errors = []
     try:
@@ -47,13 +47,13 @@ def read_doc(data: bytes, name: str) -> Document:
             try:
                 proc = subprocess.run(command + [path], capture_output=True, timeout=_TIMEOUT)
             except subprocess.TimeoutExpired:
-                errors.append(f"{command[0]} timed out")
+                errors.append(f"{command[0]} 超时")
                 continue
             text = normalize_newlines(proc.stdout.decode("utf-8", errors="replace")).strip("\n")
             if proc.returncode == 0 and text.strip():
                 text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
                 return Document(text=text, source=name, format="doc", meta={"converter": command[0]})
-            errors.append(f"{command[0]}: {' '.join(proc.stderr.decode('utf-8', 'replace').split())[:120] or 'no text'}")
+            errors.append(f"{command[0]}: {' '.join(proc.stderr.decode('utf-8', 'replace').split())[:120] or '没有输出文字'}")
     finally:
         os.unlink(path)
-    raise ReadError(f"legacy .doc could not be read ({'; '.join(errors)}); convert it to .docx")
+    raise ReadError(f"旧版 .doc 无法读取（{'；'.join(errors)}）：请把文件另存为 .docx")

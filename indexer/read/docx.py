@@ -25,16 +25,16 @@ def read_docx(data: bytes, name: str) -> Document:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as e:
-        raise ReadError(f"not a valid DOCX file ({_why(e)})") from None
+        raise ReadError(f"不是有效的 DOCX 文件（{_why(e)}）") from None
     except Exception as e:  # zipfile.BadZipFile, lxml XMLSyntaxError …
-        raise ReadError(f"DOCX is damaged ({type(e).__name__}: {_why(e)})") from None
+        raise ReadError(f"DOCX 文件已损坏（{type(e).__name__}: {_why(e)}）") from None
 
     lines: list[str] = []
     tables: list[Table] = []
     _walk_body(document.element.body, lines, tables, _Numbering(document))
     text = "\n".join(lines).strip("\n")
     if not text.strip():
-        raise ReadError("DOCX has no text")
+        raise ReadError("DOCX 文件中没有文字")
     return Document(text=text, source=name, format="docx", tables=tables, meta=_properties(document))
 
 

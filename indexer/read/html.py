@@ -139,7 +139,7 @@ def read_html(data: bytes, name: str) -> Document:
         meta["title"] = _inline_text(page_title_el)
     text = "\n".join(lines)
     if not text.strip():
-        raise ReadError("HTML page has no text content (frames, or content loaded by script?)")
+        raise ReadError("HTML 页面没有正文文字（可能用了框架，或内容由脚本加载）")
     images = list(dict.fromkeys(img.get("src").strip() for img in content.iter("img") if (img.get("src") or "").strip()))
     return Document(text=text, source=name, format="html", tables=tables, meta=meta, images=images)
 

@@ -53,7 +53,7 @@ def _rapidocr():
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
-        raise OcrUnavailable("OCR engine not installed (pip install rapidocr-onnxruntime; see README)") from None
+        raise OcrUnavailable("未安装 OCR 引擎（pip install rapidocr-onnxruntime，见 README）") from None
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     return RapidOCR()
 
@@ -78,7 +78,7 @@ def _boxes_tesseract(image) -> list[Box]:
         done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "3", "tsv"],
                               input=buf.getvalue(), capture_output=True, timeout=600, check=True)
     except FileNotFoundError:
-        raise OcrUnavailable("tesseract not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)") from None
+        raise OcrUnavailable("未安装 tesseract（apt-get install tesseract-ocr tesseract-ocr-chi-sim）") from None
     lines: dict[tuple[str, ...], list[list[str]]] = {}
     for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
         f = row.split("\t")
@@ -135,7 +135,7 @@ def read_image(data: bytes, name: str) -> Document:
     image = open_image(data)
     text = image_text(image)
     if not text.strip():
-        raise ReadError("image holds no text OCR can read")
+        raise ReadError("图片中没有 OCR 能识别的文字")
     return Document(text=text, source=name, format="image", meta={"ocr": ENGINE, "pages": "1"})
 
 
@@ -147,9 +147,9 @@ def open_image(data: bytes):
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
-        raise ReadError(f"not a readable image ({type(e).__name__})") from None
+        raise ReadError(f"无法读取图片（{type(e).__name__}）") from None
     if min(image.size) < MIN_IMAGE_SIDE // 4:
-        raise ReadError(f"image too small to hold text ({image.size[0]}×{image.size[1]} px)")
+        raise ReadError(f"图片太小（{image.size[0]}×{image.size[1]} 像素），不可能含有文字")
     return image
 
 

@@ -26,18 +26,18 @@ def read_ofd(data: bytes, name: str) -> Document:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ReadError("not an OFD file (not a zip archive)") from None
+        raise ReadError("不是 OFD 文件（不是 zip 压缩包）") from None
     with archive:
         root = _xml(archive, "OFD.xml")
         if root is None:
-            raise ReadError("not an OFD file (no OFD.xml)")
+            raise ReadError("不是 OFD 文件（缺少 OFD.xml）")
         doc_root = _first_text(root, "DocRoot")
         if not doc_root:
-            raise ReadError("OFD has no document (OFD.xml names no DocRoot)")
+            raise ReadError("OFD 文件中没有文档（OFD.xml 未指明 DocRoot）")
         doc_path = _resolve("", doc_root)
         document = _xml(archive, doc_path)
         if document is None:
-            raise ReadError(f"OFD document {doc_path} is missing")
+            raise ReadError(f"OFD 文件缺少文档 {doc_path}")
         base = posixpath.dirname(doc_path)
         templates = {t.get("ID"): _resolve(base, t.get("BaseLoc", ""))
                      for t in _children(document, "TemplatePage") if t.get("BaseLoc")}
@@ -58,8 +58,8 @@ def read_ofd(data: bytes, name: str) -> Document:
     meta["pages"] = str(len(pages))
     text = "\n".join(t for t in texts if t.strip())
     if not text.strip():
-        raise ReadError("OFD has no text (its pages may be scanned images)")
-    warnings = [f"OFD page(s) {', '.join(map(str, missing))} of {len(pages)} missing from the archive"] if missing \
+        raise ReadError("OFD 文件中没有文字（页面可能是扫描图像）")
+    warnings = [f"OFD 共 {len(pages)} 页，第 {'、'.join(map(str, missing))} 页在压缩包中缺失"] if missing \
         else []
     return Document(text=text, source=name, format="ofd", meta=meta, warnings=warnings)
 
@@ -80,7 +80,7 @@ def _page_boxes(content) -> list[Box]:
             width = sum(deltas[: len(text) - 1]) + size if deltas else size * len(text)
             boxes.append(Box(text, cx, base - size, cx + width, base + size * 0.2))
             if len(boxes) > _MAX_RUNS_PER_PAGE:
-                raise ReadError("OFD page holds too many text runs to be a report page")
+                raise ReadError("OFD 页面上的文字片段过多，不像是报告的页面")
     return boxes
 
 
@@ -128,7 +128,7 @@ def _xml(archive: zipfile.ZipFile, path: str):
         if info is None:
             return None
     if info.file_size > _MAX_XML_BYTES:
-        raise ReadError(f"OFD part {path} is too large")
+        raise ReadError(f"OFD 文件中的 {path} 过大")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
     return etree.fromstring(archive.read(info), parser)
 

@@ -53,7 +53,7 @@ def read_pdf(data: bytes, name: str) -> Document:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         if "password" in str(e).lower():
-            raise ReadError("PDF is password-protected") from None
+            raise ReadError("PDF 已加密（有密码），无法读取") from None
         repaired = rebuild_xref(data)
         try:
             pdf = pdfium.PdfDocument(repaired) if repaired else None
@@ -61,10 +61,10 @@ def read_pdf(data: bytes, name: str) -> Document:
             pdf = None
         if pdf is None:
             if data.lstrip()[:5] != b"%PDF-" and b"%PDF-" not in data[:1024]:
-                raise ReadError("not a PDF file") from None
-            raise ReadError(f"PDF is truncated or damaged ({_reason(e)})") from None
+                raise ReadError("不是 PDF 文件") from None
+            raise ReadError(f"PDF 文件不完整或已损坏（{_reason(e)}）") from None
         data = repaired
-        warnings.append("PDF is truncated or damaged: its cross-reference table was rebuilt; text may be incomplete")
+        warnings.append("PDF 文件不完整或已损坏：已重建它的交叉引用表，文字可能不全")
     try:
         return _read_document(pdf, name, warnings, repaired=bool(warnings))
     finally:
@@ -105,22 +105,21 @@ def _read_document(pdf, name: str, warnings: list[str], repaired: bool = False) 
             ocr_engine = ENGINE
         except OcrUnavailable as e:
             if any(t.strip() for t in page_texts):
-                warnings.append(f"page(s) {_ranges(scanned)} are scanned images and were left out: {e}")
+                warnings.append(f"第 {_pages(scanned)} 页是扫描图像，已略去：{e}")
             else:
-                raise ReadError(f"PDF has no text layer (scanned image?) and {e}") from None
+                raise ReadError(f"PDF 没有文字层（可能是扫描图像），且{e}") from None
     if unreadable:
-        warnings.append(f"PDF is truncated or damaged: page(s) {_ranges(unreadable)} of {len(pdf)} unreadable")
+        warnings.append(f"PDF 文件不完整或已损坏：共 {len(pdf)} 页，第 {_pages(unreadable)} 页无法读取")
     if garbled:
-        warnings.append(f"PDF text of page(s) {_ranges(garbled)} cannot be decoded (fonts without a Unicode map); "
-                        "those pages are left out")
+        warnings.append(f"PDF 第 {_pages(garbled)} 页的文字无法解码（字体缺少 Unicode 映射），这些页已略去")
     if not any(t.strip() for t in page_texts):
         if garbled and not unreadable:
-            raise ReadError("PDF text cannot be decoded (fonts without a Unicode map)")
+            raise ReadError("PDF 的文字无法解码（字体缺少 Unicode 映射）")
         if unreadable or garbled or repaired:
-            raise ReadError(f"PDF is truncated or damaged (no readable page of {len(pdf)})")
+            raise ReadError(f"PDF 文件不完整或已损坏（{len(pdf)} 页中没有一页能读取）")
         if _has_images_only(pdf):
-            raise ReadError("PDF has no text layer (scanned image?) and OCR found no text on its pages")
-        raise ReadError("PDF has no readable text (empty pages or damaged content)")
+            raise ReadError("PDF 没有文字层（可能是扫描图像），OCR 也没有在页面上识别出文字")
+        raise ReadError("PDF 中没有能读取的文字（页面是空的，或内容已损坏）")
     meta = _metadata(pdf)
     meta["pages"] = str(len(pdf))
     if ocr_engine:
@@ -499,6 +498,11 @@ def _ranges(numbers: list[int]) -> str:
         if n is not None:
             start = prev = n
     return ", ".join(out)
+
+
+def _pages(numbers: list[int]) -> str:
+    """Page ranges for a Chinese message: '3–4、6'."""
+    return _ranges(numbers).replace(", ", "、")
 
 
 def _reason(e: Exception) -> str:

@@ -27,7 +27,7 @@ def read_xlsx(data: bytes, name: str) -> Document:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises KeyError/InvalidFileException/… for a damaged archive
-        raise ReadError(f"cannot read XLSX ({type(e).__name__})") from None
+        raise ReadError(f"无法读取这个 XLSX 文件，文件可能已损坏（{type(e).__name__}）") from None
     sheets = []
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
@@ -52,7 +52,7 @@ def read_xls(data: bytes, name: str) -> Document:
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=False, on_demand=True)
     except xlrd.XLRDError as e:
-        raise ReadError(f"cannot read XLS ({e})") from None
+        raise ReadError(f"无法读取这个 XLS 文件，文件可能已损坏（{e}）") from None
     sheets = []
     try:
         for ws in book.sheets():
@@ -113,6 +113,6 @@ def _document(sheets, name: str, fmt: str) -> Document:
         lines.extend(table_lines(table))
     text = "\n".join(lines)
     if not text.strip():
-        raise ReadError(f"{fmt.upper()} workbook has no cell text")
+        raise ReadError(f"{fmt.upper()} 工作簿的单元格中没有文字")
     return Document(text=text, source=name, format=fmt, tables=tables,
                     meta={"sheets": str(len(sheets))})

@@ -18,7 +18,7 @@ from indexer.model import Document, ReadError
 def read_text(data: bytes, name: str) -> Document:
     text, encoding = decode_text(data)
     if not text.strip():
-        raise ReadError("file has no text")
+        raise ReadError("文件中没有文字")
     doc = Document(text=normalize_newlines(text), source=name, format="txt")
     doc.meta["encoding"] = encoding
     return doc

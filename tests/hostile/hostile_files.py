@@ -77,7 +77,7 @@ def hostile_files(directory: Path, *, bomb_bytes: int = 420_000_000, seed: int =
         (directory / f"junk{suffix}").write_bytes(junk)
         expect[f"junk{suffix}"] = ""  # each reader has its own words; one line is what is asserted
     (directory / "junk-without-suffix").write_bytes(junk)
-    expect["junk-without-suffix"] = "unsupported file type"
+    expect["junk-without-suffix"] = "不支持的文件类型（不是文本、HTML、PDF、DOCX、DOC/WPS、OFD、XLSX/XLS 或图片）"
 
     pdf = next((ROOT / "samples").rglob("*.pdf")).read_bytes()
     (directory / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])

@@ -58,8 +58,8 @@ def test_each_failed_file_is_one_line(tmp_path):
     proc = nianbao(tmp_path / "index", "add", "--quiet", str(tmp_path / "junk.html"), str(good), check=False)
     assert proc.returncode == 1
     lines = [line for line in proc.stderr.splitlines() if "junk.html" in line]
-    assert lines == [f"失败：{tmp_path / 'junk.html'}：unsupported file type: not text in any encoding "
-                     "(binary data named .html)"]
+    assert lines == [f"失败：{tmp_path / 'junk.html'}：不支持的文件类型：文件名是 .html，内容却是二进制数据，"
+                     "不是任何编码的文本"]
 
 
 def test_reports_stored_but_not_indexed_are_announced_then_indexed_by_serve(tmp_path):

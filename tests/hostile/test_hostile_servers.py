@@ -28,20 +28,20 @@ def server():
 @pytest.fixture()
 def fetcher(server):
     host = urlsplit(server.url).netloc
-    f = Fetcher(may_fetch=lambda url: None if urlsplit(url).netloc == host else f"host not allowed: {url}")
+    f = Fetcher(may_fetch=lambda url: None if urlsplit(url).netloc == host else f"不允许的主机：{url}")
     yield f
     f.close()
 
 
 @pytest.mark.parametrize("path, reason", [
-    ("/gzip-bomb", "once unpacked"),
-    ("/slow-headers", "timed out: whole exchange took longer than 3 s"),
-    ("/slow-body", "timed out: whole exchange took longer than 3 s"),
-    ("/endless", "response larger than 1000000 bytes"),
-    ("/loop", "redirect loop"),
-    ("/chain/0", "more than 5 redirects"),
-    ("/off-host", "host not allowed"),
-    ("/to-file", "not an http(s) URL"),
+    ("/gzip-bomb", "应答过大：解压后超过 1000000 字节（gzip）"),
+    ("/slow-headers", "超时：整个请求超过 3 秒仍未完成"),
+    ("/slow-body", "超时：整个请求超过 3 秒仍未完成"),
+    ("/endless", "应答过大：超过 1000000 字节"),
+    ("/loop", "重定向形成循环："),
+    ("/chain/0", "重定向超过 5 次"),
+    ("/off-host", "未抓取：不允许的主机："),
+    ("/to-file", "未抓取：不是 http(s) 网址："),
 ])
 def test_hostile_answers_end_in_time_with_one_line(server, fetcher, path, reason):
     t0 = time.monotonic()

@@ -77,7 +77,7 @@ def test_image_attachment(tmp_path):
     doc = read_bytes(buf.getvalue(), "report.png")
     assert doc.format == "image" and doc.meta["ocr"] == "rapidocr"
     assert "政府信息公开工作年度报告" in _plain(doc.text)
-    with pytest.raises(ReadError, match="bad.png: not a readable image"):
+    with pytest.raises(ReadError, match="^bad.png：无法读取图片（UnidentifiedImageError）$"):
         read_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "bad.png")
 
 

@@ -119,13 +119,13 @@ def test_table_columns_from_positions():
 
 
 def test_ofd_damage_is_one_clear_line():
-    with pytest.raises(ReadError, match="x.ofd: not an OFD file"):
+    with pytest.raises(ReadError, match="^x.ofd：不是 OFD 文件（不是 zip 压缩包）$"):
         read_bytes(b"PK\x03\x04 not really a zip", "x.ofd")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody>'
                               '<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>')
-    with pytest.raises(ReadError, match="OFD document Doc_0/Document.xml is missing"):
+    with pytest.raises(ReadError, match="^y.ofd：OFD 文件缺少文档 Doc_0/Document.xml$"):
         read_bytes(buf.getvalue(), "y.ofd")
 
 
@@ -175,7 +175,7 @@ def test_xls_by_content_and_damage():
     assert detect_format(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "Workbook".encode("utf-16-le"),
                          "a") == "xls"
     assert detect_format(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "a.wps") == "doc"  # .wps keeps working
-    with pytest.raises(ReadError, match="b.xls: cannot read XLS"):
+    with pytest.raises(ReadError, match="^b.xls：无法读取这个 XLS 文件，文件可能已损坏（"):
         read_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "b.xls")
 
 

@@ -106,19 +106,19 @@ def test_unreadable_input_gives_one_line_errors_naming_the_file(tmp_path):
         with pytest.raises(ReadError) as err:
             read_bytes(data, f"/some/dir/{name}")
         message = str(err.value)
-        assert message.startswith(f"{name}: ") and "\n" not in message, message
-    with pytest.raises(ReadError, match="cannot open file"):
+        assert message.startswith(f"{name}：") and "\n" not in message, message
+    with pytest.raises(ReadError, match="^missing.txt：无法打开文件（文件不存在）$"):
         read_file(tmp_path / "missing.txt")
-    with pytest.raises(ReadError, match="truncated or damaged"):
+    with pytest.raises(ReadError, match="^truncated.pdf：PDF 文件不完整或已损坏（"):
         read_bytes(cases["truncated.pdf"], "truncated.pdf")
 
 
 def test_inputs_without_text_are_errors():
-    with pytest.raises(ReadError, match="^blank.txt: file has no text"):
+    with pytest.raises(ReadError, match="^blank.txt：文件中没有文字$"):
         read_bytes(b" \r\n\t\n", "blank.txt")
-    with pytest.raises(ReadError, match="unsupported file type"):
+    with pytest.raises(ReadError, match="^binary.txt：不支持的文件类型：文件名是 .txt，内容却是二进制数据，不是任何编码的文本$"):
         read_bytes(bytes(range(256)) * 4, "binary.txt")
-    with pytest.raises(ReadError, match="^app.html: HTML page has no text content"):
+    with pytest.raises(ReadError, match="^app.html：HTML 页面没有正文文字（可能用了框架，或内容由脚本加载）$"):
         read_bytes(b"<html><body><div id='app'></div><script>render()</script></body></html>", "app.html")
 
 
@@ -398,13 +398,13 @@ def test_pdf_metadata_and_title(pdf_docs):
 def test_truncated_pdf_returns_its_readable_pages_with_a_warning():
     data = (RAW / "017_szfgs2024.pdf").read_bytes()
     doc = read_bytes(data[:404000], "cut.pdf")
-    assert any("truncated" in w for w in doc.warnings)
-    assert any("6 of 6" in w for w in doc.warnings)
+    assert any("不完整或已损坏" in w for w in doc.warnings)
+    assert any("共 6 页，第 6 页无法读取" in w for w in doc.warnings)
     assert "翔宇南道" in doc.text and "3940" not in doc.text  # page 1 kept, page 6 lost
     assert any(r[0].startswith("一、本年新收") for t in doc.tables for r in t.text_rows())
     cut_more = read_bytes(data[:270000], "cut.pdf")  # page 3's fonts are gone: its glyphs are not text
     assert all(ord(ch) >= 32 or ch in "\n\t" for ch in cut_more.text)
-    assert any("cannot be decoded" in w for w in cut_more.warnings)
+    assert any("页的文字无法解码（字体缺少 Unicode 映射），这些页已略去" in w for w in cut_more.warnings)
 
 
 def test_pdf_without_text_layer_is_a_clear_error():
@@ -414,7 +414,7 @@ def test_pdf_without_text_layer_is_a_clear_error():
     pdf.new_page(595, 842)
     buf = io.BytesIO()
     pdf.save(buf)
-    with pytest.raises(ReadError, match="no readable text"):
+    with pytest.raises(ReadError, match="^empty.pdf：PDF 中没有能读取的文字（页面是空的，或内容已损坏）$"):
         read_bytes(buf.getvalue(), "empty.pdf")
 
     pdf = pdfium.PdfDocument.new()
@@ -426,7 +426,7 @@ def test_pdf_without_text_layer_is_a_clear_error():
     page.gen_content()
     buf = io.BytesIO()
     pdf.save(buf)
-    with pytest.raises(ReadError, match="no text layer .scanned image.*OCR"):
+    with pytest.raises(ReadError, match="^scan.pdf：PDF 没有文字层（可能是扫描图像），.*OCR"):
         read_bytes(buf.getvalue(), "scan.pdf")
 
 
@@ -561,10 +561,10 @@ def test_docx_damaged_or_empty(tmp_path):
 
     path = tmp_path / "blank.docx"
     docx.Document().save(path)
-    with pytest.raises(ReadError, match="blank.docx: DOCX has no text"):
+    with pytest.raises(ReadError, match="^blank.docx：DOCX 文件中没有文字$"):
         read_file(path)
     whole = (tmp_path / "blank.docx").read_bytes()
-    with pytest.raises(ReadError, match="^cut.docx: "):
+    with pytest.raises(ReadError, match="^cut.docx："):
         read_bytes(whole[: len(whole) // 2], "cut.docx")
 
 
@@ -573,13 +573,13 @@ def test_docx_damaged_or_empty(tmp_path):
 
 
 def test_legacy_doc_errors(monkeypatch, tmp_path):
-    with pytest.raises(ReadError, match="RTF"):
+    with pytest.raises(ReadError, match="^old.doc：这是存为 .doc 的 RTF 文档，无法读取：请把文件另存为 .docx$"):
         read_bytes(b"{\\rtf1\\ansi 2019 report}", "old.doc")
-    with pytest.raises(ReadError, match="no OLE2 header"):
+    with pytest.raises(ReadError, match="^old.doc：不是 Word .doc 文件（没有 OLE2 文件头）$"):
         read_bytes(b"plain bytes that are not a doc", "old.doc")
     # without catdoc/antiword on PATH: a clear message that says what to do
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ReadError, match=r"old\.doc: legacy \.doc not supported.*catdoc.*\.docx"):
+    with pytest.raises(ReadError, match=r"^old\.doc：旧版 \.doc 无法读取：本机缺少 Debian 软件包 catdoc.*\.docx$"):
         read_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.doc")
 
 
@@ -590,12 +590,12 @@ def test_legacy_doc_damaged_is_a_one_line_error():
         pytest.skip("neither catdoc nor antiword installed")
     with pytest.raises(ReadError) as err:
         read_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.doc")
-    assert str(err.value).startswith("old.doc: ") and "\n" not in str(err.value)
+    assert str(err.value).startswith("old.doc：旧版 .doc 无法读取（") and "\n" not in str(err.value)
 
 
 def test_password_protected_pdf_is_a_clear_error():
     # fixture: one page, AES-256 with a user password (made once with a PDF writer; not readable without it)
-    with pytest.raises(ReadError, match="^password.pdf: PDF is password-protected$"):
+    with pytest.raises(ReadError, match="^password.pdf：PDF 已加密（有密码），无法读取$"):
         read_file(FIXTURES / "password.pdf")
 
 
@@ -650,7 +650,7 @@ def test_pdf_truncated_after_its_pages_is_recovered():
     data = _pdf_with_ruled_table()
     cut = data[: data.index(b"xref")]  # the cross-reference table and trailer are lost
     doc = read_bytes(cut, "cut.pdf")
-    assert "Norms\t60\t368" in doc.text and any("rebuilt" in w for w in doc.warnings)
+    assert "Norms\t60\t368" in doc.text and any("已重建它的交叉引用表" in w for w in doc.warnings)
 
 
 def test_docx_automatic_numbering_is_rendered(tmp_path):
@@ -749,7 +749,7 @@ def test_damaged_files_give_a_document_or_a_read_error_never_a_crash(tmp_path):
             try:
                 doc = read_bytes(variant, name)
             except ReadError as e:
-                assert str(e).startswith(f"{name}: ") and "\n" not in str(e)
-                assert "scanned" not in str(e)  # damage is never mistaken for a scan
+                assert str(e).startswith(f"{name}：") and "\n" not in str(e)
+                assert "扫描" not in str(e)  # damage is never mistaken for a scan
             else:
                 assert isinstance(doc.text, str) and doc.text.strip()

@@ -144,10 +144,10 @@ def test_polite_never_outside_config_obeys_robots(crawled):
 def test_survives_404_500_slow_loop_oversized(crawled):
     log = (crawled["archive"] / "failures.log").read_text(encoding="utf-8")
     trs = crawled["sites"].trs.url
-    for path, reason in [("/zwgk/zfxxgk/zfxxgknb/201303/t20130301_404.htm", "HTTP 404"),
-                         ("/error/t2013.htm", "HTTP 500"), ("/slow/t2014.htm", "timed out"),
-                         ("/loop/a.htm", "redirect loop"), ("/big/t2017.pdf", "larger than"),
-                         ("/private/t2018.htm", "robots.txt")]:
+    for path, reason in [("/zwgk/zfxxgk/zfxxgknb/201303/t20130301_404.htm", "服务器返回 HTTP 404"),
+                         ("/error/t2013.htm", "服务器返回 HTTP 500"), ("/slow/t2014.htm", "超时："),
+                         ("/loop/a.htm", "重定向形成循环："), ("/big/t2017.pdf", "应答过大：超过"),
+                         ("/private/t2018.htm", "未抓取：robots.txt 禁止抓取")]:
         assert any(line.split("\t")[2] == trs + path and reason in line for line in log.splitlines()), path
 
 

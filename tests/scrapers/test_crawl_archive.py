@@ -138,7 +138,7 @@ def test_crawl_and_reindex_commands(server, tmp_path):
     with Library(index) as lib:  # the site's region hint travels with the document for every later re-parse
         assert [doc.hints for _, doc in lib.store.documents()] == [{"region": "福建省福州市平潭县"}]
     bad = runner.invoke(main, ["--index", str(index), "crawl", str(config), "--site", "nope"])
-    assert bad.exit_code != 0 and "no site named nope" in bad.output
+    assert bad.exit_code != 0 and "采集配置有误：没有名为 nope 的站点（配置中有：" in bad.output
     rebuilt = tmp_path / "rebuilt"
     result = runner.invoke(main, ["--index", str(rebuilt), "reindex", "--archive", str(index / "crawl")])
     assert result.exit_code == 0, result.output

@@ -33,15 +33,15 @@ def test_defaults_hosts_and_patterns(tmp_path):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "no [[site]]"),
-    ({"site": [{"start_urls": ["http://x/"]}]}, "'name' is required"),
-    ({"site": [{"name": "a"}]}, "'start_urls'"),
-    ({"site": [{"name": "a", "start_urls": ["www.x.cn/"]}]}, "not an http(s) URL"),
-    ({"site": [{"name": "a", "start_urls": ["http://x/"], "list_patterns": ["("]}]}, "bad regular expression"),
-    ({"site": [{"name": "a", "start_urls": ["http://x/"], "colour": 1}]}, "unknown key(s) colour"),
-    ({"politeness": {"delay": -1}, "site": [{"name": "a", "start_urls": ["http://x/"]}]}, "must not be negative"),
-    ({"politeness": {"speed": 1}, "site": [{"name": "a", "start_urls": ["http://x/"]}]}, "unknown politeness"),
-    ({"site": [{"name": "a", "start_urls": ["http://x/"]}, {"name": "a", "start_urls": ["http://y/"]}]}, "unique"),
+    ({}, "配置中没有 [[site]] 表"),
+    ({"site": [{"start_urls": ["http://x/"]}]}, "第 1 个站点：缺少 name"),
+    ({"site": [{"name": "a"}]}, "站点 'a'：start_urls 至少要列出一个网址"),
+    ({"site": [{"name": "a", "start_urls": ["www.x.cn/"]}]}, "站点 'a'：起始网址 'www.x.cn/' 不是 http(s) 网址"),
+    ({"site": [{"name": "a", "start_urls": ["http://x/"], "list_patterns": ["("]}]}, "站点 'a'：正则表达式 '(' 有误："),
+    ({"site": [{"name": "a", "start_urls": ["http://x/"], "colour": 1}]}, "站点 'a'：没有这些配置项：colour"),
+    ({"politeness": {"delay": -1}, "site": [{"name": "a", "start_urls": ["http://x/"]}]}, "politeness.delay 不能是负数"),
+    ({"politeness": {"speed": 1}, "site": [{"name": "a", "start_urls": ["http://x/"]}]}, "politeness 中没有这些设置：speed"),
+    ({"site": [{"name": "a", "start_urls": ["http://x/"]}, {"name": "a", "start_urls": ["http://y/"]}]}, "站点名称（name）不能重复"),
 ])
 def test_errors_say_what_to_fix(data, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
@@ -51,10 +51,10 @@ def test_errors_say_what_to_fix(data, message):
 def test_bad_toml_and_unknown_site(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[site]\nname=", encoding="utf-8")
-    with pytest.raises(ConfigError, match="invalid TOML"):
+    with pytest.raises(ConfigError, match="bad.toml 不是有效的 TOML："):
         load_config(bad)
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="无法读取 .*missing.toml（文件不存在）$"):
         load_config(tmp_path / "missing.toml")
     config = parse_config({"site": [{"name": "a", "start_urls": ["http://x/"]}]})
-    with pytest.raises(ConfigError, match="no site named b"):
+    with pytest.raises(ConfigError, match="^没有名为 b 的站点（配置中有：a）$"):
         config.select(["b"])

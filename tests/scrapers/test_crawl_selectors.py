@@ -94,5 +94,5 @@ def test_bad_selectors_are_config_errors():
     with pytest.raises(ConfigError, match="selectors.list"):
         parse_config(base)
     base["site"][0]["selectors"] = {"lists": "ul a"}
-    with pytest.raises(ConfigError, match="unknown selector"):
+    with pytest.raises(ConfigError, match="^站点 'x'：没有这些选择器：lists（可用：content、list、next_page、date、title）$"):
         parse_config(base)

@@ -58,17 +58,17 @@ def test_get_sends_honest_user_agent_and_conditional_headers(server):
 def test_retries_5xx_with_backoff_but_not_4xx(server):
     fetcher = Fetcher()
     result = fetcher.fetch(server.url + "/500", FAST)
-    assert result.error == "HTTP 500 Internal Server Error" and not result.permanent
+    assert result.error == "服务器返回 HTTP 500 Internal Server Error" and not result.permanent
     assert len(server.hits_for("/500")) == 3 and len(result.responses) == 3  # every attempt kept for the archive
     result = fetcher.fetch(server.url + "/403", FAST)
-    assert result.error.startswith("HTTP 403") and result.permanent
+    assert result.error == "服务器返回 HTTP 403 Forbidden" and result.permanent
     assert len(server.hits_for("/403")) == 1
 
 
 def test_timeout_is_retried_then_given_up(server):
     start = time.monotonic()
     result = Fetcher().fetch(server.url + "/slow", Politeness(timeout=0.5, retries=1, backoff=0.01, delay=0))
-    assert "timed out" in result.error and not result.permanent
+    assert result.error == "超时：0.5 秒内没有收到数据" and not result.permanent
     assert len(server.hits_for("/slow")) == 2
     assert time.monotonic() - start < 1.9  # neither attempt waited for the 2 s answer
 
@@ -76,22 +76,22 @@ def test_timeout_is_retried_then_given_up(server):
 def test_redirects_bounded_and_checked(server, other):
     fetcher = Fetcher()
     result = fetcher.fetch(server.url + "/loop1", FAST)
-    assert "redirect loop" in result.error and result.permanent
+    assert result.error == f"重定向形成循环：{server.url}/loop1" and result.permanent
     result = fetcher.fetch(server.url + "/hop", FAST)
     assert result.ok and result.final.url == server.url + "/ok.html" and [r.status for r in result.responses] == [301, 200]
     # a redirect to a host the caller refuses is never followed
     server.routes["/away"] = Resource(b"", redirect=other.url + "/x")
-    guarded = Fetcher(may_fetch=lambda url: None if url.startswith(server.url) else "outside the site")
+    guarded = Fetcher(may_fetch=lambda url: None if url.startswith(server.url) else "不在站点范围内")
     result = guarded.fetch(server.url + "/away", FAST)
-    assert result.error == "not fetched: outside the site" and other.hits == []
+    assert result.error == "未抓取：不在站点范围内" and other.hits == []
 
 
 def test_oversized_responses_are_dropped(server):
     fetcher = Fetcher()
     streamed = fetcher.fetch(server.url + "/big", FAST)
-    assert "larger than 100000" in streamed.error and streamed.permanent and streamed.responses == []
+    assert streamed.error == "应答过大：超过 100000 字节" and streamed.permanent and streamed.responses == []
     declared = fetcher.fetch(server.url + "/big-declared", FAST)
-    assert "larger than 100000" in declared.error
+    assert declared.error == "应答过大：超过 100000 字节（Content-Length 200000）"
 
 
 def test_rate_limit_spaces_requests_to_one_host(server):
@@ -133,5 +133,5 @@ def test_gzip_bodies_are_kept_decoded(server):
 def test_429_waits_for_retry_after(server):
     start = time.monotonic()
     result = Fetcher().fetch(server.url + "/429", Politeness(retries=1, backoff=0.01, delay=0, timeout=2))
-    assert result.error.startswith("HTTP 429") and not result.permanent
+    assert result.error == "服务器返回 HTTP 429 Too Many Requests" and not result.permanent
     assert len(server.hits_for("/429")) == 2 and time.monotonic() - start >= 1.0

@@ -50,8 +50,8 @@ def _rules(fields: dict[str, int | float]):
         ok = sum(parts) == total  # type: ignore[arg-type]
         yield keys, ok, None if ok else Warning(
             "check.apply.row_total",
-            f"三、{_APPLY_ROW_LABEL.get(row, row)}：六类申请人合计 {sum(parts)} ≠ 总计 {total} "  # type: ignore[arg-type]
-            f"(row apply.{row}: applicant columns add up to {sum(parts)}, total says {total})",  # type: ignore[arg-type]
+            f"三、{_APPLY_ROW_LABEL.get(row, row)}：六类申请人合计 {sum(parts)} ≠ 总计 {total}"  # type: ignore[arg-type]
+            f"（apply.{row} 行：申请人各栏之和 {sum(parts)}，total 栏为 {total}）",  # type: ignore[arg-type]
             f"apply.{row}.total")
     # 第一项加第二项之和，等于第三项加第四项之和 (per column)
     for c, cl in APPLY_COLUMNS:
@@ -62,8 +62,8 @@ def _rules(fields: dict[str, int | float]):
         ok = a + b == t + f  # type: ignore[operator]
         yield keys, ok, None if ok else Warning(
             "check.apply.balance",
-            f"三、{cl}栏：本年新收 {a} + 上年结转 {b} ≠ 办理结果总计 {t} + 结转下年度 {f} "
-            f"(column {c}: new + carried_over = {a + b}, result.total + carried_forward = {t + f})",  # type: ignore[operator]
+            f"三、{cl}栏：本年新收 {a} + 上年结转 {b} ≠ 办理结果总计 {t} + 结转下年度 {f}"
+            f"（{c} 栏：new + carried_over = {a + b}，result.total + carried_forward = {t + f}）",  # type: ignore[operator]
             f"apply.result.total.{c}")
     # （七）总计 = Σ result rows (per column), for whichever form of （六） the report has
     split = any(k.startswith("apply.result.other.no_correction.") for k in fields)
@@ -77,8 +77,8 @@ def _rules(fields: dict[str, int | float]):
         ok = s == t
         yield keys, ok, None if ok else Warning(
             "check.apply.result_sum",
-            f"三、{cl}栏：各项办理结果之和 {s} ≠ （七）总计 {t} (column {c}: result rows add up to {s}, "
-            f"result.total says {t})", f"apply.result.total.{c}")
+            f"三、{cl}栏：各项办理结果之和 {s} ≠ （七）总计 {t}（{c} 栏：各 result 行之和 {s}，"
+            f"result.total 为 {t}）", f"apply.result.total.{c}")
     # 四: each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结
     for g, gl in REVIEW_GROUPS:
         keys = [f"{g}.{c}" for c, _ in REVIEW_COLUMNS]
@@ -88,5 +88,5 @@ def _rules(fields: dict[str, int | float]):
         s = sum(vals[:4])  # type: ignore[arg-type]
         ok = s == vals[4]
         yield keys, ok, None if ok else Warning(
-            _GROUP_CODE[g], f"四、{gl}：维持+纠正+其他+尚未审结 = {s} ≠ 总计 {vals[4]} "
-                            f"({g}: parts add up to {s}, total says {vals[4]})", f"{g}.total")
+            _GROUP_CODE[g], f"四、{gl}：维持+纠正+其他+尚未审结 = {s} ≠ 总计 {vals[4]}"
+                            f"（{g}：各项之和 {s}，total 为 {vals[4]}）", f"{g}.total")
