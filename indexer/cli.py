@@ -59,11 +59,15 @@ def _filters(options: dict) -> dict[str, list[str]]:
     return {k: list(options[k]) for k in FILTER_KEYS if options.get(k)}
 
 
+_FILTER_HELP = {"issuer": "按发布机关筛选：issuer_id（如 620600/政府）或全称（如 武威市人民政府），该机关历年的报告"
+                          "（可重复，任一符合即可）。"}
+
+
 def filter_options(f):
     """--province/--city/… options shared by search and export (each may be given several times: OR)."""
     for key in reversed(FILTER_KEYS):
         flag = "--" + key.replace("_", "-")
-        f = click.option(flag, key, multiple=True, help=f"按 {key} 筛选（可重复，任一符合即可）。")(f)
+        f = click.option(flag, key, multiple=True, help=_FILTER_HELP.get(key, f"按 {key} 筛选（可重复，任一符合即可）。"))(f)
     return f
 
 

@@ -286,3 +286,16 @@ def test_search_mode_words_finds_a_phrase_no_report_holds_whole(index):
     assert words["total"] > 0 and words["mode"] == "words" and words["words"] == ["政务新媒体", "建设", "情况"]
     human = nianbao(index, "search", "政务新媒体建设情况", "--mode", "words").stdout
     assert "分词匹配：政务新媒体 / 建设 / 情况" in human
+
+
+def test_the_issuer_option_and_filter_select_one_bodys_reports(index):
+    by_id = json.loads(nianbao(index, "search", "--issuer", "620600/政府", "--json").stdout)
+    by_name = json.loads(nianbao(index, "search", "issuer:武威市人民政府", "--json").stdout)
+    assert by_id["total"] == by_name["total"] == 2
+    assert {r["issuer_id"] for r in by_id["results"]} == {"620600/政府"}
+    assert sorted(r["year"] for r in by_name["results"]) == [2019, 2020]
+    facet = {v["value"]: v for v in by_id["facets"]["issuer"]}
+    assert facet["620600/政府"] == {"value": "620600/政府", "label": "武威市人民政府", "count": 2}
+    proc = nianbao(index, "search", "--issuer", "武威市政府", check=False)
+    assert proc.returncode != 0 and "没有这个发布机关" in proc.stderr and "武威市人民政府" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from indexer.cli import main
+from indexer.engine.query import FILTER_KEYS
 from indexer.model import CANONICAL_SECTIONS, METADATA_KEYS
 from indexer.parse.tables.catalogue import FIELD_LABELS
 
@@ -33,6 +34,17 @@ def test_metadata_keys_are_the_models():
 def test_section_kinds_and_labels_are_the_models():
     found = dict(re.findall(r"`([a-z]+)` \[([^\]]+)\]", _section("Sections")))
     assert found == CANONICAL_SECTIONS
+
+
+def test_facet_keys_and_labels_are_the_codes():
+    from indexer.engine.query import FACET_FIELDS
+    from webui.templating import FACET_LABELS
+
+    keys = re.findall(r"`([a-z_]+)` \[([^\]]+)\]", "\n".join(
+        row.split(" | ")[0] for row in _section("Facets and filters").splitlines() if row.startswith("| `")))
+    assert [k for k, _ in keys] == list(FILTER_KEYS)
+    assert sorted(FILTER_KEYS) == sorted(FACET_FIELDS)
+    assert dict(keys) == FACET_LABELS
 
 
 def test_every_table_field_key_and_label_is_listed_in_order():

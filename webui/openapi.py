@@ -21,6 +21,9 @@ FILTER_PARAMS = [
     {**_q("province", "省份全称，可重复或逗号分隔（同一键内为“或”）", _list("省份")), "explode": True},
     {**_q("city", "城市全称", _list("城市")), "explode": True},
     {**_q("county", "区县全称", _list("区县")), "explode": True},
+    {**_q("issuer", "发布机关：issuer_id（如 620600/政府，见 facets.issuer 的 value）或发布机关全称（如 武威市人民政府），"
+                    "选出该机关历年的全部报告；索引中没有的机关返回 400 并给出相近的名称",
+          _list("发布机关", {"type": "string", "examples": ["620600/政府", "武威市人民政府"]})), "explode": True},
     {**_q("year", "报告年度，如 2019 或区间 2018-2020", _list("年度", {"type": "string", "pattern": r"^\d{4}(-\d{4})?$"})),
      "explode": True},
     {**_q("section", "章节：规范名或中文标签", _list("章节", {"type": "string", "examples": list(CANONICAL_SECTIONS)})),
@@ -44,8 +47,17 @@ PAGING_PARAMS = [
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
          "required": ["error", "status"]}
-FACET_VALUES = {"type": "object", "additionalProperties": {"type": "array", "items": {
-    "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}
+FACET_VALUES = {
+    "type": "object",
+    "description": "分面名 → 取值列表（按报告数从多到少）。issuer（发布机关）的 value 是 issuer_id，label 是机关名称"
+                   "（所计报告中最常用的名称，同样多时取最近年度的）；section 的 label 是章节的中文名",
+    "properties": {"issuer": {"type": "array", "items": {"type": "object", "required": ["value", "label", "count"],
+                                                         "properties": {"value": {"type": "string"},
+                                                                        "label": {"type": "string"},
+                                                                        "count": {"type": "integer"}}}}},
+    "additionalProperties": {"type": "array", "items": {
+        "type": "object", "properties": {"value": {"type": "string"}, "label": {"type": "string"},
+                                         "count": {"type": "integer"}}}}}
 HIT = {"type": "object", "properties": {
     "anchor": {"type": "string"}, "heading": {"type": "string"}, "canonical": {"type": "string"},
     "snippet": {"type": "string", "description": "HTML：文本已转义，命中词包在 <mark> 中"}}}

@@ -10,7 +10,7 @@ from indexer.model import CANONICAL_SECTIONS
 from webui.params import DEFAULT_LIMIT
 
 FACET_LABELS = {
-    "province": "省份", "city": "城市", "county": "区县", "year": "年度", "section": "章节",
+    "province": "省份", "city": "城市", "county": "区县", "issuer": "发布机关", "year": "年度", "section": "章节",
     "level": "层级", "body_type": "机关类型", "template": "报告格式", "warning": "提示",
     "keyword": "主题词",
 }

@@ -15,12 +15,21 @@ from webui.charts import chart
 from webui.data import matching_reports
 from webui.highlight import highlight, query_fields, query_terms
 from webui.params import FILTER_KEYS, ParamError, SearchParams, parse_search_args
+from webui.templating import value_label
 
 from indexer.history.series import SERIES_FIELDS
 
 bp = Blueprint("views", __name__)
 
 FACETS_SHOWN = 8  # values shown before "更多"
+FACET_MAX_SHOWN = 100  # values listed at most (the issuer facet of a large collection has thousands)
+
+
+def _label(key: str, item: dict) -> str:
+    """A facet value as shown: the issuer facet's values are issuer_ids shown by their body's name."""
+    if key == "issuer" and item.get("label"):
+        return item["label"]
+    return value_label(key, item["value"])
 
 
 def _facet_groups(params: SearchParams, facets: dict[str, list[dict]]) -> list[dict]:
@@ -35,19 +44,27 @@ def _facet_groups(params: SearchParams, facets: dict[str, list[dict]]) -> list[d
         if key == "year":
             values.sort(key=lambda v: str(v["value"]), reverse=True)
         selected = params.filters.get(key, [])
-        present = {str(v["value"]) for v in values}
+
+        def checked(v: dict) -> bool:  # an issuer may be ticked by its id or (a typed link) by its name
+            return str(v["value"]) in selected or (key == "issuer" and v.get("label") in selected)
+
+        present = {str(v["value"]) for v in values} | {v["label"] for v in values if key == "issuer" and v.get("label")}
         # a ticked value stays visible (and untickable) even when the other filters leave it no hits
         values = [{"value": s, "count": 0} for s in selected if s not in present] + values
         if not values:
             continue
-        values = [{**v, "value": str(v["value"]), "checked": str(v["value"]) in selected} for v in values]
+        values = [{**v, "value": str(v["value"]), "label": _label(key, v), "checked": checked(v)} for v in values]
         values.sort(key=lambda v: not v["checked"])  # ticked first, so none hides under "更多"
-        groups.append({"key": key, "values": values})
+        ticked = sum(v["checked"] for v in values)
+        groups.append({"key": key, "values": values[:max(FACET_MAX_SHOWN, ticked)],
+                       "more": max(0, len(values) - max(FACET_MAX_SHOWN, ticked))})
     return groups
 
 
-def _chips(params: SearchParams) -> list[dict]:
-    return [{"key": k, "value": v, "args": params.without(k, v)} for k in FILTER_KEYS for v in params.filters.get(k, [])]
+def _chips(params: SearchParams, facets: dict[str, list[dict]]) -> list[dict]:
+    labels = {str(v["value"]): v["label"] for v in facets.get("issuer", []) if v.get("label")}
+    return [{"key": k, "value": v, "label": labels.get(v, v) if k == "issuer" else value_label(k, v),
+             "args": params.without(k, v)} for k in FILTER_KEYS for v in params.filters.get(k, [])]
 
 
 def _pages(params: SearchParams, total: int) -> list[int | None]:
@@ -92,7 +109,7 @@ def search():
     facets = result["facets"] if result else {}
     return render_template(
         "search.html", params=params, result=result, error=error, page_notice=page_notice,
-        facet_groups=_facet_groups(params, facets), chips=_chips(params),
+        facet_groups=_facet_groups(params, facets), chips=_chips(params, facets),
         pages=_pages(params, result["total"]) if result else [],
     ), status
 

@@ -31,7 +31,7 @@ from indexer.cluster.shard import Shard, shard_dir, shard_of
 from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable
 from indexer.engine.facets import empty_facets, merge_facets
 from indexer.engine.index import indexed_version, loaded_batches
-from indexer.engine.query import parse_filters, parse_query, texts
+from indexer.engine.query import filter_values, parse_filters, parse_query, texts
 from indexer.engine.ranking import CollectionStats, parse_field_sort
 from indexer.model import Report
 
@@ -183,7 +183,7 @@ class ClusterBackend:
             sort = "year_desc"
         parse_field_sort(sort)  # errors the user must fix are found here, before asking any shard
         tree = parse_query(query)
-        parse_filters(filters)
+        self._check_issuers(tree, parse_filters(filters))
         terms = list(dict.fromkeys(texts(tree))) if tree is not None else []
         limit, offset = max(0, int(limit)), max(0, int(offset))
         missing: set[int] = set()
@@ -212,8 +212,7 @@ class ClusterBackend:
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
                mode: str = "exact") -> dict[str, list[dict]]:
         _exact_only(mode)
-        parse_query(query)
-        parse_filters(filters)
+        self._check_issuers(parse_query(query), parse_filters(filters))
         parts, missing = self._ask("facets", (query, filters))
         if missing:
             log.warning("facets without shards %s", missing)
@@ -223,13 +222,25 @@ class ClusterBackend:
         """Every match, oldest first — from every shard, or an error naming the missing ones (an export must not
         silently lack reports)."""
         _exact_only(mode)
-        parse_query(query)
-        parse_filters(filters)
+        self._check_issuers(parse_query(query), parse_filters(filters))
         parts, missing = self._ask("ids", (query, filters))
         if missing:
             raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，结果不完整，请稍后再试")
         merged = heapq.merge(*(parts[s] for s in sorted(parts)), key=lambda t: t[0])
         return [rid for _, rid in merged]
+
+    def _check_issuers(self, tree, filters: dict[str, list]) -> None:
+        """An issuer filter naming a body no shard holds is the error the embedded index gives (a shard alone
+        cannot tell: another may hold the body)."""
+        values = list(dict.fromkeys(filter_values(tree, "issuer") + [n.value for n in filters.get("issuer", [])]))
+        if not values:
+            return
+        answers, _ = self._ask("unknown_issuers", (values,))
+        if not answers:
+            return  # no shard answers: the search itself says which are missing
+        unknown = [v for v in values if all(v in a for a in answers.values())]
+        if unknown:
+            raise QueryError(next(iter(answers.values()))[unknown[0]])
 
     def pending(self, versions: dict[str, str]) -> int:
         """How many reports a sync to ``versions`` would index or remove."""

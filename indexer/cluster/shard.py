@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.engine.evaluate import Plan
+from indexer.engine.evaluate import Plan, unknown_issuers
 from indexer.engine.index import SearchIndex
 from indexer.engine.ranking import CollectionStats, shard_statistics
 from indexer.engine.results import run_facets, run_search
@@ -67,12 +67,16 @@ class Shard:
                           stats=stats)
 
     def facets(self, query: str, filters: dict | None) -> dict:
-        return run_facets(self.index.snapshot(), query, filters=filters)
+        return run_facets(self.index.snapshot(), query, filters=filters, shard=True)
+
+    def unknown_issuers(self, values: list[str]) -> dict[str, str]:
+        """{value: message} for the issuer filter values that name no body this shard holds."""
+        return unknown_issuers(self.index.snapshot(), values)
 
     def ids(self, query: str, filters: dict | None) -> list[tuple[int, str]]:
         """(year, id) of every match, oldest first (no year: NO_YEAR, last)."""
         snap = self.index.snapshot()
-        reports = np.flatnonzero(Plan(snap, query, filters).mask)
+        reports = np.flatnonzero(Plan(snap, query, filters, shard=True).mask)
         years = np.where(snap.year[reports] > 0, snap.year[reports], NO_YEAR)
         order = np.argsort(years, kind="stable")
         return [(int(years[i]), snap.report_ids[reports[i]]) for i in order.tolist()]

@@ -47,9 +47,12 @@ class TreeWalk:
 class Evaluator(TreeWalk):
     """The query over reports: one bool per report."""
 
-    def __init__(self, snap: Snapshot, sections: np.ndarray | None, mode: str = "exact"):
+    def __init__(self, snap: Snapshot, sections: np.ndarray | None, mode: str = "exact", *, strict: bool = True):
         self.snap = snap
-        self.mode = mode  # how a text term matches: "exact" (a substring) or "words" (all its words, words.py)
+        self.mode = mode
+        # an issuer the index does not hold is an error (strict), or — a shard of a larger collection, where another
+        # shard may hold it — selects nothing (the coordinator asks every shard first: unknown_issuers())
+        self.strict = strict  # how a text term matches: "exact" (a substring) or "words" (all its words, words.py)
         self.shape = (snap.n_reports,)
         # which documents text may match in: all, or only sections of the allowed kinds (no title then)
         self.allowed = None if sections is None else (snap.slot_is_section & np.isin(snap.slot_canon, sections))
@@ -69,7 +72,7 @@ class Evaluator(TreeWalk):
             mask[snap.slot_report[leaf.docs if keep is None else leaf.docs[keep]]] = True
             return mask
         if isinstance(node, Filter):
-            return filter_mask(snap, node)
+            return filter_mask(snap, node, strict=self.strict)
         if isinstance(node, Range):
             if node.field == "year":
                 return node.contains_all(snap.year) & (snap.year > 0)
@@ -107,7 +110,45 @@ def _value_matches(values: list[str], wanted: str) -> list[int]:
     return [i for i, v in enumerate(values) if normalize(v).startswith(w)]
 
 
-def filter_mask(snap: Snapshot, node: Filter) -> np.ndarray:
+def issuer_mask(snap: Snapshot, value: str) -> np.ndarray | None:
+    """The reports of the body an issuer filter names: by issuer_id, or by formal name (every report of each body
+    that name was used by, all years, and a report under that name without an issuer_id); None when the index
+    knows neither."""
+    id_codes, name_codes = snap.issuer_codes(value)
+    if not id_codes and not name_codes:
+        return None
+    ids, names = snap.facet_codes["issuer_id"], snap.facet_codes["issuer"]
+    named = np.isin(names, name_codes)
+    bodies = np.union1d(np.asarray(id_codes, dtype=np.int64), ids[named & (ids >= 0)])
+    return np.isin(ids, bodies) | named
+
+
+def unknown_issuer_message(snap: Snapshot, value: str) -> str:
+    """One line for an issuer filter naming no body of the index: the nearest names or ids, or how to write one."""
+    import difflib
+
+    value = value.strip()
+    pool = snap.facet_values["issuer_id"] if "/" in value else snap.facet_values["issuer"]
+    close = difflib.get_close_matches(value, pool, n=3, cutoff=0.5)
+    if close:
+        return f"没有这个发布机关：{value}（您是不是要找：{'、'.join(close)}？）"
+    return (f"没有这个发布机关：{value}（写发布机关全称如 武威市人民政府，或 issuer_id 如 620600/政府；"
+            "可选的见检索结果的“发布机关”分面）")
+
+
+def unknown_issuers(snap: Snapshot, values: list[str]) -> dict[str, str]:
+    """{value: message} for the issuer filter values that name no body of this index."""
+    return {v: unknown_issuer_message(snap, v) for v in values if issuer_mask(snap, v) is None}
+
+
+def filter_mask(snap: Snapshot, node: Filter, *, strict: bool = True) -> np.ndarray:
+    if node.field == "issuer":
+        mask = issuer_mask(snap, node.value)
+        if mask is None:
+            if strict:
+                raise QueryError(unknown_issuer_message(snap, node.value))
+            return np.zeros(snap.n_reports, dtype=bool)
+        return mask
     if node.field == "section":
         return snap.has_section[:, CANON_INDEX[node.value]].copy()
     if node.field == "keyword":
@@ -144,14 +185,17 @@ def check_mode(mode: str) -> str:
 class Plan:
     """A parsed query with its filters, evaluated once and reused for results and facets."""
 
-    def __init__(self, snap: Snapshot, query: str, filters: dict[str, list[str]] | None, mode: str = "exact"):
+    def __init__(self, snap: Snapshot, query: str, filters: dict[str, list[str]] | None, mode: str = "exact", *,
+                 shard: bool = False):
         self.snap = snap
         self.mode = check_mode(mode)
+        self.shard = shard  # one shard of a larger collection: its facets are to be merged (facets.merge_facets)
         self.tree = parse_query(query)
         self.filters = parse_filters(filters)
         self.terms = list(dict.fromkeys(texts(self.tree))) if self.tree is not None else []
         restriction = section_restriction(self.tree, self.filters)
-        self.evaluate = Evaluator(snap, None if restriction is None else np.asarray(restriction), mode)
+        self.evaluate = Evaluator(snap, None if restriction is None else np.asarray(restriction), mode,
+                                  strict=not shard)
         self.query_mask = self.evaluate(self.tree)
         self.filter_masks = {name: self._filter_mask(name, nodes) for name, nodes in self.filters.items()}
         self.mask = self.query_mask.copy()

@@ -20,7 +20,11 @@ def empty_facets() -> dict[str, list[dict]]:
 
 
 def facets(plan: Plan) -> dict[str, list[dict]]:
-    """{facet: [{"value", "count"(, "label")}, …]} — by count, then value (years newest first)."""
+    """{facet: [{"value", "count"(, "label")}, …]} — by count, then value (years newest first).
+
+    The issuer facet's values are issuer_ids, each labelled with the name its counted reports are issued under
+    (issuer_label()); a shard's items also carry those names with their counts, from which merge_facets() labels
+    the collection's."""
     snap = plan.snap
     out: dict[str, list[dict]] = {}
     for name in FACET_ORDER:
@@ -45,14 +49,44 @@ def facets(plan: Plan) -> dict[str, list[dict]]:
             out[name] = [{"value": str(snap.year_values[i]), "count": int(counts[i])}
                          for i in np.flatnonzero(counts[1:])[::-1] + 1]  # code 0: no year
             continue
-        codes = snap.facet_codes[name][base]
-        counts = np.bincount(codes[codes >= 0], minlength=len(snap.facet_values[name]))
+        column = "issuer_id" if name == "issuer" else name
+        codes = snap.facet_codes[column][base]
+        counts = np.bincount(codes[codes >= 0], minlength=len(snap.facet_values[column]))
         nonzero = np.flatnonzero(counts)
         counts = counts[nonzero]
-        order = np.lexsort((snap.facet_rank[name][nonzero], -counts))  # by count, then value
-        values = snap.facet_values[name]
-        out[name] = [{"value": values[i], "count": c}
-                     for i, c in zip(nonzero[order].tolist(), counts[order].tolist())]
+        order = np.lexsort((snap.facet_rank[column][nonzero], -counts))  # by count, then value
+        values = snap.facet_values[column]
+        items = [{"value": values[i], "count": c} for i, c in zip(nonzero[order].tolist(), counts[order].tolist())]
+        if name == "issuer":
+            names = _issuer_names(snap, base)
+            for item, i in zip(items, nonzero[order].tolist()):
+                item["label"] = issuer_label(names.get(i, [])) or item["value"]
+                if plan.shard:
+                    item["names"] = names.get(i, [])
+        out[name] = items
+    return out
+
+
+def issuer_label(names: list[list]) -> str:
+    """The name an issuer facet value is shown with, from [name, reports, latest year] of each name its reports
+    are issued under: the most common, then the latest year's, then the first in code point order."""
+    if not names:
+        return ""
+    return min(names, key=lambda n: (-n[1], -n[2], n[0]))[0]
+
+
+def _issuer_names(snap, base: np.ndarray) -> dict[int, list[list]]:
+    """issuer_id code → [[name, reports, latest year], …] over the reports of ``base``."""
+    ids, names = snap.facet_codes["issuer_id"], snap.facet_codes["issuer"]
+    sel = base & (ids >= 0) & (names >= 0)
+    n_names = max(1, len(snap.facet_values["issuer"]))
+    pairs, where, counts = np.unique(ids[sel] * n_names + names[sel], return_inverse=True, return_counts=True)
+    latest = np.zeros(len(pairs), dtype=np.int64)
+    np.maximum.at(latest, where.reshape(-1), snap.year[sel])
+    out: dict[int, list[list]] = {}
+    values = snap.facet_values["issuer"]
+    for pair, c, y in zip(pairs.tolist(), counts.tolist(), latest.tolist()):
+        out.setdefault(pair // n_names, []).append([values[pair % n_names], c, y])
     return out
 
 
@@ -85,9 +119,16 @@ def merge_facets(parts: list[dict[str, list[dict]]]) -> dict[str, list[dict]]:
         merged: dict[str, dict] = {}
         for part in parts:
             for item in part.get(name, []):
-                seen = merged.setdefault(item["value"], {**item, "count": 0})
+                seen = merged.setdefault(item["value"], {**item, "count": 0, "names": {}})
                 seen["count"] += item["count"]
+                for n, c, y in item.get("names", ()):  # the issuer facet: its label from all shards' names
+                    had = seen["names"].get(n, (0, 0))
+                    seen["names"][n] = (had[0] + c, max(had[1], y))
         items = list(merged.values())
+        for item in items:
+            names = item.pop("names")
+            if names:
+                item["label"] = issuer_label([[n, c, y] for n, (c, y) in names.items()])
         if name == "year":  # newest first
             items.sort(key=lambda d: -int(d["value"]))
         elif name == "section":  # by count, then the order of the kinds

@@ -6,6 +6,8 @@
     -A, NOT A                     without
     ( … )                         grouping
     province:甘肃 city: county:   region filters (a value matches every name it starts: 甘肃 → 甘肃省)
+    issuer:620600/政府            the issuing body: its issuer_id, or its formal name (issuer:武威市人民政府) — every
+                                  report of the body, all years; a body the index does not hold is an error
     year:2019  year:2018-2020     report year (also >2019, <=2020)
     section:依申请公开 / requests  only text in sections of that kind (canonical key or its Chinese label)
     level:县级 body_type:部门 template:2021
@@ -29,13 +31,13 @@ from indexer.limits import limits
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
-# keyword: the 主题词 of a report (its first keywords, engine/keywords.py)
-FACET_FIELDS = ("province", "city", "county", "year", "level", "body_type", "section", "template", "warning",
-                "keyword")
+# keyword: the 主题词 of a report (its first keywords, engine/keywords.py); issuer: 发布机关, keyed by issuer_id
+FACET_FIELDS = ("province", "city", "county", "issuer", "year", "level", "body_type", "section", "template",
+                "warning", "keyword")
 # the same fields in the order people are offered them: CLI filter options, the web page's facets
-FILTER_KEYS = ("province", "city", "county", "year", "section", "level", "body_type", "template", "warning",
-               "keyword")
-_TEXT_FILTERS = ("province", "city", "county", "level", "body_type", "template", "warning", "keyword")
+FILTER_KEYS = ("province", "city", "county", "issuer", "year", "section", "level", "body_type", "template",
+               "warning", "keyword")
+_TEXT_FILTERS = ("province", "city", "county", "issuer", "level", "body_type", "template", "warning", "keyword")
 _SECTION_BY_LABEL = {label: key for key, label in CANONICAL_SECTIONS.items()}
 _NUMERIC_KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 _NUMBER = r"-?\d+(?:\.\d+)?"
@@ -59,7 +61,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Filter:
-    field: str  # province | city | county | level | body_type | template | section
+    field: str  # province | city | county | issuer | level | body_type | template | section | warning | keyword
     value: str  # as typed (section: canonical key)
 
 
@@ -120,6 +122,17 @@ def field_ranges(node, *, positive: bool = True) -> list[Range]:
         return field_ranges(node.item, positive=not positive)
     if isinstance(node, (And, Or)):
         return [r for item in node.items for r in field_ranges(item, positive=positive)]
+    return []
+
+
+def filter_values(node, field: str) -> list[str]:
+    """The values of every ``field:`` filter in a query tree (under NOT too)."""
+    if isinstance(node, Filter):
+        return [node.value] if node.field == field else []
+    if isinstance(node, Not):
+        return filter_values(node.item, field)
+    if isinstance(node, (And, Or)):
+        return [v for item in node.items for v in filter_values(item, field)]
     return []
 
 

@@ -48,8 +48,9 @@ def _plain_number(x: float) -> int | float:
 
 
 def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
-               mode: str = "exact") -> dict:
-    return facets(Plan(snap, query, filters, mode))
+               mode: str = "exact", shard: bool = False) -> dict:
+    """``shard``: this index is one shard of a larger collection (evaluate.Plan)."""
+    return facets(Plan(snap, query, filters, mode, shard=shard))
 
 
 def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
@@ -64,8 +65,9 @@ def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | 
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", limit: int = 20, offset: int = 0, mode: str = "exact",
                stats: CollectionStats | None = None) -> dict:
-    """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, and each result
-    carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages."""
+    """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, each result
+    carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages, and the facets
+    are a shard's (evaluate.Plan)."""
     t0 = time.perf_counter()
     if sort == "year":
         sort = "year_desc"
@@ -73,7 +75,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     limit, offset = max(0, int(limit)), max(0, int(offset))
     out = {"query": query, "total": 0, "total_sections": 0, "total_fields": 0, "took_ms": 0, "facets": empty_facets(),
            "results": [], "limit": limit, "offset": offset, "sort": sort, "mode": mode}
-    plan = Plan(snap, query, filters, mode)
+    plan = Plan(snap, query, filters, mode, shard=stats is not None)
     marked = plan.marked()
     if mode == "words":
         out["words"] = marked  # the words each term was cut into, for "分词匹配：…"

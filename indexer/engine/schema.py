@@ -19,14 +19,16 @@ from indexer.engine.words import WordField
 
 # Report.fields keys become numeric, sortable fields named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
-FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template")
+# issuer_id keys the issuer facet (发布机关); issuer, the formal name, is what the facet shows for each key
+FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template", "issuer_id", "issuer")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
 # 9: the field and codec classes Whoosh pickles into the TOC moved to indexer.engine (same postings as 8)
 # 10: packed posting blocks (packing.py: docnum gaps, counts, delta-coded positions); display text compressed
 #     per section (display.py)
 # 11: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
 # 12: the word view (words.py), cut with the dictionaries whose digest follows; report keywords
-SCHEMA_VERSION = ("12." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
+# 13: issuer_id and issuer columns (the issuer facet and filter)
+SCHEMA_VERSION = ("13." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
                   + DICTIONARY_DIGEST)
 
 

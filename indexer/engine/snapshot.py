@@ -27,6 +27,7 @@ from indexer.engine.query import Range
 from indexer.engine.ranking import slot_factors
 from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX
 from indexer.model import CANONICAL_SECTIONS
+from indexer.normalize import normalize
 
 # a slot's section kind is coded as its index here (slot_canon; -1 for a title)
 CANONICALS = tuple(CANONICAL_SECTIONS)
@@ -149,6 +150,8 @@ class Snapshot:
             rank[sorted(range(len(values)), key=self.facet_values[name].__getitem__)] = np.arange(len(values))
             self.facet_rank[name] = rank
             self.facet_codes[name] = codes
+        self._issuer_lookup: dict[str, list[int]] | None = None  # issuer_codes()
+        self._issuer_id_code: dict[str, int] = {}
         warn_col = self._column("warnings")
         codes_of = [(warn_col[d] or b"").decode("utf-8").split() for d in live]
         self.warning_values = sorted({c for codes in codes_of for c in codes})
@@ -163,6 +166,20 @@ class Snapshot:
         # BM25F per slot: the length normalisation and the field weight (ranking.py)
         self.avg_length, self.slot_norm, self.slot_weight = slot_factors(
             self.slot_length, self.slot_is_title, self.slot_is_section)
+
+    def issuer_codes(self, value: str) -> tuple[list[int], list[int]]:
+        """(issuer_id codes, issuer name codes) a filter value names: an issuer_id as written, or a formal name
+        (compared after normalize())."""
+        with self._lock:
+            if self._issuer_lookup is None:
+                lookup: dict[str, list[int]] = {}
+                for code, name in enumerate(self.facet_values["issuer"]):
+                    lookup.setdefault(normalize(name), []).append(code)
+                self._issuer_lookup = lookup
+                self._issuer_id_code = {v: code for code, v in enumerate(self.facet_values["issuer_id"])}
+        value = value.strip()
+        ids = [self._issuer_id_code[value]] if value in self._issuer_id_code else []
+        return ids, self._issuer_lookup.get(normalize(value), [])
 
     def versions(self) -> dict[str, str]:
         return {rid: (self._version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
@@ -282,6 +299,7 @@ class EmptySnapshot(Snapshot):
         self.facet_values = {name: [] for name in FACET_COLUMNS}
         self.facet_codes = {name: e64 for name in FACET_COLUMNS}
         self.facet_rank = {name: e64 for name in FACET_COLUMNS}
+        self._issuer_lookup, self._issuer_id_code = {}, {}
         self.warning_values: list[str] = []
         self.has_warning = np.zeros((0, 0), dtype=bool)
         self._lock = threading.Lock()

@@ -46,6 +46,11 @@ QUERIES = [  # (query, filters, sort)
     ("主动公开", {"year": ["2023"]}, "relevance"),
     ("year:2020..2024 政务", None, "relevance"),
     ("没有这样的短语啊", None, "relevance"),
+    # the issuer facet's labels and the issuer filter: a body of one report lives in one shard, the others
+    # must not call it unknown
+    ("公开", {"issuer": ["350128/政府/综合实验区"]}, "relevance"),
+    ("issuer:武威市人民政府", None, "year_desc"),
+    ("", {"issuer": ["640381/政府", "青铜峡市人民政府"]}, "relevance"),
 ]
 
 
@@ -166,6 +171,11 @@ def test_a_query_the_user_must_fix_is_a_query_error(sharded):
         sharded.search('"没有结束的引号')
     with pytest.raises(QueryError):
         sharded.search("公开", sort="nonsense")
+    # an issuer no shard holds, as the embedded index says it (issue 14.1: no silent zero)
+    for ask in (lambda: sharded.search("issuer:武威市政府"), lambda: sharded.facets("", filters={"issuer": ["火星"]}),
+                lambda: sharded.matching_ids("-issuer:620600/部门")):
+        with pytest.raises(QueryError, match="没有这个发布机关"):
+            ask()
 
 
 def test_deleting_and_re_adding_goes_to_the_owning_shard(sharded, embedded):

@@ -143,3 +143,22 @@ def test_search_reports_malformed_queries_as_query_errors(tmp_path):
         ix.facets("政务", filters={"colour": ["red"]})
     assert ix.search("政务 apply.new.total:>1")["total"] == 0  # a field no report has: no match, no error
     ix.close()
+
+
+def test_issuer_filters_take_an_issuer_id_or_a_formal_name():
+    assert parse_query("issuer:620600/政府") == Filter("issuer", "620600/政府")
+    assert parse_query("公开 Issuer：武威市人民政府") == And((Text("公开"), Filter("issuer", "武威市人民政府")))
+    assert parse_query('-issuer:"350128/部门/综合实验区地方税务局"') == Not(
+        Filter("issuer", "350128/部门/综合实验区地方税务局"))
+    assert parse_filters({"issuer": ["620600/政府", " "]}) == {"issuer": [Filter("issuer", "620600/政府")]}
+    with pytest.raises(QueryError, match="issuer"):
+        parse_query("isuer:武威市人民政府")  # a mistyped key names the issuer filter
+    with pytest.raises(QueryError, match="缺少取值"):
+        parse_query("issuer:")
+
+
+def test_filter_values_finds_every_issuer_in_the_tree():
+    from indexer.engine.query import filter_values
+
+    tree = parse_query("(issuer:a OR 公开) -issuer:b province:甘肃")
+    assert filter_values(tree, "issuer") == ["a", "b"] and filter_values(None, "issuer") == []

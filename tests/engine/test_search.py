@@ -139,6 +139,9 @@ def _facet_brute_force(corpus, q: str, index=None) -> dict[str, dict[str, int]]:
         if r.year:
             counts.setdefault("year", {}).setdefault(str(r.year), 0)
             counts["year"][str(r.year)] += 1
+        if r.issuer_id:  # 发布机关: keyed by issuer_id
+            counts.setdefault("issuer", {}).setdefault(r.issuer_id, 0)
+            counts["issuer"][r.issuer_id] += 1
         for code in {w.code for w in r.warnings}:
             counts.setdefault("warning", {}).setdefault(code, 0)
             counts["warning"][code] += 1
@@ -163,7 +166,7 @@ def test_facet_counts_equal_brute_force(index, corpus, q):
     facets = index.facets(f'"{q}"')
     got = {name: {v["value"]: v["count"] for v in values} for name, values in facets.items() if values}
     assert got == _facet_brute_force(corpus, q, index)
-    for name in ("province", "city", "county", "level", "body_type", "template", "warning"):
+    for name in ("province", "city", "county", "issuer", "level", "body_type", "template", "warning"):
         listed = [(-v["count"], v["value"]) for v in facets[name]]
         assert listed == sorted(listed), name  # most reports first, then by value
 
@@ -463,3 +466,89 @@ def test_requests_filter_finds_the_2019_format(corpus, index):
     want = {r.id for r in corpus if r.year and r.year >= 2019 and any(
         s.number.strip("（()）") == "二" and "依申请公开" in s.heading and s.level == 2 for s in r.sections)}
     assert want and want <= set(years), sorted(want - set(years))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The issuer facet and filter (issue 11.2): one body's reports across years and title variants
+
+
+@pytest.fixture(scope="module")
+def library(samples_index):
+    from indexer.library import Library
+
+    with Library(samples_index, readonly=True) as lib:
+        yield lib
+
+
+def _by_issuer(reports) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in reports:
+        if r.issuer_id:
+            out.setdefault(r.issuer_id, []).append(r)
+    return out
+
+
+def test_issuer_facet_counts_equal_the_reports_grouped_by_issuer_id(library):
+    bodies = _by_issuer(library.reports())
+    for q, filters in (("", None), ("公开", None), ("", {"year": ["2019-2021"]})):
+        facet = library.facets(q, filters=filters)["issuer"]
+        wanted = {rid for rid in library.matching_ids(q, filters=filters)}
+        expect = {b: sum(r.id in wanted for r in rs) for b, rs in bodies.items()}
+        assert {v["value"]: v["count"] for v in facet} == {b: n for b, n in expect.items() if n}
+        for v in facet:  # shown by the body's name: the most common of the counted reports'
+            names = [r.issuer for r in bodies[v["value"]] if r.id in wanted]
+            assert v["label"] == max(set(names), key=names.count)
+
+
+def test_one_body_of_several_years_is_one_facet_value(library):
+    bodies = {b: rs for b, rs in _by_issuer(library.reports()).items() if len({r.year for r in rs}) >= 2}
+    assert "620600/政府" in bodies and len(bodies) >= 3  # 武威市 2019/2020, 洪泽区 2023/2024, 平潭综合实验区
+    facet = {v["value"]: v for v in library.facets("")["issuer"]}
+    for body, rs in bodies.items():
+        assert facet[body]["count"] == len(rs)
+    # the 武威市 titles differ in more than the year (…2019年政府… / …2020年度政府…), their body does not
+    assert {r.title for r in bodies["620600/政府"]} == {"武威市2019年政府信息公开工作年度报告",
+                                                      "武威市2020年度政府信息公开工作年度报告"}
+    assert facet["620600/政府"]["label"] == "武威市人民政府"
+
+
+@pytest.mark.parametrize("how", ["id", "name", "option"])
+def test_the_issuer_filter_selects_exactly_the_bodys_reports(library, how):
+    for body, rs in _by_issuer(library.reports()).items():
+        value = body if how != "name" else rs[0].issuer
+        if how == "option":
+            res = library.search("", filters={"issuer": [value]}, limit=100)
+        else:
+            res = library.search(f'issuer:"{value}"', limit=100)
+        assert {r["id"] for r in res["results"]} == {r.id for r in rs}, value
+        assert res["total"] == len(rs)
+
+
+def test_the_issuer_filter_combines_with_text_and_negation(library):
+    rs = _by_issuer(library.reports())["620600/政府"]
+    assert library.search("issuer:620600/政府 year:2020")["total"] == sum(r.year == 2020 for r in rs)
+    assert library.search("-issuer:武威市人民政府")["total"] == library.count() - len(rs)
+    both = library.search("", filters={"issuer": ["620600/政府", "320813/政府"]})
+    assert both["total"] == len(rs) + len(_by_issuer(library.reports())["320813/政府"])
+
+
+@pytest.mark.parametrize("value, near", [("武威市政府", "武威市人民政府"), ("620600/部门", "620600/政府"),
+                                         ("火星", "issuer_id")])
+def test_an_issuer_the_index_does_not_hold_is_an_error_not_an_empty_result(library, value, near):
+    for run in (lambda: library.search(f"issuer:{value}"), lambda: library.facets("", filters={"issuer": [value]}),
+                lambda: library.matching_ids(f"公开 OR -issuer:{value}")):
+        with pytest.raises(QueryError) as e:
+            run()
+        assert "没有这个发布机关" in str(e.value) and near in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_issuer_label_is_the_most_common_name_then_the_latest_years():
+    from indexer.engine.facets import issuer_label, merge_facets
+
+    assert issuer_label([["甲市政府", 1, 2019], ["甲市人民政府", 2, 2018]]) == "甲市人民政府"
+    assert issuer_label([["甲市政府", 1, 2019], ["甲市人民政府", 1, 2018]]) == "甲市政府"
+    assert issuer_label([]) == ""
+    # shards: the label of the summed names, not of either shard's own
+    a = {"issuer": [{"value": "1/政府", "label": "甲", "count": 2, "names": [["甲", 2, 2018]]}]}
+    b = {"issuer": [{"value": "1/政府", "label": "乙", "count": 3, "names": [["乙", 1, 2020], ["甲", 1, 2017]]}]}
+    assert merge_facets([a, b])["issuer"] == [{"value": "1/政府", "label": "甲", "count": 5}]

@@ -275,3 +275,28 @@ def test_report_page_shows_keywords_and_similar_reports(page, base_url, tmp_path
     expect(page.locator("a.chip").first).to_contain_text(f"主题词：{word}")
     assert int(page.locator(".summary strong").first.inner_text()) >= 1
     assert not page.errors, page.errors
+
+
+def test_tick_an_issuer_and_see_only_that_bodys_reports_of_every_year(page, base_url, tmp_path):
+    expect = playwright_sync.expect
+    page.goto(base_url + "/")
+    facet = page.locator('fieldset.facet[data-key="issuer"]')
+    expect(facet.locator("legend")).to_have_text("发布机关")
+    # one body of two years (…2019年… and …2020年度… in their titles) is one value, shown by its name
+    wuwei = facet.locator("label.fv", has_text="武威市人民政府")
+    expect(wuwei).to_have_count(1)
+    expect(wuwei.locator(".count")).to_have_text("2")
+    wuwei.get_by_role("checkbox").check()
+    page.wait_for_url("**issuer=*")
+    assert "issuer=620600%2F" in page.url  # the key is submitted, the name shown
+    expect(page.locator("a.chip").first).to_contain_text("发布机关：武威市人民政府")
+    assert page.locator(".summary strong").first.inner_text() == "2"
+    metas = page.locator("li.report .meta").all_inner_texts()
+    assert len(metas) == 2 and all("武威市人民政府" in m for m in metas)
+    assert sorted(m for meta in metas for m in ("2019", "2020") if m in meta) == ["2019", "2020"]
+    page.screenshot(path=str(tmp_path / "issuer.png"), full_page=True)
+    # unticking brings every body back
+    page.locator('fieldset.facet[data-key="issuer"] label.fv.on').get_by_role("checkbox").uncheck()
+    page.wait_for_url(lambda url: "issuer=" not in url)
+    assert int(page.locator(".summary strong").first.inner_text()) > 2
+    assert not page.errors, page.errors

@@ -233,6 +233,36 @@ def test_api_facets_and_report(client, lib):
     assert got == r.to_json()
 
 
+def test_issuer_facet_and_filter_in_the_api_the_page_and_the_export(client, lib):
+    # issue 11.2: the 发布机关 facet is keyed by issuer_id and shown by name; issuer= takes either
+    facet = client.get("/api/facets").get_json()["facets"]["issuer"]
+    bodies: dict[str, set[str]] = {}
+    for r in lib.reports():
+        if r.issuer_id:
+            bodies.setdefault(r.issuer_id, set()).add(r.id)
+    assert {v["value"]: v["count"] for v in facet} == {b: len(ids) for b, ids in bodies.items()}
+    assert next(v for v in facet if v["value"] == "620600/政府")["label"] == "武威市人民政府"
+    for value in ("620600/政府", "武威市人民政府"):
+        res = client.get(f"/api/search?issuer={quote(value)}&limit=100").get_json()
+        assert {r["id"] for r in res["results"]} == bodies["620600/政府"]
+        rows = client.get(f"/api/export?format=json&issuer={quote(value)}").get_json()["rows"]
+        assert {row["id"] for row in rows} == bodies["620600/政府"]
+    page = client.get("/?issuer=" + quote("武威市人民政府")).get_data(as_text=True)
+    assert page.count('<li class="report">') == 2
+    assert "发布机关：武威市人民政府" in page  # the chip
+    group = page[page.index('data-key="issuer"'):]
+    group = group[:group.index("</fieldset>")]
+    assert '<legend>发布机关</legend>' in group
+    # a name in the URL ticks its body's value (the key is what the form submits next)
+    assert re.search(r'value="620600/政府" checked> <span class="fl"[^>]*>武威市人民政府</span>', group)
+    assert group.count("<label") == len(bodies)
+    for url in ("/?issuer=", "/api/search?issuer=", "/api/facets?issuer=", "/api/export?issuer=", "/?q=issuer:"):
+        resp = client.get(url + quote("武威市政府"))
+        assert resp.status_code == 400
+        text = resp.get_data(as_text=True) if url.startswith("/?") else resp.get_json()["error"]
+        assert "没有这个发布机关" in text and "武威市人民政府" in text
+
+
 def test_api_similar_reports(client, lib):
     r = next(x for x in lib.reports() if x.issuer == "淮安市洪泽区人民政府" and x.year == 2023)
     got = client.get(f"/api/reports/{r.id}/similar?limit=3").get_json()["similar"]
@@ -267,8 +297,10 @@ def test_openapi_describes_every_api_route(app, client):
               if r.rule.startswith("/api/")}
     assert documented == served
     params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "province", "city", "county", "year", "section", "level", "body_type", "template",
-                      "warning", "keyword", "mode", "sort", "limit", "offset"}  # keyword, mode: issue 13
+    assert params == {"q", "province", "city", "county", "issuer", "year", "section", "level", "body_type",
+                      "template", "warning", "keyword", "mode", "sort", "limit", "offset"}  # keyword, mode: issue 13
+    facets = doc["components"]["schemas"]["Facets"]
+    assert set(facets["properties"]["issuer"]["items"]["required"]) == {"value", "label", "count"}
 
 
 # -- compare -------------------------------------------------------------------------------------------------------

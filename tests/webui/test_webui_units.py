@@ -85,6 +85,22 @@ def test_page_state_round_trips_and_removing_a_province_drops_its_cities():
     assert "page" not in p.without("city", "武威市")
 
 
+def test_a_long_issuer_facet_lists_the_commonest_and_keeps_the_ticked_ones():
+    from webui.params import SearchParams
+    from webui.views import FACET_MAX_SHOWN, _chips, _facet_groups
+
+    values = [{"value": f"{i:06d}/政府", "label": f"机关{i}", "count": 1000 - i} for i in range(FACET_MAX_SHOWN + 50)]
+    ticked = values[-1]  # the rarest, ticked by its name (a typed link)
+    params = SearchParams(filters={"issuer": [ticked["label"]]})
+    group = next(g for g in _facet_groups(params, {"issuer": values}) if g["key"] == "issuer")
+    assert len(group["values"]) == FACET_MAX_SHOWN and group["more"] == 50
+    first = group["values"][0]
+    assert (first["value"], first["label"], first["checked"]) == (ticked["value"], ticked["label"], True)
+    assert [v["label"] for v in group["values"][1:4]] == ["机关0", "机关1", "机关2"]
+    assert [c["label"] for c in _chips(SearchParams(filters={"issuer": [values[1]["value"]]}), {"issuer": values})] \
+        == ["机关1"]
+
+
 # -- chart ---------------------------------------------------------------------------------------------------------
 
 def test_nice_ticks_cover_the_range_with_round_steps():
