@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-import lxml.html
+from bs4 import Tag
 
+from indexer.read.soup import is_text, iter_tags, lead_text, parse, root_element, text_content
 from scrapers.fetch import canonical_url
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def normalise_date(text: str | None) -> str | None:
 
 
 def _text(el) -> str:
-    return _SPACE.sub(" ", el.text_content() or "").strip()
+    return _SPACE.sub(" ", text_content(el)).strip()
 
 
 def link_url(href: str | None, base: str) -> str | None:
@@ -162,7 +163,7 @@ def link_url(href: str | None, base: str) -> str | None:
 
 def _anchors(root, base: str) -> list[Link]:
     out = []
-    for a in root.iter("a"):
+    for a in iter_tags(root, "a"):
         url = link_url(a.get("href"), base)
         if url is None:
             continue
@@ -174,15 +175,21 @@ def _anchors(root, base: str) -> list[Link]:
     return out
 
 
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
 def _fragment_root(html: str):
-    try:
-        return lxml.html.fragment_fromstring(html, create_parent="div")
-    except Exception:  # lxml refuses some broken fragments; the page's other links still count
+    """An HTML fragment (a Hanweb record) as the <body> that holds it; None when it is no fragment (it carries a
+    document of its own with other than one body)."""
+    root = root_element(parse(html if _FULL_HTML.match(html) else f"<html><body>{html}</body></html>"))
+    if root is None or root.name != "html":
         return None
+    bodies = [c for c in root.contents if isinstance(c, Tag) and c.name == "body"]
+    return bodies[0] if len(bodies) == 1 else None
 
 
 def _base_url(root, url: str) -> str:
-    base = root.find(".//base") if root is not None else None
+    base = root.find("base") if root is not None else None
     return urljoin(url, base.get("href")) if base is not None and base.get("href") else url
 
 
@@ -265,15 +272,22 @@ def _is_pagination(link: Link, url: str) -> bool:
     return bool(_PAGE_TEXT.match(_squash(link.text)))
 
 
-def analyse_page(html: str, url: str) -> Page:
-    """Links, pagination, attachments and article metadata of one HTML (or Hanweb XML) page."""
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_page(html: str):
+    """The page's Beautiful Soup tree (indexer/read/soup.py), to be shared by analyse_page and apply_selectors;
+    None for an empty page.  An XML declaration (XHTML pages, Hanweb data proxies) is no content."""
+    return parse(_XML_DECLARATION.sub("", html, count=1)) if html.strip() else None
+
+
+def analyse_page(html: str, url: str, soup=None) -> Page:
+    """Links, pagination, attachments and article metadata of one HTML (or Hanweb XML) page; ``soup`` is the
+    page's parse_page tree when the caller has it already (it is read, never changed)."""
     url = canonical_url(url)
-    root = None
-    if html.strip():
-        try:  # lxml refuses str input that carries an XML encoding declaration (XHTML pages, Hanweb proxies)
-            root = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1))
-        except Exception:
-            root = None
+    if soup is None:
+        soup = parse_page(html)
+    root = root_element(soup) if soup is not None else None
     base = _base_url(root, url)
     links: list[Link] = _anchors(root, base) if root is not None else []
     # Hanweb keeps its list records as HTML inside CDATA, invisible to an HTML parser.
@@ -288,7 +302,7 @@ def analyse_page(html: str, url: str) -> Page:
             unique[link.url] = link
     links = list(unique.values())
 
-    scripts = "\n".join(s.text or "" for s in root.iter("script")) if root is not None else ""
+    scripts = "\n".join(lead_text(s) or "" for s in iter_tags(root, "script")) if root is not None else ""
     pagination = _trs_pages(scripts, base)
     pagination += [link.url for link in links if _is_pagination(link, url)]
     pagination += _hanweb_groups(html, url, base)
@@ -302,19 +316,16 @@ def analyse_page(html: str, url: str) -> Page:
     titles, published, issuer = _metadata(root)
     body_chars = 0
     if root is not None:
-        body = root.find("body")
-        body = body if body is not None else root
-        for noise in body.xpath(".//script|.//style|.//a|.//select|.//noscript"):
-            if noise.getparent() is not None:
-                noise.drop_tree()  # keeps the tail text
-        body_text = body.text_content() or ""
+        body = next((c for c in root.contents if isinstance(c, Tag) and c.name == "body"), root)
+        pieces: list[str] = []
+        content_chars = _page_text(body, pieces)  # the text outside links, scripts and menus
+        body_text = "".join(pieces)
         marked = _HANWEB_CONTENT.search(html)
-        content = _content_container(body)
         if marked:
             own_text = _TAG.sub("", re.sub(r"<a\b.*?</a>", "", marked.group(1), flags=re.S | re.I))
+            body_chars = len(_CJK_OR_DIGIT.findall(own_text))
         else:
-            own_text = content.text_content() if content is not None else body_text
-        body_chars = len(_CJK_OR_DIGIT.findall(own_text))
+            body_chars = content_chars if content_chars is not None else len(_CJK_OR_DIGIT.findall(body_text))
         if not published:
             for m in _DATE_LABEL.finditer(body_text):
                 published = normalise_date(body_text[m.end():m.end() + 24])
@@ -336,18 +347,33 @@ _HANWEB_CONTENT = re.compile(r"<!--<\$\[信息内容\]>begin-->(.*?)<!--<\$\[信
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _content_container(body):
-    """The article's own container, so that text in sidebars and footers does not count as the page's text;
-    None when the page names none."""
-    best, best_len = None, -1
-    for el in body.iter("div", "td", "article", "section"):
-        marker = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if not _CONTENT_HINT.search(marker):
-            continue
-        size = len(_CJK_OR_DIGIT.findall(el.text_content() or ""))
-        if size > best_len:
-            best, best_len = el, size
-    return best
+_NOISE = frozenset(("script", "style", "a", "select", "noscript"))
+_CONTAINERS = frozenset(("div", "td", "article", "section"))
+
+
+def _page_text(body, pieces: list[str]) -> int | None:
+    """Collect the page's text outside links, scripts, styles, selects and noscripts into ``pieces``; return the
+    CJK characters and digits of the article's own container (the largest element whose id/class names it as
+    the content, so that sidebars and footers do not count), None when the page names none.  One walk: a
+    container's count is the sum of its children's."""
+    best = [-1]
+
+    def walk(el) -> int:
+        chars = 0
+        for node in el.contents:
+            if isinstance(node, Tag):
+                if node.name not in _NOISE:
+                    chars += walk(node)
+            elif is_text(node):
+                pieces.append(node)
+                chars += len(_CJK_OR_DIGIT.findall(node))
+        if el.name in _CONTAINERS and chars > best[0] \
+                and _CONTENT_HINT.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+            best[0] = chars
+        return chars
+
+    walk(body)
+    return best[0] if best[0] >= 0 else None
 
 
 _DOWNLOAD_TEXT = re.compile(r"附件|下载|原文|全文|\.pdf|\.docx?$", re.I)
@@ -364,7 +390,9 @@ def _looks_like_download(link: Link, page_url: str) -> bool:
 def _embedded_documents(root, base: str) -> list[Link]:
     """PDFs shown inline: <iframe>/<embed>/<object> pointing at a document or at a viewer with ?file=…"""
     out = []
-    for el in root.xpath("//iframe[@src]|//embed[@src]|//object[@data]"):
+    for el in root.find_all(("iframe", "embed", "object")):
+        if not el.has_attr("data" if el.name == "object" else "src"):
+            continue
         src = (el.get("src") or el.get("data") or "").strip()
         target = dict(parse_qsl(urlsplit(src).query)).get("file") or src
         if _ATTACHMENT.search(target):
@@ -377,7 +405,7 @@ def _metadata(root) -> tuple[list[str], str | None, str | None]:
     published = issuer = None
     if root is None:
         return titles, None, None
-    for meta in root.iter("meta"):
+    for meta in iter_tags(root, "meta"):
         key = (meta.get("name") or meta.get("property") or "").strip().lower()
         value = _SPACE.sub(" ", meta.get("content") or "").strip()
         if not value:
@@ -389,13 +417,13 @@ def _metadata(root) -> tuple[list[str], str | None, str | None]:
         elif key in _META_ISSUER and not issuer and re.search(r"[\u4e00-\u9fff]", value):
             issuer = value
     for tag in ("h1", "h2", "h3"):
-        for h in root.iter(tag):
+        for h in iter_tags(root, tag):
             text = _text(h)
             if 4 <= len(text) <= 120:
                 titles.append(text)
-    title_el = root.find(".//title")
-    if title_el is not None and title_el.text:
-        whole = _SPACE.sub(" ", title_el.text).strip()
+    title_el = root.find("title")
+    if title_el is not None and lead_text(title_el):
+        whole = _SPACE.sub(" ", lead_text(title_el)).strip()
         titles.append(whole)
         titles.extend(p for p in _TITLE_SPLIT.split(whole) if p and p != whole)
     return list(dict.fromkeys(titles)), published, issuer
