@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlun
 
 from bs4 import Tag
 
-from indexer.read.soup import is_text, iter_tags, lead_text, parse, root_element, text_content
+from indexer.read.soup import is_text, lead_text, parse, root_element, tags_by_name, text_content
 from scrapers.fetch import canonical_url
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -161,9 +161,9 @@ def link_url(href: str | None, base: str) -> str | None:
     return canonical_url(url) if urlsplit(url).scheme in ("http", "https") else None
 
 
-def _anchors(root, base: str) -> list[Link]:
+def _anchors(root, base: str, anchors=None) -> list[Link]:
     out = []
-    for a in iter_tags(root, "a"):
+    for a in tags_by_name(root, ("a",))["a"] if anchors is None else anchors:
         url = link_url(a.get("href"), base)
         if url is None:
             continue
@@ -188,8 +188,8 @@ def _fragment_root(html: str):
     return bodies[0] if len(bodies) == 1 else None
 
 
-def _base_url(root, url: str) -> str:
-    base = root.find("base") if root is not None else None
+def _base_url(bases: list, url: str) -> str:
+    base = bases[0] if bases else None
     return urljoin(url, base.get("href")) if base is not None and base.get("href") else url
 
 
@@ -273,6 +273,9 @@ def _is_pagination(link: Link, url: str) -> bool:
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# the elements analyse_page looks at, gathered in one walk of the page
+_LOOKED_AT = ("a", "base", "script", "iframe", "embed", "object", "meta", "h1", "h2", "h3", "title")
+
 
 
 def parse_page(html: str):
@@ -288,8 +291,9 @@ def analyse_page(html: str, url: str, soup=None) -> Page:
     if soup is None:
         soup = parse_page(html)
     root = root_element(soup) if soup is not None else None
-    base = _base_url(root, url)
-    links: list[Link] = _anchors(root, base) if root is not None else []
+    tags = tags_by_name(root, _LOOKED_AT) if root is not None else {name: [] for name in _LOOKED_AT}
+    base = _base_url(tags["base"], url)
+    links: list[Link] = _anchors(root, base, tags["a"]) if root is not None else []
     # Hanweb keeps its list records as HTML inside CDATA, invisible to an HTML parser.
     for chunk in _CDATA.findall(html):
         frag = _fragment_root(chunk)
@@ -302,7 +306,7 @@ def analyse_page(html: str, url: str, soup=None) -> Page:
             unique[link.url] = link
     links = list(unique.values())
 
-    scripts = "\n".join(lead_text(s) or "" for s in iter_tags(root, "script")) if root is not None else ""
+    scripts = "\n".join(lead_text(s) or "" for s in tags["script"])
     pagination = _trs_pages(scripts, base)
     pagination += [link.url for link in links if _is_pagination(link, url)]
     pagination += _hanweb_groups(html, url, base)
@@ -311,9 +315,10 @@ def analyse_page(html: str, url: str, soup=None) -> Page:
     attachments = [link for link in links if _ATTACHMENT.search(link.url) or _ATTACHMENT.search(link.text + "#")
                    or _looks_like_download(link, url)]
     if root is not None:
-        attachments += [link for link in _embedded_documents(root, base) if link.url not in {a.url for a in attachments}]
+        attachments += [link for link in _embedded_documents(tags, base)
+                        if link.url not in {a.url for a in attachments}]
 
-    titles, published, issuer = _metadata(root)
+    titles, published, issuer = _metadata(tags if root is not None else None)
     body_chars = 0
     if root is not None:
         body = next((c for c in root.contents if isinstance(c, Tag) and c.name == "body"), root)
@@ -387,10 +392,12 @@ def _looks_like_download(link: Link, page_url: str) -> bool:
             and not _PAGE_PATH.search(parts.path))
 
 
-def _embedded_documents(root, base: str) -> list[Link]:
+def _embedded_documents(tags: dict[str, list], base: str) -> list[Link]:
     """PDFs shown inline: <iframe>/<embed>/<object> pointing at a document or at a viewer with ?file=…"""
     out = []
-    for el in root.find_all(("iframe", "embed", "object")):
+    for el in tags["*"]:
+        if el.name not in ("iframe", "embed", "object"):
+            continue
         if not el.has_attr("data" if el.name == "object" else "src"):
             continue
         src = (el.get("src") or el.get("data") or "").strip()
@@ -400,12 +407,12 @@ def _embedded_documents(root, base: str) -> list[Link]:
     return out
 
 
-def _metadata(root) -> tuple[list[str], str | None, str | None]:
+def _metadata(tags: dict[str, list] | None) -> tuple[list[str], str | None, str | None]:
     titles: list[str] = []
     published = issuer = None
-    if root is None:
+    if tags is None:
         return titles, None, None
-    for meta in iter_tags(root, "meta"):
+    for meta in tags["meta"]:
         key = (meta.get("name") or meta.get("property") or "").strip().lower()
         value = _SPACE.sub(" ", meta.get("content") or "").strip()
         if not value:
@@ -417,11 +424,11 @@ def _metadata(root) -> tuple[list[str], str | None, str | None]:
         elif key in _META_ISSUER and not issuer and re.search(r"[\u4e00-\u9fff]", value):
             issuer = value
     for tag in ("h1", "h2", "h3"):
-        for h in iter_tags(root, tag):
+        for h in tags[tag]:
             text = _text(h)
             if 4 <= len(text) <= 120:
                 titles.append(text)
-    title_el = root.find("title")
+    title_el = tags["title"][0] if tags["title"] else None
     if title_el is not None and lead_text(title_el):
         whole = _SPACE.sub(" ", lead_text(title_el)).strip()
         titles.append(whole)

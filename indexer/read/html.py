@@ -28,7 +28,7 @@ from bs4 import NavigableString, Tag
 
 from indexer.model import Cell, Document, ReadError, Table
 from indexer.read.nesting import shallow_html
-from indexer.read.soup import child_tags, is_text, iter_tags, parse, root_element, text_content, texts
+from indexer.read.soup import child_tags, first_tag, is_text, iter_tags, parse, root_element, text_content, texts
 from indexer.read.text import decode_text, join_cell_lines, normalize_newlines, table_lines
 
 _JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside", "select", "button",
@@ -289,12 +289,12 @@ def _title_element(body, title: str | None):
     while document.parent is not None:
         document = document.parent
     if want:
-        for el in document.find_all(True):
+        for el in iter_tags(document):
             if el.name in ("h1", "h2", "h3") or "title" in (el.get("class") or "") or "title" in (el.get("id") or ""):
                 t = _squash(_inline_text(el))
                 if len(t) >= 6 and (t in want or want in t):
                     return el
-    h1 = document.find("h1")
+    h1 = first_tag(document, "h1")
     return h1 if h1 is not None and len(_inline_text(h1)) >= 6 else None
 
 
@@ -395,7 +395,7 @@ def _strip_chrome_tokens(line: str) -> str:
 
 
 def _is_data_table(el) -> bool:
-    if el is None or el.name != "table" or el.find("table") is not None:
+    if el is None or el.name != "table" or first_tag(el, "table") is not None:
         return False
     rows = _rows(el)
     if len(rows) < 2:
@@ -465,7 +465,7 @@ def page_meta(root) -> dict[str, str]:
         ours = _META_NAMES.get(key)
         if ours and value and ours not in meta:
             meta[ours] = value
-    title = root.find("title")
+    title = first_tag(root, "title")
     if title is not None:
         text = _collapse(text_content(title))
         if text:
