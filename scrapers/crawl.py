@@ -25,7 +25,7 @@ from scrapers import archive as warc
 from scrapers.config import CrawlConfig, Site
 from scrapers.selectors import apply_selectors
 from scrapers.discover import (Page, analyse_page, attachment_name, is_attachment_url, is_report_title, list_targets,
-                               page_is_report, report_attachments, strip_extension)
+                               page_is_report, parse_page, report_attachments, strip_extension)
 from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, declared_charset, robots_allows,
                             robots_delay, robots_for_status)
 from scrapers.state import CrawlState, UrlRow
@@ -363,8 +363,9 @@ class Crawler:
             self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
             return
         text, encoding = decode_body(final.body, final.content_type)
-        page = apply_selectors(analyse_page(text, row.url), text, site.selectors, site.name,
-                               "list" if row.kind == "list" else "report")
+        soup = parse_page(text)  # one parse serves the generic discovery and the site's selectors
+        page = apply_selectors(analyse_page(text, row.url, soup), text, site.selectors, site.name,
+                               "list" if row.kind == "list" else "report", soup)
         self._handle_page(site, row, final, page, encoding, position, record_id, etag, last_modified, stats)
 
     def _handle_page(self, site: Site, row: UrlRow, final: Response, page: Page, encoding: str, position, record_id,

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-import lxml.html
+from bs4 import Tag
 
+from indexer.read.soup import is_text, lead_text, parse, root_element, tags_by_name, text_content
 from scrapers.fetch import canonical_url
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def normalise_date(text: str | None) -> str | None:
 
 
 def _text(el) -> str:
-    return _SPACE.sub(" ", el.text_content() or "").strip()
+    return _SPACE.sub(" ", text_content(el)).strip()
 
 
 def link_url(href: str | None, base: str) -> str | None:
@@ -160,9 +161,9 @@ def link_url(href: str | None, base: str) -> str | None:
     return canonical_url(url) if urlsplit(url).scheme in ("http", "https") else None
 
 
-def _anchors(root, base: str) -> list[Link]:
+def _anchors(root, base: str, anchors=None) -> list[Link]:
     out = []
-    for a in root.iter("a"):
+    for a in tags_by_name(root, ("a",))["a"] if anchors is None else anchors:
         url = link_url(a.get("href"), base)
         if url is None:
             continue
@@ -174,15 +175,21 @@ def _anchors(root, base: str) -> list[Link]:
     return out
 
 
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
 def _fragment_root(html: str):
-    try:
-        return lxml.html.fragment_fromstring(html, create_parent="div")
-    except Exception:  # lxml refuses some broken fragments; the page's other links still count
+    """An HTML fragment (a Hanweb record) as the <body> that holds it; None when it is no fragment (it carries a
+    document of its own with other than one body)."""
+    root = root_element(parse(html if _FULL_HTML.match(html) else f"<html><body>{html}</body></html>"))
+    if root is None or root.name != "html":
         return None
+    bodies = [c for c in root.contents if isinstance(c, Tag) and c.name == "body"]
+    return bodies[0] if len(bodies) == 1 else None
 
 
-def _base_url(root, url: str) -> str:
-    base = root.find(".//base") if root is not None else None
+def _base_url(bases: list, url: str) -> str:
+    base = bases[0] if bases else None
     return urljoin(url, base.get("href")) if base is not None and base.get("href") else url
 
 
@@ -265,17 +272,28 @@ def _is_pagination(link: Link, url: str) -> bool:
     return bool(_PAGE_TEXT.match(_squash(link.text)))
 
 
-def analyse_page(html: str, url: str) -> Page:
-    """Links, pagination, attachments and article metadata of one HTML (or Hanweb XML) page."""
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# the elements analyse_page looks at, gathered in one walk of the page
+_LOOKED_AT = ("a", "base", "script", "iframe", "embed", "object", "meta", "h1", "h2", "h3", "title")
+
+
+
+def parse_page(html: str):
+    """The page's Beautiful Soup tree (indexer/read/soup.py), to be shared by analyse_page and apply_selectors;
+    None for an empty page.  An XML declaration (XHTML pages, Hanweb data proxies) is no content."""
+    return parse(_XML_DECLARATION.sub("", html, count=1)) if html.strip() else None
+
+
+def analyse_page(html: str, url: str, soup=None) -> Page:
+    """Links, pagination, attachments and article metadata of one HTML (or Hanweb XML) page; ``soup`` is the
+    page's parse_page tree when the caller has it already (it is read, never changed)."""
     url = canonical_url(url)
-    root = None
-    if html.strip():
-        try:  # lxml refuses str input that carries an XML encoding declaration (XHTML pages, Hanweb proxies)
-            root = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1))
-        except Exception:
-            root = None
-    base = _base_url(root, url)
-    links: list[Link] = _anchors(root, base) if root is not None else []
+    if soup is None:
+        soup = parse_page(html)
+    root = root_element(soup) if soup is not None else None
+    tags = tags_by_name(root, _LOOKED_AT) if root is not None else {name: [] for name in _LOOKED_AT}
+    base = _base_url(tags["base"], url)
+    links: list[Link] = _anchors(root, base, tags["a"]) if root is not None else []
     # Hanweb keeps its list records as HTML inside CDATA, invisible to an HTML parser.
     for chunk in _CDATA.findall(html):
         frag = _fragment_root(chunk)
@@ -288,7 +306,7 @@ def analyse_page(html: str, url: str) -> Page:
             unique[link.url] = link
     links = list(unique.values())
 
-    scripts = "\n".join(s.text or "" for s in root.iter("script")) if root is not None else ""
+    scripts = "\n".join(lead_text(s) or "" for s in tags["script"])
     pagination = _trs_pages(scripts, base)
     pagination += [link.url for link in links if _is_pagination(link, url)]
     pagination += _hanweb_groups(html, url, base)
@@ -297,24 +315,22 @@ def analyse_page(html: str, url: str) -> Page:
     attachments = [link for link in links if _ATTACHMENT.search(link.url) or _ATTACHMENT.search(link.text + "#")
                    or _looks_like_download(link, url)]
     if root is not None:
-        attachments += [link for link in _embedded_documents(root, base) if link.url not in {a.url for a in attachments}]
+        attachments += [link for link in _embedded_documents(tags, base)
+                        if link.url not in {a.url for a in attachments}]
 
-    titles, published, issuer = _metadata(root)
+    titles, published, issuer = _metadata(tags if root is not None else None)
     body_chars = 0
     if root is not None:
-        body = root.find("body")
-        body = body if body is not None else root
-        for noise in body.xpath(".//script|.//style|.//a|.//select|.//noscript"):
-            if noise.getparent() is not None:
-                noise.drop_tree()  # keeps the tail text
-        body_text = body.text_content() or ""
+        body = next((c for c in root.contents if isinstance(c, Tag) and c.name == "body"), root)
+        pieces: list[str] = []
+        content_chars = _page_text(body, pieces)  # the text outside links, scripts and menus
+        body_text = "".join(pieces)
         marked = _HANWEB_CONTENT.search(html)
-        content = _content_container(body)
         if marked:
             own_text = _TAG.sub("", re.sub(r"<a\b.*?</a>", "", marked.group(1), flags=re.S | re.I))
+            body_chars = len(_CJK_OR_DIGIT.findall(own_text))
         else:
-            own_text = content.text_content() if content is not None else body_text
-        body_chars = len(_CJK_OR_DIGIT.findall(own_text))
+            body_chars = content_chars if content_chars is not None else len(_CJK_OR_DIGIT.findall(body_text))
         if not published:
             for m in _DATE_LABEL.finditer(body_text):
                 published = normalise_date(body_text[m.end():m.end() + 24])
@@ -336,18 +352,33 @@ _HANWEB_CONTENT = re.compile(r"<!--<\$\[信息内容\]>begin-->(.*?)<!--<\$\[信
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _content_container(body):
-    """The article's own container, so that text in sidebars and footers does not count as the page's text;
-    None when the page names none."""
-    best, best_len = None, -1
-    for el in body.iter("div", "td", "article", "section"):
-        marker = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if not _CONTENT_HINT.search(marker):
-            continue
-        size = len(_CJK_OR_DIGIT.findall(el.text_content() or ""))
-        if size > best_len:
-            best, best_len = el, size
-    return best
+_NOISE = frozenset(("script", "style", "a", "select", "noscript"))
+_CONTAINERS = frozenset(("div", "td", "article", "section"))
+
+
+def _page_text(body, pieces: list[str]) -> int | None:
+    """Collect the page's text outside links, scripts, styles, selects and noscripts into ``pieces``; return the
+    CJK characters and digits of the article's own container (the largest element whose id/class names it as
+    the content, so that sidebars and footers do not count), None when the page names none.  One walk: a
+    container's count is the sum of its children's."""
+    best = [-1]
+
+    def walk(el) -> int:
+        chars = 0
+        for node in el.contents:
+            if isinstance(node, Tag):
+                if node.name not in _NOISE:
+                    chars += walk(node)
+            elif is_text(node):
+                pieces.append(node)
+                chars += len(_CJK_OR_DIGIT.findall(node))
+        if el.name in _CONTAINERS and chars > best[0] \
+                and _CONTENT_HINT.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+            best[0] = chars
+        return chars
+
+    walk(body)
+    return best[0] if best[0] >= 0 else None
 
 
 _DOWNLOAD_TEXT = re.compile(r"附件|下载|原文|全文|\.pdf|\.docx?$", re.I)
@@ -361,10 +392,14 @@ def _looks_like_download(link: Link, page_url: str) -> bool:
             and not _PAGE_PATH.search(parts.path))
 
 
-def _embedded_documents(root, base: str) -> list[Link]:
+def _embedded_documents(tags: dict[str, list], base: str) -> list[Link]:
     """PDFs shown inline: <iframe>/<embed>/<object> pointing at a document or at a viewer with ?file=…"""
     out = []
-    for el in root.xpath("//iframe[@src]|//embed[@src]|//object[@data]"):
+    for el in tags["*"]:
+        if el.name not in ("iframe", "embed", "object"):
+            continue
+        if not el.has_attr("data" if el.name == "object" else "src"):
+            continue
         src = (el.get("src") or el.get("data") or "").strip()
         target = dict(parse_qsl(urlsplit(src).query)).get("file") or src
         if _ATTACHMENT.search(target):
@@ -372,12 +407,12 @@ def _embedded_documents(root, base: str) -> list[Link]:
     return out
 
 
-def _metadata(root) -> tuple[list[str], str | None, str | None]:
+def _metadata(tags: dict[str, list] | None) -> tuple[list[str], str | None, str | None]:
     titles: list[str] = []
     published = issuer = None
-    if root is None:
+    if tags is None:
         return titles, None, None
-    for meta in root.iter("meta"):
+    for meta in tags["meta"]:
         key = (meta.get("name") or meta.get("property") or "").strip().lower()
         value = _SPACE.sub(" ", meta.get("content") or "").strip()
         if not value:
@@ -389,13 +424,13 @@ def _metadata(root) -> tuple[list[str], str | None, str | None]:
         elif key in _META_ISSUER and not issuer and re.search(r"[\u4e00-\u9fff]", value):
             issuer = value
     for tag in ("h1", "h2", "h3"):
-        for h in root.iter(tag):
+        for h in tags[tag]:
             text = _text(h)
             if 4 <= len(text) <= 120:
                 titles.append(text)
-    title_el = root.find(".//title")
-    if title_el is not None and title_el.text:
-        whole = _SPACE.sub(" ", title_el.text).strip()
+    title_el = tags["title"][0] if tags["title"] else None
+    if title_el is not None and lead_text(title_el):
+        whole = _SPACE.sub(" ", lead_text(title_el)).strip()
         titles.append(whole)
         titles.extend(p for p in _TITLE_SPLIT.split(whole) if p and p != whole)
     return list(dict.fromkeys(titles)), published, issuer

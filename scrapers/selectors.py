@@ -1,5 +1,6 @@
 """Per-site CSS selectors (config.Selectors, checked when the config is read): where a site keeps its report body, its report links, its next list page, the date and
-the title — read with Beautiful Soup (lxml underneath), selectors evaluated by soupsieve.
+the title — evaluated by soupsieve on the page's Beautiful Soup tree (lxml underneath), the same tree discover.py
+reads: the crawler parses a page once (``discover.parse_page``) and hands it to both.
 
 Each selector is optional and each falls back to the generic discovery of discover.py: a selector that matches
 nothing on a page logs a warning (the site's layout may have changed) and the generic result stands.  Pure
@@ -22,12 +23,11 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from dataclasses import replace
 from urllib.parse import urljoin
 
 from scrapers.config import Selectors
-from scrapers.discover import Link, Page, is_attachment_url, link_url, normalise_date
+from scrapers.discover import Link, Page, is_attachment_url, link_url, normalise_date, parse_page
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,17 @@ def _text(el) -> str:
     return _SPACE.sub(" ", el.get_text(" ")).strip()
 
 
-def _links(elements, base: str) -> list[Link]:
-    """The http(s) links of the selected elements: each one itself when it is an <a>, else the <a> inside it."""
+def _links(elements, base: str, skip: frozenset[int] = frozenset()) -> list[Link]:
+    """The http(s) links of the selected elements: each one itself when it is an <a>, else the <a> inside it;
+    anchors whose id() is in ``skip`` (the report body's own links, when a content selector found one) left out."""
     out, seen = [], set()
     for el in elements:
+        if skip and _inside(el, skip):
+            continue
         anchors = [el] if el.name == "a" else el.find_all("a")
         for a in anchors:
+            if id(a) in skip:
+                continue
             url = link_url(a.get("href"), base)
             if url is not None and url not in seen:
                 seen.add(url)
@@ -54,6 +59,30 @@ def _links(elements, base: str) -> list[Link]:
     return out
 
 
+def _inside(el, anchors: frozenset[int]) -> bool:
+    while el is not None:
+        if id(el) in anchors:
+            return True
+        el = el.parent
+    return False
+
+
+def _text_outside_links(el) -> str:
+    """``el.get_text()`` without the text of the links inside it (the tree is shared: nothing is taken out)."""
+    types = el.interesting_string_types
+    out = []
+    for node in el.descendants:
+        kind = type(node)
+        if (kind is not types) if isinstance(types, type) else (kind not in types):
+            continue
+        parent = node.parent
+        while parent is not el and parent.name != "a":
+            parent = parent.parent
+        if parent is el:
+            out.append(node)
+    return "".join(out)
+
+
 def _fallback(site: str, key: str, selector: str, url: str) -> None:
     log.warning("站点 %s 的选择器 %s=%r 在 %s 上没有匹配，改用通用识别", site, key, selector, url)
 
@@ -61,25 +90,28 @@ def _fallback(site: str, key: str, selector: str, url: str) -> None:
 LIST_KEYS = ("list", "next_page")  # read on list pages; the others (content, date, title) on report pages
 
 
-def apply_selectors(page: Page, html: str, selectors: Selectors, site: str = "", kind: str | None = None) -> Page:
+def apply_selectors(page: Page, html: str, selectors: Selectors, site: str = "", kind: str | None = None,
+                    soup=None) -> Page:
     """The page as the site's selectors read it; what a selector does not find stays as discover.py found it.
     ``kind`` is what the crawl expects the page to be ("list", "report"): only that kind's selectors are tried
-    (a report page has no list to find); None tries them all."""
+    (a report page has no list to find); None tries them all.  ``soup`` is the page's ``parse_page`` tree when
+    the caller has it (it is read, never changed)."""
     if kind == "list":
         selectors = replace(selectors, content=None, date=None, title=None)
     elif kind is not None:
         selectors = replace(selectors, **{k: None for k in LIST_KEYS})
     if not selectors:
         return page
-    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+    if soup is None:
+        soup = parse_page(html)
+    if soup is None:  # an empty page
+        from bs4 import BeautifulSoup
 
-    # Hanweb serves list pages as XML: lxml's HTML parser reads them, as discover.py's does
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(html, "lxml")
+        soup = BeautifulSoup("", "lxml")
     base_tag = soup.find("base", href=True)
     base = urljoin(page.url, base_tag["href"]) if base_tag else page.url
     changes: dict = {}
+    body_links: frozenset[int] = frozenset()  # the content's own links: not list entries
     if selectors.title:
         el = soup.select_one(selectors.title)
         title = _text(el) if el is not None else ""
@@ -101,22 +133,22 @@ def apply_selectors(page: Page, html: str, selectors: Selectors, site: str = "",
         el = soup.select_one(selectors.content)
         if el is not None:
             links = _links([el], base)
-            for a in el.find_all("a"):
-                a.extract()
-            changes["body_chars"] = len(_CJK_OR_DIGIT.findall(el.get_text()))
+            body_links = frozenset(id(a) for a in el.find_all("a"))
+            changes["body_chars"] = len(_CJK_OR_DIGIT.findall(_text_outside_links(el)))
             # attachments of the report: those inside its body
             changes["attachments"] = [link for link in page.attachments if link.url in {x.url for x in links}] or [
                 link for link in links if is_attachment_url(link.url)]
         else:
             _fallback(site, "content", selectors.content, page.url)
     if selectors.list:
-        links = _links(soup.select(selectors.list), base)
+        links = _links(soup.select(selectors.list), base, body_links)
         if links:
             changes["listed"] = links
         else:
             _fallback(site, "list", selectors.list, page.url)
     if selectors.next_page:
-        pages = [link.url for link in _links(soup.select(selectors.next_page), base) if link.url != page.url]
+        pages = [link.url for link in _links(soup.select(selectors.next_page), base, body_links)
+                 if link.url != page.url]
         if pages:
             changes["pagination"] = list(dict.fromkeys(pages))
         else:

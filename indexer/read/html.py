@@ -13,14 +13,22 @@ Text conventions: block elements, <br> and table rows end lines; whitespace runs
 where a source line break falls between Chinese characters (CSS Text 3 segment-break rule); each line is stripped.
 Tables without nested tables and with at least 2 rows × 2 columns are data tables: kept as Table objects (spans as
 written) and rendered one row per line, cells tab-joined.  Any other table is layout and is read as blocks.
+
+The page is parsed by Beautiful Soup with lxml's HTML parser underneath (read/soup.py): the same tree model as the
+crawler's discovery and a site's CSS selectors, and libxml2's tree (nesting.py guards its depth limit).  The walks
+below read it as lxml's text/tail model did: text is character data without comments, a removed element's
+neighbouring text pieces join again, so that measures taken piece by piece (``_own_text_len``) stay the same.
 """
 
 from __future__ import annotations
 
 import re
 
+from bs4 import NavigableString, Tag
+
 from indexer.model import Cell, Document, ReadError, Table
 from indexer.read.nesting import shallow_html
+from indexer.read.soup import child_tags, first_tag, is_text, iter_tags, parse, root_element, text_content, texts
 from indexer.read.text import decode_text, join_cell_lines, normalize_newlines, table_lines
 
 _JUNK_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside", "select", "button",
@@ -34,15 +42,13 @@ _CHROME_NAME = re.compile(
     r"footer|foot|copyright|copy|banner|share|sharing|bdshare|jiathis|social|toolbar|tools|print|sidebar|side|"
     r"leftnav|rightnav|topbar|login|search|sitemap|friendlink|friendlinks|links|related|relate|xgxx|xglj|"
     r"fontsize|zihao|pager|pagination|qrcode|ewm|wza|barrier|skip|advert|ad|ads|gotop|backtop)$", re.I)
-# ids/classes that CMS products put on the article body
+# ids/classes that CMS products put on the article body, in order of trust: ("class", token) or ("id", value)
 _CONTENT_SELECTORS = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
-    "//*[@id='zoom']", "//*[@id='UCAP-CONTENT']", "//*[@id='Zoom']", "//*[@id='fontzoom']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
+    ("class", "TRS_Editor"), ("class", "trs_editor_view"), ("class", "TRS_UEDITOR"),
+    ("id", "zoom"), ("id", "UCAP-CONTENT"), ("id", "Zoom"), ("id", "fontzoom"),
+    ("class", "article-content"), ("class", "pages_content"),
 )
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() treats as space
 _HANWEB_BEGIN = re.compile(r"<!--\s*ZJEG_RSS\.content\.begin\s*-->", re.I)
 _HANWEB_END = re.compile(r"<!--\s*ZJEG_RSS\.content\.end\s*-->", re.I)
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -95,24 +101,22 @@ _VISIBLE_META = (
 
 
 def read_html(data: bytes, name: str) -> Document:
-    import lxml.html
-
-    source = _XML_DECLARATION.sub("", decode_html(data), count=1)  # lxml refuses str input that declares one
-    source = _CONTROL_CHARS.sub("", source)  # NULs and other C0 controls: damage, and lxml refuses them
+    source = _XML_DECLARATION.sub("", decode_html(data), count=1)  # an XML declaration is no content
+    source = _CONTROL_CHARS.sub("", source)  # NULs and other C0 controls: damage, and libxml2 refuses them
     source = shallow_html(source)  # deeper than the parser keeps: formatting tags dropped, or refused
     marked = _hanweb_content(source)
-    root = lxml.html.document_fromstring(source if source.strip() else "<p></p>")
+    root = _document(source if source.strip() else "<p></p>")
     meta = page_meta(root)
     _drop_junk(root)
-    body = root.find("body")
+    body = _find_child(root, "body")
     if body is None:
         body = root
     for key, value in _visible_meta(body).items():
         meta.setdefault(key, value)  # <meta> tags are the CMS's own fields: they win over page text
 
     if marked is not None:
-        marked_root = lxml.html.document_fromstring(marked)
-        content = marked_root.find("body")
+        marked_root = _document(marked)
+        content = _find_child(marked_root, "body")
         if content is None:
             content = marked_root
         _drop_junk(content)
@@ -125,7 +129,7 @@ def read_html(data: bytes, name: str) -> Document:
             content = densest
         elif _own_text_len(content) < 0.5 * _own_text_len(densest):
             while densest is not None and not _contains(densest, content):
-                densest = densest.getparent()  # the smallest element holding both
+                densest = densest.parent  # the smallest element holding both
             content = densest if densest is not None else content
 
     title = meta.get("title")
@@ -140,7 +144,8 @@ def read_html(data: bytes, name: str) -> Document:
     text = "\n".join(lines)
     if not text.strip():
         raise ReadError("HTML 页面没有正文文字（可能用了框架，或内容由脚本加载）")
-    images = list(dict.fromkeys(img.get("src").strip() for img in content.iter("img") if (img.get("src") or "").strip()))
+    images = list(dict.fromkeys(img.get("src").strip() for img in iter_tags(content, "img")
+                                if (img.get("src") or "").strip()))
     return Document(text=text, source=name, format="html", tables=tables, meta=meta, images=images)
 
 
@@ -160,6 +165,20 @@ def decode_html(data: bytes) -> str:
     return normalize_newlines(decode_text(data)[0])
 
 
+def _document(source: str):
+    """The page's <html> element, parsed by Beautiful Soup over lxml (read/soup.py)."""
+    from lxml import etree
+
+    root = root_element(parse(source))
+    if root is None:  # nothing but comments or junk: what lxml.html says of a document without an element
+        raise etree.ParserError("Document is empty")
+    return root
+
+
+def _find_child(el, name: str):
+    return next((c for c in child_tags(el) if c.name == name), None)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Finding the content
 
@@ -174,14 +193,12 @@ def _hanweb_content(source: str) -> str | None:
 
 
 def _drop_junk(root) -> None:
-    from lxml import etree
-
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+    for node in [n for n in root.descendants if isinstance(n, NavigableString) and not is_text(n)]:
+        _remove(node)  # comments, processing instructions
+    for el in list(iter_tags(root, *_JUNK_TAGS)):
         _remove(el)
-    for el in list(root.iter(*_JUNK_TAGS)):
-        _remove(el)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "table", "tr", "td", "th", "tbody"):
+    for el in list(iter_tags(root)):
+        if el.name in ("html", "body", "table", "tr", "td", "th", "tbody"):
             continue
         names = f"{el.get('id', '')} {el.get('class', '')}"
         if names.strip() and any(_CHROME_NAME.match(tok) for tok in _name_tokens(names)) and not _holds_much(el):
@@ -202,22 +219,25 @@ def _holds_much(el) -> bool:
 
 
 def _remove(el) -> None:
-    parent = el.getparent()
-    if parent is None:
+    """Take ``el`` out of the tree, keeping the text that followed it; the text before and after it becomes one
+    string again, as it would be in a tree built without ``el`` (text pieces are measured one by one)."""
+    if el.parent is None:
         return
-    tail = el.tail
-    if tail:  # keep the text that followed the removed element
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
+    before, after = el.previous_sibling, el.next_sibling
+    el.extract()
+    if is_text(before) and is_text(after):
+        before.replace_with(NavigableString(before + after))
+        after.extract()
 
 
 def _marked_container(root):
-    for xpath in _CONTENT_SELECTORS:
-        found = [el for el in root.xpath(xpath) if _own_text_len(el) >= 50]
+    elements = list(iter_tags(root))
+    for attr, value in _CONTENT_SELECTORS:
+        if attr == "class":
+            found = [el for el in elements if value in _XML_SPACE.split(el.get("class") or "")]
+        else:
+            found = [el for el in elements if el.get("id") == value]
+        found = [el for el in found if _own_text_len(el) >= 50]
         if found:
             return max(found, key=_own_text_len)
     return None
@@ -228,10 +248,10 @@ def _densest(body):
     node = body
     while True:
         total = _own_text_len(node)
-        children = [c for c in node if isinstance(c.tag, str)]
+        children = child_tags(node)
         if not children or total == 0:
             return node
-        if node.tag == "table" and _is_data_table(node):
+        if node.name == "table" and _is_data_table(node):
             return node
         best = max(children, key=_own_text_len)
         if total - _own_text_len(best) > 0.10 * total:
@@ -243,9 +263,9 @@ def _densest(body):
 
 def _has_sentences(el) -> bool:
     """Prose, not chrome: 40+ characters of non-link text with a full stop."""
-    text = "".join(t for t in el.itertext())
-    for a in el.iter("a"):
-        for t in a.itertext():
+    text = "".join(texts(el))
+    for a in iter_tags(el, "a"):
+        for t in texts(a):
             text = text.replace(t, "", 1)
     text = _squash(text)
     return len(text) >= 40 and "。" in text
@@ -254,10 +274,10 @@ def _has_sentences(el) -> bool:
 def _own_text_len(el) -> int:
     """Visible characters under el that are not link text."""
     total = 0
-    for t in el.itertext():
+    for t in texts(el):
         total += len(t.strip())
-    for a in el.iter("a"):
-        total -= sum(len(t.strip()) for t in a.itertext())
+    for a in iter_tags(el, "a"):
+        total -= sum(len(t.strip()) for t in texts(a))
     return max(total, 0)
 
 
@@ -265,21 +285,24 @@ def _title_element(body, title: str | None):
     """The heading that shows the article title: an h1–h3 (or element with class/id 'title') whose text matches
     the page's title metadata, else the first h1."""
     want = _squash(title or "")
-    candidates = body.xpath("//h1|//h2|//h3|//*[contains(@class,'title')]|//*[contains(@id,'title')]")
+    document = body  # like XPath's //, the search covers the whole document, not only <body>
+    while document.parent is not None:
+        document = document.parent
     if want:
-        for el in candidates:
-            t = _squash(_inline_text(el))
-            if len(t) >= 6 and (t in want or want in t):
-                return el
-    h1 = body.xpath("//h1")
-    return h1[0] if h1 and len(_inline_text(h1[0])) >= 6 else None
+        for el in iter_tags(document):
+            if el.name in ("h1", "h2", "h3") or "title" in (el.get("class") or "") or "title" in (el.get("id") or ""):
+                t = _squash(_inline_text(el))
+                if len(t) >= 6 and (t in want or want in t):
+                    return el
+    h1 = first_tag(document, "h1")
+    return h1 if h1 is not None and len(_inline_text(h1)) >= 6 else None
 
 
 def _contains(container, el) -> bool:
     while el is not None:
         if el is container:
             return True
-        el = el.getparent()
+        el = el.parent
     return False
 
 
@@ -322,7 +345,7 @@ def render(el) -> tuple[list[str], list[Table]]:
 
 
 def _walk(el, out: list[str], tables: list[Table]) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = el.name
     if tag == "br":
         out.append(_BREAK)
         return
@@ -334,12 +357,11 @@ def _walk(el, out: list[str], tables: list[Table]) -> None:
     block = tag in _BLOCK_TAGS
     if block:
         out.append(_BREAK)
-    if el.text:
-        out.append(el.text)
-    for child in el:
-        _walk(child, out, tables)
-        if child.tail:
-            out.append(child.tail)
+    for child in el.contents:
+        if isinstance(child, Tag):
+            _walk(child, out, tables)
+        elif is_text(child):
+            out.append(child)
     if block:
         out.append(_BREAK)
 
@@ -373,7 +395,7 @@ def _strip_chrome_tokens(line: str) -> str:
 
 
 def _is_data_table(el) -> bool:
-    if el is None or el.tag != "table" or el.find(".//table") is not None:
+    if el is None or el.name != "table" or first_tag(el, "table") is not None:
         return False
     rows = _rows(el)
     if len(rows) < 2:
@@ -381,13 +403,13 @@ def _is_data_table(el) -> bool:
     if max((sum(_span(c, "colspan") for c in row) for row in rows), default=0) < 2:
         return False
     # statistics cells are labels and figures; a cell holding paragraphs means the table is page layout
-    return all(len(_squash(c.text_content())) <= _MAX_CELL_CHARS for row in rows for c in row)
+    return all(len(_squash(text_content(c))) <= _MAX_CELL_CHARS for row in rows for c in row)
 
 
 def _rows(table) -> list:
     rows = []
-    for tr in table.iter("tr"):
-        rows.append([c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")])
+    for tr in iter_tags(table, "tr"):
+        rows.append([c for c in child_tags(tr) if c.name in ("td", "th")])
     return [r for r in rows if r]
 
 
@@ -406,19 +428,18 @@ def _cell_text(cell) -> str:
 
 
 def _walk_cell(el, out: list[str]) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = el.name
     if tag == "br":
         out.append(_BREAK)
         return
     block = tag in _BLOCK_TAGS and tag not in ("td", "th")
     if block:
         out.append(_BREAK)
-    if el.text:
-        out.append(el.text)
-    for child in el:
-        _walk_cell(child, out)
-        if child.tail:
-            out.append(child.tail)
+    for child in el.contents:
+        if isinstance(child, Tag):
+            _walk_cell(child, out)
+        elif is_text(child):
+            out.append(child)
     if block:
         out.append(_BREAK)
 
@@ -429,7 +450,7 @@ def _span(cell, attr: str) -> int:
 
 
 def _inline_text(el) -> str:
-    return _collapse("".join(el.itertext()))
+    return _collapse(text_content(el))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -438,15 +459,15 @@ def _inline_text(el) -> str:
 
 def page_meta(root) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for m in root.iter("meta"):
+    for m in iter_tags(root, "meta"):
         key = (m.get("name") or m.get("property") or m.get("itemprop") or "").strip().lower()
         value = _collapse(m.get("content") or "")
         ours = _META_NAMES.get(key)
         if ours and value and ours not in meta:
             meta[ours] = value
-    title = root.find(".//title")
+    title = first_tag(root, "title")
     if title is not None:
-        text = _collapse(title.text_content())
+        text = _collapse(text_content(title))
         if text:
             meta["html_title"] = text
             if "title" not in meta:
@@ -462,7 +483,7 @@ def _title_part(html_title: str) -> str:
 
 def _visible_meta(body) -> dict[str, str]:
     """发布时间 / 来源 / 发布机构 as shown on the page (first occurrence, raw strings)."""
-    text = _collapse(" ".join(t for t in body.itertext()))[:20000]
+    text = _collapse(" ".join(texts(body)))[:20000]
     found: dict[str, str] = {}
     for key, pattern in _VISIBLE_META:
         m = pattern.search(text)
