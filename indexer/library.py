@@ -476,8 +476,9 @@ class Library:
         returns those whose stored fields changed."""
         changed = []
         known = known or {}
+        facts = _SentenceFacts(self.store)  # the store's sentence rows do not change during this loop
         for rid in sorted(ids):
-            result = self._reuse_of(rid)
+            result = self._reuse_of(rid, facts)
             if result is None:
                 continue
             old = self.store.get_reuse(rid)
@@ -494,16 +495,16 @@ class Library:
                 changed.append(report)
         return changed
 
-    def _reuse_of(self, report_id: str) -> "reuse_mod.Reuse | None":
+    def _reuse_of(self, report_id: str, facts: "_SentenceFacts | None" = None) -> "reuse_mod.Reuse | None":
         """The reuse of a stored report from its recorded sentences and the collection as it is now."""
         row = self.store.body_of(report_id)
         if row is None:
             return None
         body, _province, year = row
+        facts = facts or _SentenceFacts(self.store)
         hashes = self.store.sentence_hashes(report_id)
-        standard = self._standard(hashes, year)
-        postings = {h: [reuse_mod.Posting(rid, b, y) for rid, b, y in ps]
-                    for h, ps in self.store.sentence_postings([h for h in hashes if h not in standard]).items()}
+        standard = facts.standard(hashes, year)
+        postings = facts.postings([h for h in hashes if h not in standard])
         previous_id = None
         if body is not None and year is not None:
             earlier = [(y, rid) for rid, y in self.store.body_reports(body) if y is not None and y < year]
@@ -550,3 +551,33 @@ class Library:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _SentenceFacts:
+    """Sentence counts and holders read from the store once for many reports' reuse: the reports a new one touches
+    share most of their sentences, and reading each one's lists again was most of what reuse cost at 10k reports.
+    Valid while the store's sentence rows stay as they are (one _recompute_reuse)."""
+
+    def __init__(self, store: ReportStore):
+        self.store = store
+        self._stats: dict[int, tuple[int, int] | None] = {}
+        self._postings: dict[int, list] = {}
+        self._totals: dict[int | None, tuple[int, int]] = {}
+
+    def standard(self, hashes: list[int], year: int | None) -> set[int]:
+        missing = [h for h in hashes if h not in self._stats]
+        if missing:
+            found = self.store.sentence_stats(missing)
+            self._stats.update({h: found.get(h) for h in missing})
+        totals = self._totals.get(year)
+        if totals is None:
+            totals = self._totals[year] = self.store.collection_stats(year)
+        return {h for h in hashes if (st := self._stats[h]) is not None and reuse_mod.is_standard(*st, *totals)}
+
+    def postings(self, hashes: list[int]) -> dict[int, list]:
+        missing = [h for h in hashes if h not in self._postings]
+        if missing:
+            found = self.store.sentence_postings(missing)
+            for h in missing:
+                self._postings[h] = [reuse_mod.Posting(rid, b, y) for rid, b, y in found.get(h, ())]
+        return {h: ps for h in hashes if (ps := self._postings[h])}
