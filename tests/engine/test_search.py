@@ -297,11 +297,12 @@ def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tup
     return want
 
 
-@pytest.mark.parametrize("merge", [False, True])
+@pytest.mark.parametrize("merge", [False, True, "tiered"])
 def test_compact_postings_round_trip(tmp_path, merge):
     """The exact-view fields and analysis.CompactCodec write what the plain computation gives and read it back,
     block by block and one posting at a time (Whoosh's generic path), over terms spread across many small blocks
-    and several segments (merge=True: Whoosh merges them, re-adding postings in its usual form)."""
+    and several segments (merge=True: Whoosh merges them, re-adding postings in its usual form; "tiered":
+    merge.py merges them a posting list at a time)."""
     import numpy as np
     from whoosh import fields
     from whoosh import index as whoosh_index
@@ -324,7 +325,12 @@ def test_compact_postings_round_trip(tmp_path, merge):
         for texts in part:
             w.add_document(exact1=texts, exact2=texts, exact2s=texts, exact3=texts)
         w.commit(merge=False)
-    if merge:
+    if merge == "tiered":
+        from indexer.engine.merge import merge_tiers
+
+        assert merge_tiers(ix, {"codec": CompactCodec(blocklimit=3)}, factor=2) == 1  # 25 and 35 documents: one tier
+        ix = ix.refresh()
+    elif merge:
         ix.writer(codec=CompactCodec(blocklimit=3)).commit(optimize=True)
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) == (1 if merge else 2)
