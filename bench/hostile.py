@@ -119,7 +119,7 @@ from urllib.parse import urlsplit
 from scrapers.config import Politeness
 from scrapers.fetch import Fetcher
 host = urlsplit(sys.argv[1]).netloc
-f = Fetcher(may_fetch=lambda url: None if urlsplit(url).netloc == host else f"host not allowed: {url}")
+f = Fetcher(may_fetch=lambda url: None if urlsplit(url).netloc == host else f"不在允许的主机范围内：{url}")
 t0 = time.perf_counter()
 r = f.fetch(sys.argv[1], Politeness(delay=0, timeout=float(sys.argv[2]), retries=0))
 ok = f.fetch(f"http://{host}/ok.html", Politeness(delay=0, timeout=5, retries=0)).ok
