@@ -86,6 +86,14 @@ def _without_root_powers() -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
 
 
+def _not_mine(path: Path) -> None:
+    """Readable, not writable for the commands _without_root_powers() runs: nobody's (root) or read-only (others)."""
+    if os.geteuid() == 0:
+        os.chown(path, 65534, 65534)  # modes stay 755/644
+    else:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
 def _run(prefix: list[str], index: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([*prefix, sys.executable, "-m", "indexer", "--index", str(index), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=300,
@@ -140,10 +148,10 @@ def test_an_index_the_user_may_not_write_is_searched_and_refuses_adds_in_one_lin
     """Another user's index (or a shared copy): list, search and the web work; add says why not, changes nothing."""
     index = tmp_path / "theirs"
     shutil.copytree(built, index)
-    for p in [index, *index.rglob("*")]:
-        os.chown(p, 65534, 65534)  # nobody's, mode 755/644: readable, not writable
-    before = _fingerprint(index)
     prefix = _without_root_powers()
+    for p in [index, *index.rglob("*")]:
+        _not_mine(p)
+    before = _fingerprint(index)
 
     added = _run(prefix, index, "add", "--quiet", str(next(SAMPLES.rglob("*.txt"))))
     assert added.returncode == 77 and _lines(added.stderr) == [
@@ -157,7 +165,7 @@ def test_an_index_the_user_may_not_write_is_searched_and_refuses_adds_in_one_lin
 
     nowhere = tmp_path / "locked-parent"
     nowhere.mkdir()
-    os.chown(nowhere, 65534, 65534)
+    _not_mine(nowhere)
     created = _run(prefix, nowhere / "index", "add", "--quiet", str(SAMPLES))
     assert created.returncode == 77 and _lines(created.stderr) == [
         f"错误：没有权限访问 {nowhere / 'index'}：检查目录权限，或用 --index 指定另一个目录"], created.stderr
