@@ -85,25 +85,9 @@ def gettext(message: str) -> str:
     return CATALOGUE.get(message, message)
 
 
-class _Blank(dict):
-    """Format arguments where a placeholder the one-form Chinese text names but click did not pass reads empty."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-class _Plural(str):
-    """A translated plural whose .format() tolerates the other form's placeholder (click passes only its form's)."""
-
-    def format(self, *args, **kwargs) -> str:  # noqa: A003 — str.format's own name
-        return self.format_map(_Blank(kwargs))
-
-
 def ngettext(singular: str, plural: str, n: int) -> str:
-    text = PLURALS.get((singular, plural))
-    if text is None:
-        return singular if n == 1 else plural
-    return _Plural(text)
+    # every translation names only placeholders click passes to both forms (it formats with all of them)
+    return PLURALS.get((singular, plural)) or (singular if n == 1 else plural)
 
 
 def install() -> None:

@@ -459,17 +459,11 @@ class Library:
         later = [(y, rid) for rid, y in self.store.body_reports(body) if y is not None and y > report.year]
         return {min(later)[1]} if later else set()
 
-    def _standard(self, hashes: list[int], year: int | None) -> set[int]:
-        """Which of these sentence hashes are standard wording in the collection as it is (history.reuse)."""
-        total_provinces, year_reports = self.store.collection_stats(year)
-        return {h for h, (p, n) in self.store.sentence_stats(hashes).items()
-                if reuse_mod.is_standard(p, n, total_provinces, year_reports)}
-
     def _sharing(self, hashes: list[int], year: int | None) -> set[str]:
         """Reports holding one of these sentences where it is not standard wording."""
-        standard = self._standard(hashes, year)
-        live = [h for h in hashes if h not in standard]
-        return {rid for ps in self.store.sentence_postings(live).values() for rid, _b, _y in ps}
+        facts = _SentenceFacts(self.store)
+        standard = facts.standard(hashes, year)
+        return {p.report_id for ps in facts.postings([h for h in hashes if h not in standard]).values() for p in ps}
 
     def _recompute_reuse(self, ids: set[str], known: dict[str, Report] | None = None) -> list[Report]:
         """Compute and store the reuse of these reports (``known``: reports at hand, whose fields are set in place);

@@ -74,12 +74,11 @@ def crawl(ctx: click.Context, config_path: Path, sites: tuple[str, ...], index_d
         from indexer.cluster.cli import open_cluster_library
 
         library = open_cluster_library(_index_dir(ctx, index_dir), cluster, readonly=False)
-    crawler = Crawler(config, _index_dir(ctx, index_dir), archive_dir=archive_dir, progress=progress,
-                      library=library)
     try:
-        results = crawler.run(list(sites) or None)
+        with Crawler(config, _index_dir(ctx, index_dir), archive_dir=archive_dir, progress=progress,
+                     library=library) as crawler:
+            results = crawler.run(list(sites) or None)
     finally:
-        crawler.close()
         if library is not None:  # given to the crawler, so not closed by it
             library.close()
     click.echo("采集结果：")

@@ -201,6 +201,12 @@ class Crawler:
             self._library = Library(self.index_dir)
         return self._library
 
+    def __enter__(self) -> "Crawler":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         self._worker.close()
         self.archive.close()

@@ -237,6 +237,14 @@ def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndar
     exact = isinstance(fieldobj, ExactField)
     docmaps = None if exact else [m.tolist() for m in maps]
     started = False
+
+    def begin(term) -> None:  # the field starts with its first term that keeps a posting
+        nonlocal started
+        if not started:
+            fw.start_field(fieldname, fieldobj)
+            started = True
+        fw.start_term(term)
+
     for t, group in _all_terms(fieldname, readers):
         if exact:
             ids_parts, count_parts, pos_parts = [], [], []
@@ -254,10 +262,7 @@ def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndar
                 pos_parts.append(positions)
             if not ids_parts:
                 continue
-            if not started:
-                fw.start_field(fieldname, fieldobj)
-                started = True
-            fw.start_term(t)
+            begin(t)
             if len(ids_parts) == 1:
                 fw._postwriter.add_bulk(ids_parts[0], count_parts[0], pos_parts[0])
             else:
@@ -277,10 +282,7 @@ def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndar
                 m.next()
         if not postings:
             continue
-        if not started:
-            fw.start_field(fieldname, fieldobj)
-            started = True
-        fw.start_term(t)
+        begin(t)
         for d, w, v in postings:
             fw.add(d, w, v, lengths.doc_field_length(d, fieldname) if fieldobj.scorable else None)
         fw.finish_term()

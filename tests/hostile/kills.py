@@ -75,6 +75,18 @@ class KillResult:
     seconds: list[float] = field(default_factory=list)  # when each kill landed
 
 
+def _judge(out: KillResult, index: Path, reference: tuple[set[str], int, int], what: str, rerun: str = "") -> None:
+    """Count the rerun index as consistent when it holds exactly the reference's reports, all searchable, none
+    pending; else record why not."""
+    expected, searchable, _ = reference
+    ids, found, pending = state(index)
+    if ids == expected and found == searchable == len(expected) and pending == 0:
+        out.consistent += 1
+    else:
+        out.failures.append(f"{what}: {len(ids)} stored of {len(expected)}, {found} searchable, {pending} pending"
+                            + (f"; {rerun}" if rerun else ""))
+
+
 def _kill_at(proc: subprocess.Popen, at: float, out: KillResult) -> None:
     """SIGKILL ``proc``'s whole group after ``at`` seconds (as an OOM killer or a power cut would); count it, and
     count a process of the group still running 5 s later."""
@@ -93,7 +105,7 @@ def kill_add(work: Path, kills: int, seed: int = 15) -> KillResult:
     reference = work / "reference"
     subprocess.run([sys.executable, "-m", "indexer", "--index", str(reference), "add", "--quiet", str(source)],
                    cwd=ROOT, capture_output=True, timeout=900)
-    expected, searchable, _ = state(reference)
+    reference_state = state(reference)
     t0 = time.monotonic()
     _add(work / "timing", source).wait(timeout=900)
     full = time.monotonic() - t0
@@ -107,12 +119,8 @@ def kill_add(work: Path, kills: int, seed: int = 15) -> KillResult:
         _kill_at(_add(index, source), at, out)
         rerun = subprocess.run([sys.executable, "-m", "indexer", "--index", str(index), "add", "--quiet",
                                 str(source)], cwd=ROOT, capture_output=True, text=True, timeout=900)
-        ids, found, pending = state(index)
-        if ids == expected and found == searchable == len(expected) and pending == 0:
-            out.consistent += 1
-        else:
-            out.failures.append(f"kill {n} at {at:.2f} s: {len(ids)} stored of {len(expected)}, {found} searchable, "
-                                f"{pending} pending; rerun exit {rerun.returncode}: {rerun.stderr.strip()[-200:]}")
+        _judge(out, index, reference_state, f"kill {n} at {at:.2f} s",
+               f"rerun exit {rerun.returncode}: {rerun.stderr.strip()[-200:]}")
     return out
 
 
@@ -147,19 +155,14 @@ def kill_crawl(work: Path, kills: int, seed: int = 15) -> KillResult:
         t0 = time.monotonic()
         _crawl(work / "reference", config).wait(timeout=900)
         full = time.monotonic() - t0
-        expected, searchable, _ = state(work / "reference")
+        reference_state = state(work / "reference")
         rnd = random.Random(seed)
         for n in range(kills):
             index = work / f"crawl-kill-{n}"
             at = rnd.uniform(0.05, 0.95) * full
             _kill_at(_crawl(index, config), at, out)
             _crawl(index, config).wait(timeout=900)
-            ids, found, pending = state(index)
-            if ids == expected and found == searchable == len(expected) and pending == 0:
-                out.consistent += 1
-            else:
-                out.failures.append(f"crawl kill {n} at {at:.2f} s: {len(ids)} stored of {len(expected)}, "
-                                    f"{found} searchable, {pending} pending")
+            _judge(out, index, reference_state, f"crawl kill {n} at {at:.2f} s")
     finally:
         sites.stop()
     return out

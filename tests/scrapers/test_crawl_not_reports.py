@@ -43,11 +43,8 @@ def crawled(tmp_path_factory):
         config = parse_config({"politeness": {"delay": 0, "timeout": 5, "retries": 1, "backoff": 0.05},
                                "site": [{"name": "nr", "start_urls": [server.url + "/nb/index.html"]}]})
         index = tmp_path_factory.mktemp("nr") / "index"
-        crawler = Crawler(config, index)
-        try:
+        with Crawler(config, index) as crawler:
             stats = crawler.run()
-        finally:
-            crawler.close()
         fetched = {h.path for h in server.hits}
     yield {"stats": stats[0], "index": index, "archive": crawler.archive_dir, "fetched": fetched}
 

@@ -140,11 +140,8 @@ def unseen(tmp_path_factory):
                                                        server.url + "/gkml/ndbg/index.shtml",
                                                        server.url + "/col/col5566/index.html"]}]})
         index = tmp_path_factory.mktemp("unseen") / "index"
-        crawler = Crawler(config, index)
-        try:
+        with Crawler(config, index) as crawler:
             stats = crawler.run()
-        finally:
-            crawler.close()
         from indexer.library import Library
 
         with Library(index) as lib:
