@@ -7,6 +7,7 @@ import time
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from indexer.engine.errors import UnknownName
 from indexer.citation import accessed_date, citation
 from webui import compare as cmp
 from webui import stattables
@@ -82,7 +83,7 @@ def _pages(params: SearchParams, total: int) -> list[int | None]:
 
 @bp.get("/")
 def search():
-    error = None
+    error, syntax_hint = None, False
     result = None
     try:
         params = parse_search_args(request.args, paged=True)
@@ -105,10 +106,11 @@ def search():
                 page_notice = f"没有第 {asked} 页（共 {last} 页），下面是最后一页。"
         except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
+            syntax_hint = not isinstance(e, UnknownName)  # an unknown name's message already lists the nearest
     status = 400 if error else 200
     facets = result["facets"] if result else {}
     return render_template(
-        "search.html", params=params, result=result, error=error, page_notice=page_notice,
+        "search.html", params=params, result=result, error=error, syntax_hint=syntax_hint, page_notice=page_notice,
         facet_groups=_facet_groups(params, facets), chips=_chips(params, facets),
         pages=_pages(params, result["total"]) if result else [],
     ), status

@@ -28,7 +28,7 @@ import ray
 from ray.exceptions import ActorDiedError, GetTimeoutError, RayActorError, RayTaskError
 
 from indexer.cluster.shard import Shard, shard_dir, shard_of
-from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable
+from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable, UnknownName
 from indexer.engine.facets import empty_facets, merge_facets
 from indexer.engine.index import indexed_version, loaded_batches
 from indexer.engine.query import filter_values, parse_filters, parse_query, texts
@@ -240,7 +240,7 @@ class ClusterBackend:
             return  # no shard answers: the search itself says which are missing
         unknown = [v for v in values if all(v in a for a in answers.values())]
         if unknown:
-            raise QueryError(next(iter(answers.values()))[unknown[0]])
+            raise UnknownName(next(iter(answers.values()))[unknown[0]])
 
     def pending(self, versions: dict[str, str]) -> int:
         """How many reports a sync to ``versions`` would index or remove."""

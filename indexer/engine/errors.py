@@ -7,6 +7,11 @@ class QueryError(ValueError):
     """A query that cannot be understood; str(e) is one line for the user."""
 
 
+class UnknownName(QueryError):
+    """A filter key, field key or filter value that names nothing in the index; the message offers the nearest
+    ones, so the user needs no hint about the query's syntax."""
+
+
 class IndexBusy(RuntimeError):
     """Another live process is writing the index."""
 

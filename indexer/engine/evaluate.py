@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.engine.errors import QueryError
+from indexer.engine.errors import QueryError, UnknownName
 from indexer.engine.matching import Leaf
 from indexer.engine.segmenter import query_words
 from indexer.engine.query import And, Filter, Not, Or, Range, Text, parse_filters, parse_query, texts
@@ -146,7 +146,7 @@ def filter_mask(snap: Snapshot, node: Filter, *, strict: bool = True) -> np.ndar
         mask = issuer_mask(snap, node.value)
         if mask is None:
             if strict:
-                raise QueryError(unknown_issuer_message(snap, node.value))
+                raise UnknownName(unknown_issuer_message(snap, node.value))
             return np.zeros(snap.n_reports, dtype=bool)
         return mask
     if node.field == "section":

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.engine.errors import QueryError
+from indexer.engine.errors import QueryError, UnknownName
 from indexer.limits import limits
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
@@ -187,7 +187,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
         elif _field_name(word):
             out.append(("field", word))
         elif _unknown_key(word):
-            raise QueryError(unknown_key_message(word.partition(":")[0]))
+            raise UnknownName(unknown_key_message(word.partition(":")[0]))
         else:
             out.append(("word", word))
         i = j
@@ -356,7 +356,7 @@ def _field_node(word: str):
     if name in _TEXT_FILTERS:
         return Filter(name, value)
     if name not in _field_keys():
-        raise QueryError(unknown_key_message(name))
+        raise UnknownName(unknown_key_message(name))
     r = _range(name, value)
     if r is None:
         raise QueryError(f"数值条件写法不对：{name}:{value}（例如 {name}:>100、{name}:10-20）")
@@ -405,7 +405,7 @@ def parse_filters(filters: dict[str, list[str]] | None) -> dict[str, list]:
         if count > limits().query_terms:
             raise QueryError(f"筛选条件太多（最多 {limits().query_terms} 个）")
         if name not in FACET_FIELDS:
-            raise QueryError(unknown_key_message(name))
+            raise UnknownName(unknown_key_message(name))
         nodes = [_field_node(f"{name}:{v}") for v in values if v is not None and str(v).strip()]
         if nodes:
             out[name] = nodes

@@ -38,9 +38,16 @@ def test_an_unknown_key_is_an_error_naming_the_nearest_keys_on_the_page_and_in_t
     page = client.get("/?q=" + quote(typed))
     assert page.status_code == 400
     assert "您是不是要找" in html(page) and meant in html(page)
+    assert "引号、括号" not in html(page)  # a name that names nothing: no hint about the query's syntax
     for url in ("/api/search?q=", "/api/export?q=", "/api/facets?q="):
         api = client.get(url + quote(typed))
         assert api.status_code == 400 and meant in api.get_json()["error"]
+
+
+def test_an_unknown_issuer_names_the_nearest_bodies_and_a_broken_query_gets_the_syntax_hint(client):
+    page = html(client.get("/?q=" + quote("政务新媒体") + "&issuer=" + quote("武威市政府")))
+    assert "没有这个发布机关：武威市政府" in page and "武威市人民政府" in page and "引号、括号" not in page
+    assert "引号、括号" in html(client.get("/?q=" + quote('"政务新媒体')))
 
 
 def test_a_field_matched_result_shows_the_field_and_opens_on_its_cell(client):
