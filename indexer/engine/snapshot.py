@@ -11,13 +11,11 @@ from __future__ import annotations
 import bisect
 import ctypes
 import json
-import math
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from whoosh import query as wq
 
 from indexer.engine import matching, postings, words
 from indexer.engine.display import Display
@@ -242,30 +240,26 @@ class Snapshot:
     # -- fields and stored text ------------------------------------------------------------------------------------
 
     def field_values(self, field: str) -> np.ndarray:
-        """A numeric field's value for every report (NaN where the report does not give it), for sorting."""
+        """A numeric field's value for every report (NaN where the report does not give it), for filters and
+        sorts: its column, read once per generation."""
         with self._lock:
             cached = self._field_values.get(field)
             if cached is not None:
                 return cached
-            values = np.full(self.n_reports, np.nan)
             name = FIELD_PREFIX + field
             if name in self.searcher.schema:
-                given = np.fromiter(wq.Every(name).matcher(self.searcher).all_ids(), dtype=np.int64)
-                col = self._column(name)
-                rows = self.doc_report[given]
-                keep = rows >= 0
-                values[rows[keep]] = [col[d] for d in given[keep].tolist()]
+                col = np.asarray(self._column(name), dtype=np.float64)  # None (a segment without it) → NaN
+                values = col[self.report_doc]
+            else:
+                values = np.full(self.n_reports, np.nan)
             self._field_values[field] = values
             return values
 
     def numeric_docs(self, field: str, r: Range) -> np.ndarray:
-        name = FIELD_PREFIX + field
-        with self._lock:
-            if name not in self.searcher.schema:
-                return np.zeros(0, dtype=np.int64)
-            q = wq.NumericRange(name, None if math.isinf(r.low) else r.low, None if math.isinf(r.high) else r.high,
-                                startexcl=not r.low_inclusive, endexcl=not r.high_inclusive)
-            return np.fromiter(q.matcher(self.searcher).all_ids(), dtype=np.int64)
+        """The docnums whose value of this field lies in the range (NaN, a missing value, never does)."""
+        values = self.field_values(field)
+        with np.errstate(invalid="ignore"):
+            return self.report_doc[r.contains_all(values)]
 
     def display(self, docnum: int) -> Display:
         """The display text of a document (display.py), decompressed as it is read."""
