@@ -14,6 +14,7 @@ from whoosh import columns, fields
 
 from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
                               ExactTrigramField)
+from indexer.engine.display import DICTIONARY_DIGEST as DISPLAY_DICTIONARY_DIGEST
 from indexer.engine.segmenter import DICTIONARY_DIGEST
 from indexer.engine.keywords import WordStatsField
 from indexer.engine.words import WordField
@@ -29,9 +30,10 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template",
 # 11: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
 # 12: the word view (words.py), cut with the dictionaries whose digest follows; report keywords
 # 13: issuer_id and issuer columns (the issuer facet and filter)
-# 14: Report.fields as float64 columns only (no NUMERIC trie terms)
+# 14: Report.fields as float64 columns only (no NUMERIC trie terms); display text as zstd frames with the trained
+#     dictionary whose digest follows the dictionaries' (display.py)
 SCHEMA_VERSION = ("14." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
-                  + DICTIONARY_DIGEST)
+                  + DICTIONARY_DIGEST + "." + DISPLAY_DICTIONARY_DIGEST)
 
 
 def build_schema() -> fields.Schema:
