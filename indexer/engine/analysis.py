@@ -2,11 +2,12 @@
 
 Both work on ``normalize(text)``, the matching form also applied to queries.
 
-* Exact view: every pair of adjacent characters (bigram) of the normalised text at its true position, and every
-  single character with the slots (title, sections) it occurs in.  A query string q of length n ≥ 2 occurs in a
-  text exactly when the bigrams q[0:2], q[1:3], … occur at consecutive positions, so intersecting their
-  positions gives the same set as a substring scan — no dictionary, no segmentation, nothing to disagree with
-  Ctrl-F.  n = 1 looks up the character itself.
+* Exact view: every pair of adjacent characters (bigram) of the normalised text at its true position, the last
+  character paired with an end mark.  A query string q of length n ≥ 2 occurs in a text exactly when the bigrams
+  q[0:2], q[1:3], … occur at consecutive positions, so intersecting their positions gives the same set as a
+  substring scan — no dictionary, no segmentation, nothing to disagree with Ctrl-F.  n = 1: the character occurs
+  wherever a bigram it begins does (the end mark makes that true of a slot's last character too); a field of
+  characters' slots for it was 6 % of the index, for queries users rarely type.
   Trigrams are held too where they begin or end with one of the commonest bigrams (COMMON_BIGRAMS): a phrase
   made of common bigrams is then checked with far fewer positions (matching.py picks the cheapest covering set);
   and each common bigram's slots with its count there, for a query that is just that bigram.
@@ -68,7 +69,10 @@ EMPTY_CODES = np.zeros(0, dtype=np.uint64)
 EMPTY_POSITIONS = np.zeros(0, dtype=np.uint32)
 SLOT_SHIFT = 22  # sections up to 4 M characters
 MAX_SLOTS = 1 << (32 - SLOT_SHIFT)  # positions are uint32
-NO_OFFSET = (1 << SLOT_SHIFT) - 1  # the "offset" of a character posting, which records slots only
+# every slot's text ends with this mark in the bigram view ("x" + SLOT_END at the last character's offset), so that
+# each character begins a bigram and a one-character query is the union of the bigrams it begins; normalize()
+# never outputs a newline, so no query matches across it
+SLOT_END = "\n"
 
 
 def slot_texts(texts: list[str]) -> list[str]:
@@ -136,6 +140,9 @@ class ExactField(fields.FieldType):
                 self.format.encode(poslist)
 
 
+_SLOT_END_CODE = np.uint64(ord(SLOT_END))
+
+
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
@@ -146,11 +153,14 @@ def _pair_codes(cp: np.ndarray) -> np.ndarray:
 
 
 class ExactBigramField(ExactField):
-    """Bigrams of the normalised slot texts at (slot, offset) positions; the writer is given the list of texts."""
+    """Bigrams of the normalised slot texts at (slot, offset) positions, each text followed by SLOT_END; the
+    writer is given the list of texts."""
+
+    min_length = 1
 
     @staticmethod
     def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        return _pair_codes(cp), np.arange(len(cp) - 1, dtype=np.uint32) + base
+        return _pair_codes(np.append(cp, _SLOT_END_CODE)), np.arange(len(cp), dtype=np.uint32) + base
 
     @staticmethod
     def term(code: int) -> str:  # codes of code points are ordered like the UTF-8 bytes of their terms
@@ -226,26 +236,6 @@ class ExactBigramSlotField(ExactField):
 
     term = staticmethod(ExactBigramField.term)
     code = staticmethod(ExactBigramField.code)
-
-
-class ExactCharField(ExactField):
-    """Which slots contain each character (no offsets: a one-character query needs no adjacency check, and this
-    keeps the field a tenth of the size of full positions).  Encoded like positions, at offset NO_OFFSET."""
-
-    min_length = 1
-
-    @staticmethod
-    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        cp = np.unique(cp)
-        return cp, np.full(len(cp), base | np.uint32(NO_OFFSET), dtype=np.uint32)
-
-    @staticmethod
-    def term(code: int) -> str:
-        return chr(code)
-
-    @staticmethod
-    def code(term: str) -> int:
-        return ord(term)
 
 
 class _NoAnalyzer:

@@ -92,7 +92,7 @@ def report_document(report: Report, version: str | None = None) -> dict:
     version = version or report_version(report)
     display = encode_display(meta, stored_sections)
     doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,
-           "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact1": texts, "exact2": texts,
+           "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact2": texts,
            "exact2s": texts, "exact3": texts, "words": texts,
            "wordstats": texts}
     codes = sorted({w.code for w in report.warnings if w.code})

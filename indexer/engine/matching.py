@@ -98,14 +98,14 @@ def match(snap, text: str) -> Leaf:
     stays small (at 20 segments it was most of a short phrase's matching; groups of 4 measured best)."""
     subs = list(snap.searcher.reader().leaf_readers())
     if len(text) == 1:
-        chosen = [(0, "exact1", snap.term_infos(subs, "exact1", text.encode("utf-8"))[1])]
-    else:
-        grams = [(j, 2) for j in range(len(text) - 1)]
-        grams += [(j, 3) for j in range(len(text) - 2) if trigram_indexed(text[j:j + 3])]
-        infos = {(j, n): snap.term_infos(subs, _GRAM_FIELDS[n], text[j:j + n].encode("utf-8"))
-                 for j, n in grams}
-        cover = covering_grams(len(text), [(j, n, infos[j, n][0]) for j, n in grams])
-        chosen = [(j, _GRAM_FIELDS[n], infos[j, n][1]) for j, n, _ in cover]
+        keys = _char_keys(snap, subs, text)
+        return Leaf(*_hits(snap, *slot_runs(keys), 1)) if len(keys) else EMPTY_LEAF
+    grams = [(j, 2) for j in range(len(text) - 1)]
+    grams += [(j, 3) for j in range(len(text) - 2) if trigram_indexed(text[j:j + 3])]
+    infos = {(j, n): snap.term_infos(subs, _GRAM_FIELDS[n], text[j:j + n].encode("utf-8"))
+             for j, n in grams}
+    cover = covering_grams(len(text), [(j, n, infos[j, n][0]) for j, n in grams])
+    chosen = [(j, _GRAM_FIELDS[n], infos[j, n][1]) for j, n, _ in cover]
     parts = []
     if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
         _j, field, infos = chosen[0]
@@ -149,6 +149,20 @@ def match(snap, text: str) -> Leaf:
         return EMPTY_LEAF
     # once for all segments: numpy's cost per call, not per element, is what matters for arrays this small
     return Leaf(*_hits(snap, *(np.concatenate(p) for p in zip(*parts)), len(text)))
+
+
+def _char_keys(snap, subs: list, char: str) -> np.ndarray:
+    """Every occurrence of one character as sorted keys docnum << 32 | position: the positions of the bigrams it
+    begins (analysis.SLOT_END makes a slot's last character begin one too)."""
+    prefix = char.encode("utf-8")
+    terms = sorted({bytes(t) if not isinstance(t, str) else t.encode("utf-8")
+                    for sub, _ in subs for t in sub.expand_prefix(_GRAM_FIELDS[2], prefix)})
+    keys = []
+    for bterm in terms:
+        infos = snap.term_infos(subs, _GRAM_FIELDS[2], bterm)[1]
+        keys += [segment_keys(sub, offset, _GRAM_FIELDS[2], infos[k]) for k, (sub, offset) in enumerate(subs)
+                 if infos[k] is not None]
+    return np.sort(concat(keys)) if keys else np.zeros(0, dtype=np.uint64)
 
 
 def slot_runs(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -202,6 +216,4 @@ def _hits(snap, docnums: np.ndarray, slot: np.ndarray, offset: np.ndarray, count
     counts, offset = counts[ok], offset[ok]
     # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
     in_heading = snap.slot_is_section[slots] & (offset + n <= snap.slot_hlen[slots])
-    if n == 1:
-        counts = np.ones_like(counts)  # character postings record slots, not occurrences
     return slots, counts.astype(np.float64), in_heading

@@ -12,8 +12,7 @@ import math
 
 from whoosh import columns, fields
 
-from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactCharField,
-                              ExactTrigramField)
+from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactTrigramField)
 from indexer.engine.display import DICTIONARY_DIGEST as DISPLAY_DICTIONARY_DIGEST
 from indexer.engine.segmenter import DICTIONARY_DIGEST
 from indexer.engine.keywords import WordStatsField
@@ -31,7 +30,8 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template",
 # 12: the word view (words.py), cut with the dictionaries whose digest follows; report keywords
 # 13: issuer_id and issuer columns (the issuer facet and filter)
 # 14: Report.fields as float64 columns only (no NUMERIC trie terms); display text as zstd frames with the trained
-#     dictionary whose digest follows the dictionaries' (display.py)
+#     dictionary whose digest follows the dictionaries' (display.py); no exact1 field: slot texts end with a mark in
+#     exact2, whose bigrams answer one-character queries
 SCHEMA_VERSION = ("14." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
                   + DICTIONARY_DIGEST + "." + DISPLAY_DICTIONARY_DIGEST)
 
@@ -47,7 +47,6 @@ def build_schema() -> fields.Schema:
         slots=fields.COLUMN(columns.VarBytesColumn()),  # JSON [[canonical, length, heading length], …], slot 0 = title
         year=fields.NUMERIC(int, bits=32, signed=True, sortable=True),
         warnings=fields.COLUMN(columns.VarBytesColumn()),  # the report's warning codes, space-separated
-        exact1=ExactCharField(),
         exact2=ExactBigramField(),
         exact2s=ExactBigramSlotField(),
         exact3=ExactTrigramField(),
