@@ -162,7 +162,8 @@ def _char_keys(snap, subs: list, char: str) -> np.ndarray:
         infos = snap.term_infos(subs, _GRAM_FIELDS[2], bterm)[1]
         keys += [segment_keys(sub, offset, _GRAM_FIELDS[2], infos[k]) for k, (sub, offset) in enumerate(subs)
                  if infos[k] is not None]
-    return np.sort(concat(keys)) if keys else np.zeros(0, dtype=np.uint64)
+    # stable: a merge sort, fast over what it is — one sorted run per bigram
+    return np.sort(concat(keys), kind="stable") if keys else np.zeros(0, dtype=np.uint64)
 
 
 def slot_runs(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
