@@ -1,6 +1,6 @@
 """The commonest bigrams of the sample reports' text: the list analysis.COMMON_BIGRAMS is made from.
 
-    python -m bench.common_bigrams [--top 64] [samples]
+    python -m bench.common_bigrams [--top 16] [samples]
 
 The exact view also indexes the trigrams that begin or end with one of these (see analysis.py), so that phrases
 made of them — 政府信息公开, 主动公开政府信息, 依申请公开 — are checked with trigrams that occur far less often
@@ -35,7 +35,7 @@ def bigram_counts(paths: list[Path]) -> collections.Counter:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("paths", nargs="*", default=["samples"])
-    ap.add_argument("--top", type=int, default=64)
+    ap.add_argument("--top", type=int, default=16)
     args = ap.parse_args()
     paths = list(iter_report_files(args.paths))
     counts = bigram_counts(paths)

@@ -8,7 +8,7 @@ its own process so that its peak memory (ru_maxrss from wait4) is its own.  Prin
 
 * build: reports/s (wall, both cores), CPU ms per report (children included), index MB and × the text (UTF-8
   bytes of titles and texts), peak build memory;
-* queries: the search_bench plan (14 phrases, each as typed and with two facet clicks: 42 searches, every one
+* queries (after both builds, in --rounds interleaved rounds, latencies pooled): the search_bench plan (14 phrases, each as typed and with two facet clicks: 42 searches, every one
   computing the facets and reading the top 20 results' display text), timed three ways —
   first: nianbao's phrase and term caches cleared before each search (the anchor has none);
   warm: the same plan again, caches as they are;
@@ -170,6 +170,7 @@ def main() -> None:
     ap.add_argument("--phase", choices=sorted(PHASES))
     ap.add_argument("--n", type=int)
     ap.add_argument("--path", type=Path)
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved query rounds per system")
     args = ap.parse_args()
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.n, args.path)))
@@ -184,13 +185,22 @@ def main() -> None:
                 r = Report.from_json(json.loads(line))
                 text += len((r.title or "").encode("utf-8")) + len(r.text.encode("utf-8"))
         print(f"\n=== {n} synthetic reports, {text / 1e6:.0f} MB of text ===", flush=True)
-        totals = {}
-        for name, ours in (("nianbao", True), ("tantivy", False)):
-            path = OUT / f"growth-{'ours' if ours else 'anchor'}-{n}"
-            b = _child("build-ours" if ours else "build-anchor", n, path)
-            size = du(path / (path / "CURRENT").read_text().strip()) if ours else du(path)
-            q = _child("query-ours" if ours else "query-anchor", n, path)
-            totals[name] = q["totals"]
+        totals, builds, queries = {}, {}, {"nianbao": [], "tantivy": []}
+        paths = {"nianbao": OUT / f"growth-ours-{n}", "tantivy": OUT / f"growth-anchor-{n}"}
+        for name in ("nianbao", "tantivy"):
+            builds[name] = _child("build-ours" if name == "nianbao" else "build-anchor", n, paths[name])
+        # the query phases in interleaved rounds (nianbao, tantivy, nianbao, …): a shared machine's load changes
+        # over minutes, and both systems should meet the same load
+        for r in range(args.rounds):
+            for name in ("nianbao", "tantivy"):
+                queries[name].append(_child("query-ours" if name == "nianbao" else "query-anchor", n, paths[name]))
+            print(f"round {r + 1}: load average {os.getloadavg()[0]:.1f}", flush=True)
+        for name in ("nianbao", "tantivy"):
+            path, b, qs = paths[name], builds[name], queries[name]
+            size = du(path / (path / "CURRENT").read_text().strip()) if name == "nianbao" else du(path)
+            q = {k: [t for x in qs for t in x[k]] for k in ("first", "warm", "cold")}
+            q["peak_mb"] = max(x["peak_mb"] for x in qs)
+            totals[name] = qs[0]["totals"]
             row = {"n": n, "system": name, "rep_s": n / b["wall"], "cpu_ms": b["cpu"] / n * 1000,
                    "mb": size / 1e6, "x_text": size / text, "build_peak": b["peak_mb"], "serve_peak": q["peak_mb"],
                    **{f"{k}_{p}": pct(q[k], p) for k in ("first", "warm", "cold") for p in (50, 95)}}

@@ -171,12 +171,13 @@ class ExactBigramField(ExactField):
         return (ord(term[0]) << 21) | ord(term[1])
 
 
-# The commonest bigrams of the sample reports (``python -m bench.common_bigrams --top 64``).  Part of the index
-# layout: schema.SCHEMA_VERSION carries their digest, so an index built with another list is rebuilt.
+# The commonest bigrams of the sample reports (``python -m bench.common_bigrams --top 16``).  Part of the index
+# layout: schema.SCHEMA_VERSION carries their digest, so an index built with another list is rebuilt.  16, not the
+# 64 of layouts 8–13: at 10k reports the top 16's trigrams and slots took half the bytes (68 vs 137 MB) with first
+# searches as fast (p50/p95 30/84 vs 39/103 ms), where none at all made them 62/370 ms (bench.gram_choices,
+# bench/README.md)
 COMMON_BIGRAMS = tuple("""
-公开 信息 政府 工作 息公 府信 政务 00 申请 行政 20 情况 开工 务公 政策 结果 网站 规范 服务 主动 部门 推进 其他 发布
-社会 动公 解读 建设 加强 及时 内容 市政 报告 02 01 处理 媒体 单位 要求 管理 事项 问题 年度 落实 人民 本年 、政 新媒
-平台 ,全 公众 提升 务新 数量 一步 办理 全面 进行 ,不 文件 依申 开申 项目 12
+公开 信息 政府 工作 息公 府信 政务 00 申请 行政 20 情况 开工 务公 政策 结果
 """.split())
 
 

@@ -31,7 +31,7 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template",
 # 13: issuer_id and issuer columns (the issuer facet and filter)
 # 14: Report.fields as float64 columns only (no NUMERIC trie terms); display text as zstd frames with the trained
 #     dictionary whose digest follows the dictionaries' (display.py); no exact1 field: slot texts end with a mark in
-#     exact2, whose bigrams answer one-character queries
+#     exact2, whose bigrams answer one-character queries; the top 16 common bigrams instead of 64
 SCHEMA_VERSION = ("14." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
                   + DICTIONARY_DIGEST + "." + DISPLAY_DICTIONARY_DIGEST)
 
