@@ -334,6 +334,12 @@ def test_a_shard_with_no_live_replica_is_named_and_started_again(cluster, sharde
         ray.kill(backend.replicas[2][0], no_restart=True)
         with pytest.raises(ShardsUnavailable, match="分片 2"):
             lib.matching_ids("公开")
+        # keywords and similar reports weighed without its words would not be the collection's: refused too
+        elsewhere = next(rid for rid in embedded.matching_ids() if shard_of(rid, 3) != 2)
+        for ask in (lambda: lib.keywords(elsewhere), lambda: lib.similar(elsewhere)):
+            ray.kill(backend.replicas[2][0], no_restart=True)
+            with pytest.raises(ShardsUnavailable, match="分片 2"):
+                ask()
 
         def complete() -> bool:
             res = _all(lib, "公开", None, "relevance")
