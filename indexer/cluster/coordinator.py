@@ -4,7 +4,17 @@ Writes go to the shard that owns each report (shard.shard_of); reads fan out to 
 facet counts summed (a report lives in one shard, so sums are exact), relevance from collection-wide statistics
 (ranking.CollectionStats: a first round asks each shard its slot count, section lengths and the terms' document
 frequencies, so a shard scores exactly as one index of everything would), the shards' top offset+limit pages
-merged by their sort keys, and snippets made by the shard that holds the report.
+merged by their sort keys, and snippets made by the shard that holds the report.  Words mode sums the words'
+slot counts instead of the terms' document frequencies.
+
+The word view's TF-IDF (keywords.py: keywords, the 主题词 facet and ``keyword:`` filter, similar reports) takes
+its IDF from the whole collection too.  A report's keywords ask the shards only for the df of that report's words;
+the rest need every word's: the coordinator gathers each shard's word counts when its generation changes, sums
+them (keywords.merge_word_counts), puts them in Ray's object store, and every shard weighs its word table with
+them once per change — so a report's 主题词 and its vector are those of one index holding everything.  Similar
+reports: the owning shard sends the report's vector, every shard answers its nearest, merged by score.  The
+主题词 facet: each shard lists its first values and the first count it left out; when those cannot settle the
+collection's first values (keywords.merge_topic_counts), the shards that cut their lists are asked for all.
 
 Each shard has replicas: actors on the same directory (one writes, all read; the directory must be reachable from
 every node — a local disk for a one-machine cluster, shared storage beyond it).  Reads go to the replicas in turn;
@@ -29,8 +39,10 @@ from ray.exceptions import ActorDiedError, GetTimeoutError, RayActorError, RayTa
 
 from indexer.cluster.shard import Shard, shard_dir, shard_of
 from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable, UnknownName
+from indexer.engine.evaluate import check_mode
 from indexer.engine.facets import empty_facets, merge_facets
 from indexer.engine.index import indexed_version, loaded_batches
+from indexer.engine.keywords import FACET_TOPICS, collection_idf, merge_topic_counts, merge_word_counts
 from indexer.engine.query import filter_values, parse_filters, parse_query, texts
 from indexer.engine.ranking import CollectionStats, parse_field_sort
 from indexer.model import Report
@@ -38,6 +50,7 @@ from indexer.model import Report
 log = logging.getLogger(__name__)
 
 _USER_ERRORS = (QueryError, IndexOutdated, IndexBusy)  # a shard's answer the user must see, not a shard failure
+TOPIC_PAGE = 200  # 主题词 facet values a shard lists first (all of them only when these cannot settle the facet)
 
 
 class ClusterBackend:
@@ -52,6 +65,10 @@ class ClusterBackend:
         self.replicas: list[list] = [[self._start(s) for _ in range(max(1, replicas))] for s in range(shards)]
         self._turn = itertools.count()
         self._lock = threading.Lock()
+        self.topic_page = TOPIC_PAGE
+        self._word_parts: dict[int, dict] = {}  # shard → its last word_counts()
+        self._words: tuple | None = None  # (key: the parts' generations, [ref of their sum in the object store])
+        self._words_lock = threading.Lock()
 
     def _start(self, shard: int):
         return self._actor.remote(str(shard_dir(self.root, shard)), self.readonly)
@@ -177,8 +194,8 @@ class ClusterBackend:
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:
-        _exact_only(mode)
         t0 = time.perf_counter()
+        check_mode(mode)
         if sort == "year":
             sort = "year_desc"
         parse_field_sort(sort)  # errors the user must fix are found here, before asking any shard
@@ -186,16 +203,16 @@ class ClusterBackend:
         self._check_issuers(tree, parse_filters(filters))
         terms = list(dict.fromkeys(texts(tree))) if tree is not None else []
         limit, offset = max(0, int(limit)), max(0, int(offset))
-        missing: set[int] = set()
+        words, missing = self._collection_words()
         stats = CollectionStats(1, 1.0, {})  # no text: every score is 0, only the sort keys are wanted
         if terms:
-            parts, lost = self._ask("statistics", (terms,))
+            parts, lost = self._ask("statistics", (terms, mode))
             missing.update(lost)
             stats = CollectionStats.merge(list(parts.values()))
         # a shard missing from the statistics stays out of this answer, even if it is back already: its reports
         # would be scored without their share of the statistics
         asked = [s for s in range(self.n_shards) if s not in missing]
-        pages, lost = self._ask("search", (query, filters, sort, offset + limit, stats), shards=asked)
+        pages, lost = self._ask("search", (query, filters, sort, offset + limit, stats, mode, words), shards=asked)
         missing.update(lost)
         results = [(tuple(r.pop("sort_key")), s, i, r) for s, page in pages.items()
                    for i, r in enumerate(page["results"])]
@@ -203,31 +220,81 @@ class ClusterBackend:
         out = {"query": query, "total": sum(p["total"] for p in pages.values()),
                "total_sections": sum(p["total_sections"] for p in pages.values()),
                "total_fields": sum(p.get("total_fields", 0) for p in pages.values()), "took_ms": 0, "mode": mode,
-               "facets": merge_facets([p["facets"] for p in pages.values()]) if pages else empty_facets(),
+               "facets": self._merge_facets({s: p["facets"] for s, p in pages.items()}, query, filters, mode, words,
+                                            missing),
                "results": [r for *_, r in results[offset:offset + limit]], "limit": limit, "offset": offset,
                "sort": sort, **self._completeness(missing)}
+        if mode == "words":  # the words each term was cut into (the same from every shard)
+            out["words"] = next(iter(pages.values()))["words"] if pages else _query_words(terms)
         out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         return out
 
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
                mode: str = "exact") -> dict[str, list[dict]]:
-        _exact_only(mode)
+        check_mode(mode)
         self._check_issuers(parse_query(query), parse_filters(filters))
-        parts, missing = self._ask("facets", (query, filters))
+        words, missing = self._collection_words()
+        asked = [s for s in range(self.n_shards) if s not in missing]
+        parts, lost = self._ask("facets", (query, filters, mode, words), shards=asked)
+        missing.update(lost)
         if missing:
-            log.warning("facets without shards %s", missing)
-        return merge_facets(list(parts.values()))
+            log.warning("facets without shards %s", sorted(missing))
+        return self._merge_facets(parts, query, filters, mode, words, missing)
+
+    def _merge_facets(self, parts: dict[int, dict], query: str, filters: dict | None, mode: str, words: tuple,
+                      missing: set[int]) -> dict[str, list[dict]]:
+        """merge_facets, and the 主题词 facet from the shards' first values — or, when those cannot settle it,
+        from every value of the shards that cut their lists."""
+        if not parts:
+            return empty_facets()
+        topics = {s: p.pop("keyword", []) for s, p in parts.items()}
+        out = merge_facets(list(parts.values()))
+        shards = sorted(topics)
+        merged = merge_topic_counts([topics[s] for s in shards], FACET_TOPICS)
+        if merged is None:
+            cut = [s for s in shards if topics[s] and topics[s][-1]["value"] is None]
+            full, lost = self._ask("topic_counts", (query, filters, mode, words), shards=cut)
+            missing.update(lost)
+            topics.update(full)
+            merged = merge_topic_counts([topics[s] for s in shards if s not in lost], FACET_TOPICS) or []
+        out["keyword"] = merged
+        return out
 
     def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
         """Every match, oldest first — from every shard, or an error naming the missing ones (an export must not
         silently lack reports)."""
-        _exact_only(mode)
-        self._check_issuers(parse_query(query), parse_filters(filters))
-        parts, missing = self._ask("ids", (query, filters))
+        check_mode(mode)
+        tree, parsed = parse_query(query), parse_filters(filters)
+        self._check_issuers(tree, parsed)
+        words, missing = (None, set())
+        if parsed.get("keyword") or filter_values(tree, "keyword"):  # 主题词 of the collection's TF-IDF
+            words, missing = self._collection_words()
+        asked = [s for s in range(self.n_shards) if s not in missing]
+        parts, lost = self._ask("ids", (query, filters, mode, words), shards=asked)
+        missing.update(lost)
         if missing:
             raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，结果不完整，请稍后再试")
         merged = heapq.merge(*(parts[s] for s in sorted(parts)), key=lambda t: t[0])
         return [rid for _, rid in merged]
+
+    def _collection_words(self) -> tuple[tuple, set[int]]:
+        """The collection's word statistics as shards take them — (key, [object ref], 主题词 values a shard lists
+        first) — gathered anew from the shards whose generation changed; and the shards that did not answer
+        (left out of the sum: the answer that uses it must leave them out too)."""
+        gens, missing = self._ask("generation")
+        with self._words_lock:
+            changed = [s for s, g in gens.items()
+                       if s not in self._word_parts or self._word_parts[s]["generation"] != g]
+            if changed:
+                parts, lost = self._ask("word_counts", shards=changed)
+                missing += lost
+                self._word_parts.update(parts)
+            present = [s for s in range(self.n_shards) if s in self._word_parts and s not in missing]
+            key = tuple(self._word_parts[s]["generation"] if s in present else None for s in range(self.n_shards))
+            if self._words is None or self._words[0] != key:
+                self._words = (key, [ray.put(merge_word_counts([self._word_parts[s] for s in present]))])
+            key, refs = self._words
+        return (key, refs, self.topic_page), set(missing)
 
     def _check_issuers(self, tree, filters: dict[str, list]) -> None:
         """An issuer filter naming a body no shard holds is the error the embedded index gives (a shard alone
@@ -248,11 +315,43 @@ class ClusterBackend:
         stale = sum(1 for rid, v in versions.items() if have.get(rid) != indexed_version(v))
         return stale + len(set(have) - set(versions))
 
+    def _owner(self, method: str, args: tuple, report_id: str):
+        owner = shard_of(report_id, self.n_shards)
+        answers, missing = self._ask(method, args, shards=[owner])
+        if missing:
+            raise ShardsUnavailable(f"分片 {owner} 暂不可用，请稍后再试")
+        return answers[owner]
+
     def keywords(self, report_id: str) -> dict | None:
-        return None  # the word view's keywords are not gathered across shards (yet): the report page shows none
+        """The report's keywords, by its shard, with the IDF of its words over the collection: N and their df
+        summed over every shard."""
+        words = self._owner("report_words", (report_id,), report_id)
+        if words is None:
+            return None
+        parts, missing = self._ask("word_df", (words,))
+        if missing:  # (keywords weighed without a shard's share would differ from the collection's)
+            raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，请稍后再试")
+        df = {w: sum(p["df"][w] for p in parts.values()) for w in words}
+        idf = collection_idf(sum(p["n"] for p in parts.values()), df)
+        return self._owner("keywords", (report_id, idf), report_id)
 
     def similar(self, report_id: str, limit: int = 10) -> list[dict] | None:
-        return None
+        """The reports nearest in wording over every shard: the report's vector (collection-wide TF-IDF) from its
+        shard, each shard's nearest to it, merged by similarity."""
+        words, missing = self._collection_words()
+        if missing:
+            raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，请稍后再试")
+        vector = self._owner("report_vector", (report_id, words), report_id)
+        if vector is None:
+            return None
+        if not len(vector["codes"]):
+            return []
+        parts, missing = self._ask("similar_to", (vector, report_id, max(0, int(limit)), words))
+        if missing:
+            raise ShardsUnavailable(f"分片 {', '.join(map(str, sorted(missing)))} 暂不可用，请稍后再试")
+        rows = sorted(((-r.pop("similarity"), s, i, r) for s, part in parts.items() for i, r in enumerate(part)),
+                      key=lambda t: t[:3])
+        return [r for *_, r in rows[:max(0, int(limit))]]
 
     def completeness(self) -> dict:
         """Which shards answer now (a health check: {"partial": bool, "missing_shards": [...]})."""
@@ -285,6 +384,7 @@ class ClusterBackend:
         self.replicas = []
 
 
-def _exact_only(mode: str) -> None:
-    if mode != "exact":
-        raise QueryError("分词检索（mode=words）暂不支持分片索引（--cluster）：请用精确检索")
+def _query_words(terms: list[str]) -> list[str]:
+    from indexer.engine.segmenter import query_words
+
+    return list(dict.fromkeys(w for t in terms for w in query_words(t)))

@@ -137,7 +137,8 @@ def merge_facets(parts: list[dict[str, list[dict]]]) -> dict[str, list[dict]]:
             items.sort(key=lambda d: (-d["count"], d["value"]))
         out[name] = items
     # 主题词 come from each shard's own TF-IDF (its IDF, its top 30): counts that cannot be summed into the
-    # collection's, so a sharded answer lists none rather than wrong ones
+    # collection's, so none are listed here; the cluster's coordinator merges those of shards weighed with the
+    # collection's word statistics itself (keywords.merge_topic_counts)
     if "keyword" in out:
         out["keyword"] = []
     return out

@@ -18,6 +18,7 @@ index time; one sparse matrix–vector product over 10k reports takes about a mi
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections import Counter
@@ -31,6 +32,7 @@ TOP_WORDS = 100
 TOP_SECTION_WORDS = 30
 TOP_REPORT_KEYWORDS = 12
 FACET_KEYWORDS = 5  # a report counts in the 主题词 facet for its five first keywords
+FACET_TOPICS = 30  # values the 主题词 facet lists
 _DIGITS = re.compile(r"[0-9.%]+$")
 # function words and report boilerplate jieba keeps as words; IDF handles the rest
 _STOP = frozenset("""
@@ -107,7 +109,14 @@ class WordTable:
     keywords and its sections' on demand.
 
     Built with numpy over all (report, word, count) triples: at 10k reports that is 2 M triples, which Python
-    loops per report took seconds over."""
+    loops per report took seconds over.
+
+    One shard of a larger collection weighs the same triples with the collection's IDF (``with_collection``:
+    N and each word's df summed over the shards, ``merge_word_counts``), so its keywords, 主题词 and vectors are
+    those of one index holding everything."""
+
+    topic_limit: int | None = FACET_TOPICS  # 主题词 facet values topic_counts() lists
+    topic_rest = False  # a shard's list: ends with {"value": None, "count": the first count left out} if cut
 
     def __init__(self, raw: list[bytes | None]):
         n = len(raw)
@@ -128,10 +137,19 @@ class WordTable:
             self.n_words[r] = max(s["n"], 1)
         self.vocab = list(vocab)
         self.word_index = vocab
-        word = np.concatenate(word_ids) if word_ids else np.zeros(0, dtype=np.int64)
-        owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
-        count = np.concatenate(counts) if counts else np.zeros(0)
-        df = np.bincount(word, minlength=len(vocab))
+        self._word = np.concatenate(word_ids) if word_ids else np.zeros(0, dtype=np.int64)
+        self._owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+        self._count = np.concatenate(counts) if counts else np.zeros(0)
+        self.n_reports = n
+        # df: the reports whose TOP_WORDS include the word
+        self.df = np.bincount(self._word, minlength=len(vocab))
+        self._codes: np.ndarray | None = None
+        self._sorted_codes: tuple | None = None
+        self._weigh(n, self.df)
+
+    def _weigh(self, n: int, df: np.ndarray) -> None:
+        """IDF, 主题词 codes and unit vectors from N reports and each vocabulary word's df."""
+        word, owner, count = self._word, self._owner, self._count
         # a word every report has carries nothing: log(N / df) is 0 there
         self.idf_values = np.log(max(n, 1) / np.maximum(df, 1))
         self.idf = dict(zip(self.vocab, self.idf_values.tolist()))
@@ -142,38 +160,107 @@ class WordTable:
         spelling_rank[sorted(range(len(self.vocab)), key=self.vocab.__getitem__)] = np.arange(len(self.vocab))
         order = np.lexsort((spelling_rank[word], -weight, owner))
         owner_sorted = owner[order]
-        first = np.searchsorted(owner_sorted, np.arange(n))
+        first = np.searchsorted(owner_sorted, np.arange(self.n_reports))
         rank = np.arange(len(order)) - first[owner_sorted]
         keep = (rank < FACET_KEYWORDS) & (weight[order] > 0)
-        self.topic_codes = np.full((n, FACET_KEYWORDS), -1, dtype=np.int64)
+        self.topic_codes = np.full((self.n_reports, FACET_KEYWORDS), -1, dtype=np.int64)
         self.topic_codes[owner_sorted[keep], rank[keep]] = word[order][keep]
         from scipy import sparse
 
-        vectors = sparse.csr_matrix((weight, (owner, word)), shape=(n, len(vocab)))
+        vectors = sparse.csr_matrix((weight, (owner, word)), shape=(self.n_reports, len(self.vocab)))
         norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).reshape(-1))
         self.has_vector = norms > 0
         self.vectors = sparse.diags(np.where(self.has_vector, 1 / np.maximum(norms, 1e-300), 0.0)) @ vectors
 
-    def keywords(self, r: int, limit: int = TOP_REPORT_KEYWORDS) -> list[dict]:
+    # -- one shard of a larger collection -------------------------------------------------------------------------
+
+    def word_codes(self) -> np.ndarray:
+        """words.word_code of each vocabulary word (a 64-bit hash: how shards name words to each other)."""
+        if self._codes is None:
+            from indexer.engine.words import word_code
+
+            self._codes = np.fromiter((word_code(w) for w in self.vocab), dtype=np.uint64, count=len(self.vocab))
+        return self._codes
+
+    def word_counts(self) -> dict:
+        """This index's part of the collection's word statistics (merge_word_counts)."""
+        return {"n": self.n_reports, "codes": self.word_codes(), "df": self.df}
+
+    def with_collection(self, n: int, codes: np.ndarray, df: np.ndarray) -> "WordTable":
+        """This table weighed with the collection's statistics (merge_word_counts: N, sorted word codes and their
+        df); a word the collection's counts lack (indexed since they were gathered) keeps this index's df.  Its
+        主题词 facet lists every value (topic_limit None; a shard sets how many) and ends with the rest's count."""
+        mine = self.word_codes()
+        at = np.minimum(np.searchsorted(codes, mine), max(len(codes) - 1, 0))
+        found = (at < len(codes)) & (codes[at] == mine) if len(codes) else np.zeros(len(mine), dtype=bool)
+        table = copy.copy(self)
+        table._weigh(n, np.where(found, df[at] if len(codes) else 0, self.df))
+        table.topic_limit, table.topic_rest = None, True
+        return table
+
+    def df_of(self, words: list[str]) -> dict[str, int]:
+        """The df of these words here (0 for words no report's TOP_WORDS include)."""
+        return {w: int(self.df[self.word_index[w]]) if w in self.word_index else 0 for w in words}
+
+    def report_words(self, r: int) -> list[str]:
+        """Every word the keywords of report ``r`` and of its sections weigh: their IDF is all they need."""
+        s = self.stats[r]
+        out = dict.fromkeys(s["words"].split(" ") if s and s["words"] else [])
+        raw = self.raw[r]
+        if raw:
+            for _n, words, _counts in json.loads(raw[raw.find(b"\n") + 1:]):
+                out.update(dict.fromkeys(words.split(" ") if words else []))
+        return list(out)
+
+    def vector(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        """Report ``r``'s unit TF-IDF vector as (word codes, weights): what similar_to() compares with."""
+        row = self.vectors[r]
+        return self.word_codes()[row.indices], row.data.copy()
+
+    def similar_to(self, codes: np.ndarray, weights: np.ndarray, limit: int = 10,
+                   exclude: int | None = None) -> list[tuple[int, float]]:
+        """(report, cosine similarity with the unit vector given as word codes and weights), most similar first,
+        report ``exclude`` left out — similar() for a report of another shard."""
+        from scipy import sparse
+
+        if self._sorted_codes is None:
+            order = np.argsort(self.word_codes(), kind="stable")
+            self._sorted_codes = (self.word_codes()[order], order)
+        mine, order = self._sorted_codes
+        codes = np.asarray(codes, dtype=np.uint64)
+        at = np.minimum(np.searchsorted(mine, codes), max(len(mine) - 1, 0))
+        keep = (mine[at] == codes) if len(mine) else np.zeros(len(codes), dtype=bool)
+        cols = order[at[keep]]  # a word no report here holds adds nothing to any cosine here
+        data = np.asarray(weights, dtype=np.float64)[keep]
+        query = sparse.csr_matrix((data, (np.zeros(len(cols), np.int64), cols)), shape=(1, len(self.vocab)))
+        return self._nearest(query, limit, exclude)
+
+    def keywords(self, r: int, limit: int = TOP_REPORT_KEYWORDS, idf: dict[str, float] | None = None) -> list[dict]:
+        """``idf``: the collection's IDF of the report's words (report_words), when this index is one shard."""
         s = self.stats[r]
         if not s or not s["words"]:
             return []
-        return _tfidf(s["words"].split(" "), s["counts"], s["n"], self.idf, limit)
+        return _tfidf(s["words"].split(" "), s["counts"], s["n"], self.idf if idf is None else idf, limit)
 
-    def section_keywords(self, r: int, limit: int = 8) -> list[list[dict]]:
+    def section_keywords(self, r: int, limit: int = 8, idf: dict[str, float] | None = None) -> list[list[dict]]:
         """Keywords of each section of report ``r``, in section order."""
         raw = self.raw[r]
         if not raw:
             return []
-        return [_tfidf(words.split(" ") if words else [], counts, n, self.idf, limit)
+        idf = self.idf if idf is None else idf
+        return [_tfidf(words.split(" ") if words else [], counts, n, idf, limit)
                 for n, words, counts in json.loads(raw[raw.find(b"\n") + 1:])]
 
     def similar(self, r: int, limit: int = 10) -> list[tuple[int, float]]:
         """(report, cosine similarity of TF-IDF vectors), most similar first, ``r`` itself left out."""
         if not self.has_vector[r]:
             return []
-        score = np.asarray((self.vectors @ self.vectors[r].T).todense()).reshape(-1)
-        score[r] = -1
+        return self._nearest(self.vectors[r], limit, r)
+
+    def _nearest(self, query, limit: int, exclude: int | None) -> list[tuple[int, float]]:
+        score = np.asarray((self.vectors @ query.T).todense()).reshape(-1)
+        if exclude is not None:
+            score[exclude] = -1
         top = np.argsort(-score, kind="stable")[:limit]
         return [(int(i), float(score[i])) for i in top if score[i] > 0]
 
@@ -183,11 +270,69 @@ class WordTable:
             return np.zeros(len(self.stats), dtype=bool)
         return (self.topic_codes == code).any(axis=1)
 
-    def topic_counts(self, mask: np.ndarray, limit: int = 30) -> list[dict]:
+    def topic_counts(self, mask: np.ndarray, limit: int | None = -1) -> list[dict]:
+        """The 主题词 facet over the reports of ``mask``: by count, then word; ``limit`` values (default:
+        topic_limit; None: all), and on a shard's table the first count left out (topic_rest)."""
+        limit = self.topic_limit if limit == -1 else limit
         codes = self.topic_codes[mask].reshape(-1)
         codes = codes[codes >= 0]
         if not len(codes):
             return []
         uniq, counts = np.unique(codes, return_counts=True)
-        order = sorted(range(len(uniq)), key=lambda i: (-counts[i], self.vocab[uniq[i]]))[:limit]
-        return [{"value": self.vocab[uniq[i]], "count": int(counts[i])} for i in order]
+        order = sorted(range(len(uniq)), key=lambda i: (-counts[i], self.vocab[uniq[i]]))
+        out = [{"value": self.vocab[uniq[i]], "count": int(counts[i])} for i in order[:limit]]
+        if self.topic_rest and limit is not None and len(order) > limit:
+            out.append({"value": None, "count": int(counts[order[limit]])})
+        return out
+
+
+def merge_word_counts(parts: list[dict]) -> dict:
+    """The collection's word statistics from its shards' WordTable.word_counts(): N (reports) and, for each word
+    code (sorted), the reports whose TOP_WORDS hold it — what WordTable.with_collection weighs with."""
+    codes = np.concatenate([np.asarray(p["codes"], dtype=np.uint64) for p in parts] or [np.zeros(0, np.uint64)])
+    df = np.concatenate([np.asarray(p["df"], dtype=np.int64) for p in parts] or [np.zeros(0, np.int64)])
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    return {"n": sum(int(p["n"]) for p in parts), "codes": uniq,
+            "df": np.bincount(inverse.reshape(-1), weights=df, minlength=len(uniq)).astype(np.int64)}
+
+
+def collection_idf(n: int, df: dict[str, int]) -> dict[str, float]:
+    """The IDF of words from the collection's N and their df summed over the shards, as WordTable computes it
+    (a word no report's TOP_WORDS hold has none)."""
+    words = [w for w, d in df.items() if d > 0]
+    values = np.log(max(n, 1) / np.maximum(np.asarray([df[w] for w in words], dtype=np.int64), 1))
+    return dict(zip(words, values.tolist()))
+
+
+def merge_topic_counts(parts: list[list[dict]], limit: int = FACET_TOPICS) -> list[dict] | None:
+    """The 主题词 facet of a collection from its shards' lists (WordTable.topic_counts of a shard's table: its
+    first values, and the first count left out when cut).  None when the cut lists cannot settle the first
+    ``limit`` values and their counts: a value some cut list may hold beyond its cut could reach them; the
+    shards must then list every value."""
+    known: dict[str, int] = {}
+    listed: dict[str, set[int]] = {}
+    rest: dict[int, int] = {}
+    for i, items in enumerate(parts):
+        for item in items:
+            if item["value"] is None:
+                rest[i] = item["count"]
+                continue
+            known[item["value"]] = known.get(item["value"], 0) + item["count"]
+            listed.setdefault(item["value"], set()).add(i)
+    order = sorted(known, key=lambda w: (-known[w], w))
+    top = order[:limit]
+    if rest:
+        if len(top) < limit:
+            return None  # some value left out may be among the first
+        # each of the first must be listed by every cut list (else its count is not known), and no other value
+        # may reach the last of them, even with the most each cut list left out
+        if any(i not in listed[w] for w in top for i in rest):
+            return None
+        floor = known[top[-1]]
+        if sum(rest.values()) >= floor:
+            return None
+        for w in order[limit:]:  # (a tie at the floor is settled by the value: after the last if greater)
+            most = known[w] + sum(c for i, c in rest.items() if i not in listed[w])
+            if most > floor or (most == floor and w < top[-1]):
+                return None
+    return [{"value": w, "count": known[w]} for w in top]

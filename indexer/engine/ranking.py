@@ -25,7 +25,8 @@ _TITLE_WEIGHT, _HEADING_WEIGHT = 3.0, 2.0
 @dataclass(frozen=True)
 class CollectionStats:
     """What BM25F takes from the whole collection, when one index holds only a shard of it (tantivy's
-    Bm25StatisticsProvider): the number of slots, the average section length, each term's document frequency.
+    Bm25StatisticsProvider): the number of slots, the average section length, each term's document frequency
+    (in words mode each word's: the slots holding it).
     Summed over the shards, it makes a shard score a report exactly as one index holding everything would."""
 
     n_slots: int
@@ -64,11 +65,18 @@ def slot_factors(slot_length: np.ndarray, slot_is_title: np.ndarray,
     return avg_length, slot_norm, slot_weight
 
 
-def shard_statistics(snap, terms: list[str]) -> dict:
-    """This index's part of the CollectionStats of a query's terms."""
+def shard_statistics(snap, terms: list[str], mode: str = "exact") -> dict:
+    """This index's part of the CollectionStats of a query's terms: in words mode, the slot counts of the terms'
+    words (words.WordLeaf.slot_counts), which that mode's idf is made of."""
     section_lengths = snap.slot_length[snap.slot_is_section]
+    if mode == "words":
+        df = {}
+        for t in terms:
+            df.update(snap.leaf(t, "words").slot_counts(snap))
+    else:
+        df = {t: len(snap.leaf(t).docs) for t in terms}
     return {"n_slots": len(snap.slot_report), "n_sections": len(section_lengths),
-            "section_length": float(section_lengths.sum()), "df": {t: len(snap.leaf(t).docs) for t in terms}}
+            "section_length": float(section_lengths.sum()), "df": df}
 
 
 def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -80,8 +88,6 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
     for text in plan.terms:
         check_budget()
         leaf, keep = plan.evaluate.docs(text)
-        df = len(leaf.docs) if stats is None else stats.df[text]
-        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         if keep is not None:
             keep &= plan.mask[snap.slot_report[leaf.docs]]
         elif plan.mask.all():
@@ -92,9 +98,13 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
             leaf.docs[keep], leaf.tf[keep], leaf.in_heading[keep])
         scored = getattr(leaf, "score", None)  # words mode: BM25F over the words, scored by words.match
         if scored is not None:
+            if stats is not None:  # (a shard: the same slots scored with the collection's word statistics)
+                scored = leaf.scored(snap, stats)
             all_docs.append(docs)
             all_scores.append(scored if keep is None else scored[keep])
             continue
+        df = len(leaf.docs) if stats is None else stats.df[text]
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         weight = snap.slot_weight[docs]
         weight[in_heading] = _HEADING_WEIGHT  # (never a title: titles have no heading part)
         all_docs.append(docs)

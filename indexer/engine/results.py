@@ -116,13 +116,14 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     return out
 
 
-def report_keywords(snap: Snapshot, rid: str) -> dict | None:
-    """{"keywords": [{"word", "weight"}, …], "sections": [[…], …] (in section order)}; None when not indexed."""
+def report_keywords(snap: Snapshot, rid: str, idf: dict[str, float] | None = None) -> dict | None:
+    """{"keywords": [{"word", "weight"}, …], "sections": [[…], …] (in section order)}; None when not indexed.
+    ``idf``: the collection's IDF of the report's words (WordTable.report_words), when this index is a shard."""
     r = snap.report_number(rid)
     if r is None:
         return None
     table = snap.word_table()
-    return {"keywords": table.keywords(r), "sections": table.section_keywords(r)}
+    return {"keywords": table.keywords(r, idf=idf), "sections": table.section_keywords(r, idf=idf)}
 
 
 def similar_reports(snap: Snapshot, rid: str, limit: int = 10) -> list[dict] | None:
@@ -132,8 +133,35 @@ def similar_reports(snap: Snapshot, rid: str, limit: int = 10) -> list[dict] | N
     if r is None:
         return None
     own = snap.display(snap.report_doc[r]).meta.get("issuer")
+    return _similar_rows(snap, snap.word_table().similar(r, limit), own)
+
+
+def report_vector(snap: Snapshot, rid: str) -> dict | None:
+    """What a shard sends the others to find a report's similar ones (similar_to): its unit TF-IDF vector as word
+    codes and weights (none when it has no words), and its issuer; None when not indexed here."""
+    r = snap.report_number(rid)
+    if r is None:
+        return None
+    table = snap.word_table()
+    codes, weights = table.vector(r) if table.has_vector[r] else (np.zeros(0, np.uint64), np.zeros(0))
+    return {"codes": codes, "weights": weights, "issuer": snap.display(snap.report_doc[r]).meta.get("issuer")}
+
+
+def similar_to(snap: Snapshot, vector: dict, rid: str, limit: int = 10) -> list[dict]:
+    """similar_reports() of a report given by its report_vector() (held here or by another shard), report ``rid``
+    itself left out; each row with its score unrounded in "similarity" too, to merge the shards' rows by."""
+    if not len(vector["codes"]):
+        return []
+    pairs = snap.word_table().similar_to(vector["codes"], vector["weights"], limit, snap.report_number(rid))
+    rows = _similar_rows(snap, pairs, vector["issuer"])
+    for row, (_, score) in zip(rows, pairs):
+        row["similarity"] = score
+    return rows
+
+
+def _similar_rows(snap: Snapshot, pairs: list[tuple[int, float]], own: str | None) -> list[dict]:
     out = []
-    for other, score in snap.word_table().similar(r, limit):
+    for other, score in pairs:
         meta = snap.display(snap.report_doc[other]).meta
         out.append({"id": snap.report_ids[other], **{k: meta.get(k) for k in RESULT_KEYS},
                     "score": round(score, 4), "same_issuer": bool(own) and meta.get("issuer") == own})

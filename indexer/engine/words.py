@@ -23,6 +23,7 @@ import numpy as np
 from indexer.engine.analysis import EMPTY_CODES, EMPTY_POSITIONS, SLOT_SHIFT, ExactField
 from indexer.engine.matching import Leaf, slot_runs, _hits
 from indexer.engine.postings import concat, segment_keys
+from indexer.engine.ranking import length_norm
 from indexer.engine.segmenter import query_words, tokens
 
 FIELD = "words"
@@ -70,13 +71,55 @@ class WordField(ExactField):
 
 class WordLeaf(Leaf):
     """A term matched in the word view: the slots holding all its words, with their BM25F score over the words
-    (ranking.slot_scores takes ``score`` as it is) and the words, for snippets."""
+    (ranking.slot_scores takes ``score`` as it is) and the words, for snippets.
 
-    __slots__ = ("score", "words")
+    It keeps what the score is made of — each word's slot count in this index (``df``: every word read, which is
+    all of them unless one was missing), its occurrences and heading hits in the matched slots, the adjacency
+    factor — so that a shard of a larger collection can score the same slots with the collection's statistics
+    (``scored``)."""
 
-    def __init__(self, docs, tf, in_heading, score, words):
+    __slots__ = ("score", "words", "df", "parts", "adjacency")
+
+    def __init__(self, docs, tf, in_heading, score, words, df=None, parts=(), adjacency=None):
         super().__init__(docs, tf, in_heading)
         self.score, self.words = score, words
+        self.df = df or {}
+        self.parts, self.adjacency = parts, adjacency
+
+    def scored(self, snap, stats=None) -> np.ndarray:
+        """The slots' scores: with this index's statistics, or with a ranking.CollectionStats (its ``n_slots``,
+        ``avg_length`` and, in words mode, each word's slot count in ``df``)."""
+        docs = self.docs
+        if stats is None:
+            n_slots, df, norm = max(len(snap.slot_report), 1), self.df, snap.slot_norm[docs]
+        else:
+            n_slots, df, norm = stats.n_slots, stats.df, length_norm(snap.slot_length[docs], stats.avg_length)
+        score = np.zeros(len(docs))
+        for w, t, h in self.parts:
+            idf = math.log(1 + (n_slots - df[w] + 0.5) / (df[w] + 0.5))
+            weight = snap.slot_weight[docs].copy()
+            weight[h] = _HEADING_WEIGHT
+            score += idf * (_K1 + 1) * weight * t / (t + norm)
+        if self.adjacency is not None:
+            score *= self.adjacency
+        return score
+
+    def slot_counts(self, snap) -> dict[str, int]:
+        """The slot count of each of the term's words in this index: those ``match`` read, and the others (after
+        a word it found missing) read now — a shard's part of the collection statistics (ranking.shard_statistics).
+        """
+        out = {}
+        subs = None
+        for w in self.words:
+            if w in self.df:
+                out[w] = self.df[w]
+            elif not snap.n_reports:
+                out[w] = 0
+            else:
+                subs = subs if subs is not None else list(snap.searcher.reader().leaf_readers())
+                keys = _word_keys(snap, subs, w)
+                out[w] = len(_hits(snap, *slot_runs(keys), len(w))[0]) if len(keys) else 0
+        return out
 
 
 def _word_keys(snap, subs: list, word: str) -> np.ndarray:
@@ -85,9 +128,9 @@ def _word_keys(snap, subs: list, word: str) -> np.ndarray:
     return concat([segment_keys(sub, offset, FIELD, infos[k]) for k, (sub, offset) in enumerate(subs)])
 
 
-def empty_leaf(words: tuple[str, ...] = ()) -> WordLeaf:
+def empty_leaf(words: tuple[str, ...] = (), df: dict[str, int] | None = None) -> WordLeaf:
     e = np.zeros(0)
-    return WordLeaf(np.zeros(0, dtype=np.int64), e, np.zeros(0, dtype=bool), e, words)
+    return WordLeaf(np.zeros(0, dtype=np.int64), e, np.zeros(0, dtype=bool), e, words, df)
 
 
 def match(snap, text: str) -> WordLeaf:
@@ -96,33 +139,33 @@ def match(snap, text: str) -> WordLeaf:
     if not words or not snap.n_reports:
         return empty_leaf(words)
     subs = list(snap.searcher.reader().leaf_readers())
-    n_slots = max(len(snap.slot_report), 1)
     docs = None
     per_word = []
+    df: dict[str, int] = {}
     for w in words:
         keys = _word_keys(snap, subs, w)
         if not len(keys):
-            return empty_leaf(words)
+            df[w] = 0
+            return empty_leaf(words, df)
         slots, tf, in_heading = _hits(snap, *slot_runs(keys), len(w))
+        df[w] = len(slots)
         per_word.append((w, keys, slots, tf, in_heading))
         docs = slots if docs is None else np.intersect1d(docs, slots, assume_unique=True)
         if not len(docs):
-            return empty_leaf(words)
-    score = np.zeros(len(docs))
+            return empty_leaf(words, df)
     total_tf = np.zeros(len(docs))
     heading = np.zeros(len(docs), dtype=bool)
+    parts = []
     for w, _keys, slots, tf, in_heading in per_word:
-        idf = math.log(1 + (n_slots - len(slots) + 0.5) / (len(slots) + 0.5))
         at = np.searchsorted(slots, docs)
         t, h = tf[at], in_heading[at]
-        weight = snap.slot_weight[docs].copy()
-        weight[h] = _HEADING_WEIGHT
-        score += idf * (_K1 + 1) * weight * t / (t + snap.slot_norm[docs])
+        parts.append((w, t, h))
         total_tf += t
         heading |= h
-    if len(per_word) > 1:
-        score *= 1 + ADJACENT_BONUS * _adjacent_share(snap, per_word, docs)
-    return WordLeaf(docs, total_tf, heading, score, words)
+    adjacency = 1 + ADJACENT_BONUS * _adjacent_share(snap, per_word, docs) if len(per_word) > 1 else None
+    leaf = WordLeaf(docs, total_tf, heading, None, words, df, parts, adjacency)
+    leaf.score = leaf.scored(snap)
+    return leaf
 
 
 def _adjacent_share(snap, per_word: list, docs: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The sharded engine on a real local Ray cluster (a head and two worker nodes on this machine) answers as the
-embedded one does: the same reports, totals, facet counts and order for every query, 3 shards, parsing as Ray
-tasks; a killed shard actor or worker node is answered for by a replica or named (``partial``), and comes back.
+embedded one does: the same reports, totals, facet counts (主题词 included) and order for every query, in exact and
+in words mode, the same keywords and similar reports, 3 shards, parsing as Ray tasks; a killed shard actor or
+worker node is answered for by a replica or named (``partial``), and comes back.
 
 Marked ``cluster`` (~1–2 min, most of it starting Ray): ``pytest -m cluster`` runs them alone,
 ``pytest -m "not cluster"`` everything else.
@@ -51,6 +52,23 @@ QUERIES = [  # (query, filters, sort)
     ("公开", {"issuer": ["350128/政府/综合实验区"]}, "relevance"),
     ("issuer:武威市人民政府", None, "year_desc"),
     ("", {"issuer": ["640381/政府", "青铜峡市人民政府"]}, "relevance"),
+    # 主题词 (a report's first keywords, with the collection's IDF): as a filter and in the query
+    ("", {"keyword": ["平潭"]}, "relevance"),
+    ("公开 keyword:洪泽", None, "year_desc"),
+    ("-keyword:武威市 政务", {"keyword": ["市政府", "实验区"]}, "relevance"),
+]
+
+WORDS_QUERIES = [  # mode=words: (query, filters, sort)
+    ("政务新媒体建设情况", None, "relevance"),
+    ("依申请公开 行政复议", None, "relevance"),
+    ("政府网站", {"province": ["福建"]}, "relevance"),
+    ("申请 OR 复议", None, "year_desc"),
+    ("主动公开 -放管服", None, "relevance"),
+    ("申请人答复", {"section": ["requests"]}, "relevance"),
+    ("信息公开工作年度报告", None, "relevance"),
+    ("公开 keyword:平潭", None, "relevance"),
+    ("year:2020..2024 政务公开", None, "apply.new.total:desc"),
+    ("没有这样的词语呢", None, "relevance"),
 ]
 
 
@@ -100,8 +118,8 @@ def sharded(cluster, tmp_path_factory):
     lib.close()
 
 
-def _all(lib, query, filters, sort) -> dict:
-    return lib.search(query, filters=filters, sort=sort, limit=1000)
+def _all(lib, query, filters, sort, mode="exact") -> dict:
+    return lib.search(query, filters=filters, sort=sort, limit=1000, mode=mode)
 
 
 def _tie_groups(res: dict, sort: str) -> list[tuple]:
@@ -118,15 +136,11 @@ def _tie_groups(res: dict, sort: str) -> list[tuple]:
     return groups
 
 
-def without_keywords(facets: dict) -> dict:
-    """The facets but 主题词, which a sharded index does not list (facets.merge_facets)."""
-    return {k: v for k, v in facets.items() if k != "keyword"}
-
-
 def assert_same_answer(sharded_res: dict, embedded_res: dict, sort: str) -> None:
     for key in ("total", "total_sections", "total_fields", "query", "sort", "limit", "offset", "mode"):
         assert sharded_res[key] == embedded_res[key], key
-    assert without_keywords(sharded_res["facets"]) == without_keywords(embedded_res["facets"])
+    assert sharded_res.get("words") == embedded_res.get("words")  # words mode: the words each term was cut into
+    assert sharded_res["facets"] == embedded_res["facets"]
     assert sharded_res["partial"] is False and sharded_res["missing_shards"] == []
     assert _tie_groups(sharded_res, sort) == _tie_groups(embedded_res, sort)
 
@@ -149,8 +163,7 @@ def test_samples_are_spread_over_three_shards(sharded, embedded):
 @pytest.mark.parametrize("query,filters,sort", QUERIES)
 def test_every_query_answers_as_the_embedded_index(sharded, embedded, query, filters, sort):
     assert_same_answer(_all(sharded, query, filters, sort), _all(embedded, query, filters, sort), sort)
-    assert without_keywords(sharded.facets(query, filters=filters)) == without_keywords(
-        embedded.facets(query, filters=filters))
+    assert sharded.facets(query, filters=filters) == embedded.facets(query, filters=filters)
     assert sorted(sharded.matching_ids(query, filters=filters)) == sorted(embedded.matching_ids(query, filters=filters))
 
 
@@ -162,6 +175,84 @@ def test_top_twenty_and_pages_in_the_embedded_order(sharded, embedded, query):
         b = embedded.search(query, limit=limit, offset=offset)
         assert [(r["id"], r["score"]) for r in a["results"]] == [(r["id"], r["score"]) for r in b["results"]]
         assert [r["hits"] for r in a["results"]] == [r["hits"] for r in b["results"]]  # snippets from the owner
+
+
+@pytest.mark.parametrize("query,filters,sort", WORDS_QUERIES)
+def test_every_words_mode_query_answers_as_the_embedded_index(sharded, embedded, query, filters, sort):
+    """mode=words: each word's idf from the slots holding it over every shard, so scores, facets and order are
+    the embedded index's."""
+    assert_same_answer(_all(sharded, query, filters, sort, "words"), _all(embedded, query, filters, sort, "words"),
+                       sort)
+    assert sharded.facets(query, filters=filters, mode="words") == embedded.facets(query, filters=filters,
+                                                                                 mode="words")
+    a = sharded.matching_ids(query, filters=filters, mode="words")
+    assert sorted(a) == sorted(embedded.matching_ids(query, filters=filters, mode="words"))
+
+
+@pytest.mark.parametrize("query", ["政务新媒体建设情况", "依申请公开 行政复议", "公开"])
+def test_words_mode_top_twenty_and_pages_in_the_embedded_order(sharded, embedded, query):
+    for offset, limit in ((0, 20), (0, 5), (5, 5), (10, 3)):
+        a = sharded.search(query, limit=limit, offset=offset, mode="words")
+        b = embedded.search(query, limit=limit, offset=offset, mode="words")
+        assert [(r["id"], r["score"]) for r in a["results"]] == [(r["id"], r["score"]) for r in b["results"]]
+        assert [r["hits"] for r in a["results"]] == [r["hits"] for r in b["results"]]
+    # the search page's fallback: an exact search that finds nothing is answered in words mode
+    a = sharded.search("政务新媒体的建设情况", words_fallback=True)
+    b = embedded.search("政务新媒体的建设情况", words_fallback=True)
+    assert [(r["id"], r["score"]) for r in a["results"]] == [(r["id"], r["score"]) for r in b["results"]]
+    assert a.get("fallback_from") == b.get("fallback_from")
+
+
+def test_keywords_of_every_report_are_the_embedded_ones(sharded, embedded):
+    """IDF over the collection: N and the df of the report's words summed over the shards."""
+    ids = embedded.matching_ids()
+    assert len(ids) >= 10
+    for rid in ids:
+        assert sharded.keywords(rid) == embedded.keywords(rid), rid
+    assert all(embedded.keywords(rid)["keywords"] for rid in ids)
+    assert sharded.keywords("no-such-report") is None
+
+
+def _similar_groups(rows: list[dict]) -> list[tuple]:
+    """Runs of equal score: within one, the order is the index's order of insertion."""
+    groups: list[tuple] = []
+    for r in rows:
+        if groups and groups[-1][0] == r["score"]:
+            groups[-1][1].add(repr(r))
+        else:
+            groups.append((r["score"], {repr(r)}))
+    return groups
+
+
+def test_similar_reports_are_the_embedded_ones(sharded, embedded):
+    """Cosine of TF-IDF vectors weighed with the collection's IDF: the report's vector from its shard, every
+    shard's nearest, merged."""
+    for rid in embedded.matching_ids():
+        everything = embedded.similar(rid, 1000)
+        assert everything and _similar_groups(sharded.similar(rid, 1000)) == _similar_groups(everything), rid
+        a, b = sharded.similar(rid, 5), embedded.similar(rid, 5)
+        assert [r["score"] for r in a] == [r["score"] for r in b]
+        assert _similar_groups(a)[:-1] == _similar_groups(b)[:-1], rid  # (the last run may be cut elsewhere)
+    assert sharded.similar("no-such-report") is None
+
+
+def test_the_keyword_facet_from_cut_shard_lists(sharded, embedded, monkeypatch):
+    """Shards list their first 主题词 and the first count they left out; when those cannot settle the facet, the
+    shards that cut their lists are asked for all their values — the facet is the embedded one either way."""
+    backend = sharded.index
+    asked = []
+    ask = backend._ask
+
+    def spy(method, *args, **kwargs):
+        asked.append(method)
+        return ask(method, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "_ask", spy)
+    monkeypatch.setattr(backend, "topic_page", 2)
+    for query, mode in (("", "exact"), ("公开", "exact"), ("政府信息", "words")):
+        assert sharded.facets(query, mode=mode) == embedded.facets(query, mode=mode)
+        assert sharded.search(query, mode=mode)["facets"] == embedded.search(query, mode=mode)["facets"]
+    assert "topic_counts" in asked
 
 
 def test_a_query_the_user_must_fix_is_a_query_error(sharded):
@@ -243,6 +334,12 @@ def test_a_shard_with_no_live_replica_is_named_and_started_again(cluster, sharde
         ray.kill(backend.replicas[2][0], no_restart=True)
         with pytest.raises(ShardsUnavailable, match="分片 2"):
             lib.matching_ids("公开")
+        # keywords and similar reports weighed without its words would not be the collection's: refused too
+        elsewhere = next(rid for rid in embedded.matching_ids() if shard_of(rid, 3) != 2)
+        for ask in (lambda: lib.keywords(elsewhere), lambda: lib.similar(elsewhere)):
+            ray.kill(backend.replicas[2][0], no_restart=True)
+            with pytest.raises(ShardsUnavailable, match="分片 2"):
+                ask()
 
         def complete() -> bool:
             res = _all(lib, "公开", None, "relevance")
