@@ -7,7 +7,7 @@ import time
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from indexer.engine.errors import UnknownName
+from indexer.engine.errors import ShardsUnavailable, UnknownName
 from indexer.citation import accessed_date, citation
 from webui import compare as cmp
 from webui import stattables
@@ -151,7 +151,14 @@ def report(report_id: str):
     sections = _section_tree(rep, terms)
     tables, extra_fields, warned = _stat_tables(rep)
     field_hits = [(k, stattables.label(k), rep.fields[k]) for k in query_fields(q) if k in rep.fields]
-    keywords = lib.keywords(report_id) or {}
+    # on a cluster with a shard down these need every shard's word counts: the report itself is still shown,
+    # without them and with a note, rather than a 503 page
+    shards_down = None
+    try:
+        keywords = lib.keywords(report_id) or {}
+        similar = lib.similar(report_id, 8) or []
+    except ShardsUnavailable as e:
+        keywords, similar, shards_down = {}, [], str(e)
     return render_template(
         "report.html", r=rep, q=q, sections=sections, total_hits=sum(s["hits"] for s in sections),
         field_hits=field_hits, hit_keys={k for k, _, _ in field_hits},
@@ -159,7 +166,7 @@ def report(report_id: str):
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
         series=_series(lib, rep), reuse=_reuse(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
         **_source_facts(lib, rep),
-        keywords=keywords.get("keywords") or [], similar=lib.similar(report_id, 8) or [],
+        keywords=keywords.get("keywords") or [], similar=similar, shards_down=shards_down,
     )
 
 

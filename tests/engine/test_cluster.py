@@ -340,6 +340,15 @@ def test_a_shard_with_no_live_replica_is_named_and_started_again(cluster, sharde
             ray.kill(backend.replicas[2][0], no_restart=True)
             with pytest.raises(ShardsUnavailable, match="分片 2"):
                 ask()
+        # the report page still shows the report, saying why its 主题词 and similar reports are missing
+        from webui.app import create_app
+
+        ray.kill(backend.replicas[2][0], no_restart=True)
+        app = create_app(sharded.index_dir)
+        app.config["LIBRARY"] = lib
+        page = app.test_client().get(f"/report/{elsewhere}")
+        assert page.status_code == 200
+        assert 'id="nb-shards-down"' in page.get_data(as_text=True) and "分片 2" in page.get_data(as_text=True)
 
         def complete() -> bool:
             res = _all(lib, "公开", None, "relevance")
