@@ -26,6 +26,7 @@ from indexer.history.series import body_key, previous_of, series_of
 from indexer.model import NotAReport, ReadError, Report
 from indexer.parse import parse_document
 from indexer.read import read_bytes
+from indexer import sites
 from indexer.store import ReportStore
 
 log = logging.getLogger(__name__)
@@ -177,16 +178,33 @@ class Library:
     # -- adding ----------------------------------------------------------------------------------------------------
 
     def _store(self, report: Report, data: bytes, name: str, content_type: str | None,
-               meta: dict[str, str] | None, hints: dict[str, str] | None) -> list[str]:
-        """Store one report; returns ids it replaced (same raw bytes parsed to another id before)."""
+               meta: dict[str, str] | None, hints: dict[str, str] | None) -> tuple[list[str], list[Report]]:
+        """Store one report; returns ids it replaced (same raw bytes parsed to another id before), and the reports
+        of its site stored again because it settles their region (indexer/sites.py)."""
         prior = self.store.get_reuse(report.id)
         if prior:  # until update_reuse() runs: the figures it had, so that adding it again changes nothing
             report.fields.update(reuse_mod.Reuse.from_store(prior).fields())
         stale = [rid for rid in self.store.ids_for_document(data) if rid != report.id]
         for rid in stale:
             self.store.delete(rid)
+        site = sites.site_key(report.source, hints)
+        sites.settle(self.store, report, site)  # a region its own text left open, from its site's other reports
         self.store.put(report, data=data, name=name, content_type=content_type, meta=meta, hints=hints)
-        return stale
+        again = [r for rid in sites.record(self.store, report, site) if (r := self._store_again(rid)) is not None]
+        return stale, again
+
+    def _store_again(self, report_id: str) -> Report | None:
+        """Parse a stored report's document again and store it (its site's regions moved)."""
+        doc = self.store.document(report_id)
+        if doc is None:
+            return None
+        try:
+            report = _parse_bytes(doc.data, doc.name, doc.content_type, doc.source, doc.meta, doc.hints)
+        except Exception as e:  # it was read before: a failure now is logged, and the report stays as it was
+            log.warning("%s: %s", doc.source or doc.name, e)
+            return None
+        self._store(report, doc.data, doc.name, doc.content_type, doc.meta, doc.hints)
+        return report
 
     def add_bytes(self, data: bytes, name: str, *, content_type: str | None = None, source: str | None = None,
                   meta: dict[str, str] | None = None, hints: dict[str, str] | None = None,
@@ -205,14 +223,14 @@ class Library:
             raise NotAReport(report)
         if not report.is_report:
             hints = {**(hints or {}), _FORCED: "1"}  # kept with the document: a reparse keeps it too
-        stale = self._store(report, data, name, content_type, meta, hints)
-        changed = self.update_reuse([report])
+        stale, again = self._store(report, data, name, content_type, meta, hints)
+        changed = self.update_reuse([report, *again])
         if not index_now:
             self._synced = False
             return report
         if stale:
             self.index.delete(stale)
-        self.index.update([report, *changed])
+        self.index.update([report, *again, *changed])
         return report
 
     def add_paths(self, paths: Iterable[str | Path], *, hints: dict[str, str] | None = None,
@@ -249,7 +267,8 @@ class Library:
                 log.info("%s: skipped, %s", path, NotAReport(report))
             else:
                 doc_hints = hints if report.is_report else {**(hints or {}), _FORCED: "1"}
-                stale = self._store(report, data, Path(path).name, _content_type(path), None, doc_hints)
+                doc_hints = {**(doc_hints or {}), sites.SITE_HINT: str(Path(path).resolve().parent)}
+                stale, again = self._store(report, data, Path(path).name, _content_type(path), None, doc_hints)
                 after[report.id] = self.store.versions_of([report.id]).get(report.id, "")
                 if report.id in first_file:
                     result.merged.append((path, first_file[report.id]))
@@ -259,6 +278,7 @@ class Library:
                     for rid in stale:
                         batch.pop(rid, None)
                 batch[report.id] = report
+                batch.update((r.id, r) for r in again)
                 result.added.append(report.id)
                 if len(batch) >= _INDEX_BATCH:
                     flush()

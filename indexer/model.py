@@ -194,6 +194,9 @@ class Report:
     kind: str = "年度报告"
     kind_reason: str = ""
     illustrates: str | None = None  # a 图解 / 解读 page: the title of the report it is about
+    # Division codes the report's own text leaves open (regions.Region.candidates): the library lets the other
+    # reports of the same site choose (indexer/sites.py); not part of the JSON.
+    region_candidates: tuple[str, ...] = ()
 
     @property
     def is_report(self) -> bool:

@@ -67,6 +67,15 @@ CREATE TABLE IF NOT EXISTS reuse (
     report_id   TEXT PRIMARY KEY,
     json        TEXT NOT NULL                  -- history.reuse.Reuse.to_json(): figures and top sources
 );
+-- the reports of one site (host, or directory of local files) and their regions (indexer/sites.py)
+CREATE TABLE IF NOT EXISTS report_sites (
+    report_id   TEXT PRIMARY KEY,
+    site        TEXT NOT NULL,
+    region      TEXT,                          -- the region code the report's own text decided, else NULL
+    candidates  TEXT,                          -- JSON list of the codes its text left open, else NULL
+    settled     TEXT                           -- the candidate the site's other reports chose, else NULL
+);
+CREATE INDEX IF NOT EXISTS report_sites_site ON report_sites(site, region);
 """
 _IN_BATCH = 500  # values per SQL IN (…) list (SQLite allows 32766 variables; smaller lists keep each query short)
 
@@ -186,6 +195,7 @@ class ReportStore:
             if old:
                 self._drop_stale_provinces(*old)
             self._db.execute("DELETE FROM reuse WHERE report_id = ?", (report_id,))
+            self._db.execute("DELETE FROM report_sites WHERE report_id = ?", (report_id,))
             cur = self._db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
             # raw bytes no report refers to any more are dropped with it
             self._db.execute("DELETE FROM documents WHERE sha256 NOT IN (SELECT doc_sha256 FROM reports)")
@@ -285,6 +295,43 @@ class ReportStore:
             return None
         return json.loads(row[0]) if row else None
 
+    # -- reports of one site (indexer/sites.py) ------------------------------------------------------------------------
+
+    def put_site(self, report_id: str, site: str | None, region: str | None, candidates: list[str],
+                 settled: str | None) -> None:
+        """Record the report's site and region facts (no site: forget them)."""
+        with self._tx():
+            if site is None:
+                self._db.execute("DELETE FROM report_sites WHERE report_id = ?", (report_id,))
+                return
+            self._db.execute("INSERT OR REPLACE INTO report_sites(report_id, site, region, candidates, settled)"
+                             " VALUES (?, ?, ?, ?, ?)",
+                             (report_id, site, region, json.dumps(candidates) if candidates else None, settled))
+
+    def site_row(self, report_id: str) -> tuple[str, str | None] | None:
+        """(site, region decided by its own text) recorded for a report."""
+        try:
+            return self._db.execute("SELECT site, region FROM report_sites WHERE report_id = ?",
+                                    (report_id,)).fetchone()
+        except sqlite3.OperationalError:  # a store written before the table existed, opened read-only
+            return None
+
+    def site_regions(self, site: str, *, besides: str) -> set[str]:
+        """The region codes the other reports of a site decided from their own text."""
+        return {r for (r,) in self._db.execute(
+            "SELECT DISTINCT region FROM report_sites WHERE site = ? AND region IS NOT NULL AND report_id != ?",
+            (site, besides))}
+
+    def site_has_region(self, site: str, region: str, *, besides: str) -> bool:
+        return self._db.execute("SELECT 1 FROM report_sites WHERE site = ? AND region = ? AND report_id != ? LIMIT 1",
+                                (site, region, besides)).fetchone() is not None
+
+    def site_open(self, site: str) -> list[tuple[str, list[str], str | None]]:
+        """(report id, candidate codes, settled code) of the site's reports whose own text left the region open."""
+        return [(rid, json.loads(c), settled) for rid, c, settled in self._db.execute(
+            "SELECT report_id, candidates, settled FROM report_sites WHERE site = ? AND candidates IS NOT NULL",
+            (site,))]
+
     def ids_without_sentences(self) -> list[str]:
         """Reports stored before copied-text detection existed (or by a run killed in between)."""
         return [rid for (rid,) in self._db.execute(
@@ -320,6 +367,16 @@ class ReportStore:
     def reports(self) -> Iterator[Report]:
         for (text,) in self._db.execute("SELECT json FROM reports ORDER BY id"):
             yield Report.from_json(json.loads(text))
+
+    def document(self, report_id: str) -> StoredDocument | None:
+        """The stored document a report was parsed from."""
+        row = self._db.execute(
+            "SELECT d.sha256, d.name, d.content_type, d.data, r.source, r.meta, r.hints"
+            " FROM reports r JOIN documents d ON d.sha256 = r.doc_sha256 WHERE r.id = ?", (report_id,)).fetchone()
+        if row is None:
+            return None
+        digest, name, ctype, data, source, meta, hints = row
+        return StoredDocument(digest, name, ctype, data, source, json.loads(meta), json.loads(hints))
 
     def documents(self) -> Iterator[tuple[str, StoredDocument]]:
         """(report id, the stored document it was parsed from) for every report: the input of a re-parse."""

@@ -16,7 +16,7 @@ from indexer.parse.cleaning import strip_page_furniture
 from indexer.parse.metadata import extract_metadata
 from indexer.model import Document, Report, Warning
 from indexer.normalize import normalize
-from indexer.parse.regions import resolve_region
+from indexer.parse.regions import body_type_after, region_at, resolve_region
 from indexer.parse.sections import split_sections
 from indexer.parse.tables import extract_fields
 
@@ -93,4 +93,35 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
         sections=sections,
         fields=fields,
         warnings=warnings,
+        region_candidates=region.candidates,
     )
+
+
+_OPEN_REGION = ("region.unresolved", "region.uncertain")
+
+
+def settle_region(report: Report, code: str, basis: str) -> None:
+    """Give a report whose own text left its place open (``region_candidates``) the division ``code`` that the other
+    reports of its site point to (``regions.settle_by_site``), as if its text had named the parents: names and code,
+    level, body type, formal issuer and issuer_id follow; the region warnings give way to a ``region.site`` note
+    naming ``basis`` (what the site's reports say).  In place; pure."""
+    region = region_at(code, report.year)
+    if region.region_code is None:
+        return
+    if report.township and region.township is None:
+        region.township = report.township  # a township as written under a place the table knows (鼓楼区某街道)
+    region.level = report.level or region.level
+    region.body_type = body_type_after(report.issuer or "", code, report.year) or report.body_type
+    issuer = report.issuer
+    if issuer and region.body_type == "政府" and report.body_type != "政府":
+        issuer = formal_issuer(issuer, region, None)
+    place = "".join(n for n in (region.province, region.city, region.county, region.township) if n)
+    report.province, report.city, report.county, report.township = (region.province, region.city, region.county,
+                                                                    region.township)
+    report.region_code, report.level, report.body_type = region.region_code, region.level, region.body_type
+    report.issuer = issuer
+    report.issuer_id = issuer_id(issuer, region)
+    at = next((i for i, w in enumerate(report.warnings) if w.code in _OPEN_REGION), len(report.warnings))
+    note = Warning(code="region.site", message=f"本报告未写明所属上级地区，按同一来源其他报告的地区（{basis}）定为{place}")
+    report.warnings = [w for w in report.warnings[:at] if w.code not in _OPEN_REGION] + [note] + \
+        [w for w in report.warnings[at:] if w.code not in _OPEN_REGION]

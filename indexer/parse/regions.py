@@ -58,6 +58,9 @@ class Region:
     level: str | None = None  # 中央 / 省级 / 地级 / 县级 / 乡级: the issuer's own level
     body_type: str | None = None  # 政府 / 部门
     confident: bool = False
+    # when the report's own text leaves the place open: the division codes it may be (鼓楼区 of four cities, a
+    # township named without its county); the reports of the same site can choose (``settle_by_site``)
+    candidates: tuple[str, ...] = ()
 
 
 # Units that are not divisions: name → (division code that holds it, level of the unit).
@@ -350,7 +353,8 @@ def resolve_region(
     # a place not in the gazetteer (XX县XX镇人民政府): the level its suffix states, where unambiguous (not 市)
     unit = _UNIT_BEFORE_GOVERNMENT.search(sources[0])
     level = _UNIT_LEVEL[unit.group(1)] if unit else None
-    return Region(level=LEVEL_NAMES.get(level), body_type=_body_type(sources[0]), confident=False)
+    return Region(level=LEVEL_NAMES.get(level), body_type=_body_type(sources[0]), confident=False,
+                  candidates=_bare_township(sources, gz, year))
 
 
 def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: int, contexts: list[str],
@@ -403,6 +407,7 @@ def _from_readings(gz: Gazetteer, s: str, readings: tuple[_Reading, ...], year: 
         level=LEVEL_NAMES.get(level) if level else None,
         body_type=_body_type(tail),
         confident=confident,
+        candidates=tuple(c.code for c in cands) if len(cands) > 1 else (),
     )
 
 
@@ -416,3 +421,107 @@ def _from_hint(gz: Gazetteer, s: str, hint_readings: tuple[_Reading, ...], year:
         region.level = LEVEL_NAMES[prefix_level]
     region.body_type = (_body_type(s[1:] if prefix_level else s)) if s else None  # no issuer: no body type
     return region
+
+
+def _bare_township(sources: list[str], gz: Gazetteer, year: int) -> tuple[str, ...]:
+    """A township written without its county (团堡镇人民政府, 团堡镇2020年…): the townships of that name.
+
+    Only a name at the very start of the issuer (or of the title's issuer part) counts, written in full."""
+    for s in sources:
+        for j in range(min(len(s), gz.max_name_len), 1, -1):
+            records = [r for r in gz.by_name.get(s[:j], ()) if r.level == TOWNSHIP]
+            if records:
+                return tuple(sorted({r.code for r in _by_year(gz, records, year)}))
+    return ()
+
+
+def _today(gz: Gazetteer, code: str) -> Division | None:
+    return gz.at(gz.current_code(code, None), None)
+
+
+def _support(gz: Gazetteer, chain: list[str], seen: set[str]) -> int:
+    """How deep a candidate's chain of codes (province first) meets one site region's chain ``seen``."""
+    if chain[-1] in seen:  # the site holds the place itself or a place under it
+        return len(chain)
+    return max((i + 1 for i, code in enumerate(chain[:-1]) if code in seen), default=0)
+
+
+def _site_chains(gz: Gazetteer, site_codes) -> dict[str, set[str]]:
+    out = {}
+    for s in set(site_codes):
+        rec = _today(gz, s)
+        if rec is not None:
+            out[s] = {r.code for r in gz.ancestors(rec, None)}
+    return out
+
+
+def settle_by_site(candidates: tuple[str, ...] | list[str], site_codes: set[str] | list[str]) -> str | None:
+    """The one candidate division that the regions of the other reports of the same site point to, or None.
+
+    ``candidates``: the division codes a report may be of (``Region.candidates``); ``site_codes``: the region codes
+    that other reports of the same site (same host, or same directory) resolved from their own text.  A candidate
+    is supported as deep as its chain of parents meets a site's region (利川市, or 汪营镇 under 利川市, supports
+    利川市团堡镇 at the county); support must reach the candidate's parent, or for a township at least its city
+    (a city's site holds its counties' townships).  Exactly one best-supported candidate wins; a tie (a site with
+    reports of 福州市 and of 南京市, for 鼓楼区) or no support decides nothing, and so does a site whose reports
+    lie in several provinces (a collection or a national portal, not one place's site).  Places are compared as
+    they are today, so reports of other years (襄樊市 / 襄阳市) count.
+    """
+    gz = load()
+    site_chains = _site_chains(gz, site_codes)
+    if len({code[:2] for code in site_chains}) != 1:
+        return None
+    scores: dict[str, int] = {}
+    for c in dict.fromkeys(candidates):
+        rec = _today(gz, c)
+        if rec is None:
+            continue
+        chain = [r.code for r in gz.ancestors(rec, None)]
+        score = max(_support(gz, chain, seen) for seen in site_chains.values())
+        if score >= max(1, min(len(chain) - 1, PREFECTURE)):
+            scores[c] = score
+    if not scores:
+        return None
+    top = max(scores.values())
+    best = [c for c, v in scores.items() if v == top]
+    return best[0] if len(best) == 1 else None
+
+
+def site_support(chosen: str, site_codes: set[str] | list[str]) -> list[str]:
+    """The names of the site regions that point to ``chosen`` most closely (for the note that says why)."""
+    gz = load()
+    rec = _today(gz, chosen)
+    if rec is None:
+        return []
+    chain = [r.code for r in gz.ancestors(rec, None)]
+    scored = {s: _support(gz, chain, seen) for s, seen in _site_chains(gz, site_codes).items()}
+    top = max(scored.values(), default=0)
+    return [_today(gz, s).name for s in sorted(scored) if top and scored[s] == top]  # type: ignore[union-attr]
+
+
+def region_at(code: str, year: int | None) -> Region:
+    """The names and code of a division for the report year (the level and body type are the caller's)."""
+    gz = load()
+    y = year if year is not None else CURRENT_YEAR - 1
+    rec = gz.at(code, y)
+    if rec is None:
+        return Region()
+    fields = _fields(gz, _project(gz, rec, y), y)
+    return Region(province=fields["province"], city=fields["city"], county=fields["county"],
+                  township=fields["township"], region_code=fields["region_code"], level=LEVEL_NAMES[rec.level],
+                  confident=True)
+
+
+def body_type_after(issuer: str, code: str, year: int | None) -> str | None:
+    """The body type of an issuer that starts with the division ``code``'s name (团堡镇 → 政府, 团堡镇财政所 → 部门);
+    None when it does not start with it."""
+    gz = load()
+    rec = gz.at(code, year if year is not None else CURRENT_YEAR - 1)
+    s = _ISSUER_CUT.split(normalize(issuer), 1)[0]
+    if rec is None:
+        return None
+    for name in sorted([rec.name, *conventional_forms(rec.name, rec.level), *short_forms(rec.name, rec.level)],
+                       key=len, reverse=True):
+        if s.startswith(name):
+            return _body_type(s[len(name):])
+    return None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.parse.regions import Region, issuer_from_title, resolve_region
+from indexer.parse.regions import Region, issuer_from_title, resolve_region, settle_by_site, site_support
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = sorted((ROOT / "tests" / "labels").glob("labels-*.json"))
@@ -41,7 +41,7 @@ def test_labels(name: str, label: dict) -> None:
     region = resolve_region(label.get("issuer"), title=label["title"], year=label.get("year"), text=_sample_text(name))
     got = {k: getattr(region, k) for k in REGION_KEYS if k in label}
     assert got == {k: label[k] for k in REGION_KEYS if k in label}
-    assert region.confident
+    assert region.confident and not region.candidates  # nothing left for the site's other reports to settle
     # the same from the title alone, without the report text
     alone = resolve_region(issuer_from_title(label["title"]), year=label.get("year"))
     assert {k: getattr(alone, k) for k in got} == got
@@ -259,3 +259,56 @@ def test_title_and_hint_fallbacks() -> None:
     nothing = resolve_region("办公室")
     assert not nothing.confident and nothing.province is None
     assert resolve_region(None) == Region()
+
+
+# --- the reports of the same site settle what one report leaves open (indexer/sites.py calls these) -------------
+
+GULOU = {"350102": "福州市", "320106": "南京市", "320302": "徐州市", "410204": "开封市"}
+
+
+def test_open_places_carry_their_candidates() -> None:
+    town = resolve_region("团堡镇人民政府", year=2020)  # a township needs its county: not resolved alone
+    assert (town.province, town.confident, town.candidates) == (None, False, ("422802105",))
+    titled = resolve_region("团堡镇", title="团堡镇2020年政府信息公开工作年度报告", year=2020)
+    assert titled.candidates == ("422802105",)
+    gulou = resolve_region("鼓楼区人民政府", year=2020)
+    assert not gulou.confident and set(gulou.candidates) == set(GULOU)
+    assert resolve_region("福州市鼓楼区人民政府", year=2020).candidates == ()  # decided: nothing open
+    assert resolve_region("XX县XX镇人民政府").candidates == ()
+
+
+def test_site_regions_choose_the_one_candidate_they_point_to() -> None:
+    town = ("422802105",)
+    assert settle_by_site(town, {"422802"}) == "422802105"  # the county's own report
+    assert settle_by_site(town, {"422802102"}) == "422802105"  # another township of the county (汪营镇)
+    assert settle_by_site(town, {"422800"}) == "422802105"  # the city's site: its counties' townships
+    assert settle_by_site(town, {"420000"}) is None  # the province alone does not name the parent
+    assert settle_by_site(town, set()) is None
+    assert settle_by_site(town, {"350102"}) is None  # another province: nothing points to it
+    gulou = tuple(GULOU)
+    assert settle_by_site(gulou, {"350100"}) == "350102"
+    assert settle_by_site(gulou, {"350102001", "350128"}) == "350102"  # a street of it; a county of its city
+    assert settle_by_site(gulou, {"350000"}) is None
+    assert settle_by_site(gulou, {"320100", "320300"}) is None  # 南京 and 徐州 both have a 鼓楼区: a tie
+    assert settle_by_site(gulou, {"350100", "320100"}) is None  # a site of several provinces is a collection
+    assert settle_by_site(gulou, {"420600"}) is None
+    assert site_support("350102", {"350100", "350128", "350000"}) == ["福州市", "平潭县"]
+
+
+def test_a_settled_report_reads_as_if_its_text_had_named_the_parent() -> None:
+    from indexer.model import Document
+    from indexer.parse import parse_document
+    from indexer.parse.pipeline import settle_region
+
+    text = ("团堡镇2020年政府信息公开工作年度报告\n本报告由本镇编制。\n一、总体情况\n2020年，我镇认真贯彻落实政务公开工作要点。\n"
+            "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n本年度未收到政府信息公开申请。\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n六、其他需要报告的事项\n无。\n{}\n2021年1月20日\n")
+    alone = parse_document(Document(text=text.format("团堡镇人民政府"), source="x", format="txt"))
+    signed = parse_document(Document(text=text.format("利川市团堡镇人民政府"), source="x", format="txt"))
+    assert alone.region_candidates == ("422802105",) and alone.province is None
+    assert any(w.code == "region.unresolved" for w in alone.warnings)
+    settle_region(alone, "422802105", "lichuan.gov.cn：利川市")
+    keys = ("issuer", "issuer_id", "province", "city", "county", "township", "region_code", "level", "body_type")
+    assert {k: getattr(alone, k) for k in keys} == {k: getattr(signed, k) for k in keys}
+    assert [w.code for w in alone.warnings if w.code.startswith("region")] == ["region.site"]
+    assert "利川市" in alone.warnings[0].message

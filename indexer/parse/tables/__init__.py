@@ -16,6 +16,7 @@ from indexer.parse.tables.catalogue import DECIMAL_FIELDS, FIELD_KEYS, FIELD_LAB
 from indexer.parse.tables.checks import check_fields, verified_fields
 from indexer.parse.tables.grid import tables_text
 from indexer.parse.tables.legacy import extract_legacy
+from indexer.parse.tables.prose import Statement, check_prose, prose_figures
 from indexer.parse.tables.series import series_fields
 
 __all__ = ["extract_fields", "FIELD_KEYS", "FIELD_LABELS", "DECIMAL_FIELDS", "field_label", "check_fields"]
@@ -36,23 +37,24 @@ def _active_region(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def _modern(text: str, exact: bool, template: str | None, want: set[str]
+def _modern(text: str, exact: bool, template: str | None, want: set[str], prose: list[Statement]
             ) -> tuple[dict[str, int | float], list[Warning], set[str]]:
-    """Read the parts in `want` (active / apply / review) from one source; returns what it found."""
+    """Read the parts in `want` (active / apply / review) from one source; returns what it found.  ``prose``: the
+    figures the report's text states, to choose among the readings of a glued run that the rules leave open."""
     fields: dict[str, int | float] = {}
     warnings: list[Warning] = []
     got: set[str] = set()
     if "active" in want:
         region = _active_region(text)
         if region:
-            f, w, found = extract_active(text, region[0], region[1], template, exact)
+            f, w, found = extract_active(text, region[0], region[1], template, exact, prose)
             if found:
                 fields.update(f)
                 warnings += w
                 got.add("active")
     review_from = 0
     if "apply" in want or "review" in want:
-        f, w, end = extract_apply(text, 0, exact)
+        f, w, end = extract_apply(text, 0, exact, prose)
         if f or w:
             review_from = end
             if "apply" in want:
@@ -60,7 +62,7 @@ def _modern(text: str, exact: bool, template: str | None, want: set[str]
                 warnings += w
                 got.add("apply")
     if "review" in want:
-        f, w, found = extract_review(text, review_from, exact)
+        f, w, found = extract_review(text, review_from, exact, prose)
         if found:
             fields.update(f)
             warnings += w
@@ -74,16 +76,18 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
     warnings: list[Warning] = []
     text = doc.text or ""
     modern = template != "pre2019" and not (template is None and year is not None and year < 2019)
+    prose: list[Statement] = []
     if modern:
         try:
+            prose = prose_figures(text)
             want = {"active", "apply", "review"}
             if doc.tables:
-                f, w, got = _modern(tables_text(doc.tables), True, template, want)
+                f, w, got = _modern(tables_text(doc.tables), True, template, want, prose)
                 fields.update(f)
                 warnings += w
                 want -= got
             if want:
-                f, w, _ = _modern(text, False, template, want)
+                f, w, _ = _modern(text, False, template, want, prose)
                 fields.update(f)
                 warnings += w
         except Exception as exc:  # a damaged table must never cost the report
@@ -104,6 +108,7 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
                                     f"统计表由 OCR 识别，{dropped} 个数字无法用表内合计校验，未予采用"))
     fields.update(series_fields(fields))
     warnings += check_fields(fields)
+    warnings += check_prose(fields, prose)
     return fields, warnings
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from indexer.model import Warning
 from indexer.parse.tables.catalogue import ACTIVE_2019, ACTIVE_2021, ActiveBlock, _loose
 from indexer.parse.tables.flat import ROW_WINDOW
+from indexer.parse.tables.prose import Statement, about, consistent, contradiction, settled_note
 
 BLOCK_HEADER = r"第\s*二\s*十\s*条\s*第\s*[（(]\s*{}\s*[）)]\s*项"
 COLUMN_WORDS = ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量",
@@ -135,9 +136,11 @@ def _cuts(s: str, max_pieces: int):
             yield [head] + rest
 
 
-def extract_active(text: str, start: int, end: int, template: str | None, exact: bool
+def extract_active(text: str, start: int, end: int, template: str | None, exact: bool,
+                   prose: list[Statement] = ()  # type: ignore[assignment]
                    ) -> tuple[dict[str, int | float], list[Warning], bool]:
-    """Read the 二 table found in text[start:end]; returns fields, warnings and whether any row was found."""
+    """Read the 二 table found in text[start:end]; returns fields, warnings and whether any row was found.
+    ``prose``: figures the report's text states, used to choose among the cuttings of a glued run."""
     region = text[start:end]
     blocks = blocks_for(region, template)
     fields: dict[str, int | float] = {}
@@ -212,12 +215,20 @@ def extract_active(text: str, start: int, end: int, template: str | None, exact:
             if tokens:
                 warnings.append(Warning("table.unreadable", f"二、主动公开：{rl}一行的数字与栏目数不符", f"active.{rk}"))
             continue
+        used: list[Statement] = []
+        against: list[Statement] = []
+        if len(opts) > 1:
+            narrowed, used, against = consistent(opts, keys, about(list(prose), ("active.",)))
+            if any(len({o[i] for o in opts}) > 1 and len({o[i] for o in narrowed}) == 1 for i in range(len(keys))):
+                warnings.append(settled_note("二、主动公开", rl, used, keys[0]))
+            opts = narrowed
         for i, key in enumerate(keys):
             vals = {o[i] for o in opts}
             if len(vals) == 1 and None not in vals:
                 fields[key] = next(iter(vals))
             elif len(opts) > 1:
                 warnings.append(Warning("table.ambiguous", f"二、主动公开：{rl}的数字连写，无法确定各栏（{content.strip()}）", key))
+        warnings += [contradiction(s) for s in against if any(k not in fields for k in s.keys)]
         for note in notes:  # a note belongs to the cell it follows
             warnings.append(Warning("field.note", note, _note_field(content, note, keys) or keys[0]))
     if found_any and not exact and "\t" not in region:

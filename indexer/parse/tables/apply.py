@@ -9,6 +9,7 @@ from indexer.parse.tables import solve
 from indexer.parse.tables.catalogue import (APPLY_COLUMNS, APPLY_STOPS, REVIEW_KEYS, _loose, apply_result_keys,
                                       apply_rows)
 from indexer.parse.tables.flat import RowContent, cells_of, column_major, find_rows, is_tab_table
+from indexer.parse.tables.prose import Statement, about, consistent, contradiction, settled_note
 
 APPLY_GROUPS = ((0, 7),)
 REVIEW_GROUPS = ((0, 5), (5, 10), (10, 15))
@@ -66,8 +67,72 @@ def _apply_by_column(text: str, contents: dict[str, RowContent], keys: list[str]
     return out
 
 
-def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], list[Warning], int]:
-    """Read table 三 starting at the first row label at/after `start`; returns fields, warnings, end position."""
+def _choose(cands: dict[str, list[solve.Vector]], result_keys: list[str], contents: dict[str, RowContent],
+            holds=None) -> tuple[dict[str, list[int | None]], bool | None]:
+    values, decided = solve.solve_apply(cands, result_keys, holds)
+    if decided is None:
+        # the column rules cannot choose (the report breaks them, or the search gave up): fall back on the layout
+        # hint that a tab row's first cell keeps its column, then on what every reading of the row agrees on
+        for key, vecs in cands.items():
+            lead = _lead(contents[key], 7) if key in contents else None
+            if len(vecs) > 1 and lead is not None:
+                pinned = [v for v in vecs if v[0] == lead]
+                values[key] = solve.agreed(pinned or vecs, 7)
+    return values, decided
+
+
+_COLUMN = {ck: i for i, (ck, _) in enumerate(APPLY_COLUMNS)}
+
+
+def _cell(key: str) -> tuple[str, int]:
+    """'apply.result.denied.state_secret.total' → ('result.denied.state_secret', 6)."""
+    row, _, col = key.removeprefix("apply.").rpartition(".")
+    return row, _COLUMN[col]
+
+
+def _with_prose(cands: dict[str, list[solve.Vector]], values: dict[str, list[int | None]], decided: bool | None,
+                result_keys: list[str], contents: dict[str, RowContent], prose: list[Statement]
+                ) -> tuple[dict[str, list[int | None]], dict[str, list[Statement]], list[Statement]]:
+    """Cells the rules leave open, settled by what the prose states: only readings (and combinations of readings)
+    that agree with it are kept.  Returns the values with the settled cells filled in, the statements that settled
+    each row, and the statements that no reading agrees with.  A cell the rules decide is never changed."""
+    open_rows = [k for k, v in values.items() if None in v and len(cands.get(k, ())) > 1]
+    stmts = [s for s in about(prose, ("apply.",)) if all(_cell(k)[0] in cands and cands[_cell(k)[0]] for k in s.keys)]
+    if not open_rows or not stmts:
+        return values, {}, []
+    narrowed = dict(cands)
+    used: list[Statement] = []
+    against: list[Statement] = []
+    single = [s for s in stmts if len({_cell(k)[0] for k in s.keys}) == 1]
+    for key, vecs in cands.items():
+        keys = [f"apply.{key}.{ck}" for ck, _ in APPLY_COLUMNS]
+        mine = [s for s in single if _cell(s.keys[0])[0] == key]
+        if len(vecs) > 1 and mine:
+            narrowed[key], u, x = consistent(vecs, keys, mine)
+            used += u
+            against += x
+    multi = [s for s in stmts if s not in single]
+
+    def holds(chosen: dict[str, solve.Vector]) -> bool:
+        return all(s.holds(lambda k: chosen[_cell(k)[0]][_cell(k)[1]]) for s in multi)
+
+    new, new_decided = _choose(narrowed, result_keys, contents, holds if multi else None)
+    if decided is True and new_decided is not True:
+        return values, {}, against  # the prose agrees with no combination the rules allow: it settles nothing
+    out = dict(values)
+    settled: dict[str, list[Statement]] = {}
+    for key in open_rows:
+        merged = [o if o is not None else n for o, n in zip(values[key], new.get(key, values[key]))]
+        if merged != values[key]:
+            out[key] = merged
+            settled[key] = [s for s in used + multi if any(_cell(k)[0] == key for k in s.keys)] or used + multi
+    return out, settled, against
+
+
+def extract_apply(text: str, start: int, exact: bool, prose: list[Statement] = ()  # type: ignore[assignment]
+                  ) -> tuple[dict[str, int], list[Warning], int]:
+    """Read table 三 starting at the first row label at/after `start`; returns fields, warnings, end position.
+    ``prose``: figures the report's text states, used where the table's rules leave a glued run open."""
     m = _FIRST.search(text, start)
     if not m:
         return {}, [], start
@@ -95,15 +160,8 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
             continue
         cands[row.key] = got[0]
     result_keys = apply_result_keys(split_other)
-    values, decided = solve.solve_apply(cands, result_keys)
-    if decided is None:
-        # the column rules cannot choose (the report breaks them, or the search gave up): fall back on the layout
-        # hint that a tab row's first cell keeps its column, then on what every reading of the row agrees on
-        for key, vecs in cands.items():
-            lead = _lead(contents[key], 7)
-            if len(vecs) > 1 and lead is not None:
-                pinned = [v for v in vecs if v[0] == lead]
-                values[key] = solve.agreed(pinned or vecs, 7)
+    values, decided = _choose(cands, result_keys, contents)
+    values, settled, against = _with_prose(cands, values, decided, result_keys, contents, list(prose))
     fields: dict[str, int] = {}
     for row in rows:
         if not row.data or row.key not in values:
@@ -114,10 +172,13 @@ def extract_apply(text: str, start: int, exact: bool) -> tuple[dict[str, int], l
                 undecided.append(cl)
             else:
                 fields[f"apply.{row.key}.{ck}"] = v
+        if row.key in settled:
+            warnings.append(settled_note("三、依申请公开", f"“{row.label}”一行", settled[row.key], f"apply.{row.key}"))
         if undecided:
             warnings.append(Warning("table.ambiguous",
                                     f"三、依申请公开：“{row.label}”一行有多种分栏读法，{'、'.join(undecided)}栏未取值",
                                     f"apply.{row.key}"))
+    warnings += [contradiction(s) for s in against if any(k not in fields for k in s.keys)]
     if split_other:
         subs = [f"apply.result.other.{s}" for s in ("no_correction", "unpaid_fee", "misc")]
         for ck, _ in APPLY_COLUMNS:
@@ -134,8 +195,9 @@ _HEADER_WORD = re.compile("|".join(_loose(w) for w in ("行政复议", "行政�
 _REVIEW_START = re.compile(_loose("行政复议") + r"\s*" + r"(?:" + _loose("行政诉讼") + "|" + _loose("结果维持") + ")")
 
 
-def extract_review(text: str, start: int, exact: bool) -> tuple[dict[str, int], list[Warning], bool]:
-    """Read table 四 (15 figures after its header) at/after `start`."""
+def extract_review(text: str, start: int, exact: bool, prose: list[Statement] = ()  # type: ignore[assignment]
+                   ) -> tuple[dict[str, int], list[Warning], bool]:
+    """Read table 四 (15 figures after its header) at/after `start`; ``prose`` as for :func:`extract_apply`."""
     m = _REVIEW_START.search(text, start)
     if not m:
         return {}, [], False
@@ -164,8 +226,14 @@ def extract_review(text: str, start: int, exact: bool) -> tuple[dict[str, int], 
         if content.strip():
             warnings.append(Warning("table.unreadable", f"四、复议诉讼：15个数字无法分栏（{content.strip()[:60]}）"))
         return {}, warnings, True
-    values = solve.agreed(got[0], 15)
+    readings, used, against = got[0], [], []
+    if len(readings) > 1:
+        readings, used, against = consistent(readings, list(REVIEW_KEYS), about(list(prose), ("review.", "litigation.")))
+    values = solve.agreed(readings, 15)
     fields = {k: v for k, v in zip(REVIEW_KEYS, values) if v is not None}
+    if sum(v is not None for v in values) > sum(v is not None for v in solve.agreed(got[0], 15)):
+        warnings.append(settled_note("四、复议诉讼", "15个数字", used, None))
     if len(fields) < 15:
-        warnings.append(Warning("table.ambiguous", f"四、复议诉讼：数字连写有{len(got[0])}种读法，{15 - len(fields)}栏未取值"))
+        warnings.append(Warning("table.ambiguous", f"四、复议诉讼：数字连写有{len(readings)}种读法，{15 - len(fields)}栏未取值"))
+    warnings += [contradiction(s) for s in against if any(k not in fields for k in s.keys)]
     return fields, warnings, True

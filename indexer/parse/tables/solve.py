@@ -9,7 +9,7 @@ bounded: past the budget it gives up (the caller leaves the cells out with a war
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 MAX_PIECE_DIGITS = 7  # a count in these tables never needs more digits than this
 SPLIT_BUDGET = 50_000  # piece sequences tried per row
@@ -203,7 +203,8 @@ def agreed(readings: Iterable[Sequence[int]], ncols: int) -> list[int | None]:
     return out if not first else [None] * ncols
 
 
-def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]
+def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str],
+                holds: Callable[[dict[str, Vector]], bool] | None = None
                 ) -> tuple[dict[str, list[int | None]], bool | None]:
     """Choose among the readings of table 三's rows with its column rules.
 
@@ -213,7 +214,8 @@ def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]
     finished and none does: the report breaks its own rules), False (rules not usable, or the search gave up).
 
     Depth-first over the ambiguous rows (fewest readings first), pruned by per-column bounds: the result rows still
-    to choose must be able to make up exactly what （七）总计 leaves.
+    to choose must be able to make up exactly what （七）总计 leaves.  ``holds``: a further condition on a whole
+    combination (row key → vector), e.g. what the report's prose states; combinations failing it do not count.
     """
     ambiguous = [k for k, v in cands.items() if len(v) > 1]
     if not ambiguous:
@@ -253,6 +255,8 @@ def solve_apply(cands: dict[str, list[Vector]], result_keys: Sequence[str]
         pass
 
     def record() -> None:
+        if holds is not None and not holds(chosen):
+            return
         state["solutions"] += 1
         for k in ambiguous:
             vec = chosen[k]
