@@ -17,9 +17,11 @@ FACET_LABELS = {
 # Warning codes (indexer: metadata, regions, tables and their checks) as a reader of the facet understands them.
 WARNING_LABELS = {
     "meta.no_title": "未识别出标题", "meta.no_year": "未识别出年度",
-    "region.unresolved": "地区未能确定", "region.uncertain": "地区不确定",
+    "region.unresolved": "地区未能确定", "region.uncertain": "地区不确定", "region.site": "地区据同一网站的其他报告确定",
     "table.missing": "缺统计表", "table.missing_row": "统计表缺行", "table.unreadable": "统计表无法读取",
     "table.ambiguous": "统计表数字有歧义", "table.error": "统计表读取出错",
+    "read.ocr": "文字经 OCR 从图像识别", "table.ocr_unverified": "OCR 识别的统计表未能核对",
+    "table.prose": "统计表数字据正文所述确定", "check.prose": "正文所述数字与统计表不符",
     "check.apply.balance": "表三：收支不平衡", "check.apply.row_total": "表三：各列之和≠总计",
     "check.apply.result_sum": "表三：办理结果之和不符", "check.review.total": "表四：行政复议总计不符",
     "check.litigation.direct.total": "表四：直接起诉总计不符",
