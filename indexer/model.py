@@ -207,6 +207,7 @@ class Report:
     kind: str = "年度报告"
     kind_reason: str = ""
     illustrates: str | None = None  # a 图解 / 解读 page: the title of the report it is about
+    kind_title: str | None = None  # the page's own title that told its kind (a 图解's 一图读懂… line)
 
     @property
     def is_report(self) -> bool:
