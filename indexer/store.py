@@ -1,4 +1,5 @@
-"""The report store: raw bytes of every added document and every parsed report, in one SQLite file.
+"""The report store: raw bytes of every added document (with the pictures a web page was read with) and every
+parsed report, in one SQLite file; also the 图解 / 解读 pages that are about a report, and which report that is.
 
 It is the source of truth after reading: the search index is derived from it (and re-derived by ``sync``), and a
 re-parse reads the raw bytes kept here, so no stage needs the one before it to run again.  SQLite gives atomic,
