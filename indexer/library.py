@@ -461,15 +461,15 @@ class Library:
         return self.index.ids(query, filters=filters, mode=mode)
 
     def report_json(self, report_id: str) -> dict | None:
-        """The report as FIELDS.md JSON with its ``keywords`` and each section's (`show --json`,
-        /api/reports/<id>); None when there is no such report."""
+        """The report as FIELDS.md JSON with its ``keywords`` and each section's, and the 图解 / 解读 pages about it
+        (``illustrations``) (`show --json`, /api/reports/<id>); None when there is no such report."""
         report = self.get(report_id)
         if report is None:
             return None
         out = report.to_json()
-        out["illustrations"] = self.illustrations(report_id)
         keywords = self.keywords(report_id) or {"keywords": [], "sections": []}
         out["keywords"] = keywords["keywords"]
+        out["illustrations"] = self.illustrations(report_id)  # 图解 / 解读 pages about it
         for s, kws in zip(out.get("sections") or [], keywords["sections"] or [[]] * len(out.get("sections") or [])):
             s["keywords"] = kws
         return out
