@@ -205,7 +205,8 @@ def add_page_images(doc: Document, images: Sequence[PageImage] = ()) -> Document
         if text.strip():
             texts.append((src, text))
     warnings = [f"页面图片{what}：{_names(srcs)}（{why}）" for (what, why), srcs in problems.items()]
-    if len(doc.images) > allowed:
+    if len(doc.images) > allowed and (got or any(src.startswith("data:") for src in doc.images[:allowed])):
+        # (said only when pictures were collected at all: a saved page without its pictures misses every one)
         warnings.append(f"页面正文中另有 {len(doc.images) - allowed} 张图片未读取（每页最多读取 {allowed} 张）")
     for w in warnings:
         log.warning("%s: %s", doc.source, w)
