@@ -224,7 +224,9 @@ def test_api_facets_and_report(client, lib):
     assert any(v["value"] == "甘肃省" and v["count"] > 0 for v in facets["province"])
     r = next(lib.reports())
     got = client.get(f"/api/reports/{r.id}").get_json()
-    # issue 13: the report's keywords (and each section's) come with it; the rest is the report's JSON unchanged
+    # issue 13: the report's keywords (and each section's) come with it, and (issue 11) the 图解/解读 pages about it;
+    # the rest is the report's JSON unchanged
+    assert got.pop("illustrations") == []
     keywords = got.pop("keywords")
     assert keywords and all(k["word"] and k["weight"] > 0 for k in keywords)
     assert all("keywords" in s for s in got["sections"])
