@@ -183,6 +183,7 @@ def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
             _echo_json(lib.report_json(report_id))
             return
         keywords = (lib.keywords(report_id) or {}).get("keywords") or []
+        illustrations = lib.illustrations(report_id)
     from indexer.export import METADATA_LABELS
 
     d = report.to_json()
@@ -191,6 +192,9 @@ def show(ctx: click.Context, report_id: str, as_json: bool) -> None:
     if keywords:
         meta.append(["  主题词", "keywords", " ".join(k["word"] for k in keywords)])
     meta.append(["  引用", "", citation(report, original[3] if original else None)])
+    for il in illustrations:  # 图解 / 解读 pages about it: 图解：<标题> <网址>
+        meta.append([f"  {'解读' if il['kind'] == '政策解读' else il['kind']}", "illustrations",
+                     f"{il['title']} {il['source']}"])
     for line in table(meta):
         click.echo(line)
     click.echo("\n章节 (sections):")

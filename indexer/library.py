@@ -12,10 +12,11 @@ import logging
 import mimetypes
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.engine.errors import QueryError
@@ -23,11 +24,14 @@ from indexer.failures import os_reason
 from indexer.history.diff import ReportDiff, diff_reports
 from indexer.history import reuse as reuse_mod
 from indexer.history.series import body_key, previous_of, series_of
-from indexer.model import NotAReport, ReadError, Report
+from indexer.limits import limits
+from indexer.model import Document, NotAReport, PageImage, ReadError, Report
+from indexer.normalize import normalize
 from indexer.parse import parse_document
 from indexer.read import read_bytes
 from indexer import sites
-from indexer.store import ReportStore
+from indexer.read.ocr import add_page_images
+from indexer.store import ReportKeys, ReportStore
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,21 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".shtml", ".pdf", ".docx",
 # parallel writer), while a killed `add` re-indexes at most one batch on the next open — a guess, not measured
 _INDEX_BATCH = 200
 _FORCED = "forced"  # document hint: added with --force although it is not an annual report
+
+
+_ILLUSTRATING = ("图解", "政策解读")  # kinds of page that are about one report
+
+
+def report_keys(report: Report) -> ReportKeys:
+    """What a 图解 page naming this report is matched against: its title, else its body and year."""
+    return ReportKeys(normalize(report.title) if report.title else None, body_key(report), report.year)
+
+
+def named_report_keys(title: str, hints: dict[str, str] | None = None) -> ReportKeys:
+    """The keys of the report a 图解 / 解读 page names by ``title``: the body and year are what the title alone
+    tells (parsed as a report of that title would be: issuer, region, formal name)."""
+    named = parse_document(Document(text=title, source=title, format="txt", meta={"title": title}), hints)
+    return ReportKeys(normalize(title), body_key(named), named.year)
 
 
 def default_index_dir() -> Path:
@@ -93,27 +112,66 @@ def _content_type(name: str) -> str | None:
     return mimetypes.guess_type(name)[0]
 
 
+ImageSource = Callable[[list[str]], list[PageImage]]  # a page's image srcs → what its collector got for them
+
+
 def _parse_bytes(data: bytes, name: str, content_type: str | None, source: str | None,
-                 meta: dict[str, str] | None, hints: dict[str, str] | None) -> Report:
+                 meta: dict[str, str] | None, hints: dict[str, str] | None,
+                 images: Sequence[PageImage] | ImageSource | None = None) -> Report:
+    """Read and parse one document.  A web page's pictures (statistics tables as ``<img>``) are read by OCR:
+    ``images`` are the ones collected with it, or a function that collects them from the srcs the page shows."""
     doc = read_bytes(data, name, content_type, meta)
     if source:
         doc.source = source
+    if doc.images:
+        got = images(doc.images[:limits().page_images]) if callable(images) else images
+        doc = add_page_images(doc, got or ())
     return parse_document(doc, hints)
 
 
-def parse_file(path: str, hints: dict[str, str] | None) -> tuple[str, Report | None, bytes | None, str | None]:
-    """Worker: (path, report, raw bytes, error) — errors come back as text so one bad file never stops a batch."""
+def local_images(path: Path, collected: list[PageImage]) -> ImageSource:
+    """Images of a page file given to `add`: those its src names by a relative path, read from beside the file when
+    they are there (a page saved with its pictures); an absent one is passed over, one over the size limit is
+    named in a warning.  What was read is appended to ``collected`` (it is stored with the page)."""
+    def collect(srcs: list[str]) -> list[PageImage]:
+        for src in srcs:
+            parts = urlsplit(src)
+            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+                continue  # on the web, or relative to a site root this file does not know: not beside it
+            file = path.parent / unquote(parts.path)
+            try:
+                if not file.is_file():
+                    log.info("%s: image %s is not beside it", path, src)
+                    continue
+                if file.stat().st_size > limits().image_bytes:
+                    collected.append(PageImage(src, error=f"图片超过 {limits().image_bytes:,} 字节"))
+                    continue
+                collected.append(PageImage(src, file.read_bytes(), _content_type(file.name)))
+            except OSError as e:
+                collected.append(PageImage(src, error=f"无法读取文件（{os_reason(e)}）"))
+        return list(collected)
+
+    return collect
+
+
+def parse_file(path: str, hints: dict[str, str] | None
+               ) -> tuple[str, Report | None, bytes | None, str | None, list[PageImage]]:
+    """Worker: (path, report, raw bytes, error, the page's images read from beside it) — errors come back as text
+    so one bad file never stops a batch."""
+    images: list[PageImage] = []
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        return path, None, None, f"无法读取文件（{os_reason(e)}）"
+        return path, None, None, f"无法读取文件（{os_reason(e)}）", images
     try:
-        return path, _parse_bytes(data, Path(path).name, _content_type(path), Path(path).name, None, hints), data, None
+        report = _parse_bytes(data, Path(path).name, _content_type(path), Path(path).name, None, hints,
+                              local_images(Path(path), images))
+        return path, report, data, None, images
     except ReadError as e:  # its message starts with the file's name, which the caller prints already
-        return path, None, None, str(e).removeprefix(f"{Path(path).name}：")
+        return path, None, None, str(e).removeprefix(f"{Path(path).name}："), images
     except Exception as e:  # a parser bug must not end the run; it is logged with the file named
         log.exception("parse failed: %s", path)
-        return path, None, None, f"解析时出现内部错误（{type(e).__name__}: {e}），请报告这个问题"
+        return path, None, None, f"解析时出现内部错误（{type(e).__name__}: {e}），请报告这个问题", images
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -153,6 +211,7 @@ class Library:
 
     def sync_index(self) -> tuple[int, int]:
         """Make the search index hold exactly the stored reports (completes a build that was killed)."""
+        self._complete_keys()
         missing = self.store.ids_without_sentences()
         if missing:  # stored by an older nianbao, or a run killed between store and reuse: complete them first
             self.update_reuse([r for r in map(self.store.get, missing) if r is not None])
@@ -178,9 +237,11 @@ class Library:
     # -- adding ----------------------------------------------------------------------------------------------------
 
     def _store(self, report: Report, data: bytes, name: str, content_type: str | None,
-               meta: dict[str, str] | None, hints: dict[str, str] | None) -> tuple[list[str], list[Report]]:
-        """Store one report; returns ids it replaced (same raw bytes parsed to another id before), and the reports
-        of its site stored again because it settles their region (indexer/sites.py)."""
+               meta: dict[str, str] | None, hints: dict[str, str] | None,
+               images: Sequence[PageImage] = ()) -> tuple[list[str], list[Report]]:
+        """Store one report (with the page images it was read with); returns ids it replaced (same raw bytes parsed
+        to another id before), and the reports of its site stored again because it settles their region
+        (indexer/sites.py).  图解 pages waiting for it are attached to it."""
         prior = self.store.get_reuse(report.id)
         if prior:  # until update_reuse() runs: the figures it had, so that adding it again changes nothing
             report.fields.update(reuse_mod.Reuse.from_store(prior).fields())
@@ -189,7 +250,8 @@ class Library:
             self.store.delete(rid)
         site = sites.site_key(report.source, hints)
         sites.settle(self.store, report, site)  # a region its own text left open, from its site's other reports
-        self.store.put(report, data=data, name=name, content_type=content_type, meta=meta, hints=hints)
+        self.store.put(report, data=data, name=name, content_type=content_type, meta=meta, hints=hints,
+                       images=list(images), keys=report_keys(report))
         again = [r for rid in sites.record(self.store, report, site) if (r := self._store_again(rid)) is not None]
         return stale, again
 
@@ -199,31 +261,33 @@ class Library:
         if doc is None:
             return None
         try:
-            report = _parse_bytes(doc.data, doc.name, doc.content_type, doc.source, doc.meta, doc.hints)
+            report = _parse_bytes(doc.data, doc.name, doc.content_type, doc.source, doc.meta, doc.hints, doc.images)
         except Exception as e:  # it was read before: a failure now is logged, and the report stays as it was
             log.warning("%s: %s", doc.source or doc.name, e)
             return None
-        self._store(report, doc.data, doc.name, doc.content_type, doc.meta, doc.hints)
+        self._store(report, doc.data, doc.name, doc.content_type, doc.meta, doc.hints, doc.images)
         return report
 
     def add_bytes(self, data: bytes, name: str, *, content_type: str | None = None, source: str | None = None,
                   meta: dict[str, str] | None = None, hints: dict[str, str] | None = None,
-                  index_now: bool = True, force: bool = False) -> Report:
+                  index_now: bool = True, force: bool = False, images: Sequence[PageImage] = ()) -> Report:
         """Read, parse, store and index one document.  Raises ReadError for input that cannot be read, NotAReport
-        for an input that is not an annual report (政策解读, 图解, a notice, a list page …) unless ``force``.
+        for an input that is not an annual report (政策解读, 图解, a notice, a list page …) unless ``force``; a 图解
+        or 解读 page is remembered and attached to the report it names (now, or when that report is stored).
+        ``images``: the pictures of a web page as its collector got them (read by OCR, stored with the page).
 
         With ``index_now=False`` the report is only stored; a later :meth:`sync_index` (or the next writer to open
         the library) indexes everything stored since, in one commit per batch instead of one per document."""
         if index_now:
             self._ensure_synced()
-        report = _parse_bytes(data, name, content_type or _content_type(name), source, meta, hints)
+        report = _parse_bytes(data, name, content_type or _content_type(name), source, meta, hints, images)
         if not report.is_report and not (force or (hints or {}).get(_FORCED)):
-            self._note_illustration(report)
+            self._note_illustration(report, hints)
             log.info("%s: skipped, %s", source or name, NotAReport(report))
             raise NotAReport(report)
         if not report.is_report:
             hints = {**(hints or {}), _FORCED: "1"}  # kept with the document: a reparse keeps it too
-        stale, again = self._store(report, data, name, content_type, meta, hints)
+        stale, again = self._store(report, data, name, content_type, meta, hints, images)
         changed = self.update_reuse([report, *again])
         if not index_now:
             self._synced = False
@@ -254,7 +318,8 @@ class Library:
                 self.index.update([*batch.values(), *changed])
                 batch.clear()
 
-        def handle(path: str, report: Report | None, data: bytes | None, error: str | None) -> None:
+        def handle(path: str, report: Report | None, data: bytes | None, error: str | None,
+                   images: Sequence[PageImage] = ()) -> None:
             if error is not None or report is None or data is None:
                 result.failed.append((path, error or "未知错误"))
                 if on_error:  # the caller reports it: one line per failed file, not a log line too
@@ -262,13 +327,14 @@ class Library:
                 else:
                     log.warning("%s: %s", path, error)
             elif not report.is_report and not force:
+                self._note_illustration(report, hints)
                 result.skipped.append((path, report.kind, report.kind_reason))
-                self._note_illustration(report)
                 log.info("%s: skipped, %s", path, NotAReport(report))
             else:
                 doc_hints = hints if report.is_report else {**(hints or {}), _FORCED: "1"}
                 doc_hints = {**(doc_hints or {}), sites.SITE_HINT: str(Path(path).resolve().parent)}
-                stale, again = self._store(report, data, Path(path).name, _content_type(path), None, doc_hints)
+                stale, again = self._store(report, data, Path(path).name, _content_type(path), None, doc_hints,
+                                           images)
                 after[report.id] = self.store.versions_of([report.id]).get(report.id, "")
                 if report.id in first_file:
                     result.merged.append((path, first_file[report.id]))
@@ -312,19 +378,21 @@ class Library:
         count = 0
         for rid, doc in items:
             try:
-                report = _parse_bytes(doc.data, doc.name, doc.content_type, doc.source, doc.meta, doc.hints)
+                report = _parse_bytes(doc.data, doc.name, doc.content_type, doc.source, doc.meta, doc.hints,
+                                      doc.images)
             except ReadError as e:
                 log.warning("%s: %s", doc.source or doc.name, e)
             else:
                 if not report.is_report and not (doc.hints or {}).get(_FORCED):
                     self.store.delete(rid)
+                    self._note_illustration(report, doc.hints)
                     if skipped is not None:
                         skipped.append((doc.source or doc.name, report.kind, report.kind_reason))
                     log.info("%s: removed, %s", doc.source or doc.name, NotAReport(report))
                     if progress:
                         progress(1, len(items))
                     continue
-                self._store(report, doc.data, doc.name, doc.content_type, doc.meta, doc.hints)
+                self._store(report, doc.data, doc.name, doc.content_type, doc.meta, doc.hints, doc.images)
                 count += 1
             if progress:
                 progress(1, len(items))
@@ -332,25 +400,31 @@ class Library:
         self.sync_index()
         return count
 
-    def _note_illustration(self, report: Report) -> None:
-        """A 图解 / 解读 page of a report that is in the collection: logged with that report, never stored as one."""
-        if not report.illustrates:
+    def _note_illustration(self, report: Report, hints: dict[str, str] | None = None) -> None:
+        """A 图解 / 解读 page that names the report it is about: never stored as a report, but remembered with that
+        report — now when it is in the collection (the reason then names it), else as soon as it is stored (same
+        title, or the same body's report of that year)."""
+        if not report.illustrates or report.kind not in _ILLUSTRATING or not report.source:
             return
-        target = self.find_by_title(report.illustrates)
+        target = self.store.put_illustration(report.source, report.kind, report.kind_title or report.title,
+                                             report.illustrates, named_report_keys(report.illustrates, hints))
         if target is not None:
             report.kind_reason += f"（对应报告 {target}）"
 
-    def find_by_title(self, title: str) -> str | None:
-        """The id of the stored report with exactly this title, if any (found through the index, then checked)."""
-        try:
-            ids = self.matching_ids(f'"{title}"')
-        except Exception:  # an index that cannot answer yet: no attachment rather than no run
-            return None
-        for rid in ids:
-            r = self.store.get(rid)
-            if r is not None and r.title == title:
-                return rid
-        return None
+    def _complete_keys(self) -> None:
+        """Keys of reports stored before 图解 pages were matched to reports (a store made by an older nianbao)."""
+        missing = self.store.ids_without_keys()
+        if not missing:
+            return
+        with self.store.bulk():
+            for rid in missing:
+                report = self.store.get(rid)
+                if report is not None:
+                    self.store.put_keys(rid, report_keys(report))
+
+    def illustrations(self, report_id: str) -> list[dict]:
+        """The 图解 / 解读 pages about a report: [{"kind", "title", "source"}], oldest first."""
+        return self.store.illustrations_of(report_id)
 
     def delete(self, report_id: str) -> bool:
         self._ensure_synced()
@@ -408,14 +482,15 @@ class Library:
         return self.index.ids(query, filters=filters, mode=mode)
 
     def report_json(self, report_id: str) -> dict | None:
-        """The report as FIELDS.md JSON with its ``keywords`` and each section's (`show --json`,
-        /api/reports/<id>); None when there is no such report."""
+        """The report as FIELDS.md JSON with its ``keywords`` and each section's, and the 图解 / 解读 pages about it
+        (``illustrations``) (`show --json`, /api/reports/<id>); None when there is no such report."""
         report = self.get(report_id)
         if report is None:
             return None
         out = report.to_json()
         keywords = self.keywords(report_id) or {"keywords": [], "sections": []}
         out["keywords"] = keywords["keywords"]
+        out["illustrations"] = self.illustrations(report_id)  # 图解 / 解读 pages about it
         for s, kws in zip(out.get("sections") or [], keywords["sections"] or [[]] * len(out.get("sections") or [])):
             s["keywords"] = kws
         return out

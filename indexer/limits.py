@@ -34,6 +34,10 @@ class Limits:
     tables: int = 500                # tables in one report
     cells: int = 50_000              # table cells in one report (the HTML reader takes ~0.2 ms a cell: 10 s)
     html_depth: int = 250            # element nesting an HTML page keeps after its formatting tags go (libxml2: 255)
+    # images of one web page read by OCR (statistics tables printed as <img>: four or five on a real page), fetched
+    # by the crawler, read from beside an added file, or decoded from data: URIs; the others are left unread
+    page_images: int = 20
+    image_bytes: int = 20_000_000    # one such image (a table picture is 50–500 KB; an A4 scan at 300 dpi ~ 8 MB)
     # The crawler's per-site bounds (bytes per response once unpacked, the deadline of one exchange) are in its
     # configuration, scrapers/config.py Politeness, since they differ by site.
 

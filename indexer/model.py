@@ -111,6 +111,19 @@ class Document:
     # src of the images inside the content of a web page (statistics tables printed as pictures): a fetcher may
     # get them and add their OCR text (indexer.read.ocr.add_image_text)
     images: list[str] = field(default_factory=list)
+    # src → the line of ``text`` the image stands before (its OCR text goes there, into the section it belongs to)
+    image_lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PageImage:
+    """One image a web page shows inside its content, as its collector got it (the crawler through the same polite
+    fetcher as the page, ``add`` from beside the page's file): its bytes, or why there are none."""
+
+    src: str  # as the page writes it (an entry of Document.images)
+    data: bytes | None = None
+    content_type: str | None = None
+    error: str | None = None  # why it could not be had: HTTP 404, not an image, too large …
 
 
 class ReadError(Exception):
@@ -197,6 +210,7 @@ class Report:
     # Division codes the report's own text leaves open (regions.Region.candidates): the library lets the other
     # reports of the same site choose (indexer/sites.py); not part of the JSON.
     region_candidates: tuple[str, ...] = ()
+    kind_title: str | None = None  # the page's own title that told its kind (a 图解's 一图读懂… line)
 
     @property
     def is_report(self) -> bool:

@@ -1,4 +1,5 @@
-"""The report store: raw bytes of every added document and every parsed report, in one SQLite file.
+"""The report store: raw bytes of every added document (with the pictures a web page was read with) and every
+parsed report, in one SQLite file; also the 图解 / 解读 pages that are about a report, and which report that is.
 
 It is the source of truth after reading: the search index is derived from it (and re-derived by ``sync``), and a
 re-parse reads the raw bytes kept here, so no stage needs the one before it to run again.  SQLite gives atomic,
@@ -17,7 +18,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.model import Report
+from indexer.model import PageImage, Report
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -76,6 +77,41 @@ CREATE TABLE IF NOT EXISTS report_sites (
     settled     TEXT                           -- the candidate the site's other reports chose, else NULL
 );
 CREATE INDEX IF NOT EXISTS report_sites_site ON report_sites(site, region);
+-- the images a stored web page shows in its content (statistics tables printed as pictures), as they were
+-- collected with it: a re-parse reads them again with the page (indexer/read/ocr.py add_page_images)
+CREATE TABLE IF NOT EXISTS page_images (
+    doc_sha256   TEXT NOT NULL,                -- the page: documents.sha256
+    position     INTEGER NOT NULL,             -- in the order they were collected
+    src          TEXT NOT NULL,                -- as the page writes it
+    content_type TEXT,
+    data         BLOB,                         -- NULL when it could not be had
+    error        TEXT,                         -- why not: HTTP 404, not an image …
+    PRIMARY KEY (doc_sha256, position)
+);
+-- 图解 / 解读 pages (never stored as reports) and the report each one is about, once that report is stored
+CREATE TABLE IF NOT EXISTS illustrations (
+    source       TEXT PRIMARY KEY,             -- the page's URL (a file name for `add`)
+    kind         TEXT NOT NULL,                -- 图解 / 政策解读
+    title        TEXT,                         -- the page's own title
+    illustrates  TEXT NOT NULL,                -- the report's title as the page names it
+    title_key    TEXT NOT NULL,                -- … in its matching form (indexer.normalize)
+    body         TEXT,                         -- that report's body (history.series.body_key) and year, as far as
+    year         INTEGER,                      -- its title tells them
+    report_id    TEXT,                         -- the report, NULL while it is not in the collection
+    matched_by   TEXT,                         -- 'title' (same title) or 'body' (same body and year)
+    seen_at      REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS illustrations_report ON illustrations(report_id);
+CREATE INDEX IF NOT EXISTS illustrations_title ON illustrations(title_key);
+-- what a stored report is found by when a 图解 names it: its title's matching form, its body and year
+CREATE TABLE IF NOT EXISTS report_keys (
+    report_id    TEXT PRIMARY KEY,
+    title_key    TEXT,
+    body         TEXT,
+    year         INTEGER
+);
+CREATE INDEX IF NOT EXISTS report_keys_title ON report_keys(title_key);
+CREATE INDEX IF NOT EXISTS report_keys_body ON report_keys(body, year);
 """
 _IN_BATCH = 500  # values per SQL IN (…) list (SQLite allows 32766 variables; smaller lists keep each query short)
 
@@ -89,6 +125,16 @@ class StoredDocument:
     source: str | None
     meta: dict[str, str]
     hints: dict[str, str]
+    images: tuple[PageImage, ...] = ()  # a web page's pictures, as collected with it
+
+
+@dataclass(frozen=True)
+class ReportKeys:
+    """What a 图解 page naming a report is matched against: the title's matching form, the body and the year."""
+
+    title_key: str | None
+    body: str | None
+    year: int | None
 
 
 def sha256(data: bytes) -> str:
@@ -160,8 +206,11 @@ class ReportStore:
     # -- writing ---------------------------------------------------------------------------------------------------
 
     def put(self, report: Report, *, data: bytes, name: str, content_type: str | None,
-            meta: dict[str, str] | None = None, hints: dict[str, str] | None = None) -> str:
-        """Store a report with the raw bytes it was parsed from; returns its version.  One transaction."""
+            meta: dict[str, str] | None = None, hints: dict[str, str] | None = None,
+            images: list[PageImage] | tuple[PageImage, ...] | None = None, keys: ReportKeys | None = None) -> str:
+        """Store a report with the raw bytes it was parsed from (and the page's ``images`` it was read with, which
+        replace those kept for these bytes before); returns its version.  With ``keys``, the 图解 pages naming the
+        report are attached to it.  One transaction."""
         digest = sha256(data)
         text = report_json(report)
         version = _version_of(text)
@@ -170,6 +219,13 @@ class ReportStore:
             self._db.execute(
                 "INSERT OR IGNORE INTO documents(sha256, name, content_type, size, data, added_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)", (digest, name, content_type, len(data), data, now))
+            self._db.execute("DELETE FROM page_images WHERE doc_sha256 = ?", (digest,))
+            self._db.executemany(
+                "INSERT INTO page_images(doc_sha256, position, src, content_type, data, error)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(digest, i, im.src, im.content_type, im.data, im.error) for i, im in enumerate(images or ())])
+            if keys is not None:
+                self._put_keys(report.id, keys)
             self._db.execute(
                 "INSERT INTO reports(id, doc_sha256, source, meta, hints, json, version, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -196,10 +252,76 @@ class ReportStore:
                 self._drop_stale_provinces(*old)
             self._db.execute("DELETE FROM reuse WHERE report_id = ?", (report_id,))
             self._db.execute("DELETE FROM report_sites WHERE report_id = ?", (report_id,))
+            self._db.execute("DELETE FROM report_keys WHERE report_id = ?", (report_id,))
+            self._db.execute("UPDATE illustrations SET report_id = NULL, matched_by = NULL WHERE report_id = ?",
+                             (report_id,))  # waiting again for their report
             cur = self._db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
             # raw bytes no report refers to any more are dropped with it
             self._db.execute("DELETE FROM documents WHERE sha256 NOT IN (SELECT doc_sha256 FROM reports)")
+            self._db.execute("DELETE FROM page_images WHERE doc_sha256 NOT IN (SELECT doc_sha256 FROM reports)")
         return cur.rowcount > 0
+
+    # -- 图解 / 解读 pages and their reports ---------------------------------------------------------------------------
+
+    def _put_keys(self, report_id: str, keys: ReportKeys) -> None:
+        """Record the report's keys and attach the 图解 pages that name it (inside a transaction): by title
+        (which takes a page over from a report it was matched to by body and year), else by body and year."""
+        self._db.execute("INSERT OR REPLACE INTO report_keys(report_id, title_key, body, year) VALUES (?, ?, ?, ?)",
+                         (report_id, keys.title_key, keys.body, keys.year))
+        if keys.title_key:
+            self._db.execute("UPDATE illustrations SET report_id = ?, matched_by = 'title' WHERE title_key = ?"
+                             " AND (report_id IS NULL OR matched_by = 'body')", (report_id, keys.title_key))
+        if keys.body and keys.year is not None:
+            self._db.execute("UPDATE illustrations SET report_id = ?, matched_by = 'body'"
+                             " WHERE report_id IS NULL AND body = ? AND year = ?", (report_id, keys.body, keys.year))
+
+    def put_keys(self, report_id: str, keys: ReportKeys) -> None:
+        with self._tx():
+            self._put_keys(report_id, keys)
+
+    def ids_without_keys(self) -> list[str]:
+        """Reports stored before 图解 pages were matched to reports (or by a run killed in between)."""
+        return [rid for (rid,) in self._db.execute(
+            "SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM report_keys) ORDER BY id")]
+
+    def put_illustration(self, source: str, kind: str, title: str | None, illustrates: str,
+                         keys: ReportKeys) -> str | None:
+        """Remember a 图解 / 解读 page (again: it replaces what was kept for its source) and attach it to the
+        report it names when that report is stored: the one report of that title, else the one report of that body
+        and year.  Returns the report's id, or None while it is not in the collection."""
+        report_id, matched_by = None, None
+        with self._db:
+            found = [r for (r,) in self._db.execute("SELECT report_id FROM report_keys WHERE title_key = ?",
+                                                    (keys.title_key,))] if keys.title_key else []
+            if len(found) == 1:
+                report_id, matched_by = found[0], "title"
+            elif not found and keys.body and keys.year is not None:
+                found = [r for (r,) in self._db.execute(
+                    "SELECT report_id FROM report_keys WHERE body = ? AND year = ?", (keys.body, keys.year))]
+                if len(found) == 1:  # two reports of one body and year: which one it shows is not known
+                    report_id, matched_by = found[0], "body"
+            self._db.execute(
+                "INSERT OR REPLACE INTO illustrations(source, kind, title, illustrates, title_key, body, year,"
+                " report_id, matched_by, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (source, kind, title, illustrates, keys.title_key or "", keys.body, keys.year, report_id, matched_by,
+                 time.time()))
+        return report_id
+
+    def illustrations_of(self, report_id: str) -> list[dict]:
+        """The 图解 / 解读 pages attached to a report: kind, title, source, oldest first."""
+        try:
+            rows = self._db.execute("SELECT kind, title, illustrates, source FROM illustrations WHERE report_id = ?"
+                                    " ORDER BY seen_at, source", (report_id,)).fetchall()
+        except sqlite3.OperationalError:  # a store written before 图解 pages were kept, opened read-only
+            return []
+        return [{"kind": kind, "title": title or f"{illustrates}（{kind}）", "source": source}
+                for kind, title, illustrates, source in rows]
+
+    def illustration(self, source: str) -> dict | None:
+        """What is kept of one 图解 / 解读 page (its report id, or None while waiting for it)."""
+        row = self._db.execute("SELECT kind, title, illustrates, report_id, matched_by FROM illustrations"
+                               " WHERE source = ?", (source,)).fetchone()
+        return None if row is None else dict(zip(("kind", "title", "illustrates", "report_id", "matched_by"), row))
 
     # -- sentences and reuse (indexer/history/reuse.py) -------------------------------------------------------------
 
@@ -376,7 +498,8 @@ class ReportStore:
         if row is None:
             return None
         digest, name, ctype, data, source, meta, hints = row
-        return StoredDocument(digest, name, ctype, data, source, json.loads(meta), json.loads(hints))
+        return StoredDocument(digest, name, ctype, data, source, json.loads(meta), json.loads(hints),
+                              self.page_images(digest))
 
     def documents(self) -> Iterator[tuple[str, StoredDocument]]:
         """(report id, the stored document it was parsed from) for every report: the input of a re-parse."""
@@ -384,4 +507,15 @@ class ReportStore:
             "SELECT r.id, d.sha256, d.name, d.content_type, d.data, r.source, r.meta, r.hints"
             " FROM reports r JOIN documents d ON d.sha256 = r.doc_sha256 ORDER BY r.id").fetchall()
         for rid, digest, name, ctype, data, source, meta, hints in rows:
-            yield rid, StoredDocument(digest, name, ctype, data, source, json.loads(meta), json.loads(hints))
+            yield rid, StoredDocument(digest, name, ctype, data, source, json.loads(meta), json.loads(hints),
+                                      self.page_images(digest))
+
+    def page_images(self, doc_sha256: str) -> tuple[PageImage, ...]:
+        """The images kept with a stored page, in the order they were collected."""
+        try:
+            rows = self._db.execute("SELECT src, content_type, data, error FROM page_images WHERE doc_sha256 = ?"
+                                    " ORDER BY position", (doc_sha256,)).fetchall()
+        except sqlite3.OperationalError:  # a store written before page images were kept, opened read-only
+            return ()
+        return tuple(PageImage(src, None if data is None else bytes(data), ctype, error)
+                     for src, ctype, data, error in rows)

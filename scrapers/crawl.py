@@ -17,17 +17,18 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapers import archive as warc
 from scrapers.config import CrawlConfig, Site
 from scrapers.selectors import apply_selectors
-from scrapers.discover import (Page, analyse_page, attachment_name, is_attachment_url, is_report_title, list_targets,
-                               page_is_report, parse_page, report_attachments, strip_extension)
-from scrapers.fetch import (Fetcher, FetchResult, Response, decode_body, declared_charset, robots_allows,
-                            robots_delay, robots_for_status)
+from scrapers.discover import (Page, analyse_page, attachment_name, illustrated_report, is_attachment_url,
+                               is_report_title, list_targets, page_is_report, parse_page, report_attachments,
+                               strip_extension)
+from scrapers.fetch import (Fetcher, FetchResult, Response, canonical_url, decode_body, declared_charset,
+                            robots_allows, robots_delay, robots_for_status)
 from scrapers.state import CrawlState, UrlRow
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class _Job:
     body: bytes
     note: dict
     sha: str
+    images: list | None = None  # the page's pictures as just fetched (None: as the note says, from the archive)
 
 
 _INDEX_EVERY = 50
@@ -88,9 +90,10 @@ class _LibraryWorker:
     goes on meanwhile.  The library is opened in that thread (its SQLite connections stay where they were made).
     At most a few documents wait, so fetching never runs far ahead of parsing."""
 
-    def __init__(self, open_library: Callable[[], object], owns_library: bool):
+    def __init__(self, open_library: Callable[[], object], owns_library: bool, archive_dir: Path):
         self._open = open_library
         self._owns = owns_library
+        self._archive_dir = archive_dir
         self._jobs: queue.Queue = queue.Queue(maxsize=4)
         self._results: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -135,7 +138,8 @@ class _LibraryWorker:
             try:
                 if library is None:
                     library = self._open()
-                report = add_document(library, job.url, job.body, job.note, index_now=False)
+                report = add_document(library, job.url, job.body, job.note, index_now=False, images=job.images,
+                                      archive_dir=self._archive_dir)
                 self._results.put((job, report.id, None, False))
                 unindexed += 1
             except NotAReport as e:
@@ -182,7 +186,7 @@ class Crawler:
         self.archive = warc.ArchiveWriter(self.archive_dir)
         self._failure_log = (self.archive_dir / "failures.log").open("a", encoding="utf-8")
         self._robots_unreachable: set[str] = set()
-        self._worker = _LibraryWorker(self._open_library, owns_library=library is None)
+        self._worker = _LibraryWorker(self._open_library, owns_library=library is None, archive_dir=self.archive_dir)
         self._queued_shas: set[str] = set()  # documents handed to the worker, not yet in the library
 
     def _open_library(self):
@@ -238,6 +242,7 @@ class Crawler:
         stats.run, stats.resumed = begun
         robots = {}
         fetcher = Fetcher(may_fetch=lambda url: self._refusal(site, robots, url))
+        self._fetcher = fetcher  # for the pictures of report pages (_page_images), asked for from this thread
         try:
             for netloc in sorted(site.allowed_hosts):
                 robots[netloc] = self._robots(site, fetcher, netloc, stats)
@@ -383,15 +388,9 @@ class Crawler:
         if reported or (not listed and page_is_report(page, row.link_text)):
             attachments = report_attachments(page)
             if not attachments:
-                name = attachment_name(url) or "index.html"
-                if not name.lower().endswith((".html", ".htm", ".shtml", ".xhtml")):
-                    name += ".html"
-                meta = {"url": url}
-                if page.published:
-                    meta["published"] = page.published
-                note = {"name": name, "content_type": f"text/html; charset={encoding}", "meta": meta,
-                        "hints": site.hints, "charset": encoding}
-                self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats)
+                note = _page_note(url, page, encoding, site)
+                self._new_document(site, row, final, position, record_id, note, etag, last_modified, stats,
+                                   images=lambda: self._page_images(site, url, final.body, note, stats))
                 return
             title = page.title if is_report_title(page.title) else (row.link_text or page.title)
             for link in attachments:
@@ -399,6 +398,11 @@ class Crawler:
                         "published": page.published, "issuer": page.issuer, "page_url": url}
                 discovered.append(dict(url=link.url, site=site.name, kind="attachment", depth=row.depth + 1,
                                        link_text=link.text, meta={k: v for k, v in meta.items() if v}))
+        elif row.kind == "report" and illustrated_report(page.titles):
+            # a 图解 / 解读 page linked as a report: the library skips it, and attaches it to the report it names
+            self._new_document(site, row, final, position, record_id, _page_note(url, page, encoding, site), etag,
+                               last_modified, stats)
+            return
         elif row.kind == "list" or listed or page.report_links or page.pagination:
             discovered = self._from_list(site, row, page)
         self.state.record_response(url, status="done", http_status=final.status, etag=etag,
@@ -427,7 +431,8 @@ class Crawler:
     # -- documents --------------------------------------------------------------------------------------------------
 
     def _new_document(self, site: Site, row: UrlRow, final: Response, position, record_id, note: dict, etag,
-                      last_modified, stats: SiteStats) -> None:
+                      last_modified, stats: SiteStats,
+                      images: Callable[[], tuple[list, list[dict]]] | None = None) -> None:
         sha = hashlib.sha256(final.body).hexdigest()
         known = self.state.known_document(sha)
         if known is None and sha in self._queued_shas:
@@ -438,11 +443,62 @@ class Crawler:
             self.state.record_response(row.url, status="done", http_status=final.status, etag=etag,
                                        last_modified=last_modified, sha256=sha, position=position)
             return
+        fetched = None
+        if images is not None:  # a page's pictures: fetched, archived and listed in its note before it is noted
+            fetched, listed = images()
+            if listed:
+                note = {**note, "images": listed}
         note = {**note, "sha256": sha, "site": site.name}
         self.archive.write_document_note(row.url, record_id, note)
         self.state.record_response(row.url, status="fetched", http_status=final.status, etag=etag,
                                    last_modified=last_modified, sha256=sha, position=position, note=note)
-        self._to_library(site, row.url, final.body, note, stats)
+        self._to_library(site, row.url, final.body, note, stats, fetched)
+
+    def _page_images(self, site: Site, page_url: str, body: bytes, note: dict,
+                     stats: SiteStats) -> tuple[list, list[dict]]:
+        """The pictures inside a report page's content (statistics tables printed as ``<img>``), fetched like
+        everything else (the site's hosts, robots.txt, delay, retries), each exchange archived, only images kept,
+        at most ``limits().page_images`` of them and ``limits().image_bytes`` each.  Returns (PageImage list for the
+        reader, their entries for the document note: where the archive holds each, or why it could not be had).
+        A picture that fails is a warning on the report, never the report's loss."""
+        from indexer.limits import limits
+        from indexer.model import PageImage
+        from indexer.parse import parse_document
+        from indexer.read import read_bytes
+        from indexer.read.ocr import is_vector
+
+        try:  # which pictures: those the reader finds in the page's content (not the site's logos and banners)
+            doc = read_bytes(self_describing_html(body, note["charset"]), note["name"], note["content_type"])
+            # a 图解 or 解读 page says so in its title, which its pictures cannot change: it is skipped, unread
+            if not doc.images or parse_document(doc, site.hints).kind in ("图解", "政策解读"):
+                return [], []
+        except Exception:  # the page cannot be read: the library says why when it gets it
+            return [], []
+        srcs = doc.images
+        rules = replace(site.politeness, max_bytes=min(site.politeness.max_bytes, limits().image_bytes))
+        images, listed = [], []
+        for src in srcs[:limits().page_images]:
+            if src.startswith("data:") or is_vector(src):
+                continue  # written into the page (the reader decodes it), or a drawing OCR does not read
+            url = canonical_url(urljoin(page_url, src))
+            entry = {"src": src, "url": url}
+            if urlsplit(url).scheme not in ("http", "https"):
+                image = PageImage(src, error=f"不是 http(s) 网址：{url[:100]}")
+            else:
+                result = self._fetcher.fetch(url, rules)
+                stats.requests += 1
+                position = None
+                for response in result.responses:
+                    position, _ = self.archive.write_exchange(response)
+                image = _picture(src, result)
+                if image.error is None:
+                    entry.update(warc=position.file, offset=position.offset, content_type=image.content_type)
+            if image.error:
+                entry["error"] = image.error
+                log.warning("%s: picture %s: %s", page_url, url, image.error)
+            images.append(image)
+            listed.append(entry)
+        return images, listed
 
     def _add_pending(self, site: Site, row: UrlRow, stats: SiteStats) -> None:
         try:
@@ -453,10 +509,11 @@ class Crawler:
             return
         self._to_library(site, row.url, body, row.note or {}, stats)
 
-    def _to_library(self, site: Site, url: str, body: bytes, note: dict, stats: SiteStats) -> None:
+    def _to_library(self, site: Site, url: str, body: bytes, note: dict, stats: SiteStats,
+                    images: list | None = None) -> None:
         sha = note.get("sha256") or hashlib.sha256(body).hexdigest()
         self._queued_shas.add(sha)
-        self._worker.submit(_Job(url, body, note, sha))
+        self._worker.submit(_Job(url, body, note, sha, images))
         self._apply_results(site, stats)
 
     def _apply_results(self, site: Site, stats: SiteStats, wait_all: bool = False) -> None:
@@ -481,6 +538,57 @@ class Crawler:
             else:
                 stats.reports_new += 1
             self.state.document_done(job.url, job.sha, [report_id])
+
+
+def _page_note(url: str, page: Page, encoding: str, site: Site) -> dict:
+    """How a page that is a document (a report, or a 图解 of one) goes to the library: name, type, metadata."""
+    name = attachment_name(url) or "index.html"
+    if not name.lower().endswith((".html", ".htm", ".shtml", ".xhtml")):
+        name += ".html"
+    meta = {"url": url}
+    if page.published:
+        meta["published"] = page.published
+    return {"name": name, "content_type": f"text/html; charset={encoding}", "meta": meta, "hints": site.hints,
+            "charset": encoding}
+
+
+_OCTET = ("", "application/octet-stream", "binary/octet-stream", "application/x-download")
+
+
+def _picture(src: str, result: FetchResult):
+    """A fetched picture as a PageImage: its bytes when the server sent an image, else why not."""
+    from indexer.model import PageImage
+    from indexer.read.dispatch import detect_format
+
+    if result.error or result.final is None:
+        return PageImage(src, error=result.error or "没有应答")
+    final = result.final
+    ctype = (final.content_type or "").split(";")[0].strip().lower()
+    if not final.body:
+        return PageImage(src, content_type=ctype or None, error="图片是空的（0 字节）")
+    # servers label pictures application/octet-stream now and then: the bytes decide then, never for text/html
+    if not ctype.startswith("image/") and not (ctype in _OCTET and detect_format(final.body[:2048]) == "image"):
+        return PageImage(src, content_type=ctype or None, error=f"不是图片：Content-Type 为 {ctype or '空'}")
+    return PageImage(src, final.body, ctype or None)
+
+
+def note_images(archive_dir: Path | None, note: dict) -> list:
+    """The pictures a document note lists, read back from the archive (reindex, a resumed crawl)."""
+    from indexer.model import PageImage
+
+    out = []
+    for entry in note.get("images") or ():
+        src = entry.get("src") or ""
+        if entry.get("error") or archive_dir is None or "warc" not in entry:
+            out.append(PageImage(src, error=entry.get("error") or "归档中没有这张图片"))
+            continue
+        try:
+            data = warc.read_body(Path(archive_dir), warc.Position(entry["warc"], int(entry["offset"])))
+        except Exception as e:  # a damaged archive costs the picture, not the report
+            out.append(PageImage(src, error=f"归档中的图片无法读取（{type(e).__name__}）"))
+            continue
+        out.append(PageImage(src, data, entry.get("content_type")))
+    return out
 
 
 def _is_page(response: Response) -> bool:
@@ -526,13 +634,17 @@ def self_describing_html(body: bytes, encoding: str) -> bytes:
 _REINDEX_BATCH = 500
 
 
-def add_document(library, url: str, body: bytes, note: dict, *, index_now: bool = True):
-    """One archived report document into the library — the same call for crawl and reindex."""
+def add_document(library, url: str, body: bytes, note: dict, *, index_now: bool = True, images: list | None = None,
+                 archive_dir: Path | None = None):
+    """One archived report document into the library — the same call for crawl and reindex.  The page's pictures
+    are ``images`` when just fetched, else read from the archive where its note says they are."""
     if note.get("charset"):
         body = self_describing_html(body, note["charset"])
+    if images is None:
+        images = note_images(archive_dir, note)
     return library.add_bytes(body, note.get("name") or "document", content_type=note.get("content_type"),
                              source=url, meta=note.get("meta") or None, hints=note.get("hints") or None,
-                             index_now=index_now)
+                             index_now=index_now, images=images)
 
 
 def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None] | None = None,
@@ -550,7 +662,7 @@ def reindex(archive_dir: str | Path, library, *, progress: Callable[[int], None]
             continue
         seen.add(sha)
         try:
-            add_document(library, doc.url, doc.body, doc.note, index_now=False)
+            add_document(library, doc.url, doc.body, doc.note, index_now=False, archive_dir=Path(archive_dir))
         except NotAReport as e:
             if skipped is not None:
                 skipped.append((doc.url, e.kind, e.reason))

@@ -81,6 +81,21 @@ def _about_something_else(text: str) -> bool:
     return any(w in t for w in ("年报", "年度报告")) and _names_something_else(t)
 
 
+# what a page about one report (not the report) calls itself: 一图读懂…年度报告, 《…年度报告》解读, …年度报告图解
+_ILLUSTRATION = re.compile(r"图解|一图(?:读懂|看懂|了解|速览|带你)|图说|图读|长图|解读")
+
+
+def illustrated_report(titles: list[str]) -> str | None:
+    """The report a 图解 / 解读 page names in its title (一图读懂某县2023年政府信息公开工作年度报告 → that report's
+    title), or None."""
+    for t in titles:
+        if _ILLUSTRATION.search(t):
+            named = _ILLUSTRATION.sub("", _squash(t)).strip("《》“”\"：:（）()-—_|")
+            if is_report_title(named):
+                return named
+    return None
+
+
 def is_column_title(text: str | None) -> bool:
     """A column (栏目) of annual reports: '政府信息公开年报', '2022年度', '部门年报' …"""
     t = _squash(text or "")

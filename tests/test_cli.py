@@ -54,7 +54,7 @@ def test_show_json_has_exactly_the_contract_keys(index):
     report = json.loads(nianbao(index, "show", rid, "--json").stdout)
     assert list(report) == ["id", "title", "issuer", "issuer_id", "province", "city", "county", "township", "region_code",
                             "level", "body_type", "year", "published", "template", "source", "sections", "fields",
-                            "warnings", "keywords"]  # keywords: issue 13
+                            "warnings", "keywords", "illustrations"]  # keywords: issue 13; illustrations: 11
     assert all(list(s) == ["anchor", "number", "heading", "level", "canonical", "text", "keywords"]
                for s in report["sections"])
     human = nianbao(index, "show", rid).stdout

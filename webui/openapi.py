@@ -85,7 +85,11 @@ REPORT = {"type": "object", "description": "docs/FIELDS.md 中的报告：元数
     "fields": {"type": "object", "additionalProperties": {"type": "number"},
                "description": "字段键（如 apply.new.total）→ 数值"},
     "warnings": {"type": "array", "items": {"type": "object", "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}}}}
+        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}},
+    "illustrations": {"type": "array", "description": "关于这份报告的图解、解读页面（不作为报告收录）：类型、标题、原文链接",
+                      "items": {"type": "object", "required": ["kind", "title", "source"], "properties": {
+                          "kind": {"type": "string", "enum": ["图解", "政策解读"]}, "title": {"type": "string"},
+                          "source": {"type": "string", "description": "网址（本地添加的为文件名）"}}}}}}
 
 
 DIFF = {"type": "object", "required": ["report", "against", "sentences", "sections", "fields"], "properties": {

@@ -164,10 +164,20 @@ def report(report_id: str):
         field_hits=field_hits, hit_keys={k for k, _, _ in field_hits},
         title_hit="<mark>" in str(highlight(rep.title or "", terms)),
         tables=tables, extra_fields=extra_fields, warned=warned, fields=rep.fields,
-        series=_series(lib, rep), reuse=_reuse(lib, rep), is_url=(rep.source or "").startswith(("http://", "https://")),
+        series=_series(lib, rep), reuse=_reuse(lib, rep), is_url=_is_url(rep.source),
+        illustrations=[{**il, "label": _ILLUSTRATION_LABELS.get(il["kind"], il["kind"]),
+                        "is_url": _is_url(il["source"])} for il in lib.illustrations(report_id)],
         **_source_facts(lib, rep),
         keywords=keywords.get("keywords") or [], similar=similar, shards_down=shards_down,
     )
+
+
+# how a page about the report is named on it: 图解：<标题> / 解读：<标题>
+_ILLUSTRATION_LABELS = {"图解": "图解", "政策解读": "解读"}
+
+
+def _is_url(source: str | None) -> bool:
+    return (source or "").startswith(("http://", "https://"))
 
 
 def _reuse(lib, rep) -> dict | None:

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from indexer.library import parse_file
-from indexer.model import Report
+from indexer.model import PageImage, Report
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,13 @@ _TASKS_PER_CPU = 2  # queued work per CPU, so a CPU that finishes never waits fo
 
 
 def _parse_chunk(paths: list[str], hints: dict[str, str] | None) -> list[tuple[str, Report | None, bytes | None,
-                                                                             str | None]]:
+                                                                             str | None, list[PageImage]]]:
     return [parse_file(p, hints) for p in paths]
 
 
 def parse_files(files: list[str], hints: dict[str, str] | None = None) -> Iterator[tuple]:
-    """(path, report, raw bytes, error) for each file, in order, parsed by Ray tasks (one CPU each)."""
+    """(path, report, raw bytes, error, pictures read from beside it) for each file, in order, parsed by Ray tasks
+    (one CPU each)."""
     import ray
     from ray.exceptions import RayError
 

@@ -44,6 +44,7 @@ class Classification:
     kind: str  # one of KINDS
     reason: str  # one line in Chinese: what decided it
     illustrates: str | None = None  # a 图解 / 解读 page: the title of the report it is about, when it names one
+    title: str | None = None  # a 图解 / 解读 page: its own title, the one that told what it is
 
     @property
     def is_report(self) -> bool:
@@ -69,7 +70,7 @@ def page_titles(doc: Document, header_title: str | None, lines: list[str]) -> li
 
 def _report_named_in(title: str) -> str | None:
     """The report a 图解/解读 title is about: 《某县2020年政府信息公开工作年度报告》解读 → that title."""
-    for part in re.split(r"[《》“”\"|｜:：_\s]+|图解|解读", title):
+    for part in re.split(rf"[《》“”\"|｜:：_\s]+|{_INFOGRAPHIC.pattern}|{_EXPLANATION.pattern}", fold_variants(title)):
         hit = match_title(part) if len(part) >= 8 else None
         if hit and hit.year:
             return hit.title
@@ -88,9 +89,9 @@ def classify(doc: Document, meta: Metadata, sections: list[Section]) -> Classifi
     for t in titles:
         folded = fold_variants(t)
         if _INFOGRAPHIC.search(folded):
-            return Classification("图解", f"标题表明是年度报告的图解：{t[:60]}", _report_named_in(t))
+            return Classification("图解", f"标题表明是年度报告的图解：{t[:60]}", _report_named_in(t), t)
         if _EXPLANATION.search(folded):
-            return Classification("政策解读", f"标题表明是解读而非报告本身：{t[:60]}", _report_named_in(t))
+            return Classification("政策解读", f"标题表明是解读而非报告本身：{t[:60]}", _report_named_in(t), t)
     standard = {s.canonical for s in sections} & _STANDARD
     structured = len(standard) >= 2
     for t in titles:

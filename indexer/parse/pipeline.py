@@ -74,6 +74,7 @@ def parse_document(doc: Document, hints: dict[str, str] | None = None) -> Report
         kind=kind.kind,
         kind_reason=kind.reason,
         illustrates=kind.illustrates,
+        kind_title=kind.title,
         id=report_id(meta.title, meta.issuer, meta.year, body),
         title=meta.title,
         issuer=issuer,

@@ -59,6 +59,7 @@ _SEGMENT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _MAX_CELL_CHARS = 300
 _BREAK = "\x01"  # a line end made by the markup (block element, <br>); source line breaks are whitespace
+_IMG = "\x02"  # where an <img> stands in the text (control characters are gone from the source by then)
 
 # --- chrome lines -------------------------------------------------------------------------------------------------
 _CHROME_LINE = re.compile(
@@ -134,11 +135,13 @@ def read_html(data: bytes, name: str) -> Document:
 
     title = meta.get("title")
     page_title_el = _title_element(body, title)
-    lines, tables = render(content)
+    placed: list[tuple[int, str]] = []
+    lines, tables = render(content, placed)
     if page_title_el is not None and not _contains(content, page_title_el):
         heading = _inline_text(page_title_el)
         if heading and heading not in lines[:3]:
             lines.insert(0, heading)
+            placed = [(at + 1, src) for at, src in placed]
     if "title" not in meta and page_title_el is not None:
         meta["title"] = _inline_text(page_title_el)
     text = "\n".join(lines)
@@ -146,7 +149,11 @@ def read_html(data: bytes, name: str) -> Document:
         raise ReadError("HTML 页面没有正文文字（可能用了框架，或内容由脚本加载）")
     images = list(dict.fromkeys(img.get("src").strip() for img in iter_tags(content, "img")
                                 if (img.get("src") or "").strip()))
-    return Document(text=text, source=name, format="html", tables=tables, meta=meta, images=images)
+    image_lines: dict[str, int] = {}
+    for at, src in placed:
+        image_lines.setdefault(src, at)
+    return Document(text=text, source=name, format="html", tables=tables, meta=meta, images=images,
+                    image_lines=image_lines)
 
 
 def decode_html(data: bytes) -> str:
@@ -318,20 +325,27 @@ class _Rows(str):
     """Rendered table rows in the chunk stream (kept apart from text, which gets whitespace-collapsed)."""
 
 
-def render(el) -> tuple[list[str], list[Table]]:
+def render(el, placed: list[tuple[int, str]] | None = None) -> tuple[list[str], list[Table]]:
+    """The element's lines and data tables.  ``placed`` gets (line index, src) of each ``<img>`` with a src, in
+    page order: the picture stands before that line (after the line it sits in)."""
     chunks: list[str] = []  # text pieces (_BREAK ends a line; source newlines are only whitespace) and _Rows
     tables: list[Table] = []
-    _walk(el, chunks, tables)
+    srcs: list[str] = []
+    _walk(el, chunks, tables, srcs)
     lines: list[str] = []
     pending: list[str] = []
+    found = iter(srcs)
 
     def flush() -> None:
         for line in "".join(pending).split(_BREAK):
-            line = _collapse(line)
+            pictures = line.count(_IMG)
+            line = _collapse(line.replace(_IMG, "")) if pictures else _collapse(line)
             if line and not _is_chrome(line):
                 line = _strip_chrome_tokens(line)
                 if line:
                     lines.append(line)
+            if placed is not None:
+                placed.extend((len(lines), next(found)) for _ in range(pictures))
         pending.clear()
 
     for chunk in chunks:
@@ -344,10 +358,16 @@ def render(el) -> tuple[list[str], list[Table]]:
     return lines, tables
 
 
-def _walk(el, out: list[str], tables: list[Table]) -> None:
+def _walk(el, out: list[str], tables: list[Table], srcs: list[str]) -> None:
     tag = el.name
     if tag == "br":
         out.append(_BREAK)
+        return
+    if tag == "img":
+        src = (el.get("src") or "").strip()
+        if src:
+            out.append(_IMG)
+            srcs.append(src)
         return
     if tag == "table" and _is_data_table(el):
         table = _table(el)
@@ -359,7 +379,7 @@ def _walk(el, out: list[str], tables: list[Table]) -> None:
         out.append(_BREAK)
     for child in el.contents:
         if isinstance(child, Tag):
-            _walk(child, out, tables)
+            _walk(child, out, tables, srcs)
         elif is_text(child):
             out.append(child)
     if block:

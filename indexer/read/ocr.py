@@ -20,7 +20,7 @@ import logging
 import subprocess
 from typing import Mapping, Sequence
 
-from indexer.model import Document, ReadError
+from indexer.model import Document, PageImage, ReadError
 from indexer.read.boxes import Box, layout_lines
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,14 @@ def read_image(data: bytes, name: str) -> Document:
 
 
 def open_image(data: bytes):
+    image = load_image(data)
+    if min(image.size) < MIN_IMAGE_SIDE // 4:
+        raise ReadError(f"图片太小（{image.size[0]}×{image.size[1]} 像素），不可能含有文字")
+    return image
+
+
+def load_image(data: bytes):
+    """The bytes as a PIL image (any size); ReadError when they are no image Pillow reads, or a decompression bomb."""
     from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -148,33 +156,114 @@ def open_image(data: bytes):
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
         raise ReadError(f"无法读取图片（{type(e).__name__}）") from None
-    if min(image.size) < MIN_IMAGE_SIDE // 4:
-        raise ReadError(f"图片太小（{image.size[0]}×{image.size[1]} 像素），不可能含有文字")
     return image
 
 
 def add_image_text(doc: Document, fetched: Mapping[str, bytes]) -> Document:
-    """The page with the OCR text of its images (``fetched``: src → bytes, in page order) appended, so that
-    statistics tables a page prints as pictures fill in the fields its HTML lacks.  The text is marked OCR'd."""
-    texts = images_text([fetched[src] for src in doc.images if src in fetched])
-    if not texts:
-        return doc
-    meta = dict(doc.meta, ocr=ENGINE, ocr_images=str(len(texts)))
-    return dataclasses.replace(doc, text=doc.text + "\n" + "\n".join(texts), meta=meta)
+    """``add_page_images`` for images given as src → bytes."""
+    return add_page_images(doc, [PageImage(src, data) for src, data in fetched.items()])
 
 
-def images_text(images: Sequence[bytes]) -> list[str]:
-    """OCR text of each embedded image (``<img>`` of a page) large enough to hold a table; unreadable ones skipped."""
-    out = []
-    for data in images:
+def add_page_images(doc: Document, images: Sequence[PageImage] = ()) -> Document:
+    """The page with the OCR text of the images in its content (``doc.images``, in page order) appended, so that
+    statistics tables a page prints as pictures are searchable and fill in the fields its HTML lacks; the text is
+    marked OCR'd (the parse stage warns and keeps only table figures the tables' own rules confirm).
+
+    ``images`` is what the page's collector got for each src — bytes, or why there are none; ``data:`` URIs are
+    decoded here.  An image that could not be had or read becomes a warning on the document, never an error; icons,
+    pictures without text and images nobody collected are passed over.  At most ``limits().page_images`` of the
+    page's images are read (the collectors take the same first ones); more are one warning."""
+    from indexer.limits import limits
+
+    allowed = limits().page_images
+    got = {im.src: im for im in images}
+    texts: list[tuple[str, str]] = []  # (src, its text)
+    problems: dict[tuple[str, str], list[str]] = {}  # (what went wrong, why) → the images concerned
+    for src in doc.images[:allowed]:
+        im = decode_data_uri(src) if src.startswith("data:") else got.get(src)
+        if im is None or is_vector(src, im.content_type):
+            continue
+        if im.error or not im.data:
+            problems.setdefault(("未能取得", im.error or "没有内容"), []).append(src)
+            continue
         try:
-            image = open_image(data)
+            image = load_image(im.data)
         except ReadError as e:
-            log.info("embedded image skipped: %s", e)
+            problems.setdefault(("无法读取", str(e).removeprefix("无法读取图片").strip("（）")), []).append(src)
             continue
         if min(image.size) < MIN_IMAGE_SIDE:
+            continue  # an icon, a bullet, a spacer: no table
+        try:
+            text = image_text(image)
+        except OcrUnavailable as e:  # the page still counts, without its pictures' text
+            problems.setdefault(("未做 OCR", str(e)), []).append(src)
             continue
-        text = image_text(image)
+        except Exception as e:  # an OCR engine failure costs this picture, not the report
+            log.exception("OCR failed on %s of %s", src[:100], doc.source)
+            problems.setdefault(("OCR 出错", type(e).__name__), []).append(src)
+            continue
         if text.strip():
-            out.append(text)
-    return out
+            texts.append((src, text))
+    warnings = [f"页面图片{what}：{_names(srcs)}（{why}）" for (what, why), srcs in problems.items()]
+    if len(doc.images) > allowed and (got or any(src.startswith("data:") for src in doc.images[:allowed])):
+        # (said only when pictures were collected at all: a saved page without its pictures misses every one)
+        warnings.append(f"页面正文中另有 {len(doc.images) - allowed} 张图片未读取（每页最多读取 {allowed} 张）")
+    for w in warnings:
+        log.warning("%s: %s", doc.source, w)
+    if not texts and not warnings:
+        return doc
+    meta = dict(doc.meta, ocr=ENGINE, ocr_images=str(len(texts))) if texts else doc.meta
+    return dataclasses.replace(doc, text=_placed(doc, texts), meta=meta, warnings=[*doc.warnings, *warnings])
+
+
+def _placed(doc: Document, texts: list[tuple[str, str]]) -> str:
+    """The page's text with each picture's text where the picture stands (a table picture in its section), or at
+    the end for a picture whose place the reader did not record."""
+    if not texts:
+        return doc.text
+    lines = doc.text.split("\n")
+    at: dict[int, list[str]] = {}
+    for src, text in texts:
+        at.setdefault(min(doc.image_lines.get(src, len(lines)), len(lines)), []).append(text)
+    out: list[str] = []
+    for i in range(len(lines) + 1):
+        out.extend(at.get(i, ()))
+        if i < len(lines):
+            out.append(lines[i])
+    return "\n".join(out)
+
+
+def _names(srcs: list[str]) -> str:
+    """The images a warning is about, by their file names: a.png、b.png 等 5 张."""
+    names = ["data: URI" if s.startswith("data:") else (s.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or s)[:60]
+             for s in srcs]
+    return "、".join(names[:3]) + (f" 等 {len(names)} 张" if len(names) > 3 else "")
+
+
+def is_vector(src: str, content_type: str | None = None) -> bool:
+    """An SVG picture: drawn, not printed; OCR does not read it (icons, logos)."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    return ctype == "image/svg+xml" or src.split("?")[0].lower().endswith(".svg") or src[:20].lower().startswith(
+        "data:image/svg")
+
+
+def decode_data_uri(src: str) -> PageImage:
+    """A ``data:image/png;base64,…`` image written into the page itself."""
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    from indexer.limits import limits
+
+    head, comma, payload = src.partition(",")
+    ctype = head[5:].split(";")[0].strip().lower() or None
+    if not comma:
+        return PageImage(src, content_type=ctype, error="data: URI 没有内容")
+    if len(payload) * 3 // 4 > limits().image_bytes:
+        return PageImage(src, content_type=ctype, error=f"图片超过 {limits().image_bytes:,} 字节")
+    try:
+        data = (base64.b64decode("".join(payload.split()), validate=False) if head.lower().endswith(";base64")
+                else unquote_to_bytes(payload))
+    except (binascii.Error, ValueError):
+        return PageImage(src, content_type=ctype, error="data: URI 的 base64 内容有误")
+    return PageImage(src, data, ctype)

@@ -395,3 +395,103 @@ def outside_portal() -> dict[str, Resource]:
     return {"/zfxxgknb/t2019.htm": Resource(page, "text/html; charset=utf-8"),
             "/art/2023/1/1/art_9_1.html": Resource(page, "text/html; charset=utf-8"),
             "/robots.txt": Resource(b"", "text/plain")}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A column whose report page prints its statistics tables as pictures (common since 2021)
+
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、])")
+
+
+def pictured_report(pdf_name: str) -> tuple[str, list[bytes]]:
+    """A real report (one of samples/real/raw/*.pdf) as a web page does it since 2021: the text as HTML paragraphs,
+    each statistics table as an ``<img>`` (the PDF's own cells, drawn by testsite/images.py).  Returns the content
+    HTML, whose pictures are ``<img src="{n}">`` placeholders (n from 0), and the PNG of each."""
+    from indexer.read import read_bytes
+    from indexer.read.text import table_lines
+    from scrapers.testsite.images import table_png
+
+    doc = read_bytes(_pdf(pdf_name), pdf_name)
+    lines = doc.text.split("\n")
+    tables = list(doc.tables)
+    out: list[str] = []
+    para: list[str] = []
+    pictures: list[bytes] = []
+
+    def flush() -> None:
+        if para:
+            out.append(f"<p>{html.escape(''.join(para))}</p>")
+            para.clear()
+
+    i = 0
+    while i < len(lines):
+        rows = table_lines(tables[0]) if tables else None
+        if rows and lines[i:i + len(rows)] == rows:
+            flush()
+            out.append(f'<p style="text-align:center"><img src="{{{len(pictures)}}}" alt=""></p>')
+            pictures.append(table_png(tables.pop(0)))
+            i += len(rows)
+            continue
+        line = lines[i].strip()
+        i += 1
+        if not line:
+            flush()
+            continue
+        if _HEADING.match(line):
+            flush()
+        para.append(line)
+        if line.endswith(("。", "：")) or len(line) < 25:  # a PDF line that ends its paragraph
+            flush()
+    flush()
+    return "\n".join(out), pictures
+
+
+def pictured_portal() -> tuple[dict[str, Resource], dict]:
+    """A Hanweb column (UTF-8, ``/col/col1001/index.html``) with 淮安市洪泽区's 2024 report (jiangsu-019) on a page
+    whose five statistics tables are pictures — by a src relative to the page and from the site root — beside the
+    traps a real page has: a picture that is gone (404), one that is a page (text/html), one that is no image at
+    all, an icon written into the page (data: URI), the site's logo outside the content (never to be fetched); and
+    the report's 图解 page, listed first under the report's title, whose own picture must not be fetched (a 图解
+    is not a report).
+
+    Returns the routes and what the tests expect: ``report`` (its path), ``key`` (its label), ``tujie`` (the
+    图解's path and title), ``pictures`` (the paths of the table pictures), ``logo``, ``tujie_picture``."""
+    body, pictures = pictured_report("019_hzq2024_working.pdf")
+    title = load_sample("jiangsu-019.txt").title
+    report = "/art/2025/1/22/art_2001_7001.html"
+    srcs, paths, routes = [], [], {}
+    for n, png in enumerate(pictures):
+        # the first two by a path relative to the page, the others from the site root
+        path = f"/art/2025/1/22/W0202501226{n}.png" if n < 2 else f"/picture/2001/2501221530{n}.png"
+        srcs.append(path.rsplit("/", 1)[-1] if n < 2 else path)
+        paths.append(path)
+        routes[path] = Resource(png, "image/png")
+    for n, src in enumerate(srcs):
+        body = body.replace(f'src="{{{n}}}"', f'src="{html.escape(src)}"')
+    tiny_gif = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+    body += ('\n<p><img src="/picture/2001/gone.png"><img src="/picture/2001/page.png">'
+             f'<img src="/picture/2001/broken.png"><img src="{tiny_gif}" width="1"></p>')
+    routes["/picture/2001/page.png"] = Resource("<html><body>页面不存在</body></html>".encode(), "text/html")
+    routes["/picture/2001/broken.png"] = Resource(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "image/png")
+    logo = "/images/logo.png"
+    page = _hw_article(title, "2025-01-22", "淮安市洪泽区人民政府办公室", body).replace(
+        '<div id="header">', f'<div id="header"><img src="{logo}" alt="洪泽区人民政府">')
+    routes[report] = Resource(page.encode("utf-8"), "text/html; charset=utf-8")
+    routes[logo] = Resource(pictures[-1], "image/png")  # a picture like any other: only its place tells
+    tujie = "/art/2025/1/23/art_2001_7002.html"
+    tujie_title = f"一图读懂{title}"
+    tujie_picture = "/picture/2001/tujie.png"
+    routes[tujie] = Resource(_hw_article(tujie_title, "2025-01-23", "淮安市洪泽区人民政府办公室",
+                                         f'<p><img src="{tujie_picture}"></p>').encode("utf-8"),
+                             "text/html; charset=utf-8")
+    routes[tujie_picture] = Resource(pictures[0], "image/png")
+    # both listed under the report's title (the 图解 first), as columns that repeat it for the picture version do
+    items = "".join(f'<li><a href="{p}" target="_blank">{html.escape(title)}</a><span>{d}</span></li>'
+                    for p, d in [(tujie, "2025-01-23"), (report, "2025-01-22")])
+    routes["/col/col1001/index.html"] = Resource(
+        _hw_page("政府信息公开年报", f'<div class="lm"><ul class="list">{items}</ul></div>').encode("utf-8"),
+        "text/html; charset=utf-8")
+    routes["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /module/search/\n", "text/plain")
+    expected = {"report": report, "key": "jiangsu-019.txt", "tujie": (tujie, tujie_title), "logo": logo,
+                "pictures": paths, "tujie_picture": tujie_picture}
+    return routes, expected

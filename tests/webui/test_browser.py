@@ -302,3 +302,39 @@ def test_tick_an_issuer_and_see_only_that_bodys_reports_of_every_year(page, base
     page.wait_for_url(lambda url: "issuer=" not in url)
     assert int(page.locator(".summary strong").first.inner_text()) > 2
     assert not page.errors, page.errors
+
+
+def test_report_page_links_its_tujie(browser, tmp_path):
+    """A report whose 图解 page was seen before it: the report page names it, 图解：<标题>, linking to the page."""
+    import waitress.server
+
+    from indexer.library import Library
+    from indexer.model import NotAReport
+
+    title = "武威市2019年政府信息公开工作年度报告"
+    url = "https://www.gswuwei.gov.cn/tj/t20200305_1.html"
+    index = tmp_path / "index"
+    with Library(index) as lib:
+        tujie = (f"<html><head><meta charset='utf-8'><title>一图读懂{title}</title></head><body><h1>一图读懂{title}"
+                 "</h1><div><p><img src='tj.jpg'></p></div></body></html>").encode("utf-8")
+        with pytest.raises(NotAReport):
+            lib.add_bytes(tujie, "t20200305_1.html", source=url)
+        rid = lib.add_bytes((SAMPLES / "seeds" / "000_9cc224736a79167a.txt").read_bytes(), "000.txt").id
+    server = waitress.server.create_server(create_app(index), host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"http://127.0.0.1:{server.effective_port}/report/{rid}")
+        link = page.locator("dd.illustrations a")
+        playwright_sync.expect(link).to_have_text(f"一图读懂{title}")
+        assert link.get_attribute("href") == url
+        playwright_sync.expect(page.locator("dd.illustrations li")).to_have_text(f"图解：一图读懂{title}")
+        page.screenshot(path=str(Path(os.environ.get("NIANBAO_SHOTS") or tmp_path) / "report-tujie.png"))
+        assert not errors, errors
+    finally:
+        context.close()
+        server.close()

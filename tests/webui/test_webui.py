@@ -224,7 +224,9 @@ def test_api_facets_and_report(client, lib):
     assert any(v["value"] == "甘肃省" and v["count"] > 0 for v in facets["province"])
     r = next(lib.reports())
     got = client.get(f"/api/reports/{r.id}").get_json()
-    # issue 13: the report's keywords (and each section's) come with it; the rest is the report's JSON unchanged
+    # issue 13: the report's keywords (and each section's) come with it, and (issue 11) the 图解/解读 pages about it;
+    # the rest is the report's JSON unchanged
+    assert got.pop("illustrations") == []
     keywords = got.pop("keywords")
     assert keywords and all(k["word"] and k["weight"] > 0 for k in keywords)
     assert all("keywords" in s for s in got["sections"])
@@ -427,3 +429,43 @@ def test_a_partial_answer_says_which_shards_are_missing(index_dir, lib):
     assert "结果不完整" not in html(create_app(index_dir).test_client().get("/?q=公开"))
     resp = client.get("/api/export?q=公开&format=json")  # an export never silently lacks reports
     assert resp.status_code == 503 and "分片 2" in resp.get_json()["error"]
+
+
+@pytest.fixture(scope="module")
+def tujie_index(tmp_path_factory):
+    """A report with its 图解 page (crawled: a URL) and its 解读 (added from a file: a file name)."""
+    from indexer.model import NotAReport
+
+    index = tmp_path_factory.mktemp("tujie") / "index"
+    title = "武威市2019年政府信息公开工作年度报告"
+    pages = [("https://www.gswuwei.gov.cn/tj/t1.html", f"一图读懂{title}"), ("jiedu.html", f"《{title}》解读")]
+    with Library(index) as lib:
+        report = lib.add_bytes((SAMPLES / "seeds" / "000_9cc224736a79167a.txt").read_bytes(), "000.txt")
+        for source, page_title in pages:
+            page = (f"<html><head><meta charset='utf-8'><title>{page_title}</title></head><body><h1>{page_title}</h1>"
+                    "<div><p>现就年度报告解读如下。</p></div></body></html>").encode("utf-8")
+            with pytest.raises(NotAReport):
+                lib.add_bytes(page, source.rsplit("/", 1)[-1], source=source)
+    return index, report.id, pages
+
+
+def test_report_page_and_api_name_its_tujie_and_jiedu_pages(tujie_index):
+    index, rid, pages = tujie_index
+    client = create_app(index).test_client()
+    page = html(client.get(f"/report/{rid}"))
+    (url, tujie), (name, jiedu) = pages
+    assert "<dt>图解与解读</dt>" in page
+    assert (f'<li>图解：<a href="{url}" rel="noopener noreferrer nofollow" target="_blank">{tujie}</a></li>'
+            in page)
+    assert f"<li>解读：{jiedu} <span class=\"muted\">（{name}）</span></li>" in page  # a file name is no link
+    data = client.get(f"/api/reports/{rid}").get_json()
+    assert data["illustrations"] == [{"kind": "图解", "title": tujie, "source": url},
+                                     {"kind": "政策解读", "title": jiedu, "source": name}]
+    schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Report"]["properties"]
+    assert schema["illustrations"]["items"]["required"] == ["kind", "title", "source"]
+
+
+def test_a_report_without_tujie_shows_none(client, lib):
+    report = next(iter(lib.reports()))
+    assert "图解与解读" not in html(client.get(f"/report/{report.id}"))
+    assert client.get(f"/api/reports/{report.id}").get_json()["illustrations"] == []
