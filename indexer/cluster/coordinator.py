@@ -136,11 +136,20 @@ class ClusterBackend:
             out.setdefault(shard_of(rid, self.n_shards), []).append(rid)
         return out
 
-    def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
+    def update(self, reports: Iterable[Report], *, workers: int = 2,
+               values: dict[str, dict[str, float]] | None = None) -> int:
         unique = {r.id: r for r in reports}
-        groups = self._by_shard(unique)
-        answers = self._write("update", lambda s: ([unique[rid] for rid in groups[s]],), groups)
+        values = values or {}
+        groups = self._by_shard(dict.fromkeys([*unique, *values]))
+        answers = self._write("update", lambda s: ([unique[rid] for rid in groups[s] if rid in unique],
+                                                   {rid: values[rid] for rid in groups[s] if rid in values}), groups)
         return sum(answers.values())
+
+    def values(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for values in self._write("values", lambda s: (), range(self.n_shards)).values():
+            out.update(values)
+        return out
 
     def delete(self, ids: Iterable[str]) -> int:
         groups = self._by_shard(dict.fromkeys(ids))
@@ -154,7 +163,8 @@ class ClusterBackend:
         return out
 
     def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
-             progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+             progress: Callable[[int, int], None] | None = None,
+             values: dict[str, dict[str, float]] | None = None) -> tuple[int, int]:
         """As SearchIndex.sync, over the shards: also removes a report from a shard that does not own it."""
         held = self._write("versions", lambda s: (), range(self.n_shards))
         extra = {s: sorted(rid for rid in have if rid not in versions or shard_of(rid, self.n_shards) != s)
@@ -171,6 +181,10 @@ class ClusterBackend:
             added += len(batch)
             if progress:
                 progress(added, len(todo))
+        if values is not None:  # each shard exactly the values of the reports it owns
+            owned = self._by_shard(values)
+            self._write("set_values", lambda s: ({rid: values[rid] for rid in owned.get(s, ())}, True),
+                        range(self.n_shards))
         return added, sum(map(len, extra.values()))
 
     # -- SearchBackend: reading ------------------------------------------------------------------------------------

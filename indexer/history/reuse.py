@@ -40,6 +40,12 @@ STANDARD_MIN_REPORTS = 5
 _CLOSED = re.compile(r"[。！？!?；;][”’」』）)】》\"']*$")
 TOP_SOURCES = 5
 NO_PROVINCE = "（中央）"  # bodies without a province: the central ones, a group of their own
+# The figures as report fields (FIELDS.md keys) → their names in the stored Reuse (to_store()).  They are computed
+# across the collection and change as other reports arrive, so they are kept apart from the report they describe:
+# the store keeps them in its reuse table (not in the report's JSON, whose hash is the version the index compares)
+# and the search index beside its documents (its per-generation values), so a changed figure costs a row, not a
+# re-index of the report.
+FIELDS = {"reuse.previous": "previous", "reuse.others": "others"}
 
 
 def is_standard(provinces: int, reports: int, total_provinces: int, year_reports: int) -> bool:
@@ -97,12 +103,7 @@ class Reuse:
 
     def fields(self) -> dict[str, float]:
         """The figures as report fields (filterable and sortable like table fields)."""
-        out = {}
-        if self.previous is not None:
-            out["reuse.previous"] = self.previous
-        if self.others is not None:
-            out["reuse.others"] = self.others
-        return out
+        return {key: value for key, name in FIELDS.items() if (value := getattr(self, name)) is not None}
 
     def to_json(self) -> dict[str, Any]:
         return {"sentences": self.sentences, "standard": self.standard, "previous_id": self.previous_id,

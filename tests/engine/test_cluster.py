@@ -51,6 +51,9 @@ QUERIES = [  # (query, filters, sort)
     ("公开", {"issuer": ["350128/政府/综合实验区"]}, "relevance"),
     ("issuer:武威市人民政府", None, "year_desc"),
     ("", {"issuer": ["640381/政府", "青铜峡市人民政府"]}, "relevance"),
+    # the copied-text figures, which the shards hold beside their documents (the index's values)
+    ("reuse.others:>0", None, "reuse.others:desc"),
+    ("", None, "reuse.previous:asc"),
 ]
 
 
