@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.history.sentences import keyed_sentences
+from indexer.history.sentences import sentence_key, split_sentences
 from indexer.model import Report
 
 MIN_CHARS = 10  # shorter sentences (headings, 特此报告, 联系电话：…) are no evidence of copying
@@ -65,9 +65,12 @@ def own_sentences(report: Report) -> dict[int, str]:
     taken out, which needs the collection)."""
     out: dict[int, str] = {}
     for s in report.sections:
-        for sentence, key in keyed_sentences(s.text):
-            # a table row, a heading, a label: not prose
-            if len(key) >= MIN_CHARS and "\t" not in sentence and _CLOSED.search(sentence) and not key.isdigit():
+        for sentence in split_sentences(s.text):
+            # a table row, a heading, a label: not prose (told from the sentence as written before its key is made)
+            if "\t" in sentence or not _CLOSED.search(sentence):
+                continue
+            key = sentence_key(sentence)
+            if len(key) >= MIN_CHARS and not key.isdigit():
                 out.setdefault(sentence_hash(key), sentence)
     return out
 
