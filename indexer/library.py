@@ -160,9 +160,9 @@ class Library:
         return added, deleted
 
     def pending(self) -> int:
-        """Stored reports not yet searchable (a write killed between store and index); a writer's next open, or
-        `nianbao reindex --index-only`, indexes them."""
-        return self.index.pending(self.store.versions())
+        """Stored reports not yet searchable, or searchable by reuse figures they no longer have (a write killed
+        between store and index); a writer's next open, or `nianbao reindex --index-only`, indexes them."""
+        return self.index.pending(self.store.versions(), self.store.reuse_fields())
 
     def _load(self, report_id: str) -> Report:
         report = self.store.get(report_id)

@@ -30,7 +30,7 @@ from ray.exceptions import ActorDiedError, GetTimeoutError, RayActorError, RayTa
 from indexer.cluster.shard import Shard, shard_dir, shard_of
 from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable, UnknownName
 from indexer.engine.facets import empty_facets, merge_facets
-from indexer.engine.index import indexed_version, loaded_batches
+from indexer.engine.index import indexed_version, loaded_batches, moved_values
 from indexer.engine.query import filter_values, parse_filters, parse_query, texts
 from indexer.engine.ranking import CollectionStats, parse_field_sort
 from indexer.model import Report
@@ -256,11 +256,12 @@ class ClusterBackend:
         if unknown:
             raise UnknownName(next(iter(answers.values()))[unknown[0]])
 
-    def pending(self, versions: dict[str, str]) -> int:
-        """How many reports a sync to ``versions`` would index or remove."""
+    def pending(self, versions: dict[str, str], values: dict[str, dict[str, float]] | None = None) -> int:
+        """How many reports a sync to ``versions`` (and ``values``) would index, remove or give other values."""
         have = self.versions()
-        stale = sum(1 for rid, v in versions.items() if have.get(rid) != indexed_version(v))
-        return stale + len(set(have) - set(versions))
+        stale = {rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)}
+        moved = moved_values(self.values(), values, complete=True) if values is not None else {}
+        return len(stale | (set(have) - set(versions)) | set(moved))
 
     def keywords(self, report_id: str) -> dict | None:
         return None  # the word view's keywords are not gathered across shards (yet): the report page shows none

@@ -41,9 +41,10 @@ class SearchBackend(Protocol):
     def values(self) -> dict[str, dict[str, float]]:
         """Report id → the values it is searched by (see update)."""
 
-    def pending(self, versions: dict[str, str]) -> int:
+    def pending(self, versions: dict[str, str], values: dict[str, dict[str, float]] | None = None) -> int:
         """How many of these reports (id → store version) the index lacks or holds at another version, plus the
-        ids it holds that are not among them: what a sync would do."""
+        ids it holds that are not among them, plus (given ``values``) those it holds other values of: what a sync
+        would do."""
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:

@@ -132,6 +132,15 @@ def clean_values(values: Values) -> Values:
     return out
 
 
+def moved_values(have: Values, values: Values, complete: bool = False) -> Values:
+    """Of ``values``, those an index holding ``have`` holds otherwise; a report's {} (and with ``complete``, a report
+    of ``have`` missing from ``values``) where the index has values to remove."""
+    wanted = clean_values(values)
+    moved = {rid: v for rid, v in wanted.items() if have.get(rid) != v}
+    moved.update({rid: {} for rid in (have if complete else values) if rid in have and rid not in wanted})
+    return moved
+
+
 def loaded_batches(ids: list[str], load: Callable[[str], Report], size: int = _SYNC_BATCH) -> Iterator[list[Report]]:
     """The reports of these ids, loaded a batch at a time (one commit each in sync); a report that cannot be
     loaded is logged and left out, so it never stops a sync."""
@@ -353,12 +362,7 @@ class SearchIndex:
         return self.snapshot().values()
 
     def _moved_values(self, values: Values, complete: bool = False) -> Values:
-        """Of these values, those the index holds otherwise (with complete: {} for reports missing from them)."""
-        have = self.values()
-        wanted = clean_values(values)
-        moved = {rid: v for rid, v in wanted.items() if have.get(rid) != v}
-        moved.update({rid: {} for rid in (have if complete else values) if rid in have and rid not in wanted})
-        return moved
+        return moved_values(self.values(), values, complete)
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
@@ -405,10 +409,12 @@ class SearchIndex:
         extra = sorted(set(have) - set(versions))
         return [rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)], extra
 
-    def pending(self, versions: dict[str, str]) -> int:
-        """How many reports a sync to ``versions`` would index or remove (0 when the index is up to date)."""
+    def pending(self, versions: dict[str, str], values: Values | None = None) -> int:
+        """How many reports a sync to ``versions`` (and ``values``) would index, remove or give other values (0 when
+        the index is up to date)."""
         todo, extra = self._behind(versions)
-        return len(todo) + len(extra)
+        moved = self._moved_values(values, complete=True) if values is not None else {}
+        return len({*todo, *extra, *moved})
 
     # -- searching -------------------------------------------------------------------------------------------------
 

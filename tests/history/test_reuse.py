@@ -200,6 +200,14 @@ def test_report_page_and_api_show_reuse_with_source_passages(tmp_path):
     assert "<mark" in target
 
 
+def _late_source(truth) -> tuple[str, str]:
+    """(copy, source): a copy of more than 0.3 whose source no other report copies, and whose source's body wrote
+    nothing of it again in 2021."""
+    sources = [t[2] for t in truth.values() if t[2]]
+    return next((rid, t[2]) for rid, t in sorted(truth.items())
+                if t[2] and t[1] > 0.3 and sources.count(t[2]) == 1 and truth[f"{t[2][:4]}y2021"][0] == 0)
+
+
 def test_a_later_source_moves_earlier_figures_without_re_indexing_them(tmp_path, monkeypatch):
     """The reuse figures of a report change as other reports arrive; the index keeps them beside its documents, so
     a source added after its copy is the only report indexed, while filters, sorts, field hits and the stored
@@ -207,10 +215,7 @@ def test_a_later_source_moves_earlier_figures_without_re_indexing_them(tmp_path,
     import indexer.engine.index as index_module
 
     reports, truth = _collection(seed=5, bodies=30)
-    sources = [t[2] for t in truth.values() if t[2]]
-    # a copy whose source no other report copies, and whose source's body wrote nothing of it again in 2021
-    copier, source = next((rid, t[2]) for rid, t in sorted(truth.items())
-                          if t[2] and t[1] > 0.3 and sources.count(t[2]) == 1 and truth[f"{t[2][:4]}y2021"][0] == 0)
+    copier, source = _late_source(truth)
     for part, ids in (("first", [rid for rid in reports if rid != source]), ("later", [source])):
         (tmp_path / part).mkdir()
         for rid in ids:
@@ -244,3 +249,25 @@ def test_a_later_source_moves_earlier_figures_without_re_indexing_them(tmp_path,
         assert lib.sync_index() == (0, 0) and not indexed[1:]
     with Library(tmp_path / "index", readonly=True) as reader:
         assert flagged(reader)[copier][0]["value"] == after
+
+
+def test_figures_a_stored_report_moved_are_pending_until_the_next_sync(tmp_path):
+    """A report stored but not indexed yet (add_bytes(index_now=False) as the crawler does, or a write killed
+    before its index commit): it and the reports whose figures it moved are pending; the next sync indexes it and
+    gives the others their figures."""
+    reports, truth = _collection(seed=5, bodies=30)
+    copier, source = _late_source(truth)
+    with Library(tmp_path / "index") as lib:
+        first = [r for rid, r in reports.items() if rid != source]
+        for r in first:
+            lib.store.put(r, data=r.id.encode(), name=f"{r.id}.txt", content_type="text/plain")
+        lib.update_reuse(first)
+        lib.sync_index()
+        assert lib.pending() == 0
+        r = reports[source]
+        lib.store.put(r, data=r.id.encode(), name=f"{r.id}.txt", content_type="text/plain")
+        lib.update_reuse([r])
+        assert lib.pending() == 3  # the source, the copy, the source body's next report (its reuse.previous)
+        assert copier not in {x["id"] for x in lib.search("reuse.others:>0.3", limit=200)["results"]}
+        assert lib.sync_index() == (1, 0) and lib.pending() == 0
+        assert copier in {x["id"] for x in lib.search("reuse.others:>0.3", limit=200)["results"]}
