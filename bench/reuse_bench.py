@@ -7,7 +7,8 @@ Both runs are Library.add_paths() over bench/out/synth-N-txt/ (read, parse, stor
 second has Library.update_reuse replaced by a no-op.  The synthetic narrative is recombined from the samples'
 sentences, so it shares far more sentences across reports than real ones do: many are standard wording at once, the
 others are shared by many reports (the worst case for the inverted lists).  Figures: wall and CPU seconds (CPU
-includes the parsing worker processes).
+includes the parsing worker processes), and how many report documents each run indexed (a report whose reuse
+figures a later one changed is not indexed again: the figures are the index's values, not part of its documents).
 """
 
 from __future__ import annotations
@@ -24,14 +25,27 @@ from bench.synth import OUT, generate
 
 
 def _add(txt_dir: Path, path: Path) -> tuple:
+    import indexer.engine.index as index_module
     from indexer.library import Library
 
     shutil.rmtree(path, ignore_errors=True)
     lib = Library(path)
-    c0, t0 = cpu_seconds(), time.perf_counter()
-    result = lib.add_paths([txt_dir])
-    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    indexed = [0]
+    document = index_module.report_document
+
+    def counted(report, version=None):
+        indexed[0] += 1
+        return document(report, version)
+
+    index_module.report_document = counted
+    try:
+        c0, t0 = cpu_seconds(), time.perf_counter()
+        result = lib.add_paths([txt_dir])
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    finally:
+        index_module.report_document = document
     assert not result.failed, result.failed[:3]
+    print(f"  {indexed[0]} report documents indexed for {len(result.added)} reports added")
     return wall, cpu, lib
 
 
@@ -45,7 +59,7 @@ def main() -> None:
     txt_dir = OUT / f"synth-{args.size}-txt"
     print(f"cores: {os.cpu_count()}  load average at start: {os.getloadavg()[0]:.1f}")
     original = Library.update_reuse
-    Library.update_reuse = lambda self, reports: []
+    Library.update_reuse = lambda self, reports: {}
     try:
         wall0, cpu0, lib0 = _add(txt_dir, OUT / f"reuse-off-{args.size}")
         lib0.close()

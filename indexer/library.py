@@ -215,14 +215,14 @@ class Library:
         missing = self.store.ids_without_sentences()
         if missing:  # stored by an older nianbao, or a run killed between store and reuse: complete them first
             self.update_reuse([r for r in map(self.store.get, missing) if r is not None])
-        added, deleted = self.index.sync(self.store.versions(), self._load)
+        added, deleted = self.index.sync(self.store.versions(), self._load, values=self.store.reuse_fields())
         self._synced = True
         return added, deleted
 
     def pending(self) -> int:
-        """Stored reports not yet searchable (a write killed between store and index); a writer's next open, or
-        `nianbao reindex --index-only`, indexes them."""
-        return self.index.pending(self.store.versions())
+        """Stored reports not yet searchable, or searchable by reuse figures they no longer have (a write killed
+        between store and index); a writer's next open, or `nianbao reindex --index-only`, indexes them."""
+        return self.index.pending(self.store.versions(), self.store.reuse_fields())
 
     def _load(self, report_id: str) -> Report:
         report = self.store.get(report_id)
@@ -242,9 +242,6 @@ class Library:
         """Store one report (with the page images it was read with); returns ids it replaced (same raw bytes parsed
         to another id before), and the reports of its site stored again because it settles their region
         (indexer/sites.py).  图解 pages waiting for it are attached to it."""
-        prior = self.store.get_reuse(report.id)
-        if prior:  # until update_reuse() runs: the figures it had, so that adding it again changes nothing
-            report.fields.update(reuse_mod.Reuse.from_store(prior).fields())
         stale = [rid for rid in self.store.ids_for_document(data) if rid != report.id]
         for rid in stale:
             self.store.delete(rid)
@@ -288,13 +285,13 @@ class Library:
         if not report.is_report:
             hints = {**(hints or {}), _FORCED: "1"}  # kept with the document: a reparse keeps it too
         stale, again = self._store(report, data, name, content_type, meta, hints, images)
-        changed = self.update_reuse([report, *again])
+        figures = self.update_reuse([report, *again])
         if not index_now:
             self._synced = False
             return report
         if stale:
             self.index.delete(stale)
-        self.index.update([report, *again, *changed])
+        self.index.update([report, *again], values=figures)
         return report
 
     def add_paths(self, paths: Iterable[str | Path], *, hints: dict[str, str] | None = None,
@@ -314,8 +311,8 @@ class Library:
 
         def flush() -> None:
             if batch:
-                changed = self.update_reuse(list(batch.values()))
-                self.index.update([*batch.values(), *changed])
+                figures = self.update_reuse(list(batch.values()))
+                self.index.update(batch.values(), values=figures)
                 batch.clear()
 
         def handle(path: str, report: Report | None, data: bytes | None, error: str | None,
@@ -436,9 +433,9 @@ class Library:
         if found:
             self.index.delete([report_id])
             with self.store.bulk():
-                changed = self._recompute_reuse(sharing)  # the reports it was a source or the previous report of
-            if changed:
-                self.index.update(changed)
+                figures = self._recompute_reuse(sharing)  # the reports it was a source or the previous report of
+            if figures:
+                self.index.update([], values=figures)
         return found
 
     # -- reading ---------------------------------------------------------------------------------------------------
@@ -516,14 +513,17 @@ class Library:
 
     # -- copied text (indexer.history.reuse) ------------------------------------------------------------------------
 
-    def update_reuse(self, reports: list[Report]) -> list[Report]:
+    def update_reuse(self, reports: list[Report]) -> dict[str, dict[str, float]]:
         """Record these new or changed reports' sentences, then compute the reuse figures of them and of every
         report their arrival may change: those sharing a sentence with them that is not standard wording, those
         holding one whose standing (standard or not) they changed, and the next report of their bodies.  The
-        figures go into the reports' fields (``reuse.previous``, ``reuse.others``), so search filters and sorts
-        by them.  Returns the other reports whose fields changed (to be indexed); ``reports`` change in place."""
+        figures are stored in the reuse table, which the store's reports read their ``reuse.previous`` and
+        ``reuse.others`` fields from (``reports`` get theirs in place).  Returns report id → figures as fields
+        ({} for none) of these reports and of every other whose figures changed: the search index's values
+        (``SearchBackend.update(values=…)``), by which search filters and sorts by them — no report is re-indexed
+        because its figures moved."""
         if not reports:
-            return []
+            return {}
         touched: set[str] = set()
         totals: dict[int | None, tuple[int, int]] = {}  # per year, once a call: a count over the collection
         with self.store.bulk():
@@ -543,8 +543,7 @@ class Library:
                 touched |= {rid for ps in self.store.sentence_postings(flipped).values() for rid, _b, _y in ps}
                 touched |= self._later_report(r)  # the body's next report counts this one as its previous
             mine = {r.id: r for r in reports}
-            changed = self._recompute_reuse(touched | set(mine), mine)
-        return [r for r in changed if r.id not in mine]
+            return self._recompute_reuse(touched | set(mine), mine)
 
     def _later_report(self, report: Report) -> set[str]:
         """The id of the body's report of the next later year, if any."""
@@ -560,28 +559,26 @@ class Library:
         standard = facts.standard(hashes, year)
         return {p.report_id for ps in facts.postings([h for h in hashes if h not in standard]).values() for p in ps}
 
-    def _recompute_reuse(self, ids: set[str], known: dict[str, Report] | None = None) -> list[Report]:
+    def _recompute_reuse(self, ids: set[str], known: dict[str, Report] | None = None) -> dict[str, dict[str, float]]:
         """Compute and store the reuse of these reports (``known``: reports at hand, whose fields are set in place);
-        returns those whose stored fields changed."""
-        changed = []
+        returns id → figures as fields of the known ones and of the others whose figures changed."""
+        changed = {}
         known = known or {}
         facts = _SentenceFacts(self.store)  # the store's sentence rows do not change during this loop
         for rid in sorted(ids):
             result = self._reuse_of(rid, facts)
             if result is None:
                 continue
+            new = result.to_store()
             old = self.store.get_reuse(rid)
-            self.store.put_reuse(rid, result.to_store())
-            old_fields = reuse_mod.Reuse.from_store(old).fields() if old else None
-            if rid not in known and old_fields == result.fields():
-                continue  # the figures did not move: the stored report stays as it is
-            report = known.get(rid) or self.store.get(rid)
-            fields = {k: v for k, v in report.fields.items() if not k.startswith("reuse.")}
-            fields.update(result.fields())
-            if fields != report.fields:
-                report.fields = fields
-                self.store.update_report(report)
-                changed.append(report)
+            if old != new:
+                self.store.put_reuse(rid, new)
+            figures = result.fields()
+            report = known.get(rid)
+            if report is not None:
+                report.fields = {**{k: v for k, v in report.fields.items() if k not in reuse_mod.FIELDS}, **figures}
+            if report is not None or old is None or reuse_mod.Reuse.from_store(old).fields() != figures:
+                changed[rid] = figures
         return changed
 
     def _reuse_of(self, report_id: str, facts: "_SentenceFacts | None" = None) -> "reuse_mod.Reuse | None":

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.model import PageImage, Report
+from indexer.history.reuse import FIELDS as REUSE_FIELDS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -113,6 +114,9 @@ CREATE TABLE IF NOT EXISTS report_keys (
 CREATE INDEX IF NOT EXISTS report_keys_title ON report_keys(title_key);
 CREATE INDEX IF NOT EXISTS report_keys_body ON report_keys(body, year);
 """
+# the reuse figures of a report row, read with it (LEFT JOIN reuse u): one column per REUSE_FIELDS key
+_FIGURES = ", ".join(f"json_extract(u.json, '$.{name}')" for name in REUSE_FIELDS.values())
+_STORE_LAYOUT = 1  # PRAGMA user_version: 1 = reports' JSON without the reuse figures (older stores are rewritten)
 _IN_BATCH = 500  # values per SQL IN (…) list (SQLite allows 32766 variables; smaller lists keep each query short)
 
 
@@ -142,7 +146,11 @@ def sha256(data: bytes) -> str:
 
 
 def report_json(report: Report) -> str:
-    return json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True)
+    """The report as stored: its JSON without the reuse figures (kept in the reuse table, read back by get())."""
+    d = report.to_json()
+    if any(k in REUSE_FIELDS for k in d["fields"]):
+        d["fields"] = {k: v for k, v in d["fields"].items() if k not in REUSE_FIELDS}
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
 
 def _version_of(text: str) -> str:
@@ -182,6 +190,30 @@ class ReportStore:
             self._db.executescript(_SCHEMA)
         self._db.execute("PRAGMA busy_timeout=30000")
         self._bulk = False
+        # a store written before the reuse table existed, opened read-only: reports without figures
+        self._reports_sql = "SELECT r.json, {} FROM reports r LEFT JOIN reuse u ON u.report_id = r.id".format(
+            _FIGURES if self._has_table("reuse") else ", ".join("NULL" for _ in REUSE_FIELDS))
+        if not readonly:
+            self._upgrade()
+
+    def _has_table(self, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (name,)).fetchone() is not None
+
+    def _upgrade(self) -> None:
+        """A store of an older nianbao kept the reuse figures in the reports' JSON too: rewritten without them
+        (and their versions with it), once."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= _STORE_LAYOUT:
+            return
+        with self._db:
+            ids = self._db.execute("SELECT id FROM reports WHERE json LIKE '%\"reuse.%'").fetchall()
+            for (rid,) in ids:
+                text = self._db.execute("SELECT json FROM reports WHERE id = ?", (rid,)).fetchone()[0]
+                new = report_json(Report.from_json(json.loads(text)))
+                if new != text:
+                    self._db.execute("UPDATE reports SET json = ?, version = ? WHERE id = ?",
+                                     (new, _version_of(new), rid))
+            self._db.execute(f"PRAGMA user_version = {_STORE_LAYOUT}")
 
     def close(self) -> None:
         self._db.close()
@@ -234,15 +266,6 @@ class ReportStore:
                 " updated_at=excluded.updated_at",
                 (report.id, digest, report.source, json.dumps(meta or {}, ensure_ascii=False),
                  json.dumps(hints or {}, ensure_ascii=False), text, version, now))
-        return version
-
-    def update_report(self, report: Report) -> str:
-        """Store a changed report (same id, same raw bytes: e.g. its reuse figures moved); returns its version."""
-        text = report_json(report)
-        version = _version_of(text)
-        with self._tx():
-            self._db.execute("UPDATE reports SET json = ?, version = ?, updated_at = ? WHERE id = ?",
-                             (text, version, time.time(), report.id))
         return version
 
     def delete(self, report_id: str) -> bool:
@@ -405,6 +428,18 @@ class ReportStore:
         except sqlite3.OperationalError:  # a store written before the table existed, opened read-only
             return []
 
+    def reuse_fields(self) -> dict[str, dict[str, float]]:
+        """Report id → its reuse figures as report fields, for every report that has any (what the search index
+        holds beside its documents)."""
+        if not self._has_table("reuse"):
+            return {}
+        out = {}
+        for rid, *figures in self._db.execute(f"SELECT u.report_id, {_FIGURES} FROM reuse u"):
+            fields = {k: float(v) for k, v in zip(REUSE_FIELDS, figures) if v is not None}
+            if fields:
+                out[rid] = fields
+        return out
+
     def put_reuse(self, report_id: str, data: dict) -> None:
         with self._tx():
             self._db.execute("INSERT OR REPLACE INTO reuse(report_id, json) VALUES (?, ?)",
@@ -462,8 +497,9 @@ class ReportStore:
     # -- reading ---------------------------------------------------------------------------------------------------
 
     def get(self, report_id: str) -> Report | None:
-        row = self._db.execute("SELECT json FROM reports WHERE id = ?", (report_id,)).fetchone()
-        return Report.from_json(json.loads(row[0])) if row else None
+        """The report with its reuse figures (``reuse.*`` fields) as the reuse table has them now."""
+        row = self._db.execute(self._reports_sql + " WHERE r.id = ?", (report_id,)).fetchone()
+        return _report(row) if row else None
 
     def original(self, report_id: str) -> tuple[str, str | None, bytes, float] | None:
         """(file name, content type, the bytes as collected, when they were collected) of a report's document."""
@@ -487,8 +523,8 @@ class ReportStore:
         return self._db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
 
     def reports(self) -> Iterator[Report]:
-        for (text,) in self._db.execute("SELECT json FROM reports ORDER BY id"):
-            yield Report.from_json(json.loads(text))
+        for row in self._db.execute(self._reports_sql + " ORDER BY r.id"):
+            yield _report(row)
 
     def document(self, report_id: str) -> StoredDocument | None:
         """The stored document a report was parsed from."""
@@ -519,3 +555,15 @@ class ReportStore:
             return ()
         return tuple(PageImage(src, None if data is None else bytes(data), ctype, error)
                      for src, ctype, data, error in rows)
+
+
+def _report(row: tuple) -> Report:
+    """A report from a row of (JSON, reuse figures …): the figures as its ``reuse.*`` fields, in place of any its JSON
+    still holds (a store of an older nianbao opened read-only)."""
+    report = Report.from_json(json.loads(row[0]))
+    if any(k in REUSE_FIELDS for k in report.fields):
+        report.fields = {k: v for k, v in report.fields.items() if k not in REUSE_FIELDS}
+    for key, value in zip(REUSE_FIELDS, row[1:]):
+        if value is not None:
+            report.fields[key] = float(value)
+    return report

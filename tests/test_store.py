@@ -153,3 +153,35 @@ def test_read_only_opens_refuse_an_old_index_and_say_how_to_rebuild_it(tmp_path,
     assert nianbao("search", "政务新媒体").returncode == 0
     with Library(tmp_path, readonly=True) as lib:
         assert lib.search("政务新媒体")["total"] == 4
+
+
+def test_reuse_figures_live_in_the_reuse_table_not_in_the_report_json(tmp_path):
+    """A report reads its reuse.* fields from the reuse table, so a figure that moves changes no report version (the
+    index would re-index it); a store of an older nianbao, which kept them in the JSON too, is rewritten once."""
+    import json
+    import sqlite3
+
+    from indexer.store import report_json, report_version
+
+    store = ReportStore(tmp_path)
+    r = _report("a")
+    r.fields["reuse.others"] = 0.5
+    v = store.put(r, data=b"x", name="a.txt", content_type=None)
+    assert v == report_version(_report("a")) and "reuse." not in report_json(r)
+    assert "reuse.others" not in store.get("a").fields  # no figures computed yet
+    store.put_reuse("a", {"sentences": 4, "standard": 0, "previous": None, "others": 0.25, "sources": []})
+    assert store.get("a").fields == {"apply.new.total": 3, "reuse.others": 0.25}
+    assert [x.fields for x in store.reports()] == [store.get("a").fields] and store.versions() == {"a": v}
+    assert store.reuse_fields() == {"a": {"reuse.others": 0.25}}
+    store.close()
+    old = json.dumps({**_report("a").to_json(), "fields": {"apply.new.total": 3, "reuse.others": 0.5}},
+                     ensure_ascii=False, sort_keys=True)
+    with sqlite3.connect(tmp_path / ReportStore.FILENAME) as db:  # as an older nianbao left it
+        db.execute("UPDATE reports SET json = ?, version = 'old'", (old,))
+        db.execute("PRAGMA user_version = 0")
+    db.close()
+    ro = ReportStore(tmp_path, readonly=True)
+    assert ro.get("a").fields["reuse.others"] == 0.25 and ro.versions() == {"a": "old"}  # read as it is
+    ro.close()
+    store = ReportStore(tmp_path)
+    assert store.versions() == {"a": v} and store.get("a").fields["reuse.others"] == 0.25

@@ -41,7 +41,7 @@ from indexer.cluster.shard import Shard, shard_dir, shard_of
 from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable, UnknownName
 from indexer.engine.evaluate import check_mode
 from indexer.engine.facets import empty_facets, merge_facets
-from indexer.engine.index import indexed_version, loaded_batches
+from indexer.engine.index import indexed_version, loaded_batches, moved_values
 from indexer.engine.keywords import FACET_TOPICS, collection_idf, merge_topic_counts, merge_word_counts
 from indexer.engine.query import filter_values, parse_filters, parse_query, texts
 from indexer.engine.ranking import CollectionStats, parse_field_sort
@@ -153,11 +153,20 @@ class ClusterBackend:
             out.setdefault(shard_of(rid, self.n_shards), []).append(rid)
         return out
 
-    def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
+    def update(self, reports: Iterable[Report], *, workers: int = 2,
+               values: dict[str, dict[str, float]] | None = None) -> int:
         unique = {r.id: r for r in reports}
-        groups = self._by_shard(unique)
-        answers = self._write("update", lambda s: ([unique[rid] for rid in groups[s]],), groups)
+        values = values or {}
+        groups = self._by_shard(dict.fromkeys([*unique, *values]))
+        answers = self._write("update", lambda s: ([unique[rid] for rid in groups[s] if rid in unique],
+                                                   {rid: values[rid] for rid in groups[s] if rid in values}), groups)
         return sum(answers.values())
+
+    def values(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for values in self._write("values", lambda s: (), range(self.n_shards)).values():
+            out.update(values)
+        return out
 
     def delete(self, ids: Iterable[str]) -> int:
         groups = self._by_shard(dict.fromkeys(ids))
@@ -171,7 +180,8 @@ class ClusterBackend:
         return out
 
     def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
-             progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+             progress: Callable[[int, int], None] | None = None,
+             values: dict[str, dict[str, float]] | None = None) -> tuple[int, int]:
         """As SearchIndex.sync, over the shards: also removes a report from a shard that does not own it."""
         held = self._write("versions", lambda s: (), range(self.n_shards))
         extra = {s: sorted(rid for rid in have if rid not in versions or shard_of(rid, self.n_shards) != s)
@@ -188,6 +198,10 @@ class ClusterBackend:
             added += len(batch)
             if progress:
                 progress(added, len(todo))
+        if values is not None:  # each shard exactly the values of the reports it owns
+            owned = self._by_shard(values)
+            self._write("set_values", lambda s: ({rid: values[rid] for rid in owned.get(s, ())}, True),
+                        range(self.n_shards))
         return added, sum(map(len, extra.values()))
 
     # -- SearchBackend: reading ------------------------------------------------------------------------------------
@@ -309,11 +323,12 @@ class ClusterBackend:
         if unknown:
             raise UnknownName(next(iter(answers.values()))[unknown[0]])
 
-    def pending(self, versions: dict[str, str]) -> int:
-        """How many reports a sync to ``versions`` would index or remove."""
+    def pending(self, versions: dict[str, str], values: dict[str, dict[str, float]] | None = None) -> int:
+        """How many reports a sync to ``versions`` (and ``values``) would index, remove or give other values."""
         have = self.versions()
-        stale = sum(1 for rid, v in versions.items() if have.get(rid) != indexed_version(v))
-        return stale + len(set(have) - set(versions))
+        stale = {rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)}
+        moved = moved_values(self.values(), values, complete=True) if values is not None else {}
+        return len(stale | (set(have) - set(versions)) | set(moved))
 
     def _owner(self, method: str, args: tuple, report_id: str):
         owner = shard_of(report_id, self.n_shards)

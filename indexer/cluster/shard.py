@@ -65,9 +65,15 @@ class Shard:
 
     # -- writing (whole reports by id, one commit each call) ----------------------------------------------------
 
-    def update(self, reports: list[Report]) -> int:
+    def update(self, reports: list[Report], values: dict[str, dict[str, float]] | None = None) -> int:
         # one process per shard: the shards already index in parallel across the cluster
-        return self.index.update(reports, workers=1)
+        return self.index.update(reports, workers=1, values=values)
+
+    def set_values(self, values: dict[str, dict[str, float]], complete: bool) -> int:
+        return self.index.set_values(values, complete=complete)
+
+    def values(self) -> dict[str, dict[str, float]]:
+        return self.index.values()
 
     def delete(self, ids: list[str]) -> int:
         return self.index.delete(ids)

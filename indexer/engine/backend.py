@@ -20,8 +20,11 @@ class SearchBackend(Protocol):
     """A search index over reports.  Writes are whole reports by id; reads answer the query language of query.py
     (raising errors.QueryError for a query the user must fix) with the result shapes of results.py."""
 
-    def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
-        """Add or replace reports by id in one commit; returns how many changed."""
+    def update(self, reports: Iterable[Report], *, workers: int = 2,
+               values: dict[str, dict[str, float]] | None = None) -> int:
+        """Add or replace reports by id in one commit; returns how many changed.  ``values``: report id → its
+        values of the fields kept beside the documents (schema.VALUE_FIELDS: reuse.*; {} for none), for reports
+        of this update or already indexed — a change of values alone re-indexes no report."""
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove reports by id; returns how many were present."""
@@ -30,12 +33,18 @@ class SearchBackend(Protocol):
         """Report id → the version it is indexed at."""
 
     def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
-             progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-        """Make the index hold exactly these report ids at these store versions; returns (added, deleted)."""
+             progress: Callable[[int, int], None] | None = None,
+             values: dict[str, dict[str, float]] | None = None) -> tuple[int, int]:
+        """Make the index hold exactly these report ids at these store versions, and (unless None) exactly these
+        values; returns (added, deleted)."""
 
-    def pending(self, versions: dict[str, str]) -> int:
+    def values(self) -> dict[str, dict[str, float]]:
+        """Report id → the values it is searched by (see update)."""
+
+    def pending(self, versions: dict[str, str], values: dict[str, dict[str, float]] | None = None) -> int:
         """How many of these reports (id → store version) the index lacks or holds at another version, plus the
-        ids it holds that are not among them: what a sync would do."""
+        ids it holds that are not among them, plus (given ``values``) those it holds other values of: what a sync
+        would do."""
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:

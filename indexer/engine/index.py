@@ -7,6 +7,11 @@ Layout under the index directory::
     gen-000041/      the previous generations, kept a little while for readers that opened them just before
     WRITE.lock       flock()ed by the one writer; holds its pid for messages
 
+Each generation also holds its VALUES.json: report id → {field key: number} for the fields kept beside the
+documents, not in them (schema.VALUE_FIELDS: figures computed across the collection, like reuse.*, that change as
+other reports arrive).  A commit writes it whole; a change of values alone commits a generation without touching
+Whoosh (no report is re-indexed), and the snapshot of a generation reads them with it.
+
 A commit hard-links the files of the current generation into a new directory (Whoosh segment files are written
 once and never changed; deletions live in the TOC), lets Whoosh write new segments and its TOC there, fsyncs, and
 only then points CURRENT at it.  A process killed at any moment therefore leaves CURRENT naming a complete index
@@ -42,9 +47,9 @@ from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.engine.errors import IndexBusy, IndexOutdated
 from indexer.engine.results import report_keywords, run_facets, run_ids, run_search, similar_reports
-from indexer.engine.snapshot import EMPTY, Snapshot
+from indexer.engine.snapshot import EMPTY, VALUES_FILE, Snapshot, read_values
 from indexer.store import report_version as stored_report_version
-from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, build_schema
+from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, VALUE_FIELDS, build_schema
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +110,35 @@ def report_document(report: Report, version: str | None = None) -> dict:
         if value:
             doc[name] = str(value)
     for key, value in (report.fields or {}).items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        if key not in VALUE_FIELDS and _number(value):
             doc[FIELD_PREFIX + key] = float(value)
     return doc
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+Values = dict[str, dict[str, float]]  # report id → {VALUE_FIELDS key: value}
+
+
+def clean_values(values: Values) -> Values:
+    """Only VALUE_FIELDS keys with finite numbers, as floats; a report with none is left out."""
+    out = {}
+    for rid, fields in values.items():
+        kept = {k: float(v) for k, v in fields.items() if k in VALUE_FIELDS and _number(v)}
+        if kept:
+            out[rid] = kept
+    return out
+
+
+def moved_values(have: Values, values: Values, complete: bool = False) -> Values:
+    """Of ``values``, those an index holding ``have`` holds otherwise; a report's {} (and with ``complete``, a report
+    of ``have`` missing from ``values``) where the index has values to remove."""
+    wanted = clean_values(values)
+    moved = {rid: v for rid, v in wanted.items() if have.get(rid) != v}
+    moved.update({rid: {} for rid in (have if complete else values) if rid in have and rid not in wanted})
+    return moved
 
 
 def loaded_batches(ids: list[str], load: Callable[[str], Report], size: int = _SYNC_BATCH) -> Iterator[list[Report]]:
@@ -225,8 +256,11 @@ class SearchIndex:
             os.close(fd)  # releases the flock
 
     @contextmanager
-    def _writer(self, procs: int = 1) -> Iterator:
-        """A Whoosh writer on a fresh generation; published only if the block completes."""
+    def _writer(self, procs: int = 1, *, documents: bool = True, values: Values | None = None,
+                drop: Iterable[str] = ()) -> Iterator:
+        """A Whoosh writer on a fresh generation (None without ``documents``: the generation keeps the current
+        one's segments); published only if the block completes.  Its values are the current generation's without
+        the reports of ``drop``, with those of ``values`` (a report's {} removes its values)."""
         with self._lock():
             current = self.current_generation()
             self._remove_unused_generations(current)
@@ -234,36 +268,26 @@ class SearchIndex:
             new = self.path / f"{_GEN_PREFIX}{max(numbers + [0]) + 1:06d}"
             new.mkdir()
             try:
-                if current and self._generation_schema(current) == SCHEMA_VERSION:
+                fresh = not (current and self._generation_schema(current) == SCHEMA_VERSION)
+                if not fresh:
                     for f in (self.path / current).iterdir():
-                        if f.is_file() and not f.name.endswith("LOCK") and f.name != SCHEMA_FILE:
+                        if f.is_file() and not f.name.endswith("LOCK") and f.name not in (SCHEMA_FILE, VALUES_FILE):
                             os.link(f, new / f.name)
-                    ix = whoosh_index.open_dir(str(new))
-                else:  # first commit, or an index of another layout: start afresh (sync() re-adds the rest)
-                    if current:
-                        log.warning("search index %s was written by another index layout; rebuilding it", self.path)
-                    ix = whoosh_index.create_in(str(new), build_schema())
+                elif current:  # an index of another layout: start afresh (sync() re-adds the rest)
+                    log.warning("search index %s was written by another index layout; rebuilding it", self.path)
                 (new / SCHEMA_FILE).write_text(SCHEMA_VERSION, encoding="ascii")
-                # compact posting blocks without zlib (analysis.CompactCodec); a big pool so large batches are
-                # sorted in memory instead of spilled to run files and merged
-                # compound=False: Whoosh-Reloaded copies a compound segment file into memory (BytesIO) on every
-                # open, which made opening a 1k-report index take most of a second
-                options = {"codec": CompactCodec(), "limitmb": 2048, "compound": False}
-                if procs > 1:
-                    writer = ix.writer(procs=procs, multisegment=True, **options)
-                else:
-                    writer = ix.writer(**options)
-                try:
-                    yield writer
-                except BaseException:
-                    writer.cancel()
-                    raise
-                # segments are merged by our tiered policy (merge.py), not Whoosh's: its merge re-adds every
-                # posting of the merged segments one by one in Python (~17x the CPU of merge.merge_segments)
-                writer.commit(merge=False) if procs > 1 or self.merge_factor > 1 else writer.commit()
-                ix.close()
-                if self.merge_factor > 1:
-                    merge_tiers(whoosh_index.open_dir(str(new)), options, factor=self.merge_factor)
+                kept = {} if fresh else read_values(self.path / current)
+                for rid in drop:
+                    kept.pop(rid, None)
+                kept.update(values or {})
+                # a file of its own in each generation (never the current one's written through a link)
+                (new / VALUES_FILE).write_text(json.dumps(clean_values(kept), sort_keys=True, separators=(",", ":")),
+                                               encoding="ascii")
+                if documents or fresh:
+                    with self._whoosh_writer(new, fresh, procs) as writer:
+                        yield writer
+                else:  # values alone: no Whoosh commit
+                    yield None
                 for f in new.iterdir():
                     if f.is_file():
                         _fsync_path(f)
@@ -274,12 +298,41 @@ class SearchIndex:
             self._publish(new.name)
             self._remove_unused_generations(new.name)
 
+    @contextmanager
+    def _whoosh_writer(self, new: Path, fresh: bool, procs: int) -> Iterator:
+        """A Whoosh writer on the generation directory ``new`` (a new index when ``fresh``), committed and its
+        segments merged when the block completes."""
+        ix = whoosh_index.create_in(str(new), build_schema()) if fresh else whoosh_index.open_dir(str(new))
+        # compact posting blocks without zlib (analysis.CompactCodec); a big pool so large batches are
+        # sorted in memory instead of spilled to run files and merged
+        # compound=False: Whoosh-Reloaded copies a compound segment file into memory (BytesIO) on every
+        # open, which made opening a 1k-report index take most of a second
+        options = {"codec": CompactCodec(), "limitmb": 2048, "compound": False}
+        if procs > 1:
+            writer = ix.writer(procs=procs, multisegment=True, **options)
+        else:
+            writer = ix.writer(**options)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        # segments are merged by our tiered policy (merge.py), not Whoosh's: its merge re-adds every
+        # posting of the merged segments one by one in Python (~17x the CPU of merge.merge_segments)
+        writer.commit(merge=False) if procs > 1 or self.merge_factor > 1 else writer.commit()
+        ix.close()
+        if self.merge_factor > 1:
+            merge_tiers(whoosh_index.open_dir(str(new)), options, factor=self.merge_factor)
+
     # -- writing ---------------------------------------------------------------------------------------------------
 
     def _commit(self, reports: list[Report], delete_ids: Iterable[str] = (), workers: int = 2,
-                versions: dict[str, str] | None = None) -> None:
+                versions: dict[str, str] | None = None, values: Values | None = None) -> None:
         procs = workers if workers > 1 and len(reports) >= _PARALLEL_MIN_REPORTS else 1
-        with self._writer(procs) as w:
+        delete_ids = list(delete_ids)
+        with self._writer(procs, documents=bool(reports or delete_ids), values=values, drop=delete_ids) as w:
+            if w is None:
+                return
             for rid in delete_ids:
                 w.delete_by_term("rid", rid)
             for r in reports:
@@ -287,17 +340,29 @@ class SearchIndex:
             for r in reports:
                 w.add_document(**report_document(r, (versions or {}).get(r.id)))
 
-    def update(self, reports: Iterable[Report], *, workers: int = 2) -> int:
+    def update(self, reports: Iterable[Report], *, workers: int = 2, values: Values | None = None) -> int:
         """Add or replace reports (by id) in one commit; returns how many.  A report already indexed at the same
-        version is left alone (adding the same files again writes nothing)."""
+        version is left alone (adding the same files again writes nothing).  ``values``: report id → the values
+        of VALUE_FIELDS it has now ({} for none), for any report (indexed, or in this update) — committed with
+        the reports, or alone when they are all that changed."""
         unique = {r.id: r for r in reports}  # the last version of a repeated id wins
         have = self.versions()
         versions = {rid: report_version(r) for rid, r in unique.items()}
         unique = {rid: r for rid, r in unique.items() if have.get(rid) != versions[rid]}
-        if not unique:
+        moved = self._moved_values(values or {})
+        if not unique and not moved:
             return 0
-        self._commit(list(unique.values()), workers=workers, versions=versions)
+        self._commit(list(unique.values()), workers=workers, versions=versions, values=moved)
         return len(unique)
+
+    def values(self) -> Values:
+        """Report id → its values of VALUE_FIELDS, as the published generation holds them."""
+        if not self.schema_current():
+            return {}
+        return self.snapshot().values()
+
+    def _moved_values(self, values: Values, complete: bool = False) -> Values:
+        return moved_values(self.values(), values, complete)
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
@@ -313,10 +378,10 @@ class SearchIndex:
         return self.snapshot().versions()
 
     def sync(self, versions: dict[str, str], load: Callable[[str], Report], *, workers: int = 2,
-             progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-        """Make the index hold exactly these report ids at these store versions (ReportStore.versions()).  Commits
-        in batches, so a killed sync keeps what it did and the next one carries on.  Returns (added or updated,
-        deleted)."""
+             progress: Callable[[int, int], None] | None = None, values: Values | None = None) -> tuple[int, int]:
+        """Make the index hold exactly these report ids at these store versions (ReportStore.versions()), and with
+        ``values`` exactly these values (report id → {VALUE_FIELDS key: value}).  Commits in batches, so a killed
+        sync keeps what it did and the next one carries on.  Returns (added or updated, deleted)."""
         todo, extra = self._behind(versions)
         if extra and not todo:
             self._commit([], delete_ids=extra)
@@ -326,7 +391,17 @@ class SearchIndex:
             added += len(batch)
             if progress:
                 progress(added, len(todo))
+        if values is not None:
+            self.set_values(values, complete=True)
         return added, len(extra)
+
+    def set_values(self, values: Values, *, complete: bool = False) -> int:
+        """Give these reports these values (see update); ``complete``: and every other report none.  One commit
+        when anything changes, no re-index; returns how many reports' values changed."""
+        moved = self._moved_values(values, complete)
+        if moved:
+            self._commit([], values=moved)
+        return len(moved)
 
     def _behind(self, versions: dict[str, str]) -> tuple[list[str], list[str]]:
         """(ids to index or re-index, ids to remove) for the index to hold exactly ``versions``."""
@@ -334,10 +409,12 @@ class SearchIndex:
         extra = sorted(set(have) - set(versions))
         return [rid for rid, v in versions.items() if have.get(rid) != indexed_version(v)], extra
 
-    def pending(self, versions: dict[str, str]) -> int:
-        """How many reports a sync to ``versions`` would index or remove (0 when the index is up to date)."""
+    def pending(self, versions: dict[str, str], values: Values | None = None) -> int:
+        """How many reports a sync to ``versions`` (and ``values``) would index, remove or give other values (0 when
+        the index is up to date)."""
         todo, extra = self._behind(versions)
-        return len(todo) + len(extra)
+        moved = self._moved_values(values, complete=True) if values is not None else {}
+        return len({*todo, *extra, *moved})
 
     # -- searching -------------------------------------------------------------------------------------------------
 

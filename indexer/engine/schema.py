@@ -17,9 +17,14 @@ from indexer.engine.display import DICTIONARY_DIGEST as DISPLAY_DICTIONARY_DIGES
 from indexer.engine.segmenter import DICTIONARY_DIGEST
 from indexer.engine.keywords import WordStatsField
 from indexer.engine.words import WordField
+from indexer.parse.tables.catalogue import REUSE_FIELDS
 
 # Report.fields keys become float64 columns named FIELD_PREFIX + key (keys contain dots).
 FIELD_PREFIX = "f_"
+# … except these: figures computed across the collection (indexer/history/reuse.py) that change as other reports
+# arrive.  They are kept beside the documents, as each generation's values (index.py), and read from there by
+# filters and sorts (snapshot.py), so that a changed figure costs no re-index of the report it belongs to.
+VALUE_FIELDS = frozenset(key for key, _label in REUSE_FIELDS)
 # issuer_id keys the issuer facet (发布机关); issuer, the formal name, is what the facet shows for each key
 FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template", "issuer_id", "issuer")
 # the layout's number and the common bigrams whose trigrams the exact view holds: a change of either rebuilds.
@@ -29,7 +34,8 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template",
 # 11: normalize() folds traditional characters to simplified (OpenCC t2s), so the postings of such text change
 # 12: the word view (words.py), cut with the dictionaries whose digest follows; report keywords
 # 13: issuer_id and issuer columns (the issuer facet and filter)
-# 14: Report.fields as float64 columns only (no NUMERIC trie terms); display text as zstd frames with the trained
+# 14: the reuse.* figures out of the documents, into each generation's values (VALUE_FIELDS); other
+#     Report.fields as float64 columns only (no NUMERIC trie terms); display text as zstd frames with the trained
 #     dictionary whose digest follows the dictionaries' (display.py); no exact1 field: slot texts end with a mark in
 #     exact2, whose bigrams answer one-character queries; the top 16 common bigrams instead of 64
 SCHEMA_VERSION = ("14." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."

@@ -1,5 +1,6 @@
 """What one published index generation holds in memory: a Whoosh searcher on it, the per-report and per-slot
-tables every search needs (read from columns once), and the caches of term entries and matched terms.
+tables every search needs (read from columns once), the generation's values (the fields kept beside the documents,
+schema.VALUE_FIELDS, as arrays like the numeric columns), and the caches of term entries and matched terms.
 
 Every report's title and sections are numbered "slots"; slot_* arrays are indexed by a global slot id
 (report_slot_base[r] + slot), which is what matching returns and what hits are made of.  ``EmptySnapshot`` stands
@@ -23,7 +24,7 @@ from indexer.engine.keywords import WordTable
 from indexer.engine.matching import EMPTY_LEAF, Leaf
 from indexer.engine.query import Range
 from indexer.engine.ranking import slot_factors
-from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX
+from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX, VALUE_FIELDS
 from indexer.model import CANONICAL_SECTIONS
 from indexer.normalize import normalize
 
@@ -31,6 +32,7 @@ from indexer.normalize import normalize
 CANONICALS = tuple(CANONICAL_SECTIONS)
 CANON_INDEX = {c: i for i, c in enumerate(CANONICALS)}
 
+VALUES_FILE = "VALUES.json"  # in each generation: the values of schema.VALUE_FIELDS by report id (index.py)
 _LEAF_CACHE_SIZE = 256
 _INFO_CACHE_SIZE = 2048  # (field, gram) → a TermInfo per segment: a few KB each
 
@@ -51,21 +53,31 @@ def _keep_freed_memory() -> None:
 _keep_freed_memory()
 
 
+def read_values(generation: Path) -> dict[str, dict[str, float]]:
+    """The values a generation holds: report id → {VALUE_FIELDS key: value} ({} for none)."""
+    try:
+        return json.loads((generation / VALUES_FILE).read_bytes())
+    except FileNotFoundError:
+        return {}
+
+
 class Snapshot:
     """A Whoosh searcher on one generation plus the per-report tables the search needs."""
 
-    def __init__(self, ix, generation: str):
+    def __init__(self, ix, generation: str, values: dict[str, dict[str, float]] | None = None):
         self.generation = generation
         self.ix = ix
         self.searcher = ix.searcher()
         self._lock = threading.Lock()  # Whoosh matchers/readers are not meant for concurrent use
         self._leaves: OrderedDict[str, Leaf] = OrderedDict()
         self._infos: OrderedDict[tuple[str, bytes], tuple[float, list]] = OrderedDict()
+        self._values = values or {}  # report id → {VALUE_FIELDS key: value}: the generation's values (index.py)
         self._load_tables()
 
     @classmethod
     def open(cls, path: Path, generation: str) -> "Snapshot":
-        return cls(postings.MappedStorage(str(path), readonly=True).open_index(), generation)
+        values = read_values(path)  # before the index: a generation removed meanwhile then fails to open (retried)
+        return cls(postings.MappedStorage(str(path), readonly=True).open_index(), generation, values)
 
     def close(self) -> None:
         self.searcher.close()
@@ -160,10 +172,27 @@ class Snapshot:
                 self.has_warning[r, index_of[c]] = True
         self._field_values: dict[str, np.ndarray] = {}
         self._report_number: dict[str, int] | None = None
+        self._load_values()
         self._word_table: WordTable | None = None
         # BM25F per slot: the length normalisation and the field weight (ranking.py)
         self.avg_length, self.slot_norm, self.slot_weight = slot_factors(
             self.slot_length, self.slot_is_title, self.slot_is_section)
+
+    def _load_values(self) -> None:
+        """The generation's values as field_values() arrays (a report without a value: NaN)."""
+        arrays = {key: np.full(self.n_reports, np.nan) for key in VALUE_FIELDS}
+        number = {r: i for i, r in enumerate(self.report_ids)}
+        for rid, fields in self._values.items():
+            r = number.get(rid)
+            if r is not None:
+                for key, value in fields.items():
+                    if key in arrays:
+                        arrays[key][r] = value
+        self._field_values.update(arrays)
+
+    def values(self) -> dict[str, dict[str, float]]:
+        """Report id → its values of VALUE_FIELDS, as the generation holds them."""
+        return {rid: dict(fields) for rid, fields in self._values.items()}
 
     def issuer_codes(self, value: str) -> tuple[list[int], list[int]]:
         """(issuer_id codes, issuer name codes) a filter value names: an issuer_id as written, or a formal name
@@ -299,6 +328,7 @@ class EmptySnapshot(Snapshot):
         self._lock = threading.Lock()
         self._report_number = {}
         self._word_table = WordTable([])
+        self._values = {}
 
     def close(self) -> None:
         pass

@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.history.sentences import keyed_sentences
+from indexer.history.sentences import sentence_key, split_sentences
 from indexer.model import Report
 
 MIN_CHARS = 10  # shorter sentences (headings, 特此报告, 联系电话：…) are no evidence of copying
@@ -40,6 +40,12 @@ STANDARD_MIN_REPORTS = 5
 _CLOSED = re.compile(r"[。！？!?；;][”’」』）)】》\"']*$")
 TOP_SOURCES = 5
 NO_PROVINCE = "（中央）"  # bodies without a province: the central ones, a group of their own
+# The figures as report fields (FIELDS.md keys) → their names in the stored Reuse (to_store()).  They are computed
+# across the collection and change as other reports arrive, so they are kept apart from the report they describe:
+# the store keeps them in its reuse table (not in the report's JSON, whose hash is the version the index compares)
+# and the search index beside its documents (its per-generation values), so a changed figure costs a row, not a
+# re-index of the report.
+FIELDS = {"reuse.previous": "previous", "reuse.others": "others"}
 
 
 def is_standard(provinces: int, reports: int, total_provinces: int, year_reports: int) -> bool:
@@ -59,9 +65,12 @@ def own_sentences(report: Report) -> dict[int, str]:
     taken out, which needs the collection)."""
     out: dict[int, str] = {}
     for s in report.sections:
-        for sentence, key in keyed_sentences(s.text):
-            # a table row, a heading, a label: not prose
-            if len(key) >= MIN_CHARS and "\t" not in sentence and _CLOSED.search(sentence) and not key.isdigit():
+        for sentence in split_sentences(s.text):
+            # a table row, a heading, a label: not prose (told from the sentence as written before its key is made)
+            if "\t" in sentence or not _CLOSED.search(sentence):
+                continue
+            key = sentence_key(sentence)
+            if len(key) >= MIN_CHARS and not key.isdigit():
                 out.setdefault(sentence_hash(key), sentence)
     return out
 
@@ -97,12 +106,7 @@ class Reuse:
 
     def fields(self) -> dict[str, float]:
         """The figures as report fields (filterable and sortable like table fields)."""
-        out = {}
-        if self.previous is not None:
-            out["reuse.previous"] = self.previous
-        if self.others is not None:
-            out["reuse.others"] = self.others
-        return out
+        return {key: value for key, name in FIELDS.items() if (value := getattr(self, name)) is not None}
 
     def to_json(self) -> dict[str, Any]:
         return {"sentences": self.sentences, "standard": self.standard, "previous_id": self.previous_id,

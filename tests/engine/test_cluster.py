@@ -52,6 +52,9 @@ QUERIES = [  # (query, filters, sort)
     ("公开", {"issuer": ["350128/政府/综合实验区"]}, "relevance"),
     ("issuer:武威市人民政府", None, "year_desc"),
     ("", {"issuer": ["640381/政府", "青铜峡市人民政府"]}, "relevance"),
+    # the copied-text figures, which the shards hold beside their documents (the index's values)
+    ("reuse.others:>0", None, "reuse.others:desc"),
+    ("", None, "reuse.previous:asc"),
     # 主题词 (a report's first keywords, with the collection's IDF): as a filter and in the query
     ("", {"keyword": ["平潭"]}, "relevance"),
     ("公开 keyword:洪泽", None, "year_desc"),

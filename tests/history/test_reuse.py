@@ -198,3 +198,76 @@ def test_report_page_and_api_show_reuse_with_source_passages(tmp_path):
 
     target = client.get(f"/report/{source.id}?q=" + unescape(link)).get_data(as_text=True)
     assert "<mark" in target
+
+
+def _late_source(truth) -> tuple[str, str]:
+    """(copy, source): a copy of more than 0.3 whose source no other report copies, and whose source's body wrote
+    nothing of it again in 2021."""
+    sources = [t[2] for t in truth.values() if t[2]]
+    return next((rid, t[2]) for rid, t in sorted(truth.items())
+                if t[2] and t[1] > 0.3 and sources.count(t[2]) == 1 and truth[f"{t[2][:4]}y2021"][0] == 0)
+
+
+def test_a_later_source_moves_earlier_figures_without_re_indexing_them(tmp_path, monkeypatch):
+    """The reuse figures of a report change as other reports arrive; the index keeps them beside its documents, so
+    a source added after its copy is the only report indexed, while filters, sorts, field hits and the stored
+    report (export) already see the copy's new figure — in this process and in a reader opened afresh."""
+    import indexer.engine.index as index_module
+
+    reports, truth = _collection(seed=5, bodies=30)
+    copier, source = _late_source(truth)
+    for part, ids in (("first", [rid for rid in reports if rid != source]), ("later", [source])):
+        (tmp_path / part).mkdir()
+        for rid in ids:
+            (tmp_path / part / f"{rid}.txt").write_bytes(rid.encode())
+
+    def parse(files, hints):  # the synthetic reports stand in for parsed files
+        return [(f, Report.from_json(reports[Path(f).stem].to_json()), Path(f).read_bytes(), None) for f in files]
+
+    indexed: list[str] = []
+    document = index_module.report_document
+    monkeypatch.setattr(index_module, "report_document", lambda r, v=None: indexed.append(r.id) or document(r, v))
+
+    def flagged(lib):
+        return {r["id"]: r["fields"] for r in lib.search("reuse.others:>0.3", limit=200)["results"]}
+
+    with Library(tmp_path / "index", parse_files=parse) as lib:
+        lib.add_paths([tmp_path / "first"])
+        before = lib.reuse(copier).others
+        assert copier not in flagged(lib) and before < 0.3
+        indexed.clear()
+        lib.add_paths([tmp_path / "later"])
+        assert indexed == [source]  # not the copy, nor the source body's 2021 report whose previous it is
+        after = lib.reuse(copier).others
+        assert after == pytest.approx(truth[copier][1], abs=0.02) and after > 0.3
+        assert lib.get(copier).fields["reuse.others"] == after
+        assert flagged(lib)[copier] == [{"key": "reuse.others", "label": "与其他机关报告相同的句子占比", "value": after}]
+        top = lib.search("", sort="reuse.others", limit=1)["results"][0]["id"]
+        assert lib.reuse(top).others == max(lib.reuse(rid).others or 0 for rid in truth)
+        later = f"{source[:4]}y2021"  # the source body's next report: its reuse.previous appeared
+        assert later in {r["id"] for r in lib.search("reuse.previous:>=0", limit=200)["results"]}
+        assert lib.sync_index() == (0, 0) and not indexed[1:]
+    with Library(tmp_path / "index", readonly=True) as reader:
+        assert flagged(reader)[copier][0]["value"] == after
+
+
+def test_figures_a_stored_report_moved_are_pending_until_the_next_sync(tmp_path):
+    """A report stored but not indexed yet (add_bytes(index_now=False) as the crawler does, or a write killed
+    before its index commit): it and the reports whose figures it moved are pending; the next sync indexes it and
+    gives the others their figures."""
+    reports, truth = _collection(seed=5, bodies=30)
+    copier, source = _late_source(truth)
+    with Library(tmp_path / "index") as lib:
+        first = [r for rid, r in reports.items() if rid != source]
+        for r in first:
+            lib.store.put(r, data=r.id.encode(), name=f"{r.id}.txt", content_type="text/plain")
+        lib.update_reuse(first)
+        lib.sync_index()
+        assert lib.pending() == 0
+        r = reports[source]
+        lib.store.put(r, data=r.id.encode(), name=f"{r.id}.txt", content_type="text/plain")
+        lib.update_reuse([r])
+        assert lib.pending() == 3  # the source, the copy, the source body's next report (its reuse.previous)
+        assert copier not in {x["id"] for x in lib.search("reuse.others:>0.3", limit=200)["results"]}
+        assert lib.sync_index() == (1, 0) and lib.pending() == 0
+        assert copier in {x["id"] for x in lib.search("reuse.others:>0.3", limit=200)["results"]}
