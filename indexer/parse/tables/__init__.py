@@ -77,6 +77,7 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
     text = doc.text or ""
     modern = template != "pre2019" and not (template is None and year is not None and year < 2019)
     prose: list[Statement] = []
+    markup: set[str] = set()  # fields read from the document's own table markup, not from (possibly OCR'd) text
     if modern:
         try:
             prose = prose_figures(text)
@@ -84,6 +85,7 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
             if doc.tables:
                 f, w, got = _modern(tables_text(doc.tables), True, template, want, prose)
                 fields.update(f)
+                markup = set(f)
                 warnings += w
                 want -= got
             if want:
@@ -102,7 +104,9 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
         except Exception as exc:
             warnings.append(Warning("table.error", f"统计表读取出错：{type(exc).__name__}: {exc}"))
     if doc.meta.get("ocr"):
-        fields, dropped = _only_verified(fields)
+        # a web page's own <table> cells are no OCR reading: only what was read from the text (where the OCR'd
+        # pictures' text is) must be confirmed by a table rule
+        fields, dropped = _only_verified(fields, {k for k in markup if k in fields})
         if dropped:
             warnings.append(Warning("table.ocr_unverified",
                                     f"统计表由 OCR 识别，{dropped} 个数字无法用表内合计校验，未予采用"))
@@ -112,12 +116,14 @@ def extract_fields(doc: Document, sections: list[Section], template: str | None,
     return fields, warnings
 
 
-def _only_verified(fields: dict[str, int | float]) -> tuple[dict[str, int | float], int]:
-    """OCR'd figures: keep those a table rule confirms (a misread digit breaks a sum it is part of), drop the rest.
-    Repeats until stable: dropping a figure leaves the rules it was part of unevaluated, so they confirm nothing."""
+def _only_verified(fields: dict[str, int | float], trusted: set[str] = frozenset()
+                   ) -> tuple[dict[str, int | float], int]:
+    """OCR'd figures: keep those a table rule confirms (a misread digit breaks a sum it is part of), and the
+    ``trusted`` ones (read from table markup), drop the rest.  Repeats until stable: dropping a figure leaves the
+    rules it was part of unevaluated, so they confirm nothing."""
     total = len(fields)
     while True:
-        keep = verified_fields(fields)
+        keep = verified_fields(fields) | trusted
         if keep >= fields.keys():
             return fields, total - len(fields)
         fields = {k: v for k, v in fields.items() if k in keep}
