@@ -8,7 +8,7 @@ that hit (a page of 20 results used to ``json.loads`` every whole report: 25 % o
 Each part is a zstd frame made with a dictionary (display.dict, trained on the bundled real reports by
 ``python -m bench.display_dict``): a section is a few hundred to a few thousand characters, too short for a
 compressor to find much to refer back to on its own, but the national template's wording it shares with every
-other report is in the dictionary.  Measured (bench/README.md, "Display text"): zlib per section kept 0.51 of the
+other report is in the dictionary.  Measured (bench/README.md, "Index layout 14"): zlib per section kept 0.51 of the
 synthetic text and 0.58 of real reports; zstd with the dictionary 0.22 and 0.41 (real: trained on half the samples,
 measured on the other half), and decompresses a section in a fifth of zlib's time.
 """

@@ -303,7 +303,7 @@ class SearchIndex:
         """A Whoosh writer on the generation directory ``new`` (a new index when ``fresh``), committed and its
         segments merged when the block completes."""
         ix = whoosh_index.create_in(str(new), build_schema()) if fresh else whoosh_index.open_dir(str(new))
-        # compact posting blocks without zlib (analysis.CompactCodec); a big pool so large batches are
+        # compact posting blocks without zlib (codec.CompactCodec); a big pool so large batches are
         # sorted in memory instead of spilled to run files and merged
         # compound=False: Whoosh-Reloaded copies a compound segment file into memory (BytesIO) on every
         # open, which made opening a 1k-report index take most of a second

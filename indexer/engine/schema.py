@@ -46,7 +46,7 @@ def build_schema() -> fields.Schema:
     schema = fields.Schema(
         rid=fields.ID(stored=True, unique=True, sortable=True),
         version=fields.COLUMN(columns.VarBytesColumn()),  # read for sync() without touching stored text
-        # for result lists, hits and snippets (display.py): the meta and each section's text zlib'ed apart, so a
+        # for result lists, hits and snippets (display.py): the meta and each section's text compressed apart, so a
         # result decompresses only its hit sections — not Whoosh's stored fields, whose zlib of the whole report
         # took 0.14 ms of a result's 0.19 ms
         display=fields.COLUMN(columns.VarBytesColumn()),
