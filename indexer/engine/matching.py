@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
+from indexer.limits import check_budget
 from indexer.engine.postings import concat, posting_arrays, postings, segment_keys
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -159,6 +160,7 @@ def _char_keys(snap, subs: list, char: str) -> np.ndarray:
                     for sub, _ in subs for t in sub.expand_prefix(_GRAM_FIELDS[2], prefix)})
     keys = []
     for bterm in terms:
+        check_budget()  # a common character begins hundreds of bigrams: a request's time limit still holds
         infos = snap.term_infos(subs, _GRAM_FIELDS[2], bterm)[1]
         keys += [segment_keys(sub, offset, _GRAM_FIELDS[2], infos[k]) for k, (sub, offset) in enumerate(subs)
                  if infos[k] is not None]
