@@ -58,7 +58,7 @@ class CompactPostingsWriter(whoosh3.W3PostingsWriter):
     codecs.encode(str, 'latin1')) and one Python call per posting to read back:
 
         (b"c2", packing.pack_ids(docnums), weights float32[] or None when they equal the counts,
-         packing.pack_u32(counts), packing.pack_positions(all postings' positions one after another))
+         packing.pack_u32(counts - 1), packing.pack_positions(all postings' positions one after another))
 
     or, for a block of fewer than _PACK_MIN_POSITIONS positions, (b"c1", the same as flat uint32 arrays).
     """
@@ -104,7 +104,7 @@ class CompactPostingsWriter(whoosh3.W3PostingsWriter):
             data = (_RAW_TAG, bytes(ids), weights, bytes(counts), bytes(positions))
         else:
             u32 = [np.frombuffer(a, dtype=np.uint32) for a in (ids, counts, positions)]
-            data = (_PACKED_TAG, pack_ids(u32[0]), weights, pack_u32(u32[1]),
+            data = (_PACKED_TAG, pack_ids(u32[0]), weights, pack_u32(u32[1] - np.uint32(1)),
                     pack_positions(u32[1], u32[2], self._format.ascending))
         databytes = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
         ids = self._ids
@@ -195,6 +195,7 @@ class CompactLeafMatcher(whoosh3.W3LeafMatcher):
                 self._unpacked = tuple(np.frombuffer(d[i], dtype=np.uint32) for i in (1, 3, 4))
             else:
                 counts, _ = unpack_u32(d[3])
+                counts += np.uint32(1)  # stored less one: most are one, zero bits each
                 self._unpacked = (unpack_ids(d[1]), counts, unpack_positions(counts, d[4]))
         return self._unpacked
 

@@ -48,6 +48,7 @@ from indexer.normalize import normalize
 from indexer.engine.errors import IndexBusy, IndexOutdated
 from indexer.engine.results import report_keywords, run_facets, run_ids, run_search, similar_reports
 from indexer.engine.snapshot import EMPTY, VALUES_FILE, Snapshot, read_values
+from indexer.engine.words import WordSlots
 from indexer.store import report_version as stored_report_version
 from indexer.engine.schema import FACET_COLUMNS, FIELD_PREFIX, SCHEMA_VERSION, VALUE_FIELDS, build_schema
 
@@ -98,7 +99,7 @@ def report_document(report: Report, version: str | None = None) -> dict:
     display = encode_display(meta, stored_sections)
     doc = {"rid": report.id, "version": version.encode("ascii"), "display": display,
            "slots": json.dumps(slots, ensure_ascii=False).encode("utf-8"), "exact2": texts,
-           "exact2s": texts, "exact3": texts, "words": texts,
+           "exact2s": texts, "exact3": texts, "words": WordSlots(texts, [hlen for _c, _n, hlen in slots]),
            "wordstats": texts}
     codes = sorted({w.code for w in report.warnings if w.code})
     if codes:

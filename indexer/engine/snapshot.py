@@ -68,7 +68,8 @@ class Snapshot:
         self.generation = generation
         self.ix = ix
         self.searcher = ix.searcher()
-        self._lock = threading.Lock()  # Whoosh matchers/readers are not meant for concurrent use
+        # Whoosh matchers/readers are not meant for concurrent use; reentrant: words.match asks for exact leaves
+        self._lock = threading.RLock()
         self._leaves: OrderedDict[str, Leaf] = OrderedDict()
         self._infos: OrderedDict[tuple[str, bytes], tuple[float, list]] = OrderedDict()
         self._values = values or {}  # report id → {VALUE_FIELDS key: value}: the generation's values (index.py)
@@ -325,7 +326,7 @@ class EmptySnapshot(Snapshot):
         self._issuer_lookup, self._issuer_id_code = {}, {}
         self.warning_values: list[str] = []
         self.has_warning = np.zeros((0, 0), dtype=bool)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._report_number = {}
         self._word_table = WordTable([])
         self._values = {}

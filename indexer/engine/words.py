@@ -1,16 +1,19 @@
 """The word view: the words of each slot (title, sections) as jieba cuts them (segmenter.py), and how a term is
 matched in ``mode=words``.
 
-Index: every word of a slot's exact text (the same normalised text as the exact view, heading and body) at
-(slot << SLOT_SHIFT) | its character offset — so a hit knows its section, whether it lies in the heading, and
-which words stand next to each other.  Words are stored under a 64-bit hash of the word (16 hex digits): they then
-go through the exact view's bulk path (one numpy sort per segment, codec.CompactFieldWriter) instead of Whoosh's
-per-token one, which the exact view measured at most of the indexing time.
+Index: for every word of a slot's exact text (the same normalised text as the exact view, heading and body), one
+entry per slot holding it — ``(slot << SLOT_SHIFT) | occurrences << 1 | heading hit`` (its first occurrence lies
+in the section's heading) — not a position per occurrence: word mode asks which slots hold a word, how often and
+whether in the heading, and nothing else needs the offsets.  At 1k synthetic reports this field took 14.6 MB with
+a position per occurrence (5.6 M) and 4.6 MB so (3.3 M entries).  Words are stored under a 64-bit hash of the
+word (16 hex digits): they then go through the exact view's bulk path (one numpy sort per segment,
+codec.CompactFieldWriter) instead of Whoosh's per-token one, which the exact view measured at most of the indexing
+time.
 
 Match: a slot matches a term when it holds every word of it, in any order.  Its score is BM25F over the words
 (each word's idf from the slots holding it, the exact view's slot length normalisation and title/heading weights)
 times 1 + ADJACENT_BONUS × the share of the query's neighbouring word pairs that stand next to each other, in the
-query's order, in the slot.
+query's order, in the slot: the pair written together (w_i + w_i+1) found there by the exact view.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import math
 
 import numpy as np
 
-from indexer.engine.analysis import EMPTY_CODES, EMPTY_POSITIONS, SLOT_SHIFT, ExactField
-from indexer.engine.matching import Leaf, slot_runs, _hits
+from whoosh.system import pack_uint
+
+from indexer.engine.analysis import (BULK_TERM, EMPTY_CODES, EMPTY_POSITIONS, MAX_SLOTS, SLOT_SHIFT, ExactField,
+                                     slot_texts)
 from indexer.engine.postings import concat, segment_keys
+from indexer.engine.matching import Leaf
 from indexer.engine.ranking import length_norm
 from indexer.engine.segmenter import query_words, tokens
 
@@ -30,6 +36,7 @@ FIELD = "words"
 ADJACENT_BONUS = 0.5
 _K1 = 1.2
 _HEADING_WEIGHT = 2.0
+_MAX_COUNT = (1 << (SLOT_SHIFT - 1)) - 1  # occurrences in one slot, as an entry holds them
 
 
 def word_code(word: str) -> int:
@@ -41,24 +48,59 @@ def word_term(word: str) -> bytes:
     return f"{word_code(word):016x}".encode("ascii")
 
 
+class WordSlots(list):
+    """What the word view indexes of a report: its slot texts (a list, as the exact view's fields take them) and
+    the length of each slot's heading part (0 for the title), to tell heading hits."""
+
+    def __init__(self, texts: list[str], heading_lengths: list[int]):
+        super().__init__(texts)
+        self.heading_lengths = list(heading_lengths)
+
+
 class WordField(ExactField):
-    """The words of the slot texts of a report, at (slot, character offset) positions."""
+    """The words of the slot texts of a report: one entry per (word, slot), see the module docstring."""
+
+    def index(self, value, **kwargs):
+        codes, entries = self.arrays(value)
+        yield BULK_TERM, len(entries), float(len(entries)), pack_uint(len(codes)) + codes.tobytes() + entries.tobytes()
+
+    def postings(self, value):
+        codes, entries = self.arrays(value)
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).tolist() + [len(codes)]
+        for a, b in zip(starts, starts[1:]):
+            poslist = entries[a:b].tolist()
+            yield self.term(int(codes[a])).encode("utf-8"), len(poslist), float(len(poslist)), \
+                self.format.encode(poslist)
 
     @classmethod
     def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        codes, positions = [EMPTY_CODES], [EMPTY_POSITIONS]
+        """(word codes, entries) of a report's slot texts (a WordSlots, or a plain list: no heading hits), sorted
+        by code, slots ascending within a code."""
+        hlens = list(getattr(texts, "heading_lengths", ()))[:MAX_SLOTS]
+        texts = slot_texts(list(texts))
+        codes, entries = [EMPTY_CODES], [EMPTY_POSITIONS]
         cache: dict[str, int] = {}
         for slot, text in enumerate(texts):
             toks = tokens(text)
             if not toks:
                 continue
-            words, offsets = zip(*toks)
+            hlen = hlens[slot] if slot < len(hlens) else 0
+            first: dict[str, int] = {}
+            count: dict[str, int] = {}
+            for w, at in toks:
+                if w in count:
+                    count[w] += 1
+                else:
+                    count[w], first[w] = 1, at
+            words = list(count)
             codes.append(np.fromiter((cache[w] if w in cache else cache.setdefault(w, word_code(w))
                                       for w in words), dtype=np.uint64, count=len(words)))
-            positions.append(np.asarray(offsets, dtype=np.uint32) + np.uint32(slot << SLOT_SHIFT))
-        codes, positions = np.concatenate(codes), np.concatenate(positions)
+            n = np.minimum(np.fromiter(count.values(), dtype=np.uint32, count=len(words)), _MAX_COUNT)
+            heading = np.fromiter((first[w] + len(w) <= hlen for w in words), dtype=bool, count=len(words))
+            entries.append(np.uint32(slot << SLOT_SHIFT) | (n << np.uint32(1)) | heading.astype(np.uint32))
+        codes, entries = np.concatenate(codes), np.concatenate(entries)
         order = np.argsort(codes, kind="stable")
-        return codes[order], positions[order]
+        return codes[order], entries[order]
 
     @staticmethod
     def term(code: int) -> str:  # hex digits of equal length sort like the codes
@@ -117,15 +159,26 @@ class WordLeaf(Leaf):
                 out[w] = 0
             else:
                 subs = subs if subs is not None else list(snap.searcher.reader().leaf_readers())
-                keys = _word_keys(snap, subs, w)
-                out[w] = len(_hits(snap, *slot_runs(keys), len(w))[0]) if len(keys) else 0
+                out[w] = len(word_slots(snap, subs, w)[0])
         return out
 
 
-def _word_keys(snap, subs: list, word: str) -> np.ndarray:
-    """Every occurrence of a word as sorted uint64 keys docnum << 32 | position."""
+def word_slots(snap, subs: list, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sorted global slot ids, occurrences, heading hit) of the slots holding a word, from its entries."""
     infos = snap.term_infos(subs, FIELD, word_term(word))[1]
-    return concat([segment_keys(sub, offset, FIELD, infos[k]) for k, (sub, offset) in enumerate(subs)])
+    keys = concat([segment_keys(sub, offset, FIELD, infos[k]) for k, (sub, offset) in enumerate(subs)])
+    docnums = (keys >> np.uint64(32)).astype(np.int64)
+    entry = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    slot = entry >> SLOT_SHIFT
+    reports = snap.doc_report[docnums]
+    ok = reports >= 0  # deleted documents
+    ok[ok] = slot[ok] < snap.report_slot_count[reports[ok]]
+    # report ordinals follow docnums (and segments come in docnum order), so global slot ids come out sorted
+    slots = snap.report_slot_base[reports[ok]] + slot[ok]
+    entry = entry[ok]
+    tf = ((entry & ((1 << SLOT_SHIFT) - 1)) >> 1).astype(np.float64)
+    in_heading = snap.slot_is_section[slots] & (entry & 1).astype(bool)
+    return slots, tf, in_heading
 
 
 def empty_leaf(words: tuple[str, ...] = (), df: dict[str, int] | None = None) -> WordLeaf:
@@ -143,39 +196,33 @@ def match(snap, text: str) -> WordLeaf:
     per_word = []
     df: dict[str, int] = {}
     for w in words:
-        keys = _word_keys(snap, subs, w)
-        if not len(keys):
-            df[w] = 0
-            return empty_leaf(words, df)
-        slots, tf, in_heading = _hits(snap, *slot_runs(keys), len(w))
+        slots, tf, in_heading = word_slots(snap, subs, w)
         df[w] = len(slots)
-        per_word.append((w, keys, slots, tf, in_heading))
+        if not len(slots):
+            return empty_leaf(words, df)
+        per_word.append((w, slots, tf, in_heading))
         docs = slots if docs is None else np.intersect1d(docs, slots, assume_unique=True)
         if not len(docs):
             return empty_leaf(words, df)
     total_tf = np.zeros(len(docs))
     heading = np.zeros(len(docs), dtype=bool)
     parts = []
-    for w, _keys, slots, tf, in_heading in per_word:
+    for w, slots, tf, in_heading in per_word:
         at = np.searchsorted(slots, docs)
         t, h = tf[at], in_heading[at]
         parts.append((w, t, h))
         total_tf += t
         heading |= h
-    adjacency = 1 + ADJACENT_BONUS * _adjacent_share(snap, per_word, docs) if len(per_word) > 1 else None
+    adjacency = 1 + ADJACENT_BONUS * _adjacent_share(snap, words, docs) if len(per_word) > 1 else None
     leaf = WordLeaf(docs, total_tf, heading, None, words, df, parts, adjacency)
     leaf.score = leaf.scored(snap)
     return leaf
 
 
-def _adjacent_share(snap, per_word: list, docs: np.ndarray) -> np.ndarray:
-    """For each slot of ``docs``, the share of the query's neighbouring word pairs (w_i, w_i+1) found with w_i+1
-    starting where w_i ends, somewhere in the slot."""
+def _adjacent_share(snap, words: tuple[str, ...], docs: np.ndarray) -> np.ndarray:
+    """For each slot of ``docs``, the share of the query's neighbouring word pairs (w_i, w_i+1) that the slot
+    holds written together, w_i + w_i+1 (the exact view's match, remembered by the snapshot)."""
     found = np.zeros(len(docs))
-    for (w, keys, *_), (_w2, keys2, *_rest) in zip(per_word, per_word[1:]):
-        follow = keys[np.isin(keys + np.uint64(len(w)), keys2)]
-        if not len(follow):
-            continue
-        slots = np.unique(_hits(snap, *slot_runs(follow), len(w))[0])
-        found += np.isin(docs, slots)
-    return found / (len(per_word) - 1)
+    for w, w2 in zip(words, words[1:]):
+        found += np.isin(docs, snap.leaf(w + w2).docs)
+    return found / (len(words) - 1)

@@ -125,14 +125,18 @@ def test_facets_filters_sorts_and_ids_work_in_words_mode(index, corpus):
         index.search(q, mode="fuzzy")
 
 
-def test_word_field_positions_are_character_offsets_in_their_slot():
-    codes, positions = WordField.arrays(["标题", "一、概述\n推进政务新媒体建设"])
-    got = sorted((int(c), int(p)) for c, p in zip(codes, positions))
-    text = "一、概述\n推进政务新媒体建设"
-    want = sorted((word_code(w), (1 << 22) | text.index(w)) for w in ("一", "概述", "推进", "政务新媒体", "建设"))
-    want.append((word_code("标题"), 0))
+def test_word_field_holds_each_words_slots_with_its_occurrences_and_heading_hit():
+    from indexer.engine.words import WordSlots
+
+    text = "一、概述\n推进政务新媒体建设，政务新媒体概述"
+    codes, entries = WordField.arrays(WordSlots(["标题", text], [0, len("一、概述")]))
+    got = sorted((int(c), int(e)) for c, e in zip(codes, entries))
+    section = {"一": (1, 1), "概述": (2, 1), "推进": (1, 0), "政务新媒体": (2, 0), "建设": (1, 0)}
+    want = [(word_code(w), (1 << 22) | n << 1 | h) for w, (n, h) in section.items()]
+    want.append((word_code("标题"), 1 << 1))  # the title: no heading
     assert got == sorted(want)
     assert np.all(np.diff(codes.astype(np.float64)) >= 0)
+    assert WordField.arrays(["标题", text])[1].tolist() != entries.tolist()  # no heading lengths: no heading hits
 
 
 def test_user_dictionary_adds_words(tmp_path):
