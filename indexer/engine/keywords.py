@@ -19,11 +19,15 @@ index time; one sparse matrix–vector product over 10k reports takes about a mi
 from __future__ import annotations
 
 import copy
-import json
+import hashlib
 import re
+import struct
+import threading
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
+import zstandard as zstd
 from whoosh import columns, fields
 
 from indexer.engine.segmenter import tokens
@@ -65,20 +69,120 @@ def slot_stats(texts: list[str]) -> dict:
             "sections": [[n, " ".join(w for w, _ in ws), [c for _, c in ws]] for n, ws in sections]}
 
 
+# The column value: ``<I`` length of the head frame, the head frame, the sections frame — zstd frames made with
+# the dictionary wordstats.dict (trained on the bundled real reports by ``python -m bench.wordstats_dict``).
+# Head: ``<IHB`` word total, words, bytes per count; the counts; the words, space-joined.  Sections: ``<I``
+# sections; their word totals, word counts, counts and word references, each a byte giving its integer width then
+# the integers; then the words no head holds, space-joined.  A reference is a word's place in the head's words,
+# else the head's length + its place in those extra words (most of a section's words are among the report's).
+# Measured (bench/README.md, "Index layout 15"): 4,978 bytes of JSON per synthetic report became ~1,250.
+_HEAD = struct.Struct("<IHB")
+_LEN = struct.Struct("<I")
+DICTIONARY_PATH = Path(__file__).with_name("wordstats.dict")
+_DICT_BYTES = DICTIONARY_PATH.read_bytes()
+DICTIONARY_DIGEST = hashlib.sha1(_DICT_BYTES).hexdigest()[:8]  # part of schema.SCHEMA_VERSION
+_DICT = zstd.ZstdCompressionDict(_DICT_BYTES)
+_local = threading.local()  # zstd (de)compressor objects must not be shared between threads
+
+
+def _compressor() -> zstd.ZstdCompressor:
+    c = getattr(_local, "c", None)
+    if c is None:
+        c = _local.c = zstd.ZstdCompressor(level=3, dict_data=_DICT)
+    return c
+
+
+def _decompressor() -> zstd.ZstdDecompressor:
+    d = getattr(_local, "d", None)
+    if d is None:
+        d = _local.d = zstd.ZstdDecompressor(dict_data=_DICT)
+    return d
+
+
+def _pack(nums: list[int]) -> bytes:
+    """The integers (≥ 0) as a width byte and the narrowest little-endian array that holds them."""
+    top = max(nums, default=0)
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4 if top < 1 << 32 else 8
+    return bytes([width]) + np.asarray(nums, dtype=f"<u{width}").tobytes()
+
+
+def _unpack(raw: bytes, at: int, count: int) -> tuple[np.ndarray, int]:
+    """(the ``count`` integers _pack wrote at ``at``, where they end)."""
+    width = raw[at]
+    return np.frombuffer(raw, dtype=f"<u{width}", count=count, offset=at + 1), at + 1 + width * count
+
+
+def head_bytes(stats: dict) -> bytes:
+    """The head frame's content (bench/wordstats_dict.py trains the dictionary on these and sections_bytes)."""
+    counts = _pack(stats["counts"])
+    return _HEAD.pack(stats["n"], len(stats["counts"]), counts[0]) + counts[1:] + stats["words"].encode("utf-8")
+
+
+def sections_bytes(stats: dict) -> bytes:
+    index = {w: i for i, w in enumerate(stats["words"].split(" ") if stats["words"] else [])}
+    extra: dict[str, int] = {}
+    totals, lengths, counts, refs = [], [], [], []
+    for n, words, cs in stats["sections"]:
+        ws = words.split(" ") if words else []
+        totals.append(n)
+        lengths.append(len(ws))
+        counts += cs
+        refs += [index[w] if w in index else len(index) + extra.setdefault(w, len(extra)) for w in ws]
+    return b"".join([_LEN.pack(len(totals)), _pack(totals), _pack(lengths), _pack(counts), _pack(refs),
+                     " ".join(extra).encode("utf-8")])
+
+
 def encode_stats(stats: dict) -> bytes:
-    """The column value: the report's part as one JSON line, then its sections' as another — the table reads the
-    first line of every report, the sections are parsed only for the report a page shows."""
-    head = {k: v for k, v in stats.items() if k != "sections"}
-    dump = lambda x: json.dumps(x, ensure_ascii=False, separators=(",", ":"))  # noqa: E731 (never a raw newline)
-    return (dump(head) + "\n" + dump(stats["sections"])).encode("utf-8")
+    """The column value of slot_stats: the head (n, words, counts) apart from the sections — the table reads the
+    head of every report, the sections only for the report a page shows."""
+    c = _compressor()
+    head = c.compress(head_bytes(stats))
+    return _LEN.pack(len(head)) + head + c.compress(sections_bytes(stats))
 
 
-def _head(raw: bytes | None) -> dict | None:
-    return json.loads(raw[:raw.find(b"\n")]) if raw else None
+def _head(raw: bytes | None) -> tuple[int, list[str], np.ndarray] | None:
+    """(word total, words, counts) of a column value."""
+    if not raw:
+        return None
+    (size,) = _LEN.unpack_from(raw)
+    head = _decompressor().decompress(raw[_LEN.size:_LEN.size + size])
+    n, k, width = _HEAD.unpack_from(head)
+    counts = np.frombuffer(head, dtype=f"<u{width}", count=k, offset=_HEAD.size)
+    words = head[_HEAD.size + width * k:].decode("utf-8")
+    return n, words.split(" ") if words else [], counts
+
+
+def _sections(raw: bytes | None, head_words: list[str]) -> list[tuple[int, list[str], list[int]]]:
+    """(word total, words, counts) of each section of a column value."""
+    if not raw:
+        return []
+    (size,) = _LEN.unpack_from(raw)
+    body = _decompressor().decompress(raw[_LEN.size + size:])
+    (n,) = _LEN.unpack_from(body)
+    totals, at = _unpack(body, _LEN.size, n)
+    lengths, at = _unpack(body, at, n)
+    total = int(lengths.sum())
+    counts, at = _unpack(body, at, total)
+    refs, at = _unpack(body, at, total)
+    extra = body[at:].decode("utf-8")
+    words = head_words + (extra.split(" ") if extra else [])
+    counts, refs = counts.tolist(), refs.tolist()
+    out, j = [], 0
+    for t, k in zip(totals.tolist(), lengths.tolist()):
+        out.append((t, [words[i] for i in refs[j:j + k]], counts[j:j + k]))
+        j += k
+    return out
+
+
+def decode_stats(raw: bytes) -> dict:
+    """slot_stats back from its column value (the tests check the round trip)."""
+    n, words, counts = _head(raw)
+    return {"n": n, "words": " ".join(words), "counts": counts.tolist(),
+            "sections": [[t, " ".join(ws), cs] for t, ws, cs in _sections(raw, words)]}
 
 
 class WordStatsField(fields.FieldType):
-    """A column only (no postings): slot_stats of the list of slot texts, as JSON bytes."""
+    """A column only (no postings): slot_stats of the list of slot texts, encoded by encode_stats."""
 
     def __init__(self):
         self.format = None
@@ -93,6 +197,9 @@ class WordStatsField(fields.FieldType):
 
     def to_column_value(self, value):
         return encode_stats(slot_stats(list(value)))
+
+    def from_column_value(self, value):
+        return value  # the bytes as written (FieldType's would decode them as UTF-8)
 
 
 def _tfidf(words: list[str], counts: list[int], n_words: int, idf: dict[str, float], limit: int) -> list[dict]:
@@ -120,21 +227,19 @@ class WordTable:
 
     def __init__(self, raw: list[bytes | None]):
         n = len(raw)
-        # (a column read back from a merged segment may come as str)
-        raw = [b.encode("utf-8") if isinstance(b, str) else b for b in raw]
         self.raw = raw
-        self.stats = [_head(b) for b in raw]
+        self.stats = [_head(b) for b in raw]  # (word total, words, counts) or None
         vocab: dict[str, int] = {}
         word_ids, owners, counts = [], [], []
         self.n_words = np.ones(n)
         for r, s in enumerate(self.stats):
-            if not s or not s["words"]:
+            if not s or not s[1]:
                 continue
-            ids = [vocab.setdefault(w, len(vocab)) for w in s["words"].split(" ")]
+            ids = [vocab.setdefault(w, len(vocab)) for w in s[1]]
             word_ids.append(np.asarray(ids, dtype=np.int64))
             owners.append(np.full(len(ids), r, dtype=np.int64))
-            counts.append(np.asarray(s["counts"], dtype=np.float64))
-            self.n_words[r] = max(s["n"], 1)
+            counts.append(s[2].astype(np.float64))
+            self.n_words[r] = max(s[0], 1)
         self.vocab = list(vocab)
         self.word_index = vocab
         self._word = np.concatenate(word_ids) if word_ids else np.zeros(0, dtype=np.int64)
@@ -205,11 +310,11 @@ class WordTable:
     def report_words(self, r: int) -> list[str]:
         """Every word the keywords of report ``r`` and of its sections weigh: their IDF is all they need."""
         s = self.stats[r]
-        out = dict.fromkeys(s["words"].split(" ") if s and s["words"] else [])
-        raw = self.raw[r]
-        if raw:
-            for _n, words, _counts in json.loads(raw[raw.find(b"\n") + 1:]):
-                out.update(dict.fromkeys(words.split(" ") if words else []))
+        if not s:
+            return []
+        out = dict.fromkeys(s[1])
+        for _n, words, _counts in _sections(self.raw[r], s[1]):
+            out.update(dict.fromkeys(words))
         return list(out)
 
     def vector(self, r: int) -> tuple[np.ndarray, np.ndarray]:
@@ -238,18 +343,17 @@ class WordTable:
     def keywords(self, r: int, limit: int = TOP_REPORT_KEYWORDS, idf: dict[str, float] | None = None) -> list[dict]:
         """``idf``: the collection's IDF of the report's words (report_words), when this index is one shard."""
         s = self.stats[r]
-        if not s or not s["words"]:
+        if not s or not s[1]:
             return []
-        return _tfidf(s["words"].split(" "), s["counts"], s["n"], self.idf if idf is None else idf, limit)
+        return _tfidf(s[1], s[2].tolist(), s[0], self.idf if idf is None else idf, limit)
 
     def section_keywords(self, r: int, limit: int = 8, idf: dict[str, float] | None = None) -> list[list[dict]]:
         """Keywords of each section of report ``r``, in section order."""
-        raw = self.raw[r]
-        if not raw:
+        s = self.stats[r]
+        if not s:
             return []
         idf = self.idf if idf is None else idf
-        return [_tfidf(words.split(" ") if words else [], counts, n, idf, limit)
-                for n, words, counts in json.loads(raw[raw.find(b"\n") + 1:])]
+        return [_tfidf(words, counts, n, idf, limit) for n, words, counts in _sections(self.raw[r], s[1])]
 
     def similar(self, r: int, limit: int = 10) -> list[tuple[int, float]]:
         """(report, cosine similarity of TF-IDF vectors), most similar first, ``r`` itself left out."""

@@ -15,7 +15,7 @@ from whoosh import columns, fields
 from indexer.engine.analysis import (COMMON_BIGRAMS, ExactBigramField, ExactBigramSlotField, ExactTrigramField)
 from indexer.engine.display import DICTIONARY_DIGEST as DISPLAY_DICTIONARY_DIGEST
 from indexer.engine.segmenter import DICTIONARY_DIGEST
-from indexer.engine.keywords import WordStatsField
+from indexer.engine.keywords import DICTIONARY_DIGEST as WORDSTATS_DICTIONARY_DIGEST, WordStatsField
 from indexer.engine.words import WordField
 from indexer.parse.tables.catalogue import REUSE_FIELDS
 
@@ -38,8 +38,10 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template",
 #     Report.fields as float64 columns only (no NUMERIC trie terms); display text as zstd frames with the trained
 #     dictionary whose digest follows the dictionaries' (display.py); no exact1 field: slot texts end with a mark in
 #     exact2, whose bigrams answer one-character queries; the top 16 common bigrams instead of 64
-SCHEMA_VERSION = ("14." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
-                  + DICTIONARY_DIGEST + "." + DISPLAY_DICTIONARY_DIGEST)
+# 15: wordstats as packed integers and word references in zstd frames with the trained dictionary whose digest
+#     comes last (keywords.encode_stats), not JSON: a quarter of the bytes
+SCHEMA_VERSION = ("15." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
+                  + DICTIONARY_DIGEST + "." + DISPLAY_DICTIONARY_DIGEST + "." + WORDSTATS_DICTIONARY_DIGEST)
 
 
 def build_schema() -> fields.Schema:
