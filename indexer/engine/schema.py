@@ -39,7 +39,9 @@ FACET_COLUMNS = ("province", "city", "county", "level", "body_type", "template",
 #     dictionary whose digest follows the dictionaries' (display.py); no exact1 field: slot texts end with a mark in
 #     exact2, whose bigrams answer one-character queries; the top 16 common bigrams instead of 64
 # 15: wordstats as packed integers and word references in zstd frames with the trained dictionary whose digest
-#     comes last (keywords.encode_stats), not JSON: a quarter of the bytes
+#     comes last (keywords.encode_stats), not JSON: a quarter of the bytes; posting blocks pack small values in
+#     0, 1, 2 or 4 bits, counts less one (packing.py); the word view holds an entry per (word, slot), not a
+#     position per occurrence (words.py)
 SCHEMA_VERSION = ("15." + hashlib.sha1(" ".join(COMMON_BIGRAMS).encode("utf-8")).hexdigest()[:8] + "."
                   + DICTIONARY_DIGEST + "." + DISPLAY_DICTIONARY_DIGEST + "." + WORDSTATS_DICTIONARY_DIGEST)
 
