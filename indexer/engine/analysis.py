@@ -154,13 +154,18 @@ def _pair_codes(cp: np.ndarray) -> np.ndarray:
 
 class ExactBigramField(ExactField):
     """Bigrams of the normalised slot texts at (slot, offset) positions, each text followed by SLOT_END; the
-    writer is given the list of texts."""
+    writer is given the list of texts.  Not the common bigrams (COMMON_BIGRAMS): a phrase of three characters or
+    more covers them with trigrams (ExactTrigramField holds every trigram that begins or ends with one), and the
+    bigram alone, or a character it begins, is answered from its per-slot entries (ExactBigramSlotField) — their
+    positions here were 11 % of this field's (1k synthetic reports: 1.5 of 13.7 M, 2.8 of 34 MB)."""
 
     min_length = 1
 
     @staticmethod
     def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        return _pair_codes(np.append(cp, _SLOT_END_CODE)), np.arange(len(cp), dtype=np.uint32) + base
+        pairs = _pair_codes(np.append(cp, _SLOT_END_CODE))
+        keep = np.flatnonzero(~np.isin(pairs, _COMMON_CODES))
+        return pairs[keep], keep.astype(np.uint32) + base
 
     @staticmethod
     def term(code: int) -> str:  # codes of code points are ordered like the UTF-8 bytes of their terms

@@ -168,6 +168,15 @@ class CompactFieldWriter(whoosh3.W3FieldWriter):
         self.finish_field()
 
 
+def block_arrays(d: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(docnums, positions per posting, all positions) as uint32 arrays of a compact block's data."""
+    if d[0] == _RAW_TAG:
+        return tuple(np.frombuffer(d[i], dtype=np.uint32) for i in (1, 3, 4))
+    counts, _ = unpack_u32(d[3])
+    counts += np.uint32(1)  # stored less one: most are one, zero bits each
+    return unpack_ids(d[1]), counts, unpack_positions(counts, d[4])
+
+
 class CompactLeafMatcher(whoosh3.W3LeafMatcher):
     """Reads both block layouts; ``compact_block()`` gives a compact block's arrays, unpacked once per block."""
 
@@ -191,12 +200,7 @@ class CompactLeafMatcher(whoosh3.W3LeafMatcher):
         if d is None:
             return None
         if self._unpacked is None:
-            if d[0] == _RAW_TAG:
-                self._unpacked = tuple(np.frombuffer(d[i], dtype=np.uint32) for i in (1, 3, 4))
-            else:
-                counts, _ = unpack_u32(d[3])
-                counts += np.uint32(1)  # stored less one: most are one, zero bits each
-                self._unpacked = (unpack_ids(d[1]), counts, unpack_positions(counts, d[4]))
+            self._unpacked = block_arrays(d)
         return self._unpacked
 
     def _read_ids(self):

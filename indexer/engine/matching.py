@@ -4,7 +4,8 @@ text term exactly, with the term's occurrences there.
 A term of n ≥ 2 characters occurs at s exactly when each gram of a covering set of its bigrams and trigrams occurs at
 s + the gram's offset (analysis.py); the set with the fewest positions in the index is read, the rarest gram's
 positions are the candidates and the others are checked at their offsets with numpy.  A single gram is counted per
-slot from its postings as they are (a common bigram: from its per-slot entries); one character from its slots.
+slot from its postings as they are (a common bigram, which has no positions: from its per-slot entries); one
+character from the bigrams it begins.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
+
+_COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
 from indexer.engine.postings import concat, posting_arrays, postings, segment_keys
 
@@ -99,9 +102,12 @@ def match(snap, text: str) -> Leaf:
     stays small (at 20 segments it was most of a short phrase's matching; groups of 4 measured best)."""
     subs = list(snap.searcher.reader().leaf_readers())
     if len(text) == 1:
-        keys = _char_keys(snap, subs, text)
-        return Leaf(*_hits(snap, *slot_runs(keys), 1)) if len(keys) else EMPTY_LEAF
-    grams = [(j, 2) for j in range(len(text) - 1)]
+        runs = _char_runs(snap, subs, text)
+        return Leaf(*_hits(snap, *runs, 1)) if len(runs[0]) else EMPTY_LEAF
+    if text in _COMMON:
+        return _common_bigram(snap, subs, text)
+    # a common bigram has no positions (analysis.ExactBigramField): trigrams cover it
+    grams = [(j, 2) for j in range(len(text) - 1) if text[j:j + 2] not in _COMMON]
     grams += [(j, 3) for j in range(len(text) - 2) if trigram_indexed(text[j:j + 3])]
     infos = {(j, n): snap.term_infos(subs, _GRAM_FIELDS[n], text[j:j + n].encode("utf-8"))
              for j, n in grams}
@@ -110,16 +116,9 @@ def match(snap, text: str) -> Leaf:
     parts = []
     if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
         _j, field, infos = chosen[0]
-        per_slot = (snap.term_infos(subs, "exact2s", text.encode("utf-8"))[1]
-                    if len(text) == 2 and text in COMMON_BIGRAMS else None)
         for k, (sub, offset) in enumerate(subs):
             if infos[k] is None:
                 continue
-            if per_slot is not None and per_slot[k] is not None:  # a bigram: its per-slot entries
-                arrays = posting_arrays(postings(sub, "exact2s", per_slot[k]))
-                if arrays is not None:
-                    parts.append(slot_entries(*arrays, offset))
-                    continue
             arrays = posting_arrays(postings(sub, field, infos[k]))
             if arrays is None:  # an inlined single posting
                 starts = segment_keys(sub, offset, field, infos[k])
@@ -152,9 +151,34 @@ def match(snap, text: str) -> Leaf:
     return Leaf(*_hits(snap, *(np.concatenate(p) for p in zip(*parts)), len(text)))
 
 
-def _char_keys(snap, subs: list, char: str) -> np.ndarray:
-    """Every occurrence of one character as sorted keys docnum << 32 | position: the positions of the bigrams it
-    begins (analysis.SLOT_END makes a slot's last character begin one too)."""
+def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
+    """A common bigram's slots from its per-slot entries (first offset, occurrences: analysis.ExactBigramSlotField)
+    — ~130 k slots for 公开 at 10k reports, where its positions would be 2.85 M."""
+    runs = _entry_runs(snap, subs, bigram)
+    return Leaf(*_hits(snap, *runs, 2)) if len(runs[0]) else EMPTY_LEAF
+
+
+def _entry_runs(snap, subs: list, bigram: str) -> tuple[np.ndarray, ...]:
+    """slot_runs() of a common bigram, from its per-slot entries in every segment."""
+    infos = snap.term_infos(subs, "exact2s", bigram.encode("utf-8"))[1]
+    parts = []
+    for k, (sub, offset) in enumerate(subs):
+        if infos[k] is None:
+            continue
+        arrays = posting_arrays(postings(sub, "exact2s", infos[k]))
+        if arrays is not None:
+            parts.append(slot_entries(*arrays, offset))
+            continue
+        # an inlined single posting: its (first offset, occurrences) pairs as keys, in order
+        keys = segment_keys(sub, offset, "exact2s", infos[k]).astype(np.int64)
+        head, low = keys[0::2], np.int64(0xFFFFFFFF)
+        parts.append((head >> 32, (head & low) >> SLOT_SHIFT, head & _OFFSET_MASK, keys[1::2] & low))
+    return tuple(np.concatenate(p) for p in zip(*parts)) if parts else (_EMPTY,) * 4
+
+
+def _char_runs(snap, subs: list, char: str) -> tuple[np.ndarray, ...]:
+    """slot_runs() of one character: the positions of the bigrams it begins (analysis.SLOT_END makes a slot's
+    last character begin one too), with the per-slot entries of the common bigrams it begins, added up."""
     prefix = char.encode("utf-8")
     terms = sorted({bytes(t) if not isinstance(t, str) else t.encode("utf-8")
                     for sub, _ in subs for t in sub.expand_prefix(_GRAM_FIELDS[2], prefix)})
@@ -165,7 +189,17 @@ def _char_keys(snap, subs: list, char: str) -> np.ndarray:
         keys += [segment_keys(sub, offset, _GRAM_FIELDS[2], infos[k]) for k, (sub, offset) in enumerate(subs)
                  if infos[k] is not None]
     # stable: a merge sort, fast over what it is — one sorted run per bigram
-    return np.sort(concat(keys), kind="stable") if keys else np.zeros(0, dtype=np.uint64)
+    runs = [slot_runs(np.sort(concat(keys), kind="stable"))] if keys else []
+    runs += [r for r in (_entry_runs(snap, subs, g) for g in COMMON_BIGRAMS if g[0] == char) if len(r[0])]
+    if len(runs) == 1:
+        return runs[0]
+    if not runs:
+        return (_EMPTY,) * 4
+    docnums, slot, offset, counts = (np.concatenate(p) for p in zip(*runs))
+    order = np.lexsort((offset, slot, docnums))  # per slot, the earliest occurrence first
+    docnums, slot, offset, counts = docnums[order], slot[order], offset[order], counts[order]
+    first = np.flatnonzero(np.r_[True, (docnums[1:] != docnums[:-1]) | (slot[1:] != slot[:-1])])
+    return docnums[first], slot[first], offset[first], np.add.reduceat(counts, first)
 
 
 def slot_runs(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -32,8 +32,7 @@ from whoosh.reading import SegmentReader
 from whoosh.system import _INT_SIZE, _LONG_SIZE, _SHORT_SIZE, pack_ushort, unpack_int, unpack_long
 
 from indexer.engine.analysis import ExactField
-from indexer.engine.codec import _PACKED_TAG, _RAW_TAG
-from indexer.engine.packing import unpack_ids, unpack_positions, unpack_u32
+from indexer.engine.codec import _PACKED_TAG, _RAW_TAG, block_arrays
 from indexer.engine.postings import MappedStorage
 
 FACTOR = 10  # segments of one tier merged together; also the size ratio between tiers
@@ -202,11 +201,7 @@ def _compact_blocks(reader, info: bytes) -> list | None:
         d = pickle.load(f)
         if len(d) != 5 or d[0] not in (_RAW_TAG, _PACKED_TAG):
             return None
-        if d[0] == _RAW_TAG:
-            blocks.append(tuple(np.frombuffer(d[i], dtype=np.uint32) for i in (1, 3, 4)))
-        else:
-            counts, _ = unpack_u32(d[3])
-            blocks.append((unpack_ids(d[1]), counts, unpack_positions(counts, d[4])))
+        blocks.append(block_arrays(d))
         if length < 0:
             return blocks
         at += _INT_SIZE + length

@@ -285,7 +285,8 @@ def _reference_postings(docs: list[list[str]]) -> dict[str, dict[bytes, list[tup
         for slot, text in enumerate(texts):
             marked = text + SLOT_END  # every character begins a bigram (one-character queries read those)
             for i in range(len(text)):
-                grams.setdefault(marked[i:i + 2].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
+                if marked[i:i + 2] not in COMMON_BIGRAMS:  # those: per-slot entries only
+                    grams.setdefault(marked[i:i + 2].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
             for i in range(len(text) - 2):
                 if text[i:i + 2] in COMMON_BIGRAMS or text[i + 1:i + 3] in COMMON_BIGRAMS:
                     trigrams.setdefault(text[i:i + 3].encode("utf-8"), []).append((slot << SLOT_SHIFT) + i)
