@@ -559,3 +559,27 @@ def test_the_issuer_label_is_the_most_common_name_then_the_latest_years():
     a = {"issuer": [{"value": "1/政府", "label": "甲", "count": 2, "names": [["甲", 2, 2018]]}]}
     b = {"issuer": [{"value": "1/政府", "label": "乙", "count": 3, "names": [["乙", 1, 2020], ["甲", 1, 2017]]}]}
     assert merge_facets([a, b])["issuer"] == [{"value": "1/政府", "label": "甲", "count": 5}]
+
+
+@pytest.mark.parametrize("q", ["公", "信", "政", "开", "0", "2", "公开", "信息", "政府", "00", "息公开", "政务公开",
+                               "府信息公", "申请"])
+def test_occurrences_and_heading_hits_per_section_equal_plain_counting(index, corpus, q):
+    """A common bigram has no positions in the exact view (its per-slot entries stand in), and a character that
+    begins one adds those entries to its other bigrams' positions: every slot's occurrence count and heading hit
+    must still be what counting in the slot's text gives."""
+    from indexer.engine.index import section_match_text
+
+    snap = index.snapshot()
+    by_id = {r.id: r for r in corpus}
+    want = {}
+    for k, rid in enumerate(snap.report_ids):
+        r = by_id[rid]
+        texts = [normalize(r.title or "")] + [section_match_text(s.number, s.heading, s.text) for s in r.sections]
+        for slot, text in enumerate(texts):
+            n = sum(text.startswith(q, i) for i in range(len(text)))
+            if n:
+                hlen = len(text.split("\n", 1)[0]) if slot else 0
+                want[int(snap.report_slot_base[k]) + slot] = (n, text.find(q) + len(q) <= hlen if slot else False)
+    leaf = snap.leaf(q)
+    got = {int(d): (int(t), bool(h)) for d, t, h in zip(leaf.docs, leaf.tf, leaf.in_heading)}
+    assert want and got == want
