@@ -76,8 +76,15 @@ class Display:
         self.meta, self.sections = head.get("meta") or {}, head.get("sections") or []
 
     def _part(self, i: int) -> str:
+        return self._bytes(i).decode("utf-8")
+
+    def _bytes(self, i: int) -> bytes:
         a, b = self._bounds[i]
-        return _decompressor().decompress(self._raw[a:b]).decode("utf-8")
+        return _decompressor().decompress(self._raw[a:b])
 
     def text(self, i: int) -> str:
         return self._part(i + 1) if 0 <= i < len(self._bounds) - 1 else ""
+
+    def data(self, i: int) -> bytes:
+        """text(i) as UTF-8, not decoded (snippets.snippet_of_bytes decodes only its window)."""
+        return self._bytes(i + 1) if 0 <= i < len(self._bounds) - 1 else b""

@@ -17,7 +17,7 @@ from indexer.engine.query import field_ranges
 from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, page_order, parse_field_sort,
                                     report_scores, slot_scores)
 from indexer.engine.snapshot import Snapshot
-from indexer.engine.snippets import make_snippet
+from indexer.engine.snippets import snippet_of_bytes
 
 # section hits (with snippets) shown per report: a report page shows the rest; snippets cost 5–8 µs each
 _MAX_HITS_PER_REPORT = 10
@@ -104,7 +104,7 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
         for i in section_by_report[int(r)][:_MAX_HITS_PER_REPORT]:
             anchor, heading, canonical = display.sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
-                         "snippet": make_snippet(display.text(i), marked, heading=heading or "")})
+                         "snippet": snippet_of_bytes(display.data(i), marked, heading=heading or "")})
         fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
                   for (key, label, met), values in zip(conditions, (snap.field_values(c[0]) for c in conditions))
                   if met[r]]
