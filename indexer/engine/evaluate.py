@@ -104,10 +104,11 @@ class KindEvaluator(TreeWalk):
         return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
 
 
-def _value_matches(values: list[str], wanted: str) -> list[int]:
-    """Codes of facet values a filter value selects: equal, or the value starts with it (甘肃 → 甘肃省)."""
+def _value_matches(normalized: list[str], wanted: str) -> list[int]:
+    """Codes of facet values (given normalised: Snapshot.normalized_values) a filter value selects: equal, or the
+    value starts with it (甘肃 → 甘肃省)."""
     w = normalize(wanted)
-    return [i for i, v in enumerate(values) if normalize(v).startswith(w)]
+    return [i for i, v in enumerate(normalized) if v.startswith(w)]
 
 
 def issuer_mask(snap: Snapshot, value: str) -> np.ndarray | None:
@@ -154,8 +155,8 @@ def filter_mask(snap: Snapshot, node: Filter, *, strict: bool = True) -> np.ndar
     if node.field == "keyword":
         return snap.word_table().topic_mask(normalize(node.value))
     if node.field == "warning":  # a code or a family of codes: warning:check → check.*
-        return snap.has_warning[:, _value_matches(snap.warning_values, node.value)].any(axis=1)
-    codes = _value_matches(snap.facet_values[node.field], node.value)
+        return snap.has_warning[:, _value_matches(snap.normalized_values("warning"), node.value)].any(axis=1)
+    codes = _value_matches(snap.normalized_values(node.field), node.value)
     return np.isin(snap.facet_codes[node.field], codes)
 
 
