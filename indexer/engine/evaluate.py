@@ -97,9 +97,10 @@ class KindEvaluator(TreeWalk):
         snap = self.snap
         if isinstance(node, Text):
             leaf = snap.leaf(node.text, self.evaluate.mode)
-            out = np.zeros(self.shape, dtype=bool)
-            out.reshape(-1)[snap.slot_report_kind[leaf.docs[snap.slot_is_section[leaf.docs]]]] = True
-            return out
+            # one cell past the reports × kinds: where title slots land (Snapshot.slot_report_kind)
+            out = np.zeros(self.shape[0] * self.shape[1] + 1, dtype=bool)
+            out[snap.slot_report_kind[leaf.docs]] = True
+            return out[:-1].reshape(self.shape)
         # filters, ranges (and nothing): the same for every kind
         return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
 

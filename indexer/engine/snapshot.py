@@ -134,8 +134,9 @@ class Snapshot:
         self.slot_hlen = np.asarray(hlen, dtype=np.int64)
         self.slot_is_title = self.slot_canon < 0
         self.slot_is_section = ~self.slot_is_title
-        # (report, section kind) as one index into a flat reports × kinds array (title slots: kind 0, unused)
-        self.slot_report_kind = self.slot_report * len(CANONICALS) + np.maximum(self.slot_canon, 0)
+        # (report, section kind) as one index into a flat reports × kinds array; title slots: one past its end
+        self.slot_report_kind = np.where(self.slot_is_section, self.slot_report * len(CANONICALS) + self.slot_canon,
+                                         nr * len(CANONICALS))
         self.has_section = np.zeros((nr, len(CANONICALS)), dtype=bool)
         sec = self.slot_is_section
         self.has_section[self.slot_report[sec], self.slot_canon[sec]] = True
