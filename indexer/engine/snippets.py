@@ -101,35 +101,47 @@ def snippet_of_bytes(data: bytes, terms: list[str], *, heading: str = "", contex
     """make_snippet(data.decode("utf-8"), …), decoding only the window around the first match when a bytes
     pattern finds it: a section's display text is a few KB, its window a hundred characters, and decoding the
     whole section took about as long as decompressing it."""
+    return snippet_maker(terms, context)(data, heading)
+
+
+def snippet_maker(terms: list[str], context: int = SNIPPET_CONTEXT):
+    """snippet_of_bytes(·, terms, heading=·, context=context) as one function of (data, heading), its patterns
+    looked up once for all the snippets of a search."""
     brx, rx, longest = _byte_plan(tuple(terms))
-    first = brx.search(data) if brx is not None and context >= 0 else None
-    if first is None:  # no plain match (the heading, a full-width form…): the whole text, as make_snippet has it
-        return make_snippet(data.decode("utf-8"), terms, heading=heading, context=context)
-    sb, eb = first.span()
-    # ``context`` characters before the match, or all there are: at most 4 bytes each ("ignore" drops the
-    # pieces of a character cut at the slice's start; the text itself is valid UTF-8)
-    lo = sb - 4 * context
-    pre = data[max(lo, 0):sb].decode("utf-8", "ignore")
-    before = lo > 0 or len(pre) > context  # the window does not begin the text
-    if len(pre) > context:
-        pre = pre[len(pre) - context:]
-    # 2 × context + the longest term's length in characters from the match's start, or all there are
-    n_after = 2 * context + longest
-    hi = sb + 4 * n_after
-    post = data[sb:hi].decode("utf-8", "ignore")
-    after = hi < len(data) or len(post) > n_after  # the window does not end the text
-    window = pre + post[:n_after]
-    start, end = len(pre), len(window)
-    stop = start + len(data[sb:eb].decode("utf-8"))
-    if stop <= end:  # as make_snippet: only the rest of the window is searched
-        marks = [(start, stop)]
-        m = rx.search(window, stop, end)
-        while m is not None:
-            marks.append(m.span())
-            m = rx.search(window, m.end(), end)
-    else:
-        marks = [m.span() for m in rx.finditer(window, 0, end) if m.end() > m.start()]
-    return _render(window, 0, end, marks, before, after)
+    if brx is None or context < 0:
+        return lambda data, heading="": make_snippet(data.decode("utf-8"), terms, heading=heading, context=context)
+    search, n_after = brx.search, 2 * context + longest
+
+    def snippet(data: bytes, heading: str = "") -> str:
+        first = search(data)
+        if first is None:  # no plain match (the heading, a full-width form…): the whole text, as make_snippet has it
+            return make_snippet(data.decode("utf-8"), terms, heading=heading, context=context)
+        sb, eb = first.span()
+        # ``context`` characters before the match, or all there are: at most 4 bytes each ("ignore" drops the
+        # pieces of a character cut at the slice's start; the text itself is valid UTF-8)
+        lo = sb - 4 * context
+        pre = data[lo if lo > 0 else 0:sb].decode("utf-8", "ignore")
+        before = lo > 0 or len(pre) > context  # the window does not begin the text
+        if len(pre) > context:
+            pre = pre[len(pre) - context:]
+        # 2 × context + the longest term's length in characters from the match's start, or all there are
+        hi = sb + 4 * n_after
+        post = data[sb:hi].decode("utf-8", "ignore")
+        after = hi < len(data) or len(post) > n_after  # the window does not end the text
+        window = pre + post[:n_after]
+        start, end = len(pre), len(window)
+        stop = start + len(data[sb:eb].decode("utf-8"))
+        if stop <= end:  # as make_snippet: only the rest of the window is searched
+            marks = [(start, stop)]
+            m = rx.search(window, stop, end)
+            while m is not None:
+                marks.append(m.span())
+                m = rx.search(window, m.end(), end)
+        else:
+            marks = [m.span() for m in rx.finditer(window, 0, end) if m.end() > m.start()]
+        return _render(window, 0, end, marks, before, after)
+
+    return snippet
 
 
 def make_snippet(raw: str, terms: list[str], *, heading: str = "", context: int = SNIPPET_CONTEXT) -> str:
