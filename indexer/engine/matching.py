@@ -227,10 +227,13 @@ def _hits(snap, docnums: np.ndarray, slot: np.ndarray, offset: np.ndarray, count
     docnum, slot number, the first occurrence's offset and the run's length."""
     reports = snap.doc_report[docnums]
     ok = reports >= 0  # deleted documents
-    ok[ok] = slot[ok] < snap.report_slot_count[reports[ok]]
+    if not ok.all():
+        reports, slot, offset, counts = reports[ok], slot[ok], offset[ok], counts[ok]
+    ok = slot < snap.report_slot_count[reports]  # (a slot number past the report's slots: none, as a rule)
+    if not ok.all():
+        reports, slot, offset, counts = reports[ok], slot[ok], offset[ok], counts[ok]
     # report ordinals follow docnums (and segments come in docnum order), so global slot ids come out sorted
-    slots = snap.report_slot_base[reports[ok]] + slot[ok]
-    counts, offset = counts[ok], offset[ok]
+    slots = snap.report_slot_base[reports] + slot
     # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
     in_heading = snap.slot_is_section[slots] & (offset + n <= snap.slot_hlen[slots])
     return slots, counts.astype(np.float64), in_heading
