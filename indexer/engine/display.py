@@ -19,6 +19,7 @@ import hashlib
 import json
 import struct
 import threading
+from itertools import accumulate
 from pathlib import Path
 
 import zstandard as zstd
@@ -59,25 +60,28 @@ class Display:
     """A report's display text, read lazily: ``meta``, ``sections`` (anchor, heading, canonical) and
     ``text(i)`` of section i."""
 
-    __slots__ = ("_raw", "_bounds", "meta", "sections")
+    __slots__ = ("_raw", "_ends", "meta", "sections")
 
     def __init__(self, raw: bytes):
         self._raw = raw
         if not raw:
-            self._bounds, self.meta, self.sections = [], {}, []
+            self._ends, self.meta, self.sections = [0], {}, []
             return
         (n,) = _COUNT.unpack_from(raw)
-        lengths = struct.unpack_from(f"<{n}I", raw, _COUNT.size)
-        at, self._bounds = _COUNT.size * (n + 1), []
-        for length in lengths:
-            self._bounds.append((at, at + length))
-            at += length
-        head = json.loads(self._part(0))
+        # part i is raw[_ends[i]:_ends[i + 1]]
+        self._ends = list(accumulate(struct.unpack_from(f"<{n}I", raw, _COUNT.size), initial=_COUNT.size * (n + 1)))
+        head = json.loads(self._bytes(0))
         self.meta, self.sections = head.get("meta") or {}, head.get("sections") or []
 
     def _part(self, i: int) -> str:
-        a, b = self._bounds[i]
-        return _decompressor().decompress(self._raw[a:b]).decode("utf-8")
+        return self._bytes(i).decode("utf-8")
+
+    def _bytes(self, i: int) -> bytes:
+        return _decompressor().decompress(self._raw[self._ends[i]:self._ends[i + 1]])
 
     def text(self, i: int) -> str:
-        return self._part(i + 1) if 0 <= i < len(self._bounds) - 1 else ""
+        return self._part(i + 1) if 0 <= i < len(self._ends) - 2 else ""
+
+    def data(self, i: int) -> bytes:
+        """text(i) as UTF-8, not decoded (snippets.snippet_of_bytes decodes only its window)."""
+        return self._bytes(i + 1) if 0 <= i < len(self._ends) - 2 else b""

@@ -97,17 +97,19 @@ class KindEvaluator(TreeWalk):
         snap = self.snap
         if isinstance(node, Text):
             leaf = snap.leaf(node.text, self.evaluate.mode)
-            out = np.zeros(self.shape, dtype=bool)
-            out.reshape(-1)[snap.slot_report_kind[leaf.docs[snap.slot_is_section[leaf.docs]]]] = True
-            return out
+            # one cell past the reports × kinds: where title slots land (Snapshot.slot_report_kind)
+            out = np.zeros(self.shape[0] * self.shape[1] + 1, dtype=bool)
+            out[snap.slot_report_kind[leaf.docs]] = True
+            return out[:-1].reshape(self.shape)
         # filters, ranges (and nothing): the same for every kind
         return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
 
 
-def _value_matches(values: list[str], wanted: str) -> list[int]:
-    """Codes of facet values a filter value selects: equal, or the value starts with it (甘肃 → 甘肃省)."""
+def _value_matches(normalized: list[str], wanted: str) -> list[int]:
+    """Codes of facet values (given normalised: Snapshot.normalized_values) a filter value selects: equal, or the
+    value starts with it (甘肃 → 甘肃省)."""
     w = normalize(wanted)
-    return [i for i, v in enumerate(values) if normalize(v).startswith(w)]
+    return [i for i, v in enumerate(normalized) if v.startswith(w)]
 
 
 def issuer_mask(snap: Snapshot, value: str) -> np.ndarray | None:
@@ -154,8 +156,8 @@ def filter_mask(snap: Snapshot, node: Filter, *, strict: bool = True) -> np.ndar
     if node.field == "keyword":
         return snap.word_table().topic_mask(normalize(node.value))
     if node.field == "warning":  # a code or a family of codes: warning:check → check.*
-        return snap.has_warning[:, _value_matches(snap.warning_values, node.value)].any(axis=1)
-    codes = _value_matches(snap.facet_values[node.field], node.value)
+        return snap.has_warning[:, _value_matches(snap.normalized_values("warning"), node.value)].any(axis=1)
+    codes = _value_matches(snap.normalized_values(node.field), node.value)
     return np.isin(snap.facet_codes[node.field], codes)
 
 

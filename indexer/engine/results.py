@@ -17,7 +17,7 @@ from indexer.engine.query import field_ranges
 from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, page_order, parse_field_sort,
                                     report_scores, slot_scores)
 from indexer.engine.snapshot import Snapshot
-from indexer.engine.snippets import make_snippet
+from indexer.engine.snippets import snippet_maker
 
 # section hits (with snippets) shown per report: a report page shows the rest; snippets cost 5–8 µs each
 _MAX_HITS_PER_REPORT = 10
@@ -97,19 +97,21 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
                          for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
     keys = None if stats is None else np.stack(
         order_keys(plan, page, score[page], snap.year[page], sort, sort_field), axis=1).astype(float).tolist()
-    for position, r in enumerate(page):
-        display = snap.display(snap.report_doc[r])
-        meta = display.meta
+    snippet = snippet_maker(marked)  # the query's patterns, looked up once for every snippet
+    condition_values = [snap.field_values(c[0]) for c in conditions]
+    for position, (r, doc, s) in enumerate(zip(page.tolist(), snap.report_doc[page].tolist(),
+                                               score[page].tolist())):
+        display = snap.display(doc)
+        meta, sections = display.meta, display.sections
         hits = []
-        for i in section_by_report[int(r)][:_MAX_HITS_PER_REPORT]:
-            anchor, heading, canonical = display.sections[i]
+        for i in section_by_report[r][:_MAX_HITS_PER_REPORT]:
+            anchor, heading, canonical = sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
-                         "snippet": make_snippet(display.text(i), marked, heading=heading or "")})
+                         "snippet": snippet(display.data(i), heading or "")})
         fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
-                  for (key, label, met), values in zip(conditions, (snap.field_values(c[0]) for c in conditions))
-                  if met[r]]
+                  for (key, label, met), values in zip(conditions, condition_values) if met[r]]
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
-                               "score": round(float(score[r]), 4), "hits": hits, "fields": fields})
+                               "score": round(s, 4), "hits": hits, "fields": fields})
         if keys is not None:
             out["results"][-1]["sort_key"] = keys[position]
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)

@@ -135,8 +135,9 @@ class Snapshot:
         self.slot_hlen = np.asarray(hlen, dtype=np.int64)
         self.slot_is_title = self.slot_canon < 0
         self.slot_is_section = ~self.slot_is_title
-        # (report, section kind) as one index into a flat reports × kinds array (title slots: kind 0, unused)
-        self.slot_report_kind = self.slot_report * len(CANONICALS) + np.maximum(self.slot_canon, 0)
+        # (report, section kind) as one index into a flat reports × kinds array; title slots: one past its end
+        self.slot_report_kind = np.where(self.slot_is_section, self.slot_report * len(CANONICALS) + self.slot_canon,
+                                         nr * len(CANONICALS))
         self.has_section = np.zeros((nr, len(CANONICALS)), dtype=bool)
         sec = self.slot_is_section
         self.has_section[self.slot_report[sec], self.slot_canon[sec]] = True
@@ -163,6 +164,7 @@ class Snapshot:
             self.facet_codes[name] = codes
         self._issuer_lookup: dict[str, list[int]] | None = None  # issuer_codes()
         self._issuer_id_code: dict[str, int] = {}
+        self._normalized: dict[str, list[str]] = {}  # normalized_values()
         warn_col = self._column("warnings")
         codes_of = [(warn_col[d] or b"").decode("utf-8").split() for d in live]
         self.warning_values = sorted({c for codes in codes_of for c in codes})
@@ -208,6 +210,17 @@ class Snapshot:
         value = value.strip()
         ids = [self._issuer_id_code[value]] if value in self._issuer_id_code else []
         return ids, self._issuer_lookup.get(normalize(value), [])
+
+    def normalized_values(self, name: str) -> list[str]:
+        """normalize() of each value of a facet column ("warning": of each warning code), in code order, for the
+        filters that select values by prefix: once per generation (a county filter normalised every county name,
+        2,600 of them at 10k reports: 4.7 ms of each search)."""
+        with self._lock:
+            hit = self._normalized.get(name)
+            if hit is None:
+                values = self.warning_values if name == "warning" else self.facet_values[name]
+                hit = self._normalized[name] = [normalize(v) for v in values]
+            return hit
 
     def versions(self) -> dict[str, str]:
         return {rid: (self._version[d] or b"").decode("ascii") for rid, d in zip(self.report_ids, self.report_doc)}
@@ -324,6 +337,7 @@ class EmptySnapshot(Snapshot):
         self.facet_codes = {name: e64 for name in FACET_COLUMNS}
         self.facet_rank = {name: e64 for name in FACET_COLUMNS}
         self._issuer_lookup, self._issuer_id_code = {}, {}
+        self._normalized = {}
         self.warning_values: list[str] = []
         self.has_warning = np.zeros((0, 0), dtype=bool)
         self._lock = threading.RLock()

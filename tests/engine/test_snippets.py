@@ -51,3 +51,27 @@ def test_the_window_has_ellipses_where_it_cuts_the_section():
 ])
 def test_a_match_only_in_the_heading_shows_the_opening_of_the_section(raw, terms, context, want):
     assert make_snippet(raw, terms, context=context) == want
+
+
+def test_the_bytes_pattern_knows_every_whitespace_character_of_str_patterns():
+    import re
+
+    from indexer.engine.snippets import _SPACES
+
+    assert _SPACES == [chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))]
+
+
+@pytest.mark.parametrize("raw, terms, context", [
+    ("一二三四五六七八九十政务公开甲乙丙丁戊己庚辛壬癸子丑", ["政务公开"], 5),
+    ("政务公开甲乙丙丁戊己庚辛壬", ["政务公开"], 5),
+    ("前文<script>alert(1)</script>政务\u3000新媒体＆后文", ["政务新媒体"], 40),
+    ("第一段\n政务\n新媒体工作\t情况𠀀" * 30, ["政务新媒体", "工作"], 3),
+    ("é" * 50 + "12345" + "ß" * 50, ["12345"], 7),
+    ("依申请公开和政务公开", ["政务公开", "依申请公开"], 0),
+    ("APP和app及App", ["app"], 40),  # a cased letter: the str pattern only
+    ("本年度收到申请（一）共１２件。", ["12件"], 40),  # a full-width form: the character map
+])
+def test_snippets_of_utf8_bytes_are_those_of_the_text(raw, terms, context):
+    from indexer.engine.snippets import snippet_of_bytes
+
+    assert snippet_of_bytes(raw.encode("utf-8"), terms, context=context) == make_snippet(raw, terms, context=context)
