@@ -261,7 +261,7 @@ class WordTable:
         weight = count / self.n_words[owner] * self.idf_values[word]
         # each report's FACET_KEYWORDS best words: sort by (report, -weight, word) once — ties by the word itself,
         # as keywords() orders them, so a report's 主题词 are its first keywords
-        spelling_rank = np.empty(len(self.vocab), dtype=np.int64)
+        spelling_rank = self.spelling_rank = np.empty(len(self.vocab), dtype=np.int64)  # topic_counts's ties too
         spelling_rank[sorted(range(len(self.vocab)), key=self.vocab.__getitem__)] = np.arange(len(self.vocab))
         order = np.lexsort((spelling_rank[word], -weight, owner))
         owner_sorted = owner[order]
@@ -382,9 +382,13 @@ class WordTable:
         codes = codes[codes >= 0]
         if not len(codes):
             return []
-        uniq, counts = np.unique(codes, return_counts=True)
-        order = sorted(range(len(uniq)), key=lambda i: (-counts[i], self.vocab[uniq[i]]))
-        out = [{"value": self.vocab[uniq[i]], "count": int(counts[i])} for i in order[:limit]]
+        counts = np.bincount(codes, minlength=len(self.vocab))
+        uniq = np.flatnonzero(counts)
+        counts = counts[uniq]
+        # by count, then word: one integer key (a Python sort of the words took 2.5 ms a search at 10k reports)
+        order = np.argsort((counts.max() - counts) * len(self.vocab) + self.spelling_rank[uniq], kind="stable")
+        shown = order[:limit] if limit is not None else order
+        out = [{"value": self.vocab[i], "count": c} for i, c in zip(uniq[shown].tolist(), counts[shown].tolist())]
         if self.topic_rest and limit is not None and len(order) > limit:
             out.append({"value": None, "count": int(counts[order[limit]])})
         return out
