@@ -1,6 +1,7 @@
 """Growth of the embedded index with the collection, nianbao beside the tantivy-trigram anchor, in one run (issue 12).
 
     python -m bench.growth --sizes 1000,10000            # then 50000,100000 when the machine has the hours
+    python -m bench.growth --sizes 10000 --reuse         # time the queries again on the indexes built before
 
 For each size N the synthetic set (bench/synth.py, generated on the fly under bench/out/, never committed) is built
 and searched by nianbao (indexer.engine.index.SearchIndex) and by the anchor (bench/tantivy_anchor.py), each phase in
@@ -9,7 +10,8 @@ its own process so that its peak memory (ru_maxrss from wait4) is its own.  Prin
 * build: reports/s (wall, both cores), CPU ms per report (children included), index MB and × the text (UTF-8
   bytes of titles and texts), peak build memory;
 * queries (after both builds, in --rounds interleaved rounds, latencies pooled): the search_bench plan (14 phrases, each as typed and with two facet clicks: 42 searches, every one
-  computing the facets and reading the top 20 results' display text), timed three ways —
+  computing the facets — listing the first 100 values of each, as the search page asks — and reading the top 20
+  results' display text), timed three ways —
   first: nianbao's phrase and term caches cleared before each search (the anchor has none);
   warm: the same plan again, caches as they are;
   cold: the page cache dropped for every file of the index (posix_fadvise DONTNEED) and caches cleared before
@@ -32,6 +34,7 @@ import time
 from pathlib import Path
 
 from bench.search_bench import PHRASES, WARMUP, du, pct
+from bench.tantivy_anchor import FACET_SIZE
 from bench.synth import OUT, generate
 from indexer.model import Report
 
@@ -118,7 +121,7 @@ def query_ours(n: int, path: Path) -> dict:
     searches = plan(n)
 
     def search(q, filters):
-        return ix.search(f'"{q}"', filters=filters, limit=20)["total"]
+        return ix.search(f'"{q}"', filters=filters, limit=20, facet_size=FACET_SIZE)["total"]
 
     def forget():
         ix.snapshot().clear_caches()
@@ -171,6 +174,8 @@ def main() -> None:
     ap.add_argument("--n", type=int)
     ap.add_argument("--path", type=Path)
     ap.add_argument("--rounds", type=int, default=3, help="interleaved query rounds per system")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep indexes an earlier run built (and its build figures) and only time the queries")
     args = ap.parse_args()
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.n, args.path)))
@@ -188,7 +193,12 @@ def main() -> None:
         totals, builds, queries = {}, {}, {"nianbao": [], "tantivy": []}
         paths = {"nianbao": OUT / f"growth-ours-{n}", "tantivy": OUT / f"growth-anchor-{n}"}
         for name in ("nianbao", "tantivy"):
+            saved = paths[name].with_name(paths[name].name + ".build.json")
+            if args.reuse and saved.exists() and paths[name].exists():
+                builds[name] = json.loads(saved.read_text())
+                continue
             builds[name] = _child("build-ours" if name == "nianbao" else "build-anchor", n, paths[name])
+            saved.write_text(json.dumps(builds[name]))
         # the query phases in interleaved rounds (nianbao, tantivy, nianbao, …): a shared machine's load changes
         # over minutes, and both systems should meet the same load
         for r in range(args.rounds):

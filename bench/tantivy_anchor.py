@@ -8,7 +8,8 @@ Only the benchmarks use it (the ``bench`` extra); the product never imports it.
 * ``bi``: the bigrams the same way, for two-character queries (no positions needed for those: "freq").
 * Stored: id, title and the display text (tantivy's compressed document store), as nianbao keeps its display
   text; facets as fast fields (province, city, county, level, body_type, template, year), counted with terms
-  aggregations for every search, as nianbao computes its facets for every search.
+  aggregations for every search (FACET_SIZE values a facet listed, as nianbao lists them), as nianbao computes its
+  facets for every search.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from indexer.normalize import normalize
 
 _GAP = "\u0001"  # between slots: no normalised query contains it
 FACETS = ("province", "city", "county", "level", "body_type", "template")
+# values per facet both systems list, as the search page asks for (webui.views.FACET_MAX_SHOWN): counting is over
+# every value either way, items are made for the first hundred
+FACET_SIZE = 100
 
 
 def _grams(texts: list[str], n: int) -> str:
@@ -99,6 +103,6 @@ class Anchor:
         res = self.searcher.search(query, limit)
         for _score, addr in res.hits:
             self.searcher.doc(addr)
-        agg = {f: {"terms": {"field": f, "size": 100_000}} for f in FACETS + ("year",)}
+        agg = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACETS + ("year",)}
         self.searcher.aggregate(query, agg)
         return res.count

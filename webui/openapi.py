@@ -44,6 +44,8 @@ PAGING_PARAMS = [
     _q("limit", "每页报告数", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}),
     _q("offset", "跳过的报告数", {"type": "integer", "minimum": 0, "default": 0}),
 ]
+FACET_SIZE_PARAM = _q("facet_size", "每个分面最多列出的取值数（按报告数排前者；省略则全部列出；正在筛选的分面与主题词不截断）；"
+                                    "截去的取值数见 facets_more", {"type": "integer", "minimum": 1, "maximum": 100000})
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
          "required": ["error", "status"]}
@@ -70,6 +72,8 @@ SEARCH_RESULT = {"type": "object", "properties": {
     "query": {"type": "string"}, "total": {"type": "integer", "description": "命中的报告数"},
     "total_sections": {"type": "integer", "description": "命中的章节数"}, "took_ms": {"type": "number"},
     "facets": {"$ref": "#/components/schemas/Facets"},
+    "facets_more": {"type": "object", "description": "给了 facet_size 时：各被截断分面未列出的取值数",
+                    "additionalProperties": {"type": "integer"}},
     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
     "limit": {"type": "integer"}, "offset": {"type": "integer"}, "sort": {"type": "string"}},
     "required": ["query", "total", "results"]}
@@ -164,7 +168,7 @@ def openapi_document(server_url: str) -> dict:
         "paths": {
             "/api/search": {"get": {
                 "summary": "全文检索（与 nianbao search --json 相同的参数与结果）", "operationId": "search",
-                "parameters": FILTER_PARAMS + PAGING_PARAMS,
+                "parameters": FILTER_PARAMS + PAGING_PARAMS + [FACET_SIZE_PARAM],
                 "responses": _responses(_json({"$ref": "#/components/schemas/SearchResult"}, "检索结果"))}},
             "/api/facets": {"get": {
                 "summary": "分面计数", "operationId": "facets", "parameters": FILTER_PARAMS,

@@ -22,7 +22,9 @@ class ParamError(ValueError):
 
 # Every other argument any page or API route reads (search, export, compare; `mode` is the 精确/分词 toggle): a name
 # outside these and the filters is a typo whose filter would silently not apply (?provnce=甘肃 lists everything).
-OTHER_ARGS = ("q", "sort", "limit", "offset", "page", "mode", "format", "labels", "fields", "field", "by", "scale")
+OTHER_ARGS = ("q", "sort", "limit", "offset", "page", "mode", "format", "labels", "fields", "field", "by", "scale",
+              "facet_size")
+MAX_FACET_SIZE = 100_000
 
 
 def check_arg_names(names) -> None:
@@ -91,6 +93,12 @@ class SearchParams:
             for k in drop_below:
                 filters.pop(k, None)
         return self.args(filters={k: v for k, v in filters.items() if v})
+
+
+def facet_size(args: Mapping) -> int | None:
+    """The API's ``facet_size``: values per facet at most; absent, every value."""
+    raw = args.get("facet_size")
+    return None if raw in (None, "") else _int(raw, "facet_size", 0, 1, MAX_FACET_SIZE)
 
 
 def _int(raw: str | None, name: str, default: int, lo: int, hi: int) -> int:

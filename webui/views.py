@@ -33,8 +33,10 @@ def _label(key: str, item: dict) -> str:
     return value_label(key, item["value"])
 
 
-def _facet_groups(params: SearchParams, facets: dict[str, list[dict]]) -> list[dict]:
-    """Facets in display order; city only once a province is ticked, county once a city is (drill-down)."""
+def _facet_groups(params: SearchParams, facets: dict[str, list[dict]],
+                  cut: dict[str, int] | None = None) -> list[dict]:
+    """Facets in display order; city only once a province is ticked, county once a city is (drill-down).  ``cut``:
+    the values the search left out of each facet (asked for FACET_MAX_SHOWN)."""
     groups = []
     for key in FILTER_KEYS:
         if key == "city" and "province" not in params.filters:
@@ -58,7 +60,7 @@ def _facet_groups(params: SearchParams, facets: dict[str, list[dict]]) -> list[d
         values.sort(key=lambda v: not v["checked"])  # ticked first, so none hides under "更多"
         ticked = sum(v["checked"] for v in values)
         groups.append({"key": key, "values": values[:max(FACET_MAX_SHOWN, ticked)],
-                       "more": max(0, len(values) - max(FACET_MAX_SHOWN, ticked))})
+                       "more": max(0, len(values) - max(FACET_MAX_SHOWN, ticked)) + (cut or {}).get(key, 0)})
     return groups
 
 
@@ -95,14 +97,15 @@ def search():
         try:
             # an exact search that finds nothing shows what words mode finds, and says so (search.html)
             result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
-                                limit=params.limit, offset=params.offset, mode=params.mode, words_fallback=True)
+                                limit=params.limit, offset=params.offset, mode=params.mode, words_fallback=True,
+                                facet_size=FACET_MAX_SHOWN)
             if not result["results"] and result["total"] and params.offset:
                 # a page past the end (an old link, a narrower filter): the last page, and say so
                 asked, last = params.page, -(-result["total"] // params.limit)
                 params.offset = (last - 1) * params.limit
                 result = lib.search(params.q, filters=params.filters or None, sort=params.sort,
                                     limit=params.limit, offset=params.offset, mode=params.mode,
-                                    words_fallback=True)
+                                    words_fallback=True, facet_size=FACET_MAX_SHOWN)
                 page_notice = f"没有第 {asked} 页（共 {last} 页），下面是最后一页。"
         except ValueError as e:  # engine.errors.QueryError: a malformed query, shown as a hint, not an error page
             error = str(e) or "检索式无法解析"
@@ -111,7 +114,7 @@ def search():
     facets = result["facets"] if result else {}
     return render_template(
         "search.html", params=params, result=result, error=error, syntax_hint=syntax_hint, page_notice=page_notice,
-        facet_groups=_facet_groups(params, facets), chips=_chips(params, facets),
+        facet_groups=_facet_groups(params, facets, (result or {}).get("facets_more")), chips=_chips(params, facets),
         pages=_pages(params, result["total"]) if result else [],
     ), status
 

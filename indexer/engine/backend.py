@@ -47,9 +47,10 @@ class SearchBackend(Protocol):
         would do."""
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:
+               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None) -> dict:
         """A page of results grouped by report, with hits and snippets, totals and facets.  ``mode`` is how a
-        text term matches: "exact" (a substring) or "words" (all its words in one section)."""
+        text term matches: "exact" (a substring) or "words" (all its words in one section).  ``facet_size``: at
+        most this many values per facet (None: all), the number each cut facet left out in "facets_more"."""
 
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
                mode: str = "exact") -> dict[str, list[dict]]:

@@ -19,13 +19,21 @@ def empty_facets() -> dict[str, list[dict]]:
     return {name: [] for name in FACET_ORDER}
 
 
-def facets(plan: Plan) -> dict[str, list[dict]]:
+def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = None) -> dict[str, list[dict]]:
     """{facet: [{"value", "count"(, "label")}, …]} — by count, then value (years newest first).
+
+    ``size``: at most this many values per facet (the first by count), the number left out of each cut facet put
+    in ``more`` — a page shows a hundred, where a county facet at 10k reports has ~2,600 values whose items cost
+    more than counting them.  Not cut: a facet the query filters on (its ticked values must stay listed with their
+    counts), a shard's (the coordinator's sums must be exact), the 主题词 facet (FACET_TOPICS of its own).
 
     The issuer facet's values are issuer_ids, each labelled with the name its counted reports are issued under
     (issuer_label()); a shard's items also carry those names with their counts, from which merge_facets() labels
     the collection's."""
     snap = plan.snap
+    if plan.shard:
+        size = None
+    more = {} if more is None else more
     out: dict[str, list[dict]] = {}
     for name in FACET_ORDER:
         check_budget()
@@ -58,6 +66,9 @@ def facets(plan: Plan) -> dict[str, list[dict]]:
         rank = snap.facet_rank[column]
         order = np.argsort((counts.max(initial=0) - counts) * len(rank) + rank[nonzero])
         values = snap.facet_values[column]
+        if size is not None and name not in plan.filter_masks and len(order) > size:
+            more[name] = len(order) - size
+            order = order[:size]
         chosen = nonzero[order].tolist()
         items = [{"value": v, "count": c} for v, c in zip(map(values.__getitem__, chosen), counts[order].tolist())]
         if name == "issuer":
@@ -67,6 +78,11 @@ def facets(plan: Plan) -> dict[str, list[dict]]:
                 if plan.shard:
                     item["names"] = names.get(i, [])
         out[name] = items
+    if size is not None:
+        for name, items in out.items():
+            if name != "keyword" and name not in plan.filter_masks and len(items) > size:
+                more[name] = len(items) - size
+                out[name] = items[:size]
     return out
 
 

@@ -447,8 +447,9 @@ class SearchIndex:
             raise RuntimeError(f"无法打开 {self.path} 中的检索索引")
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0, mode: str = "exact") -> dict:
-        return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode)
+               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None) -> dict:
+        return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode,
+                          facet_size=facet_size)
 
     def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
         return run_ids(self.snapshot(), query, filters=filters, mode=mode)

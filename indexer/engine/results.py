@@ -64,10 +64,11 @@ def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | 
 
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", limit: int = 20, offset: int = 0, mode: str = "exact",
-               stats: CollectionStats | None = None) -> dict:
+               stats: CollectionStats | None = None, facet_size: int | None = None) -> dict:
     """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, each result
     carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages, and the facets
-    are a shard's (evaluate.Plan)."""
+    are a shard's (evaluate.Plan).  ``facet_size``: values per facet at most (facets.facets), the number each cut
+    facet left out in "facets_more"."""
     t0 = time.perf_counter()
     if sort == "year":
         sort = "year_desc"
@@ -86,7 +87,10 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     out["total_sections"] = int(len(section_docs))
     conditions = _field_conditions(plan)
     out["total_fields"] = int(sum(np.count_nonzero(met[reports]) for _, _, met in conditions))
-    out["facets"] = facets(plan)
+    more: dict[str, int] = {}
+    out["facets"] = facets(plan, facet_size, more)
+    if more:
+        out["facets_more"] = more
     score = report_scores(snap.slot_report, snap.n_reports, docs, doc_scores)
     page = page_order(plan, reports, score, sort, sort_field, offset, limit)
     # each report's slots are one range of global slot ids, and section_docs is sorted: two binary searches each

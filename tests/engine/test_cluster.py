@@ -170,6 +170,15 @@ def test_every_query_answers_as_the_embedded_index(sharded, embedded, query, fil
     assert sorted(sharded.matching_ids(query, filters=filters)) == sorted(embedded.matching_ids(query, filters=filters))
 
 
+@pytest.mark.parametrize("query,filters", [("", None), ("公开", None), ("公开", {"province": ["甘肃省"]})])
+def test_facets_cut_to_a_size_as_the_embedded_index_cuts_them(sharded, embedded, query, filters):
+    """The shards count every value (exact sums); the coordinator cuts the merged lists as one index does."""
+    got = sharded.search(query, filters=filters, limit=0, facet_size=2)
+    want = embedded.search(query, filters=filters, limit=0, facet_size=2)
+    assert got["facets"] == want["facets"] and got.get("facets_more") == want.get("facets_more")
+    assert want.get("facets_more")  # the samples have more than two values in some facet
+
+
 @pytest.mark.parametrize("query", ["政府信息公开", "公开", "申请"])
 def test_top_twenty_and_pages_in_the_embedded_order(sharded, embedded, query):
     """Text queries: scores are exact (collection-wide idf and lengths), so pages come in the same order."""

@@ -583,3 +583,24 @@ def test_occurrences_and_heading_hits_per_section_equal_plain_counting(index, co
     leaf = snap.leaf(q)
     got = {int(d): (int(t), bool(h)) for d, t, h in zip(leaf.docs, leaf.tf, leaf.in_heading)}
     assert want and got == want
+
+
+def test_facet_size_lists_each_facets_first_values_and_counts_the_rest(index):
+    full = index.search("公开", limit=5)
+    cut = index.search("公开", limit=5, facet_size=2)
+    assert cut["results"] == full["results"] and cut["total"] == full["total"]
+    more = cut.get("facets_more", {})
+    assert more  # the samples have more than two values in several facets
+    for name, items in full["facets"].items():
+        if name == "keyword":  # 主题词: its own length
+            assert cut["facets"][name] == items
+            continue
+        assert cut["facets"][name] == items[:2], name
+        assert more.get(name, 0) == max(0, len(items) - 2), name
+    assert "facets_more" not in full
+    # a facet the query filters on is listed whole: its ticked values keep their counts
+    province = full["facets"]["province"][-1]["value"]
+    ticked = index.search("公开", filters={"province": [province]}, limit=5, facet_size=1)
+    whole = index.search("公开", filters={"province": [province]}, limit=5)
+    assert ticked["facets"]["province"] == whole["facets"]["province"] and len(whole["facets"]["province"]) > 1
+    assert "province" not in ticked.get("facets_more", {})

@@ -123,6 +123,25 @@ def test_bad_parameters_are_a_message_not_a_500(client):
     assert client.get("/api/search?limit=-1").status_code == 400
 
 
+def test_api_facet_size_cuts_facets_and_counts_what_it_left_out(client):
+    full = client.get(f"/api/search?q={quote('公开')}").get_json()
+    cut = client.get(f"/api/search?q={quote('公开')}&facet_size=1").get_json()
+    assert "facets_more" not in full
+    assert cut["facets"]["province"] == full["facets"]["province"][:1]
+    assert cut["facets_more"]["province"] == len(full["facets"]["province"]) - 1 > 0
+    assert client.get("/api/search?facet_size=0").status_code == 400
+    assert "facet_size" in client.get("/api/search?facet_size=x1").get_json()["error"]
+
+
+def test_search_page_says_how_many_facet_values_it_did_not_list(client, monkeypatch):
+    import webui.views as views
+
+    full = client.get(f"/api/search?q={quote('公开')}").get_json()["facets"]["province"]
+    monkeypatch.setattr(views, "FACET_MAX_SHOWN", 2)
+    page = html(client.get(f"/?q={quote('公开')}"))
+    assert f"另有 {len(full) - 2} 项未列出" in page
+
+
 # -- report page ---------------------------------------------------------------------------------------------------
 
 def test_report_page_highlights_the_query_in_the_anchored_section(client, lib):
@@ -300,7 +319,8 @@ def test_openapi_describes_every_api_route(app, client):
     assert documented == served
     params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "province", "city", "county", "issuer", "year", "section", "level", "body_type",
-                      "template", "warning", "keyword", "mode", "sort", "limit", "offset"}  # keyword, mode: issue 13
+                      "template", "warning", "keyword", "mode", "sort", "limit", "offset",
+                      "facet_size"}  # keyword, mode: issue 13; facet_size: issue 12
     facets = doc["components"]["schemas"]["Facets"]
     assert set(facets["properties"]["issuer"]["items"]["required"]) == {"value", "label", "count"}
 
