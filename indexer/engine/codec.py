@@ -9,6 +9,7 @@ unpacks with numpy for the search (postings.py).
 from __future__ import annotations
 
 import itertools
+import mmap
 import pickle
 from array import array
 
@@ -181,6 +182,15 @@ class CompactLeafMatcher(whoosh3.W3LeafMatcher):
     """Reads both block layouts; ``compact_block()`` gives a compact block's arrays, unpacked once per block."""
 
     _unpacked = None
+
+    def _read_data(self):
+        f = self._postfile.file
+        if self._compression or not isinstance(f, mmap.mmap):
+            return super()._read_data()
+        # unpickled straight from the mapping: reading the block first copied it (~20 µs a block, 1.9 ms of a
+        # first search at 10k)
+        with memoryview(f) as whole, whole[self._dataoffset:self._nextoffset] as view:
+            self._data = pickle.loads(view)
 
     def _goto(self, position):
         self._unpacked = None
