@@ -40,7 +40,7 @@ from ray.exceptions import ActorDiedError, GetTimeoutError, RayActorError, RayTa
 from indexer.cluster.shard import Shard, shard_dir, shard_of
 from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable, UnknownName
 from indexer.engine.evaluate import check_mode
-from indexer.engine.facets import empty_facets, merge_facets
+from indexer.engine.facets import cut_facets, empty_facets, merge_facets
 from indexer.engine.index import indexed_version, loaded_batches, moved_values
 from indexer.engine.keywords import FACET_TOPICS, collection_idf, merge_topic_counts, merge_word_counts
 from indexer.engine.query import filter_values, parse_filters, parse_query, texts
@@ -238,13 +238,10 @@ class ClusterBackend:
                                             missing),
                "results": [r for *_, r in results[offset:offset + limit]], "limit": limit, "offset": offset,
                "sort": sort, **self._completeness(missing)}
-        if facet_size is not None:  # the shards counted every value: the sums are exact, then cut as facets() does
-            ticked = set(parse_filters(filters))
-            more = {k: len(v) - facet_size for k, v in out["facets"].items()
-                    if k != "keyword" and k not in ticked and len(v) > facet_size}
-            out["facets"] = {k: v[:facet_size] if k in more else v for k, v in out["facets"].items()}
-            if more:
-                out["facets_more"] = more
+        more: dict[str, int] = {}  # the shards counted every value: the sums are exact, then cut as one index does
+        cut_facets(out["facets"], facet_size, set(parse_filters(filters)), more)
+        if more:
+            out["facets_more"] = more
         if mode == "words":  # the words each term was cut into (the same from every shard)
             out["words"] = next(iter(pages.values()))["words"] if pages else _query_words(terms)
         out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)

@@ -120,8 +120,12 @@ class ExactField(fields.FieldType):
         """(term codes, positions) of one slot from its code points; ``base`` is the slot's position bits."""
         raise NotImplementedError
 
+    def value_arrays(self, value) -> tuple[np.ndarray, np.ndarray]:
+        """(term codes, positions) of the value a document gives this field: its list of slot texts."""
+        return self.arrays(slot_texts(list(value)))
+
     def index(self, value, **kwargs):
-        codes, positions = self.arrays(slot_texts(list(value)))
+        codes, positions = self.value_arrays(value)
         yield BULK_TERM, len(positions), float(len(positions)), (
             pack_uint(len(codes)) + codes.tobytes() + positions.tobytes())
 
@@ -132,7 +136,7 @@ class ExactField(fields.FieldType):
         return codes, np.frombuffer(value, dtype=np.uint32, offset=_INT_SIZE + 8 * n)
 
     def postings(self, value):
-        codes, positions = self.arrays(slot_texts(list(value)))
+        codes, positions = self.value_arrays(value)
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).tolist() + [len(codes)]
         for a, b in zip(starts, starts[1:]):
             poslist = positions[a:b].tolist()

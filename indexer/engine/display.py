@@ -15,37 +15,18 @@ measured on the other half), and decompresses a section in a fifth of zlib's tim
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
-import threading
 from itertools import accumulate
 from pathlib import Path
 
-import zstandard as zstd
+from indexer.engine.zstd_dict import TrainedDictionary
 
 _COUNT = struct.Struct("<I")
 LEVEL = 3  # level 6–9 saved 2–4 % more at 3–5× the compression time (bench/README.md)
-DICTIONARY_PATH = Path(__file__).with_name("display.dict")
-_DICT_BYTES = DICTIONARY_PATH.read_bytes()
-DICTIONARY_DIGEST = hashlib.sha1(_DICT_BYTES).hexdigest()[:8]  # part of schema.SCHEMA_VERSION
-_DICT = zstd.ZstdCompressionDict(_DICT_BYTES)
-_DICT.precompute_compress(level=LEVEL)
-_local = threading.local()  # zstd (de)compressor objects must not be shared between threads
-
-
-def _compressor() -> zstd.ZstdCompressor:
-    c = getattr(_local, "c", None)
-    if c is None:
-        c = _local.c = zstd.ZstdCompressor(dict_data=_DICT)
-    return c
-
-
-def _decompressor() -> zstd.ZstdDecompressor:
-    d = getattr(_local, "d", None)
-    if d is None:
-        d = _local.d = zstd.ZstdDecompressor(dict_data=_DICT)
-    return d
+_DICTIONARY = TrainedDictionary(Path(__file__).with_name("display.dict"), LEVEL)
+DICTIONARY_PATH, DICTIONARY_DIGEST = _DICTIONARY.path, _DICTIONARY.digest  # the digest: part of schema.SCHEMA_VERSION
+_compressor, _decompressor = _DICTIONARY.compressor, _DICTIONARY.decompressor
 
 
 def encode_display(meta: dict, sections: list[tuple[str, str, str, str]]) -> bytes:

@@ -78,11 +78,20 @@ def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = No
                 if plan.shard:
                     item["names"] = names.get(i, [])
         out[name] = items
-    if size is not None:
-        for name, items in out.items():
-            if name != "keyword" and name not in plan.filter_masks and len(items) > size:
-                more[name] = len(items) - size
-                out[name] = items[:size]
+    return cut_facets(out, size, set(plan.filter_masks), more)
+
+
+def cut_facets(out: dict[str, list[dict]], size: int | None, ticked: set[str],
+               more: dict[str, int] | None = None) -> dict[str, list[dict]]:
+    """Each facet's first ``size`` values (see facets()), the number left out of each in ``more``; not cut: the
+    facets in ``ticked`` (the query filters on them) and 主题词."""
+    more = {} if more is None else more
+    if size is None:
+        return out
+    for name, items in out.items():
+        if name != "keyword" and name not in ticked and len(items) > size:
+            more[name] = more.get(name, 0) + len(items) - size
+            out[name] = items[:size]
     return out
 
 

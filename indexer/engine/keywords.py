@@ -19,18 +19,16 @@ index time; one sparse matrix–vector product over 10k reports takes about a mi
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 import struct
-import threading
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import zstandard as zstd
 from whoosh import columns, fields
 
 from indexer.engine.segmenter import tokens
+from indexer.engine.zstd_dict import TrainedDictionary
 
 TOP_WORDS = 100
 TOP_SECTION_WORDS = 30
@@ -78,25 +76,9 @@ def slot_stats(texts: list[str]) -> dict:
 # Measured (bench/README.md, "Index layout 15"): 4,978 bytes of JSON per synthetic report became ~1,250.
 _HEAD = struct.Struct("<IHB")
 _LEN = struct.Struct("<I")
-DICTIONARY_PATH = Path(__file__).with_name("wordstats.dict")
-_DICT_BYTES = DICTIONARY_PATH.read_bytes()
-DICTIONARY_DIGEST = hashlib.sha1(_DICT_BYTES).hexdigest()[:8]  # part of schema.SCHEMA_VERSION
-_DICT = zstd.ZstdCompressionDict(_DICT_BYTES)
-_local = threading.local()  # zstd (de)compressor objects must not be shared between threads
-
-
-def _compressor() -> zstd.ZstdCompressor:
-    c = getattr(_local, "c", None)
-    if c is None:
-        c = _local.c = zstd.ZstdCompressor(level=3, dict_data=_DICT)
-    return c
-
-
-def _decompressor() -> zstd.ZstdDecompressor:
-    d = getattr(_local, "d", None)
-    if d is None:
-        d = _local.d = zstd.ZstdDecompressor(dict_data=_DICT)
-    return d
+_DICTIONARY = TrainedDictionary(Path(__file__).with_name("wordstats.dict"), 3)
+DICTIONARY_PATH, DICTIONARY_DIGEST = _DICTIONARY.path, _DICTIONARY.digest  # the digest: part of schema.SCHEMA_VERSION
+_compressor, _decompressor = _DICTIONARY.compressor, _DICTIONARY.decompressor
 
 
 def _pack(nums: list[int]) -> bytes:

@@ -23,10 +23,7 @@ import math
 
 import numpy as np
 
-from whoosh.system import pack_uint
-
-from indexer.engine.analysis import (BULK_TERM, EMPTY_CODES, EMPTY_POSITIONS, MAX_SLOTS, SLOT_SHIFT, ExactField,
-                                     slot_texts)
+from indexer.engine.analysis import EMPTY_CODES, EMPTY_POSITIONS, MAX_SLOTS, SLOT_SHIFT, ExactField, slot_texts
 from indexer.engine.postings import concat, segment_keys
 from indexer.engine.matching import Leaf
 from indexer.engine.ranking import length_norm
@@ -60,17 +57,8 @@ class WordSlots(list):
 class WordField(ExactField):
     """The words of the slot texts of a report: one entry per (word, slot), see the module docstring."""
 
-    def index(self, value, **kwargs):
-        codes, entries = self.arrays(value)
-        yield BULK_TERM, len(entries), float(len(entries)), pack_uint(len(codes)) + codes.tobytes() + entries.tobytes()
-
-    def postings(self, value):
-        codes, entries = self.arrays(value)
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).tolist() + [len(codes)]
-        for a, b in zip(starts, starts[1:]):
-            poslist = entries[a:b].tolist()
-            yield self.term(int(codes[a])).encode("utf-8"), len(poslist), float(len(poslist)), \
-                self.format.encode(poslist)
+    def value_arrays(self, value) -> tuple[np.ndarray, np.ndarray]:
+        return self.arrays(value)  # a WordSlots: arrays() needs its heading lengths too
 
     @classmethod
     def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
