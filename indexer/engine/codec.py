@@ -18,7 +18,7 @@ from whoosh.codec import whoosh3
 from whoosh.system import _INT_SIZE, pack_uint
 
 from indexer.engine.analysis import BULK_TERM, EMPTY_CODES, EMPTY_POSITIONS, CompactPositions, ExactField
-from indexer.engine.packing import pack_ids, pack_positions, pack_u32, unpack_ids, unpack_positions, unpack_u32
+from indexer.engine.packing import pack_ids, pack_positions, pack_u32, unpack_block
 
 
 def _cache_missing_length_columns() -> None:
@@ -173,9 +173,7 @@ def block_arrays(d: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(docnums, positions per posting, all positions) as uint32 arrays of a compact block's data."""
     if d[0] == _RAW_TAG:
         return tuple(np.frombuffer(d[i], dtype=np.uint32) for i in (1, 3, 4))
-    counts, _ = unpack_u32(d[3])
-    counts += np.uint32(1)  # stored less one: most are one, zero bits each
-    return unpack_ids(d[1]), counts, unpack_positions(counts, d[4])
+    return unpack_block(d[1], d[3], d[4])
 
 
 class CompactLeafMatcher(whoosh3.W3LeafMatcher):

@@ -19,11 +19,14 @@ from __future__ import annotations
 import struct
 
 import numpy as np
+from numba import njit
 
 from indexer.engine.analysis import SLOT_SHIFT
 
 _HEAD = struct.Struct("<BII")  # width in bits, values, exceptions
 _POS_HEAD = struct.Struct("<BBI")  # flags, k, minimum offset
+_POS_HEAD_SIZE = _POS_HEAD.size
+_NO_DOCS = np.zeros(0, dtype=np.int64)
 _DELTA, _REBASED = 1, 2
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _U32 = np.uint32
@@ -73,28 +76,37 @@ def pack_u32(values: np.ndarray) -> bytes:
 
 def unpack_u32(buf: bytes, at: int = 0) -> tuple[np.ndarray, int]:
     """(the uint32 array pack_u32 wrote at ``at`` in ``buf``, the offset after it)."""
-    width, n, n_exc = _HEAD.unpack_from(buf, at)
-    at += _HEAD.size
+    return _unpack_u32(np.frombuffer(buf, dtype=np.uint8), at)
+
+
+@njit(cache=True, nogil=True)
+def _le32(buf, at):
+    return np.int64(buf[at]) | np.int64(buf[at + 1]) << 8 | np.int64(buf[at + 2]) << 16 | np.int64(buf[at + 3]) << 24
+
+
+@njit(cache=True, nogil=True)
+def _unpack_u32(buf, at):
+    width, n, n_exc = buf[at], _le32(buf, at + 1), _le32(buf, at + 5)
+    at += 9  # _HEAD.size
+    out = np.empty(n, dtype=np.uint32)
     if width == 0:
-        out = np.zeros(n, dtype=_U32)
+        out[:] = 0
     elif width < 8:
-        nbytes = -(-n * width // 8)
-        packed = np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=at)
-        out = ((packed[:, None] >> _SHIFTS[width]) & np.uint8((1 << width) - 1)).reshape(-1)[:n].astype(_U32)
-        at += nbytes
-    elif width == 24:
-        out = np.zeros((n, 4), dtype=np.uint8)
-        out[:, :3] = np.frombuffer(buf, dtype=np.uint8, count=3 * n, offset=at).reshape(n, 3)
-        out = out.view(_U32).reshape(n)
-        at += 3 * n
+        per, mask = 8 // width, (1 << width) - 1
+        for i in range(n):
+            out[i] = (np.int64(buf[at + i // per]) >> (i % per * width)) & mask
+        at += (n * width + 7) // 8
     else:
-        out = np.frombuffer(buf, dtype=_BYTE_DTYPE[width], count=n, offset=at).astype(_U32)
-        at += width // 8 * n
-    if n_exc:
-        exc = np.frombuffer(buf, dtype=_U32, count=n_exc, offset=at)
-        out[exc] = np.frombuffer(buf, dtype=_U32, count=n_exc, offset=at + 4 * n_exc)
-        at += 8 * n_exc
-    return out, at
+        size = width // 8
+        for i in range(n):
+            v = np.int64(0)
+            for b in range(size):  # little-endian
+                v |= np.int64(buf[at + size * i + b]) << (8 * b)
+            out[i] = v
+        at += size * n
+    for e in range(n_exc):
+        out[_le32(buf, at + 4 * e)] = _le32(buf, at + 4 * (n_exc + e))
+    return out, at + 8 * n_exc
 
 
 def pack_ids(ids: np.ndarray) -> bytes:
@@ -105,8 +117,17 @@ def pack_ids(ids: np.ndarray) -> bytes:
 
 
 def unpack_ids(buf: bytes) -> np.ndarray:
-    gaps, _ = unpack_u32(buf)
-    return np.cumsum(gaps, dtype=_U32)
+    return _ids(np.frombuffer(buf, dtype=np.uint8))
+
+
+@njit(cache=True, nogil=True)
+def _ids(buf):
+    gaps, _ = _unpack_u32(buf, 0)
+    run = np.int64(0)
+    for i in range(len(gaps)):
+        run += gaps[i]
+        gaps[i] = run
+    return gaps
 
 
 def pack_positions(counts: np.ndarray, positions: np.ndarray, ascending: bool = True) -> bytes:
@@ -132,16 +153,77 @@ def pack_positions(counts: np.ndarray, positions: np.ndarray, ascending: bool = 
 
 
 def unpack_positions(counts: np.ndarray, buf: bytes) -> np.ndarray:
-    flags, k, omin = _POS_HEAD.unpack_from(buf)
-    q, _ = unpack_u32(buf, _POS_HEAD.size)
-    if flags & _DELTA and len(q):
-        total = np.cumsum(q, dtype=_U32)  # modular: each posting's sum is its true positions
-        starts = _posting_starts(counts)
-        before = total[starts] - q[starts]
-        q = total - np.repeat(before, counts)
-    if flags & _REBASED:
-        q = ((q >> _U32(k)) << _U32(SLOT_SHIFT)) | ((q & _U32((1 << k) - 1)) + _U32(omin))
+    return _positions(np.asarray(counts, dtype=_U32), np.frombuffer(buf, dtype=np.uint8))
+
+
+@njit(cache=True, nogil=True)
+def _positions(counts, buf):
+    q, _ = _unpack_u32(buf, _POS_HEAD_SIZE)
+    flags, k, omin = buf[0], np.int64(buf[1]), _le32(buf, 2)
+    delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
+    at = 0
+    for c in counts:
+        run = np.int64(0)
+        for t in range(at, at + c):
+            run = (run + q[t]) & 0xFFFFFFFF if delta else np.int64(q[t])  # modular, as packed
+            q[t] = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
+        at += c
     return q
+
+
+def unpack_block(ids: bytes, counts: bytes, positions: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(docnums, positions per posting, all positions) of a packed block's three parts (codec.CompactCodec
+    stores the counts less one)."""
+    counts, _ = unpack_u32(counts)
+    counts += _U32(1)
+    return unpack_ids(ids), counts, unpack_positions(counts, positions)
+
+
+def block_positions(positions: bytes) -> int:
+    """How many positions a packed block's positions part holds."""
+    return _HEAD.unpack_from(positions, _POS_HEAD_SIZE)[1]
+
+
+def block_keys(ids: bytes, counts: bytes, positions: bytes, offset: int, docs: np.ndarray | None,
+               out: np.ndarray, at: int) -> int:
+    """Writes a packed block's positions into ``out`` from ``at`` on, straight as the sorted uint64 keys
+    ``docnum << 32 | position`` of phrase matching (postings.py), docnum = id + ``offset``; only those of
+    ``docs`` (sorted int64 docnums) if given, the other postings' positions skipped, not decoded.  Returns where
+    the keys end.  One compiled pass where unpacking and making keys with numpy took ten over the block."""
+    restrict = docs is not None
+    return _block_keys(np.frombuffer(ids, dtype=np.uint8), np.frombuffer(counts, dtype=np.uint8),
+                       np.frombuffer(positions, dtype=np.uint8), offset, docs if restrict else _NO_DOCS, restrict,
+                       out, at)
+
+
+@njit(cache=True, nogil=True)
+def _block_keys(ids_buf, counts_buf, pos_buf, offset, docs, restrict, out, o):
+    ids = _ids(ids_buf)
+    counts, _ = _unpack_u32(counts_buf, 0)
+    q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
+    flags, k, omin = pos_buf[0], np.int64(pos_buf[1]), _le32(pos_buf, 2)
+    delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
+    at, w = 0, 0
+    for p in range(len(ids)):
+        c = np.int64(counts[p]) + 1
+        doc = np.int64(ids[p]) + offset
+        if restrict:
+            while w < len(docs) and docs[w] < doc:
+                w += 1
+            if w == len(docs):
+                break
+            if docs[w] != doc:
+                at += c
+                continue
+        high = np.uint64(doc) << np.uint64(32)
+        run = np.int64(0)
+        for t in range(at, at + c):
+            run = (run + q[t]) & 0xFFFFFFFF if delta else np.int64(q[t])
+            position = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
+            out[o] = high | np.uint64(position)
+            o += 1
+        at += c
+    return o
 
 
 def _posting_starts(counts: np.ndarray) -> np.ndarray:

@@ -16,7 +16,9 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
-EMPTY_KEYS = np.zeros(0, dtype=np.uint64)
+from indexer.engine.codec import _PACKED_TAG
+from indexer.engine.packing import block_keys, block_positions
+
 EMPTY_U32 = np.zeros(0, dtype=np.uint32)
 
 
@@ -41,10 +43,6 @@ def make_keys(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray, offset
     out[:, 0] = positions
     out[:, 1] = np.repeat(ids + np.uint32(offset) if offset else ids, counts)
     return out.view(np.uint64).reshape(-1)
-
-
-def concat(arrays: list[np.ndarray]) -> np.ndarray:
-    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays) if arrays else EMPTY_KEYS
 
 
 def lookup_infos(subs: list, field: str, bterm: bytes) -> tuple[float, list]:
@@ -82,40 +80,70 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
-def segment_keys(sub, offset: int, field: str, info, docs: np.ndarray | None = None) -> np.ndarray:
-    """All positions of a term in one segment as sorted uint64 keys docnum << 32 | position (only in ``docs``,
-    sorted docnums, if given).  Reads whole posting blocks of codec.CompactCodec with numpy, skipping blocks that
-    hold none of ``docs``."""
-    if info is None:
-        return EMPTY_KEYS
-    m = postings(sub, field, info)
-    u32, u64 = np.uint32, np.uint64
-    if docs is not None and len(docs) * 4 >= sub.doc_count_all():
-        docs = None  # not few enough to be worth skipping to
+def term_keys(segments: list, field: str, docs: np.ndarray | None = None) -> np.ndarray:
+    """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None), in docnum order) as
+    sorted uint64 keys docnum << 32 | position; only in ``docs`` (sorted int64 docnums) if given.  Packed blocks
+    are decoded straight into one array (packing.block_keys), and blocks that hold none of ``docs`` are not
+    read."""
+    keys = _Keys(sum(int(info.weight()) for _sub, _offset, info in segments if info is not None))
+    for sub, offset, info in segments:
+        if info is None:
+            continue
+        wanted = docs
+        if docs is not None:
+            wanted = docs[np.searchsorted(docs, offset):np.searchsorted(docs, offset + sub.doc_count_all())]
+            if not len(wanted):
+                continue
+            if len(wanted) * 4 >= sub.doc_count_all():
+                wanted = None  # not few enough to be worth skipping to
+        _segment_keys(postings(sub, field, info), offset, wanted, keys)
+    return keys.array[:keys.n]
+
+
+class _Keys:
+    """An array filled one block after another, grown when a block would not fit (a TermInfo's weight, the
+    positions it counts, is a float32: a first estimate, not a bound)."""
+
+    def __init__(self, estimate: int):
+        self.array, self.n = np.empty(estimate + 1024, dtype=np.uint64), 0
+
+    def room(self, n: int) -> np.ndarray:
+        if self.n + n > len(self.array):
+            grown = np.empty(max(2 * len(self.array), self.n + n), dtype=np.uint64)
+            grown[:self.n] = self.array[:self.n]
+            self.array = grown
+        return self.array
+
+    def add(self, keys: np.ndarray) -> None:
+        self.room(len(keys))[self.n:self.n + len(keys)] = keys
+        self.n += len(keys)
+
+
+def _segment_keys(m, offset: int, docs: np.ndarray | None, out: _Keys) -> None:
     if not hasattr(m, "compact_block"):  # an inlined single posting, in Whoosh's own layout
-        wanted_set = None if docs is None else set(docs.tolist())
-        chunks = []
+        wanted = None if docs is None else set(docs.tolist())
         while m.is_active():
             d = m.id() + offset
-            if wanted_set is None or d in wanted_set:
-                chunks.append(np.frombuffer(m.value(), dtype=u32, offset=_INT_SIZE).astype(u64) + u64(d << 32))
+            if wanted is None or d in wanted:
+                out.add(np.frombuffer(m.value(), dtype=np.uint32, offset=_INT_SIZE).astype(np.uint64)
+                        + np.uint64(d << 32))
             m.next()
-        return np.concatenate(chunks) if chunks else EMPTY_KEYS
-    if docs is None:
-        ids, counts, positions = posting_arrays(m)
-        return make_keys(ids, counts, positions, offset)
-    wanted = docs.astype(np.uint64)
-    local = (docs - offset).tolist()
-    chunks, ci = [], 0
+        return
+    local = None if docs is None else (docs - offset).tolist()
+    ci = 0
     while m.is_active():
-        if m._maxid < local[ci]:  # no wanted document in this block: do not read it
+        if local is not None and m._maxid < local[ci]:  # no wanted document in this block: do not read it
             m._next_block()
             continue
-        keys = make_keys(*m.compact_block(), offset)
-        keys = keys[np.isin(keys >> u64(32), wanted)]
-        ci = bisect.bisect_right(local, m._maxid, ci)
-        chunks.append(keys)
-        if ci == len(local):
-            break
+        d = m._compact_data()
+        wanted = None if docs is None else docs[ci:]
+        if d[0] == _PACKED_TAG:
+            out.n = block_keys(d[1], d[3], d[4], offset, wanted, out.room(block_positions(d[4])), out.n)
+        else:
+            keys = make_keys(*m.compact_block(), offset)
+            out.add(keys if wanted is None else keys[np.isin(keys >> np.uint64(32), wanted.astype(np.uint64))])
+        if local is not None:
+            ci = bisect.bisect_right(local, m._maxid, ci)
+            if ci == len(local):
+                break
         m._next_block()
-    return np.concatenate(chunks) if chunks else EMPTY_KEYS

@@ -398,23 +398,25 @@ def test_sort_by_a_table_field(index, corpus):
         index.search("", sort="no.such.field")
 
 
-@pytest.mark.parametrize("ratio", [0, 3, float("inf")])
-def test_contains_merge_and_binary_search_agree(monkeypatch, ratio):
-    """Snapshot._contains answers the same whether it merges or binary-searches (ratio 0: always searches, inf:
-    always merges), for wanted keys fewer, as many and more than the keys, before, among and after them."""
+@pytest.mark.parametrize("ratio", [0, 4, float("inf")])
+def test_common_at_merge_and_gallop_agree(ratio):
+    """matching.common_at answers as numpy's isin whether it merges or gallops (ratio 0: always gallops, inf:
+    always merges), for candidates fewer, as many and more than the keys, before, among and after them, at
+    shifts of 0 and 3."""
     import numpy as np
 
     import indexer.engine.matching as matching
 
-    monkeypatch.setattr(matching, "_SEARCH_RATIO", ratio)
     rng = np.random.default_rng(5)
-    for n, m in [(0, 5), (5, 0), (1, 1), (1000, 10), (1000, 900), (30, 1000)]:
+    for n, m in [(0, 5), (5, 0), (1, 1), (1000, 10), (1000, 900), (30, 1000), (5000, 3)]:
         keys = np.unique(rng.integers(0, 3000, n).astype(np.uint64) << np.uint64(20))
         wanted = np.unique(np.concatenate([rng.choice(keys, min(m // 2, len(keys)), replace=False) if len(keys)
                                            else np.zeros(0, np.uint64),
                                            rng.integers(0, 3100, m - m // 2).astype(np.uint64) << np.uint64(20)]))
-        got = matching.contains(keys, wanted)
-        assert got.tolist() == np.isin(wanted, keys).tolist(), (n, m)
+        for shift in (0, 3):
+            starts = wanted + np.uint64(1 << 19) - np.uint64(shift)
+            got = matching.common_at(keys + np.uint64(1 << 19), starts, shift, ratio)
+            assert got.tolist() == starts[np.isin(wanted, keys)].tolist(), (n, m, shift)
 
 
 def test_covering_grams_cover_the_query_with_the_fewest_positions():
