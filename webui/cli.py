@@ -34,6 +34,7 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     """提供检索、报告、对比页面和 JSON API（只读）。"""
     import waitress.server
 
+    from indexer.engine.matching import load_kernels
     from indexer.terminal import CliError
     from webui.app import create_app
     from webui.library import get_library
@@ -51,6 +52,7 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     app = create_app(index_dir, config=config)
     with app.app_context():  # open the index now, so a broken one fails here and not on the first visitor
         n = get_library().count()
+    load_kernels()  # and have the first search's compiled loops ready
     try:
         server = waitress.server.create_server(app, host=host, port=port, threads=threads, ident="nianbao")
     except OSError as e:

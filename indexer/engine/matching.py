@@ -17,6 +17,7 @@ from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 
 _COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
+from indexer.engine.packing import block_keys, pack_ids, pack_positions, pack_u32, unpack_block
 from indexer.engine.postings import posting_arrays, postings, term_keys
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -171,6 +172,20 @@ def match(snap, text: str) -> Leaf:
         return EMPTY_LEAF
     # once for all segments: numpy's cost per call, not per element, is what matters for arrays this small
     return Leaf(*_hits(snap, *(np.concatenate(p) for p in zip(*parts)), len(text)))
+
+
+def load_kernels() -> None:
+    """Runs the compiled loops of matching once on a tiny block, with the argument types searches give them:
+    numba finds a function's machine code on its first call (~0.3 s in all from its on-disk cache; seconds to
+    compile, the first time after an install), which a server does at start rather than on its first visitor."""
+    counts, positions = np.ones(2, dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
+    block = pack_ids(np.array([0, 3], dtype=np.uint32)), pack_u32(counts - 1), pack_positions(counts, positions)
+    keys = np.empty(2, dtype=np.uint64)
+    for docs in (None, np.array([3], dtype=np.int64)):
+        block_keys(*block, 0, docs, keys, 0)
+    unpack_block(*block)
+    for ratio in (0, float("inf")):
+        common_at(keys, keys, 1, ratio)
 
 
 def _segments(subs: list, infos: list) -> list:
