@@ -26,7 +26,6 @@ from indexer.engine.analysis import SLOT_SHIFT
 _HEAD = struct.Struct("<BII")  # width in bits, values, exceptions
 _POS_HEAD = struct.Struct("<BBI")  # flags, k, minimum offset
 _POS_HEAD_SIZE = _POS_HEAD.size
-_NO_DOCS = np.zeros(0, dtype=np.int64)
 _DELTA, _REBASED = 1, 2
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _U32 = np.uint32
@@ -96,14 +95,23 @@ def _unpack_u32(buf, at):
         for i in range(n):
             out[i] = (np.int64(buf[at + i // per]) >> (i % per * width)) & mask
         at += (n * width + 7) // 8
-    else:
-        size = width // 8
+    elif width == 8:  # one loop per width: LLVM vectorises each (a loop over the bytes of any width did not)
         for i in range(n):
-            v = np.int64(0)
-            for b in range(size):  # little-endian
-                v |= np.int64(buf[at + size * i + b]) << (8 * b)
-            out[i] = v
-        at += size * n
+            out[i] = buf[at + i]
+        at += n
+    elif width == 16:
+        for i in range(n):
+            out[i] = np.uint32(buf[at + 2 * i]) | np.uint32(buf[at + 2 * i + 1]) << 8
+        at += 2 * n
+    elif width == 24:
+        for i in range(n):
+            j = at + 3 * i
+            out[i] = np.uint32(buf[j]) | np.uint32(buf[j + 1]) << 8 | np.uint32(buf[j + 2]) << 16
+        at += 3 * n
+    else:
+        for i in range(n):
+            out[i] = _le32(buf, at + 4 * i)
+        at += 4 * n
     for e in range(n_exc):
         out[_le32(buf, at + 4 * e)] = _le32(buf, at + 4 * (n_exc + e))
     return out, at + 8 * n_exc
@@ -184,46 +192,104 @@ def block_positions(positions: bytes) -> int:
     return _HEAD.unpack_from(positions, _POS_HEAD_SIZE)[1]
 
 
-def block_keys(ids: bytes, counts: bytes, positions: bytes, offset: int, docs: np.ndarray | None,
-               out: np.ndarray, at: int) -> int:
+def block_keys(ids: bytes, counts: bytes, positions: bytes, offset: int, out: np.ndarray, at: int,
+               first: int = 0) -> int:
     """Writes a packed block's positions into ``out`` from ``at`` on, straight as the sorted uint64 keys
-    ``docnum << 32 | position`` of phrase matching (postings.py), docnum = id + ``offset``; only those of
-    ``docs`` (sorted int64 docnums) if given, the other postings' positions skipped, not decoded.  Returns where
-    the keys end.  One compiled pass where unpacking and making keys with numpy took ten over the block."""
-    restrict = docs is not None
+    ``docnum << 32 | position`` of phrase matching (postings.py), docnum = id + ``offset``; with ``first``, only
+    positions at least that far into their slot, less ``first`` (where a phrase whose gram this is at offset
+    ``first`` would start).  Returns where the keys end.  One compiled pass where unpacking and making keys with
+    numpy took ten over the block."""
     return _block_keys(np.frombuffer(ids, dtype=np.uint8), np.frombuffer(counts, dtype=np.uint8),
-                       np.frombuffer(positions, dtype=np.uint8), offset, docs if restrict else _NO_DOCS, restrict,
-                       out, at)
+                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first)
+
+
+def block_followed(ids: bytes, counts: bytes, positions: bytes, offset: int, starts: np.ndarray, shift: int,
+                   i: int, o: int) -> tuple[int, int]:
+    """Phrase checking, one packed block at a time: of the candidate ``starts`` (sorted uint64 keys) from ``i``
+    on, those s with s + ``shift`` one of the block's keys are moved down to ``o`` on (in place: o <= i), the
+    ones passed over dropped; returns (i, o) after the block.  The block's positions are decoded and merged
+    with the candidates in one pass, and a posting whose document holds no candidate is not decoded."""
+    return _block_followed(np.frombuffer(ids, dtype=np.uint8), np.frombuffer(counts, dtype=np.uint8),
+                           np.frombuffer(positions, dtype=np.uint8), offset, starts, np.uint64(shift), i, o)
+
+
+def keys_followed(keys: np.ndarray, starts: np.ndarray, shift: int, i: int, o: int) -> tuple[int, int]:
+    """block_followed() over keys already made (sorted uint64)."""
+    return _keys_followed(keys, starts, np.uint64(shift), i, o)
 
 
 @njit(cache=True, nogil=True)
-def _block_keys(ids_buf, counts_buf, pos_buf, offset, docs, restrict, out, o):
+def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first):
     ids = _ids(ids_buf)
     counts, _ = _unpack_u32(counts_buf, 0)
     q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
     flags, k, omin = pos_buf[0], np.int64(pos_buf[1]), _le32(pos_buf, 2)
     delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
-    at, w = 0, 0
+    at = 0
     for p in range(len(ids)):
         c = np.int64(counts[p]) + 1
-        doc = np.int64(ids[p]) + offset
-        if restrict:
-            while w < len(docs) and docs[w] < doc:
-                w += 1
-            if w == len(docs):
-                break
-            if docs[w] != doc:
-                at += c
-                continue
-        high = np.uint64(doc) << np.uint64(32)
+        high = np.uint64(np.int64(ids[p]) + offset) << np.uint64(32)
         run = np.int64(0)
         for t in range(at, at + c):
             run = (run + q[t]) & 0xFFFFFFFF if delta else np.int64(q[t])
             position = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
-            out[o] = high | np.uint64(position)
-            o += 1
+            if position & _OFFSET_MASK >= first:
+                out[o] = high | np.uint64(position - first)
+                o += 1
         at += c
     return o
+
+
+@njit(cache=True, nogil=True)
+def _block_followed(ids_buf, counts_buf, pos_buf, offset, starts, shift, i, o):
+    ids = _ids(ids_buf)
+    counts, _ = _unpack_u32(counts_buf, 0)
+    q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
+    flags, k, omin = pos_buf[0], np.int64(pos_buf[1]), _le32(pos_buf, 2)
+    delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
+    n, at, doc_span = len(starts), 0, np.uint64(1 << 32)
+    keys = np.empty(np.int64(counts.max()) + 1 if len(counts) else 0, dtype=np.uint64)
+    for p in range(len(ids)):
+        c = np.int64(counts[p]) + 1
+        high = np.uint64(np.int64(ids[p]) + offset) << np.uint64(32)
+        while i < n and starts[i] + shift < high:  # candidates in documents without the gram
+            i += 1
+        end = i  # the candidates in this document
+        while end < n and starts[end] + shift < high + doc_span:
+            end += 1
+        if end > i:
+            run = np.int64(0)
+            for t in range(c):  # this posting's keys, then a merge with the document's candidates
+                run = (run + q[at + t]) & 0xFFFFFFFF if delta else np.int64(q[at + t])
+                position = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
+                keys[t] = high | np.uint64(position)
+            t = 0
+            while t < c and i < end:  # branch-free: the comparisons are unpredictable
+                a, b = keys[t], starts[i] + shift
+                starts[o] = starts[i]  # (o <= i: a candidate not yet read is never overwritten)
+                o += a == b
+                t += a <= b
+                i += b <= a
+            i = end
+        if i == n:
+            break
+        at += c
+    return i, o
+
+
+@njit(cache=True, nogil=True)
+def _keys_followed(keys, starts, shift, i, o):
+    n = len(starts)
+    for key in keys:
+        while i < n and starts[i] + shift < key:
+            i += 1
+        if i == n:
+            break
+        if starts[i] + shift == key:
+            starts[o] = starts[i]
+            o += 1
+            i += 1
+    return i, o
 
 
 def _posting_starts(counts: np.ndarray) -> np.ndarray:

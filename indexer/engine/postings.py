@@ -7,7 +7,6 @@ see analysis.py), which is what phrase matching (matching.py) intersects.
 
 from __future__ import annotations
 
-import bisect
 import mmap
 
 import numpy as np
@@ -16,10 +15,12 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
+from indexer.engine.analysis import SLOT_SHIFT
 from indexer.engine.codec import _PACKED_TAG
-from indexer.engine.packing import block_keys, block_positions
+from indexer.engine.packing import block_followed, block_keys, block_positions, keys_followed
 
 EMPTY_U32 = np.zeros(0, dtype=np.uint32)
+_OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 
 
 class MappedStorage(FileStorage):
@@ -80,24 +81,60 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
-def term_keys(segments: list, field: str, docs: np.ndarray | None = None) -> np.ndarray:
+def term_keys(segments: list, field: str, first: int = 0) -> np.ndarray:
     """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None), in docnum order) as
-    sorted uint64 keys docnum << 32 | position; only in ``docs`` (sorted int64 docnums) if given.  Packed blocks
-    are decoded straight into one array (packing.block_keys), and blocks that hold none of ``docs`` are not
-    read."""
+    sorted uint64 keys docnum << 32 | position; with ``first``, the positions at least ``first`` into their slot,
+    less ``first``.  Packed blocks are decoded straight into one array (packing.block_keys)."""
     keys = _Keys(sum(int(info.weight()) for _sub, _offset, info in segments if info is not None))
     for sub, offset, info in segments:
         if info is None:
             continue
-        wanted = docs
-        if docs is not None:
-            wanted = docs[np.searchsorted(docs, offset):np.searchsorted(docs, offset + sub.doc_count_all())]
-            if not len(wanted):
-                continue
-            if len(wanted) * 4 >= sub.doc_count_all():
-                wanted = None  # not few enough to be worth skipping to
-        _segment_keys(postings(sub, field, info), offset, wanted, keys)
+        m = postings(sub, field, info)
+        if not hasattr(m, "compact_block"):  # an inlined single posting, in Whoosh's own layout
+            keys.add(_from(_inlined_keys(m, offset), first))
+            continue
+        while m.is_active():
+            d = m._compact_data()
+            if d[0] == _PACKED_TAG:
+                keys.n = block_keys(d[1], d[3], d[4], offset, keys.room(block_positions(d[4])), keys.n, first)
+            else:
+                keys.add(_from(make_keys(*m.compact_block(), offset), first))
+            m._next_block()
     return keys.array[:keys.n]
+
+
+def followed(segments: list, field: str, starts: np.ndarray, shift: int) -> np.ndarray:
+    """The candidate ``starts`` (sorted uint64 keys, an array of the caller's, reused) that the term follows at
+    ``shift``: s with s + shift one of its positions (packing.block_followed).  Blocks whose documents all come
+    before the next candidate's are not read."""
+    i = o = 0
+    n, shift64 = len(starts), np.uint64(shift)
+    for sub, offset, info in segments:
+        if info is None:
+            continue
+        m = postings(sub, field, info)
+        if not hasattr(m, "compact_block"):
+            i, o = keys_followed(_inlined_keys(m, offset), starts, shift, i, o)
+            continue
+        while i < n and m.is_active():
+            if m._maxid + offset >= int(starts[i] + shift64) >> 32:  # else no candidate's document in the block
+                d = m._compact_data()
+                if d[0] == _PACKED_TAG:
+                    i, o = block_followed(d[1], d[3], d[4], offset, starts, shift, i, o)
+                else:
+                    i, o = keys_followed(make_keys(*m.compact_block(), offset), starts, shift, i, o)
+            m._next_block()
+    return starts[:o]
+
+
+def _inlined_keys(m, offset: int) -> np.ndarray:
+    """The keys of a term with a single posting, inlined in the term index (Whoosh's own matcher)."""
+    chunks = []
+    while m.is_active():
+        chunks.append(np.frombuffer(m.value(), dtype=np.uint32, offset=_INT_SIZE).astype(np.uint64)
+                      + np.uint64((m.id() + offset) << 32))
+        m.next()
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.uint64)
 
 
 class _Keys:
@@ -119,31 +156,9 @@ class _Keys:
         self.n += len(keys)
 
 
-def _segment_keys(m, offset: int, docs: np.ndarray | None, out: _Keys) -> None:
-    if not hasattr(m, "compact_block"):  # an inlined single posting, in Whoosh's own layout
-        wanted = None if docs is None else set(docs.tolist())
-        while m.is_active():
-            d = m.id() + offset
-            if wanted is None or d in wanted:
-                out.add(np.frombuffer(m.value(), dtype=np.uint32, offset=_INT_SIZE).astype(np.uint64)
-                        + np.uint64(d << 32))
-            m.next()
-        return
-    local = None if docs is None else (docs - offset).tolist()
-    ci = 0
-    while m.is_active():
-        if local is not None and m._maxid < local[ci]:  # no wanted document in this block: do not read it
-            m._next_block()
-            continue
-        d = m._compact_data()
-        wanted = None if docs is None else docs[ci:]
-        if d[0] == _PACKED_TAG:
-            out.n = block_keys(d[1], d[3], d[4], offset, wanted, out.room(block_positions(d[4])), out.n)
-        else:
-            keys = make_keys(*m.compact_block(), offset)
-            out.add(keys if wanted is None else keys[np.isin(keys >> np.uint64(32), wanted.astype(np.uint64))])
-        if local is not None:
-            ci = bisect.bisect_right(local, m._maxid, ci)
-            if ci == len(local):
-                break
-        m._next_block()
+def _from(keys: np.ndarray, first: int) -> np.ndarray:
+    """term_keys(first=...) of keys made with numpy."""
+    if not first:
+        return keys
+    keys = keys[(keys & np.uint64(_OFFSET_MASK)) >= first]
+    return keys - np.uint64(first)

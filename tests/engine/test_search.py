@@ -398,25 +398,36 @@ def test_sort_by_a_table_field(index, corpus):
         index.search("", sort="no.such.field")
 
 
-@pytest.mark.parametrize("ratio", [0, 4, float("inf")])
-def test_common_at_merge_and_gallop_agree(ratio):
-    """matching.common_at answers as numpy's isin whether it merges or gallops (ratio 0: always gallops, inf:
-    always merges), for candidates fewer, as many and more than the keys, before, among and after them, at
-    shifts of 0 and 3."""
+def test_followed_candidates_agree_with_isin():
+    """Phrase checking keeps exactly the candidate starts s with s + shift among a gram's keys — whether the keys
+    come decoded from a packed block (packing.block_followed, which skips postings without candidates) or
+    already made (keys_followed) — for candidates fewer, as many and more than the keys, before, among and after
+    them, at shifts of 0 and 3, in documents with and without the gram."""
     import numpy as np
 
-    import indexer.engine.matching as matching
+    from indexer.engine.packing import block_followed, keys_followed, pack_ids, pack_positions, pack_u32
 
     rng = np.random.default_rng(5)
     for n, m in [(0, 5), (5, 0), (1, 1), (1000, 10), (1000, 900), (30, 1000), (5000, 3)]:
-        keys = np.unique(rng.integers(0, 3000, n).astype(np.uint64) << np.uint64(20))
-        wanted = np.unique(np.concatenate([rng.choice(keys, min(m // 2, len(keys)), replace=False) if len(keys)
-                                           else np.zeros(0, np.uint64),
-                                           rng.integers(0, 3100, m - m // 2).astype(np.uint64) << np.uint64(20)]))
+        # keys: docnum << 32 | position in docs 0..19, positions ascending within a doc
+        docs = np.sort(rng.integers(0, 20, n)).astype(np.uint64)
+        keys = np.unique((docs << np.uint64(32)) | rng.integers(0, 1 << 14, n).astype(np.uint64))
+        near = rng.choice(keys, min(m // 2, len(keys)), replace=False) if len(keys) else np.zeros(0, np.uint64)
+        far = (rng.integers(0, 22, m - m // 2).astype(np.uint64) << np.uint64(32)) | rng.integers(
+            0, 1 << 14, m - m // 2).astype(np.uint64)
+        wanted = np.unique(np.concatenate([near, far]))
+        ids, counts = np.unique((keys >> np.uint64(32)).astype(np.uint32), return_counts=True)
+        positions = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        block = pack_ids(ids), pack_u32(counts.astype(np.uint32) - 1), pack_positions(counts, positions)
         for shift in (0, 3):
-            starts = wanted + np.uint64(1 << 19) - np.uint64(shift)
-            got = matching.common_at(keys + np.uint64(1 << 19), starts, shift, ratio)
-            assert got.tolist() == starts[np.isin(wanted, keys)].tolist(), (n, m, shift)
+            expected = (wanted[np.isin(wanted, keys)] - np.uint64(shift)).tolist()
+            starts = wanted[wanted >= shift] - np.uint64(shift)
+            got = starts.copy()
+            _i, o = keys_followed(keys, got, shift, 0, 0)
+            assert got[:o].tolist() == expected, (n, m, shift)
+            got = starts.copy()
+            _i, o = block_followed(*block, 0, got, shift, 0, 0) if len(ids) else (0, 0)
+            assert got[:o].tolist() == expected, (n, m, shift)
 
 
 def test_covering_grams_cover_the_query_with_the_fewest_positions():
