@@ -10,6 +10,10 @@ character from the bigrams it begins.
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numba import njit
 
@@ -19,12 +23,14 @@ _COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
 from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
                                     unpack_block)
-from indexer.engine.postings import followed, posting_arrays, postings, term_keys
+from indexer.engine.postings import block_directory, followed, posting_arrays, postings, term_keys
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _GRAM_FIELDS = {2: "exact2", 3: "exact3"}
-_SEGMENT_GROUP = 4
+_CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_runs)
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 class Leaf:
@@ -72,12 +78,7 @@ def covering_grams(n: int, grams: list[tuple[int, int, int]]) -> list[tuple[int,
 
 def match(snap, text: str) -> Leaf:
     """Exact substring occurrences in ``snap`` (a snapshot.Snapshot, which calls this and remembers the result): the positions where the covering grams of ``text`` (bigrams, and trigrams
-    of common bigrams) each occur at their offset.
-
-    Phrases are checked over groups of _SEGMENT_GROUP segments: arrays of a few segments stay small enough
-    to be reused from the allocator's free memory and the CPU caches (whole-index arrays of millions of keys
-    spent most of their time in page faults on this machine), while numpy's cost per call, paid per group,
-    stays small (at 20 segments it was most of a short phrase's matching; groups of 4 measured best)."""
+    of common bigrams) each occur at their offset."""
     subs = list(snap.searcher.reader().leaf_readers())
     if len(text) == 1:
         runs = _char_runs(snap, subs, text)
@@ -99,26 +100,52 @@ def match(snap, text: str) -> Leaf:
                 continue
             arrays = posting_arrays(postings(sub, field, infos[k]))
             if arrays is None:  # an inlined single posting
-                starts = term_keys([(sub, offset, infos[k])], field)
+                starts = term_keys([(sub, offset, infos[k], None)], field)
                 if len(starts):
                     parts.append(slot_runs(starts))
             elif len(arrays[2]):
                 parts.append(gram_runs(*arrays, offset))
-    for g in range(0, len(subs) if len(chosen) > 1 else 0, _SEGMENT_GROUP):
-        group = slice(g, g + _SEGMENT_GROUP)
-        # the rarest gram's positions are the candidates; the others are checked at their offsets
-        first, field, infos = chosen[0]
-        starts = term_keys(_segments(subs, infos)[group], field, first=first)  # (none before the slot's text)
-        for j, field, infos in chosen[1:]:
+    hits = [_hits(snap, *p, len(text)) for p in parts]
+    if len(chosen) > 1:
+        hits += _phrase_hits(snap, subs, chosen, cover[0][2], len(text))
+    if not hits:
+        return EMPTY_LEAF
+    return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits)))
+
+
+def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> list:
+    """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's positions are the candidates, the others are
+    checked at their offsets.  Over ranges of documents with about _CHUNK_POSITIONS candidates each, in a pool
+    of threads as many as the cores (the compiled loops run without the GIL): one search of a common phrase
+    uses both cores of an idle server, and each range's arrays stay small enough for the CPU caches and the
+    allocator's free memory (whole-index arrays of millions of keys spent most of their time in page
+    faults)."""
+    n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
+    chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
+    directories = len(subs) > 1 or chunks > 1
+    grams = [(j, field, [(sub, offset, info, block_directory(sub, field, info) if info and directories else None)
+                         for (sub, offset), info in zip(subs, infos)]) for j, field, infos in chosen]
+    bounds = [n_docs * c // chunks for c in range(chunks + 1)]
+
+    def runs(lo: int, hi: int):
+        first, field, segments = grams[0]
+        starts = term_keys(segments, field, first=first, docs=(lo, hi))  # (none before the slot's text)
+        for j, field, segments in grams[1:]:
             if not len(starts):
                 break
-            starts = followed(_segments(subs, infos)[group], field, starts, j)
-        if len(starts):
-            parts.append(slot_runs(starts))
-    if not parts:
-        return EMPTY_LEAF
-    # once for all segments: numpy's cost per call, not per element, is what matters for arrays this small
-    return Leaf(*_hits(snap, *(np.concatenate(p) for p in zip(*parts)), len(text)))
+            starts = followed(segments, field, starts, j)
+        return _hits(snap, *slot_runs(starts), n) if len(starts) else None
+
+    done = _pool().map(runs, bounds[:-1], bounds[1:]) if chunks > 1 else [runs(0, n_docs)]
+    return [r for r in done if r is not None]
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nianbao-match")
+        return _POOL
 
 
 def load_kernels() -> None:
@@ -132,12 +159,19 @@ def load_kernels() -> None:
     block_followed(*block, 0, keys, 1, 0, 0)
     keys_followed(keys, keys, 1, 0, 0)
     unpack_block(*block)
-    slot_runs(keys)
+    runs = slot_runs(keys)
+    table = np.zeros(1, dtype=np.int64)
+    _hit_arrays(*runs, 2, table, table + 1, table, np.zeros(1, dtype=np.bool_), table)
+    from indexer.engine.ranking import _bm25, report_scores
+
+    report_scores(table, 1, table, np.ones(1))
+    _bm25(table, np.ones(1), np.zeros(1, dtype=np.bool_), np.ones(1), np.ones(1), 1.0)
 
 
 def _segments(subs: list, infos: list) -> list:
-    """(reader, docnum offset, TermInfo or None) of each segment, as postings.term_keys takes them."""
-    return [(sub, offset, info) for (sub, offset), info in zip(subs, infos)]
+    """(reader, docnum offset, TermInfo or None, no block directory) of each segment, as postings.term_keys takes
+    them."""
+    return [(sub, offset, info, None) for (sub, offset), info in zip(subs, infos)]
 
 
 def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
@@ -159,7 +193,7 @@ def _entry_runs(snap, subs: list, bigram: str) -> tuple[np.ndarray, ...]:
             parts.append(slot_entries(*arrays, offset))
             continue
         # an inlined single posting: its (first offset, occurrences) pairs as keys, in order
-        keys = term_keys([(sub, offset, infos[k])], "exact2s").astype(np.int64)
+        keys = term_keys([(sub, offset, infos[k], None)], "exact2s").astype(np.int64)
         head, low = keys[0::2], np.int64(0xFFFFFFFF)
         parts.append((head >> 32, (head & low) >> SLOT_SHIFT, head & _OFFSET_MASK, keys[1::2] & low))
     return tuple(np.concatenate(p) for p in zip(*parts)) if parts else (_EMPTY,) * 4
@@ -246,16 +280,26 @@ def gram_runs(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray,
 def _hits(snap, docnums: np.ndarray, slot: np.ndarray, offset: np.ndarray, counts: np.ndarray,
           n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(global slot ids, occurrences, heading hit) of runs of occurrences in one slot of a document, given by
-    docnum, slot number, the first occurrence's offset and the run's length."""
-    reports = snap.doc_report[docnums]
-    ok = reports >= 0  # deleted documents
-    if not ok.all():
-        reports, slot, offset, counts = reports[ok], slot[ok], offset[ok], counts[ok]
-    ok = slot < snap.report_slot_count[reports]  # (a slot number past the report's slots: none, as a rule)
-    if not ok.all():
-        reports, slot, offset, counts = reports[ok], slot[ok], offset[ok], counts[ok]
-    # report ordinals follow docnums (and segments come in docnum order), so global slot ids come out sorted
-    slots = snap.report_slot_base[reports] + slot
-    # a heading hit: the first match in the slot lies inside the heading part of a section's exact text
-    in_heading = snap.slot_is_section[slots] & (offset + n <= snap.slot_hlen[slots])
-    return slots, counts.astype(np.float64), in_heading
+    docnum, slot number, the first occurrence's offset and the run's length: runs in deleted documents (their
+    doc_report is -1) or past a report's slots (none, as a rule) left out.  Report ordinals follow docnums (and
+    segments come in docnum order), so the global slot ids come out sorted.  A heading hit: the first match in
+    the slot lies inside the heading part of a section's exact text."""
+    return _hit_arrays(docnums, slot, offset, counts, n, snap.doc_report, snap.report_slot_count,
+                       snap.report_slot_base, snap.slot_is_section, snap.slot_hlen)
+
+
+@njit(cache=True, nogil=True)
+def _hit_arrays(docnums, slot, offset, counts, n, doc_report, report_slot_count, report_slot_base,
+                slot_is_section, slot_hlen):
+    slots, tf = np.empty(len(docnums), dtype=np.int64), np.empty(len(docnums), dtype=np.float64)
+    in_heading = np.empty(len(docnums), dtype=np.bool_)
+    k = 0
+    for i in range(len(docnums)):
+        r = doc_report[docnums[i]]
+        if r < 0 or slot[i] >= report_slot_count[r]:
+            continue
+        g = report_slot_base[r] + slot[i]
+        slots[k], tf[k] = g, counts[i]
+        in_heading[k] = slot_is_section[g] and offset[i] + n <= slot_hlen[g]
+        k += 1
+    return slots[:k], tf[:k], in_heading[:k]

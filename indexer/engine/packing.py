@@ -193,14 +193,14 @@ def block_positions(positions: bytes) -> int:
 
 
 def block_keys(ids: bytes, counts: bytes, positions: bytes, offset: int, out: np.ndarray, at: int,
-               first: int = 0) -> int:
+               first: int = 0, lo: int = 0, hi: int = 1 << 32) -> int:
     """Writes a packed block's positions into ``out`` from ``at`` on, straight as the sorted uint64 keys
     ``docnum << 32 | position`` of phrase matching (postings.py), docnum = id + ``offset``; with ``first``, only
     positions at least that far into their slot, less ``first`` (where a phrase whose gram this is at offset
-    ``first`` would start).  Returns where the keys end.  One compiled pass where unpacking and making keys with
-    numpy took ten over the block."""
+    ``first`` would start); only of docnums lo <= d < hi.  Returns where the keys end.  One compiled pass where
+    unpacking and making keys with numpy took ten over the block."""
     return _block_keys(np.frombuffer(ids, dtype=np.uint8), np.frombuffer(counts, dtype=np.uint8),
-                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first)
+                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first, lo, hi)
 
 
 def block_followed(ids: bytes, counts: bytes, positions: bytes, offset: int, starts: np.ndarray, shift: int,
@@ -219,7 +219,7 @@ def keys_followed(keys: np.ndarray, starts: np.ndarray, shift: int, i: int, o: i
 
 
 @njit(cache=True, nogil=True)
-def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first):
+def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi):
     ids = _ids(ids_buf)
     counts, _ = _unpack_u32(counts_buf, 0)
     q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
@@ -228,7 +228,13 @@ def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first):
     at = 0
     for p in range(len(ids)):
         c = np.int64(counts[p]) + 1
-        high = np.uint64(np.int64(ids[p]) + offset) << np.uint64(32)
+        doc = np.int64(ids[p]) + offset
+        if doc >= hi:
+            break
+        if doc < lo:
+            at += c
+            continue
+        high = np.uint64(doc) << np.uint64(32)
         run = np.int64(0)
         for t in range(at, at + c):
             run = (run + q[t]) & 0xFFFFFFFF if delta else np.int64(q[t])

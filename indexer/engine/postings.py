@@ -7,6 +7,7 @@ see analysis.py), which is what phrase matching (matching.py) intersects.
 
 from __future__ import annotations
 
+import bisect
 import mmap
 
 import numpy as np
@@ -61,7 +62,8 @@ def lookup_infos(subs: list, field: str, bterm: bytes) -> tuple[float, list]:
 
 
 def postings(sub, field: str, info):
-    """A matcher over every posting of the term, deleted documents included (their doc_report is -1)."""
+    """A matcher over every posting of the term, deleted documents included (their doc_report is -1); on a
+    mapped file it reads at offsets, and several threads may read at once (codec.CompactLeafMatcher)."""
     terms = sub._terms
     return terms._codec.postings_reader(terms._postfile, info, sub.schema[field].format)
 
@@ -81,40 +83,57 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
-def term_keys(segments: list, field: str, first: int = 0) -> np.ndarray:
-    """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None), in docnum order) as
-    sorted uint64 keys docnum << 32 | position; with ``first``, the positions at least ``first`` into their slot,
-    less ``first``.  Packed blocks are decoded straight into one array (packing.block_keys)."""
-    keys = _Keys(sum(int(info.weight()) for _sub, _offset, info in segments if info is not None))
-    for sub, offset, info in segments:
-        if info is None:
+def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] | None = None) -> np.ndarray:
+    """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None, block_directory() or
+    None), in docnum order) as sorted uint64 keys docnum << 32 | position; with ``first``, the positions at
+    least ``first`` into their slot, less ``first``; only of docnums lo <= d < hi with ``docs`` = (lo, hi).
+    Packed blocks are decoded straight into one array (packing.block_keys); blocks wholly outside ``docs`` are
+    not read."""
+    lo, hi = docs or (0, 1 << 32)
+    estimate = sum(int(info.weight()) for _sub, _offset, info, _blocks in segments if info is not None)
+    if docs is not None:
+        total = sum(sub.doc_count_all() for sub, _offset, _info, _blocks in segments)
+        estimate = estimate * (hi - lo) // max(total, 1)
+    keys = _Keys(estimate)
+    for sub, offset, info, blocks in segments:
+        if info is None or offset >= hi or offset + sub.doc_count_all() <= lo:
             continue
         m = postings(sub, field, info)
         if not hasattr(m, "compact_block"):  # an inlined single posting, in Whoosh's own layout
-            keys.add(_from(_inlined_keys(m, offset), first))
+            keys.add(_from(_inlined_keys(m, offset), first, lo, hi))
+            continue
+        if not _go_to(m, blocks, lo - offset):
             continue
         while m.is_active():
-            d = m._compact_data()
-            if d[0] == _PACKED_TAG:
-                keys.n = block_keys(d[1], d[3], d[4], offset, keys.room(block_positions(d[4])), keys.n, first)
-            else:
-                keys.add(_from(make_keys(*m.compact_block(), offset), first))
+            if m._maxid + offset >= lo:
+                d = m._compact_data()
+                if d[0] == _PACKED_TAG:
+                    keys.n = block_keys(d[1], d[3], d[4], offset, keys.room(block_positions(d[4])), keys.n, first,
+                                        lo, hi)
+                else:
+                    keys.add(_from(make_keys(*m.compact_block(), offset), first, lo, hi))
+                if m._maxid + offset >= hi - 1:  # the blocks after this one hold later documents
+                    break
             m._next_block()
     return keys.array[:keys.n]
 
 
 def followed(segments: list, field: str, starts: np.ndarray, shift: int) -> np.ndarray:
     """The candidate ``starts`` (sorted uint64 keys, an array of the caller's, reused) that the term follows at
-    ``shift``: s with s + shift one of its positions (packing.block_followed).  Blocks whose documents all come
-    before the next candidate's are not read."""
+    ``shift``: s with s + shift one of its positions (packing.block_followed); ``segments`` as term_keys() takes
+    them.  Blocks whose documents all come before the next candidate's are not read."""
     i = o = 0
     n, shift64 = len(starts), np.uint64(shift)
-    for sub, offset, info in segments:
-        if info is None:
+    for sub, offset, info, blocks in segments:
+        if i == n:
+            break
+        if info is None or offset + sub.doc_count_all() <= int(starts[i] + shift64) >> 32:
             continue
         m = postings(sub, field, info)
         if not hasattr(m, "compact_block"):
             i, o = keys_followed(_inlined_keys(m, offset), starts, shift, i, o)
+            continue
+        if not _go_to(m, blocks, (int(starts[i] + shift64) >> 32) - offset):
             continue
         while i < n and m.is_active():
             if m._maxid + offset >= int(starts[i] + shift64) >> 32:  # else no candidate's document in the block
@@ -125,6 +144,35 @@ def followed(segments: list, field: str, starts: np.ndarray, shift: int) -> np.n
                     i, o = keys_followed(make_keys(*m.compact_block(), offset), starts, shift, i, o)
             m._next_block()
     return starts[:o]
+
+
+def block_directory(sub, field: str, info) -> tuple[list[int], list[int]] | None:
+    """(where each block of a term's posting list begins in the postings file, its last docnum), from the block
+    headers, for term_keys() and followed() to go straight to the block of a document: Whoosh's format has no
+    skip list, and walking the headers costs ~3 µs a block.  None for an inlined posting."""
+    m = postings(sub, field, info)
+    if not hasattr(m, "compact_block"):
+        return None
+    at, begins, last_docs = m._baseoffset, [], []
+    while m.is_active():
+        begins.append(at)
+        last_docs.append(m._maxid)
+        at = m._nextoffset
+        m._next_block()
+    return begins, last_docs
+
+
+def _go_to(m, blocks: tuple[list[int], list[int]] | None, doc: int) -> bool:
+    """Moves the matcher ``m`` to its first block with documents at or after ``doc`` (a docnum in the segment)
+    when its block_directory() is given; False when no block has any."""
+    if blocks is None:
+        return True
+    k = bisect.bisect_left(blocks[1], doc)
+    if k == len(blocks[1]):
+        return False
+    if k:
+        m._goto(blocks[0][k])
+    return True
 
 
 def _inlined_keys(m, offset: int) -> np.ndarray:
@@ -156,9 +204,8 @@ class _Keys:
         self.n += len(keys)
 
 
-def _from(keys: np.ndarray, first: int) -> np.ndarray:
-    """term_keys(first=...) of keys made with numpy."""
-    if not first:
-        return keys
-    keys = keys[(keys & np.uint64(_OFFSET_MASK)) >= first]
-    return keys - np.uint64(first)
+def _from(keys: np.ndarray, first: int, lo: int, hi: int) -> np.ndarray:
+    """term_keys(first=..., docs=(lo, hi)) of keys made with numpy."""
+    doc = keys >> np.uint64(32)
+    keys = keys[(doc >= lo) & (doc < hi) & ((keys & np.uint64(_OFFSET_MASK)) >= first)]
+    return keys - np.uint64(first) if first else keys

@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from indexer.engine.errors import QueryError
-from indexer.engine.matching import run_starts
 from indexer.limits import check_budget
 
 SORTS = ("relevance", "year_desc", "year_asc")
@@ -105,10 +105,13 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
             continue
         df = len(leaf.docs) if stats is None else stats.df[text]
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        all_docs.append(docs)
+        if stats is None:
+            all_scores.append(_bm25(docs, tf, in_heading, snap.slot_weight, snap.slot_norm, idf))
+            continue
         weight = snap.slot_weight[docs]
         weight[in_heading] = _HEADING_WEIGHT  # (never a title: titles have no heading part)
-        all_docs.append(docs)
-        norm = snap.slot_norm[docs] if stats is None else length_norm(snap.slot_length[docs], stats.avg_length)
+        norm = length_norm(snap.slot_length[docs], stats.avg_length)
         all_scores.append(idf * (_K1 + 1) * weight * tf / (tf + norm))
     if not all_docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -120,16 +123,33 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
     return uniq, np.bincount(inverse, weights=scores)
 
 
+@njit(cache=True, nogil=True)
+def _bm25(docs, tf, in_heading, slot_weight, slot_norm, idf):
+    """slot_scores() of one term's slots, with the index's own statistics: one pass where numpy took seven (a
+    common phrase holds a million slots at 100k reports)."""
+    out = np.empty(len(docs))
+    for i in range(len(docs)):
+        weight = _HEADING_WEIGHT if in_heading[i] else slot_weight[docs[i]]  # (a title has no heading part)
+        out[i] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + slot_norm[docs[i]])
+    return out
+
+
 def report_scores(slot_report: np.ndarray, n_reports: int, docs: np.ndarray, doc_scores: np.ndarray) -> np.ndarray:
     """A report's score: its best slot plus a third of the rest (many matching sections count, but less)."""
+    return _report_scores(slot_report, n_reports, docs, doc_scores)
+
+
+@njit(cache=True, nogil=True)
+def _report_scores(slot_report, n_reports, docs, doc_scores):
     score = np.zeros(n_reports)
-    if len(docs):
-        reps = slot_report[docs]  # sorted, as docs are
-        best = np.zeros(n_reports)
-        first = run_starts(reps)
-        best[reps[first]] = np.maximum.reduceat(doc_scores, first)
-        total = np.bincount(reps, weights=doc_scores, minlength=n_reports)
-        score = best + (total - best) / 3
+    best = np.full(n_reports, -np.inf)
+    for i in range(len(docs)):
+        r = slot_report[docs[i]]
+        score[r] += doc_scores[i]
+        best[r] = max(best[r], doc_scores[i])
+    for r in range(n_reports):
+        if best[r] > -np.inf:  # (a report without matching slots: 0)
+            score[r] = best[r] + (score[r] - best[r]) / 3
     return score
 
 
