@@ -31,6 +31,7 @@ _GRAM_FIELDS = {2: "exact2", 3: "exact3"}
 _CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_runs)
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
+_POOL_NAME = "nianbao-search"
 
 
 class Leaf:
@@ -136,16 +137,24 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> l
             starts = followed(segments, field, starts, j)
         return _hits(snap, *slot_runs(starts), n) if len(starts) else None
 
-    done = _pool().map(runs, bounds[:-1], bounds[1:]) if chunks > 1 else [runs(0, n_docs)]
+    if chunks > 1 and not in_pool():
+        done = list(pool().map(runs, bounds[:-1], bounds[1:]))
+    else:  # (a task of the pool waiting on others could hold up every worker)
+        done = [runs(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
     return [r for r in done if r is not None]
 
 
-def _pool() -> ThreadPoolExecutor:
+def pool() -> ThreadPoolExecutor:
+    """The threads, one per core, that check a phrase's ranges of documents."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nianbao-match")
+            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix=_POOL_NAME)
         return _POOL
+
+
+def in_pool() -> bool:
+    return threading.current_thread().name.startswith(_POOL_NAME)
 
 
 def load_kernels() -> None:
