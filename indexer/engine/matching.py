@@ -161,20 +161,21 @@ def load_kernels() -> None:
     """Runs the compiled loops of matching once on a tiny block, with the argument types searches give them:
     numba finds a function's machine code on its first call (~0.3 s in all from its on-disk cache; seconds to
     compile, the first time after an install), which a server does at start rather than on its first visitor."""
-    counts, positions = np.ones(2, dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
-    block = pack_ids(np.array([0, 3], dtype=np.uint32)), pack_u32(counts - 1), pack_positions(counts, positions)
+    # one document (docnum 0) with a gram at offsets 1 and 5 of its slot 0; the loops do not check bounds, so
+    # every table below has a row for that document, report and slot
+    counts, positions = np.array([2], dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
+    block = pack_ids(np.array([0], dtype=np.uint32)), pack_u32(counts - 1), pack_positions(counts, positions)
+    unpack_block(*block)
     keys = np.empty(2, dtype=np.uint64)
     block_keys(*block, 0, keys, 0, 1)
-    block_followed(*block, 0, keys, 1, 0, 0)
-    keys_followed(keys, keys, 1, 0, 0)
-    unpack_block(*block)
-    runs = slot_runs(keys)
-    table = np.zeros(1, dtype=np.int64)
-    _hit_arrays(*runs, 2, table, table + 1, table, np.zeros(1, dtype=np.bool_), table)
+    block_followed(*block, 0, keys.copy(), 1, 0, 0)
+    keys_followed(keys + np.uint64(1), keys.copy(), 1, 0, 0)
+    zero, one = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64)
+    hits = _hit_arrays(*slot_runs(keys), 2, zero, one, zero, np.ones(1, dtype=np.bool_), zero)
     from indexer.engine.ranking import _bm25, report_scores
 
-    report_scores(table, 1, table, np.ones(1))
-    _bm25(table, np.ones(1), np.zeros(1, dtype=np.bool_), np.ones(1), np.ones(1), 1.0)
+    scores = _bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), 1.0)
+    report_scores(zero, 1, hits[0], scores)
 
 
 def _segments(subs: list, infos: list) -> list:

@@ -398,6 +398,14 @@ def test_sort_by_a_table_field(index, corpus):
         index.search("", sort="no.such.field")
 
 
+def test_load_kernels_runs_each_compiled_loop_on_its_tiny_block():
+    """What `serve` and each shard actor run at start (a wrong index into a table there would crash the process:
+    the compiled loops do not check bounds)."""
+    from indexer.engine.matching import load_kernels
+
+    load_kernels()
+
+
 def test_followed_candidates_agree_with_isin():
     """Phrase checking keeps exactly the candidate starts s with s + shift among a gram's keys — whether the keys
     come decoded from a packed block (packing.block_followed, which skips postings without candidates) or
