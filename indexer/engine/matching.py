@@ -123,7 +123,8 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> l
     faults)."""
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
-    directories = len(subs) > 1 or chunks > 1
+    # where each block begins, for ranges to start at theirs (reading the headers once costs what one walk does)
+    directories = chunks > 1
     grams = [(j, field, [(sub, offset, info, block_directory(sub, field, info) if info and directories else None)
                          for (sub, offset), info in zip(subs, infos)]) for j, field, infos in chosen]
     bounds = [n_docs * c // chunks for c in range(chunks + 1)]
