@@ -167,16 +167,36 @@ def unpack_positions(counts: np.ndarray, buf: bytes) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _positions(counts, buf):
     q, _ = _unpack_u32(buf, _POS_HEAD_SIZE)
-    flags, k, omin = buf[0], np.int64(buf[1]), _le32(buf, 2)
-    delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
+    delta, rebased, k, omin = _position_coding(buf)
     at = 0
     for c in counts:
         run = np.int64(0)
         for t in range(at, at + c):
-            run = (run + q[t]) & 0xFFFFFFFF if delta else np.int64(q[t])  # modular, as packed
-            q[t] = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
+            run, q[t] = _next_position(run, q[t], delta, rebased, k, omin)
         at += c
     return q
+
+
+@njit(cache=True, nogil=True)
+def _position_coding(buf):
+    """(delta-coded, re-based, k, minimum offset) from a positions part's head (pack_positions)."""
+    return buf[0] & _DELTA, buf[0] & _REBASED, np.int64(buf[1]), _le32(buf, 2)
+
+
+@njit(inline="always")
+def _next_position(run, value, delta, rebased, k, omin):
+    """(the running value, the position) after a posting's next stored value: delta-coded values add up
+    (modular, as packed), then a re-based value goes back to ``slot << SLOT_SHIFT | offset``."""
+    run = (run + value) & 0xFFFFFFFF if delta else np.int64(value)
+    return run, ((run >> k) << SLOT_SHIFT | ((run & ((np.int64(1) << k) - 1)) + omin) if rebased else run)
+
+
+@njit(cache=True, nogil=True)
+def _block_parts(ids_buf, counts_buf, pos_buf):
+    """A packed block's docnums, positions per posting less one, stored position values."""
+    counts, _ = _unpack_u32(counts_buf, 0)
+    q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
+    return _ids(ids_buf), counts, q
 
 
 def unpack_block(ids: bytes, counts: bytes, positions: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,11 +240,8 @@ def keys_followed(keys: np.ndarray, starts: np.ndarray, shift: int, i: int, o: i
 
 @njit(cache=True, nogil=True)
 def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi):
-    ids = _ids(ids_buf)
-    counts, _ = _unpack_u32(counts_buf, 0)
-    q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
-    flags, k, omin = pos_buf[0], np.int64(pos_buf[1]), _le32(pos_buf, 2)
-    delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
+    ids, counts, q = _block_parts(ids_buf, counts_buf, pos_buf)
+    delta, rebased, k, omin = _position_coding(pos_buf)
     at = 0
     for p in range(len(ids)):
         c = np.int64(counts[p]) + 1
@@ -237,8 +254,7 @@ def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi):
         high = np.uint64(doc) << np.uint64(32)
         run = np.int64(0)
         for t in range(at, at + c):
-            run = (run + q[t]) & 0xFFFFFFFF if delta else np.int64(q[t])
-            position = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
+            run, position = _next_position(run, q[t], delta, rebased, k, omin)
             if position & _OFFSET_MASK >= first:
                 out[o] = high | np.uint64(position - first)
                 o += 1
@@ -248,11 +264,8 @@ def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi):
 
 @njit(cache=True, nogil=True)
 def _block_followed(ids_buf, counts_buf, pos_buf, offset, starts, shift, i, o):
-    ids = _ids(ids_buf)
-    counts, _ = _unpack_u32(counts_buf, 0)
-    q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
-    flags, k, omin = pos_buf[0], np.int64(pos_buf[1]), _le32(pos_buf, 2)
-    delta, rebased, mask = flags & _DELTA, flags & _REBASED, (np.int64(1) << k) - 1
+    ids, counts, q = _block_parts(ids_buf, counts_buf, pos_buf)
+    delta, rebased, k, omin = _position_coding(pos_buf)
     n, at, doc_span = len(starts), 0, np.uint64(1 << 32)
     keys = np.empty(np.int64(counts.max()) + 1 if len(counts) else 0, dtype=np.uint64)
     for p in range(len(ids)):
@@ -266,8 +279,7 @@ def _block_followed(ids_buf, counts_buf, pos_buf, offset, starts, shift, i, o):
         if end > i:
             run = np.int64(0)
             for t in range(c):  # this posting's keys, then a merge with the document's candidates
-                run = (run + q[at + t]) & 0xFFFFFFFF if delta else np.int64(q[at + t])
-                position = (run >> k) << SLOT_SHIFT | ((run & mask) + omin) if rebased else run
+                run, position = _next_position(run, q[at + t], delta, rebased, k, omin)
                 keys[t] = high | np.uint64(position)
             t = 0
             while t < c and i < end:  # branch-free: the comparisons are unpredictable
