@@ -38,7 +38,7 @@ def main() -> None:
     index.search("")
     matching.load_kernels()
     snap = index.snapshot()
-    pools = {t: ThreadPoolExecutor(max_workers=t, thread_name_prefix=matching._POOL_NAME)
+    pools = {t: ThreadPoolExecutor(max_workers=t, thread_name_prefix="nianbao-match")
              for t in map(int, args.threads.split(","))}
     for phrase in PHRASES:
         wall: dict[int, list[float]] = {t: [] for t in pools}

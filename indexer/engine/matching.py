@@ -3,7 +3,8 @@ text term exactly, with the term's occurrences there.
 
 A term of n ≥ 2 characters occurs at s exactly when each gram of a covering set of its bigrams and trigrams occurs at
 s + the gram's offset (analysis.py); the set with the fewest positions in the index is read, the rarest gram's
-positions are the candidates and the others are checked at their offsets with numpy.  A single gram is counted per
+positions are the candidates and the others are checked at their offsets, posting by posting, in compiled loops
+(packing.block_followed), on all cores for a phrase with many candidates.  A single gram is counted per
 slot from its postings as they are (a common bigram, which has no positions: from its per-slot entries); one
 character from the bigrams it begins.
 """
@@ -28,10 +29,9 @@ from indexer.engine.postings import block_directory, followed, posting_arrays, p
 _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _GRAM_FIELDS = {2: "exact2", 3: "exact3"}
-_CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_runs)
+_CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_hits)
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
-_POOL_NAME = "nianbao-search"
 
 
 class Leaf:
@@ -44,15 +44,6 @@ class Leaf:
 
 
 EMPTY_LEAF = Leaf(_EMPTY, np.zeros(0), np.zeros(0, dtype=bool))
-
-
-def run_starts(a: np.ndarray) -> np.ndarray:
-    """Indices where a run of equal values begins in ``a``."""
-    change = np.empty(len(a), dtype=bool)
-    if len(a):
-        change[0] = True
-        np.not_equal(a[1:], a[:-1], out=change[1:])
-    return np.flatnonzero(change)
 
 
 def covering_grams(n: int, grams: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -115,8 +106,8 @@ def match(snap, text: str) -> Leaf:
 
 
 def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> list:
-    """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's positions are the candidates, the others are
-    checked at their offsets.  Over ranges of documents with about _CHUNK_POSITIONS candidates each, in a pool
+    """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's
+    positions are the candidates, the others are checked at their offsets.  Over ranges of documents with about _CHUNK_POSITIONS candidates each, in a pool
     of threads as many as the cores (the compiled loops run without the GIL): one search of a common phrase
     uses both cores of an idle server, and each range's arrays stay small enough for the CPU caches and the
     allocator's free memory (whole-index arrays of millions of keys spent most of their time in page
@@ -124,9 +115,7 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> l
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
     # where each block begins, for ranges to start at theirs (reading the headers once costs what one walk does)
-    directories = chunks > 1
-    grams = [(j, field, [(sub, offset, info, block_directory(sub, field, info) if info and directories else None)
-                         for (sub, offset), info in zip(subs, infos)]) for j, field, infos in chosen]
+    grams = [(j, field, _segments(subs, infos, field if chunks > 1 else None)) for j, field, infos in chosen]
     bounds = [n_docs * c // chunks for c in range(chunks + 1)]
 
     def runs(lo: int, hi: int):
@@ -138,24 +127,17 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> l
             starts = followed(segments, field, starts, j)
         return _hits(snap, *slot_runs(starts), n) if len(starts) else None
 
-    if chunks > 1 and not in_pool():
-        done = list(pool().map(runs, bounds[:-1], bounds[1:]))
-    else:  # (a task of the pool waiting on others could hold up every worker)
-        done = [runs(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    done = _pool().map(runs, bounds[:-1], bounds[1:]) if chunks > 1 else [runs(0, n_docs)]
     return [r for r in done if r is not None]
 
 
-def pool() -> ThreadPoolExecutor:
+def _pool() -> ThreadPoolExecutor:
     """The threads, one per core, that check a phrase's ranges of documents."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix=_POOL_NAME)
+            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nianbao-match")
         return _POOL
-
-
-def in_pool() -> bool:
-    return threading.current_thread().name.startswith(_POOL_NAME)
 
 
 def load_kernels() -> None:
@@ -175,14 +157,16 @@ def load_kernels() -> None:
     hits = _hit_arrays(*slot_runs(keys), 2, zero, one, zero, np.ones(1, dtype=np.bool_), zero)
     from indexer.engine.ranking import _bm25, report_scores
 
-    scores = _bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), 1.0)
+    for norm_by_slot in (True, False):
+        scores = _bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
     report_scores(zero, 1, hits[0], scores)
 
 
-def _segments(subs: list, infos: list) -> list:
-    """(reader, docnum offset, TermInfo or None, no block directory) of each segment, as postings.term_keys takes
-    them."""
-    return [(sub, offset, info, None) for (sub, offset), info in zip(subs, infos)]
+def _segments(subs: list, infos: list, directories: str | None = None) -> list:
+    """(reader, docnum offset, TermInfo or None, block directory or None) of each segment, as postings.term_keys
+    takes them; with the block directories of field ``directories`` if given."""
+    return [(sub, offset, info, block_directory(sub, directories, info) if info and directories else None)
+            for (sub, offset), info in zip(subs, infos)]
 
 
 def _common_bigram(snap, subs: list, bigram: str) -> Leaf:

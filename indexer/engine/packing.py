@@ -1,4 +1,5 @@
-"""Integer arrays of the posting blocks, packed small and unpacked with a few numpy passes (no Python per value).
+"""Integer arrays of the posting blocks, packed small with numpy and unpacked by loops numba compiles (the width
+choices below date from unpacking with numpy; the compiled loops read them as they are).
 
 * ``pack_u32``: a uint32 array in the width that fits most values — 0, 1, 2 or 4 bits, or 1 to 4 bytes; the few
   that do not fit are patched in afterwards from (index, value) lists — "patched frame of reference" as Lucene and

@@ -106,13 +106,11 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
         df = len(leaf.docs) if stats is None else stats.df[text]
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         all_docs.append(docs)
-        if stats is None:
-            all_scores.append(_bm25(docs, tf, in_heading, snap.slot_weight, snap.slot_norm, idf))
-            continue
-        weight = snap.slot_weight[docs]
-        weight[in_heading] = _HEADING_WEIGHT  # (never a title: titles have no heading part)
-        norm = length_norm(snap.slot_length[docs], stats.avg_length)
-        all_scores.append(idf * (_K1 + 1) * weight * tf / (tf + norm))
+        if stats is None:  # the index's own length normalisation, per slot
+            all_scores.append(_bm25(docs, tf, in_heading, snap.slot_weight, snap.slot_norm, True, idf))
+        else:  # the collection's, for these slots
+            norm = length_norm(snap.slot_length[docs], stats.avg_length)
+            all_scores.append(_bm25(docs, tf, in_heading, snap.slot_weight, norm, False, idf))
     if not all_docs:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     if len(all_docs) == 1:  # a leaf's slots are sorted and unique already
@@ -124,13 +122,13 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
 
 
 @njit(cache=True, nogil=True)
-def _bm25(docs, tf, in_heading, slot_weight, slot_norm, idf):
-    """slot_scores() of one term's slots, with the index's own statistics: one pass where numpy took seven (a
-    common phrase holds a million slots at 100k reports)."""
+def _bm25(docs, tf, in_heading, slot_weight, norm, norm_by_slot, idf):
+    """slot_scores() of one term's slots: one pass where numpy took seven (a common phrase holds a million slots
+    at 100k reports).  ``norm``: the length normalisation of every slot (``norm_by_slot``) or of these slots."""
     out = np.empty(len(docs))
     for i in range(len(docs)):
         weight = _HEADING_WEIGHT if in_heading[i] else slot_weight[docs[i]]  # (a title has no heading part)
-        out[i] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + slot_norm[docs[i]])
+        out[i] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + (norm[docs[i]] if norm_by_slot else norm[i]))
     return out
 
 
