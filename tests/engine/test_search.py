@@ -110,6 +110,29 @@ def test_exact_matching_equals_brute_force(index, corpus, monkeypatch):
     assert not wrong, f"{len(wrong)} of {len(queries)} queries differ from brute force: {wrong[:10]}"
 
 
+@pytest.mark.parametrize("chunk", [1, 40])
+def test_phrases_checked_over_ranges_of_documents_equal_brute_force(index, corpus, monkeypatch, chunk):
+    """A phrase with many candidates is checked over ranges of documents on the pool's threads, each range starting
+    at its block through the block directories (matching._phrase_hits): with a range for every candidate (1) or
+    every 40, over this index's three segments of three-posting blocks, the hits equal brute force."""
+    import indexer.engine.matching as matching
+    import indexer.engine.results as results
+
+    monkeypatch.setattr(results, "_MAX_HITS_PER_REPORT", 10_000)
+    monkeypatch.setattr(matching, "_CHUNK_POSITIONS", chunk)
+    index.snapshot().clear_caches()
+    n = len(corpus)
+    queries = [q for q in _random_queries(corpus, 300, seed=7) + HAND_PICKED if len(q) >= 3]
+    wrong = []
+    for q in queries:
+        want_r, want_s = brute_force(corpus, q)
+        got_r, got_s, res = _search_sets(index, q, n)
+        if got_r != want_r or got_s != want_s or res["total_sections"] != len(want_s):
+            wrong.append((q, len(want_r), len(got_r), len(want_s), len(got_s)))
+    index.snapshot().clear_caches()
+    assert len(queries) > 100 and not wrong, f"{len(wrong)} of {len(queries)} queries differ: {wrong[:10]}"
+
+
 def test_hand_picked_phrases_are_found(index, corpus):
     for q in ("政务新媒体", "依申请公开", "信息处理费"):
         want, _ = brute_force(corpus, q)
