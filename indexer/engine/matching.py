@@ -160,6 +160,9 @@ def load_kernels() -> None:
     for norm_by_slot in (True, False):
         scores = _bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
     report_scores(zero, 1, hits[0], scores)
+    from indexer.engine.facets import load_kernels as load_facet_kernels
+
+    load_facet_kernels()
 
 
 def _segments(subs: list, infos: list, directories: str | None = None) -> list:

@@ -177,6 +177,7 @@ class Snapshot:
         self._report_number: dict[str, int] | None = None
         self._load_values()
         self._word_table: WordTable | None = None
+        self._derived: dict[str, object] = {}  # derived()
         # BM25F per slot: the length normalisation and the field weight (ranking.py)
         self.avg_length, self.slot_norm, self.slot_weight = slot_factors(
             self.slot_length, self.slot_is_title, self.slot_is_section)
@@ -240,6 +241,14 @@ class Snapshot:
                 col = self._column("wordstats")
                 self._word_table = WordTable([col[d] for d in self.report_doc.tolist()])
             return self._word_table
+
+    def derived(self, key: str, build):
+        """A table computed from this generation's tables (e.g. facets.FacetTable), built by ``build()`` on first
+        use and kept while the generation is searched."""
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = build()
+            return self._derived[key]
 
     # -- matching (matching.py), remembered ------------------------------------------------------------------------
 
@@ -343,6 +352,7 @@ class EmptySnapshot(Snapshot):
         self._lock = threading.RLock()
         self._report_number = {}
         self._word_table = WordTable([])
+        self._derived = {}
         self._values = {}
 
     def close(self) -> None:

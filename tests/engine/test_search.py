@@ -211,6 +211,22 @@ def test_facets_are_counted_under_the_other_filters(index, corpus):
     assert {v["value"]: v["count"] for v in res["facets"]["year"]} == years
 
 
+def test_each_facet_is_counted_under_every_other_filter(index, corpus):
+    """Shopper-style counting (facets.FacetTable, one compiled pass) with two facets ticked: each facet counts the
+    reports of the query and of every filter but its own — a report failing two filters counts nowhere."""
+    province = next(r.province for r in corpus if r.province)
+    year = next(r.year for r in corpus if r.year and r.province != province)
+    level = next(r.level for r in corpus if r.level)
+    filters = {"province": [province], "year": [str(year)], "level": [level]}
+    passes = {"province": lambda r: r.province == province, "year": lambda r: r.year == year,
+              "level": lambda r: r.level == level}
+    got = index.search("公开", filters=filters, limit=0)["facets"]
+    for name in ("province", "city", "county", "issuer", "year", "level", "body_type", "template", "warning"):
+        subset = [r for r in corpus if all(ok(r) for f, ok in passes.items() if f != name)]
+        want = _facet_brute_force(subset, "公开", index).get(name, {})
+        assert {v["value"]: v["count"] for v in got[name]} == want, name
+
+
 def test_short_province_and_year_range_filters(index, corpus):
     short = next(r.province for r in corpus if r.province)[:2]
     res = index.search(f"province:{short}", limit=100)
@@ -384,9 +400,10 @@ def test_compact_postings_round_trip(tmp_path, merge):
 
 
 @pytest.mark.parametrize("q", ['"依申请公开" OR 复议', '公开 -"信息处理费"', '"政府信息" (收费 OR -申请人)',
-                               'NOT 公开', '复议 section:requests'])
+                               'NOT 公开', '复议 section:requests', '公开', '"依申请公开"'])
 def test_section_facet_equals_choosing_each_section(index, q):
-    """The section facet (all kinds in one pass) counts what filtering on that kind returns, for any query tree."""
+    """The section facet (all kinds in one pass; one term's slots straight into report × kind cells) counts what
+    filtering on that kind returns, for any query tree."""
     facet = {v["value"]: v["count"] for v in index.facets(q)["section"]}
     for kind in CANONICAL_SECTIONS:
         total = index.search(q, filters={"section": [kind]}, limit=0)["total"]
