@@ -21,6 +21,7 @@ from indexer.failures import explain
 from indexer.library import Library, default_index_dir, describe_skipped
 from indexer.model import CANONICAL_SECTIONS
 from indexer.engine.query import FILTER_KEYS
+from indexer.engine.results import MAX_HITS_PER_REPORT
 from indexer.read.dispatch import READABLE_SUFFIXES
 from indexer.terminal import CliError, table
 
@@ -287,6 +288,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 
 _MARK = re.compile(r"</?mark>")
+_TERMINAL_HITS = 5  # section hits a result shows in the terminal
 
 mode_option = click.option(
     "--mode", type=click.Choice(["exact", "words"]), default="exact", show_default=True,
@@ -316,7 +318,9 @@ def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, of
         sort = "year_desc"
     q = " ".join(query)
     with _open(ctx, readonly=True) as lib, _search_errors():
-        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset, mode=mode)
+        # every listed hit's snippet in JSON (what scripts read); the five the terminal shows otherwise
+        res = lib.search(q, filters=_filters(options), sort=sort, limit=limit, offset=offset, mode=mode,
+                         snippets=MAX_HITS_PER_REPORT if as_json else _TERMINAL_HITS)
         _warn_pending(lib)
     if as_json:
         _echo_json(res)
@@ -329,7 +333,7 @@ def search(ctx: click.Context, query: tuple[str, ...], sort: str, limit: int, of
         click.echo(click.style(f"{n}. {r['title'] or r['source']}", bold=True) + f"  [{region} {r['year'] or ''}]  {r['id']}")
         for f in r.get("fields", []):
             click.echo(f"   = {f['label']}（{f['key']}）= {f['value']:,}")
-        for h in r["hits"][:5]:
+        for h in r["hits"][:_TERMINAL_HITS]:
             label = h.get("heading") or CANONICAL_SECTIONS.get(h.get("canonical", ""), "")
             click.echo(f"   #{h['anchor']} {label}: {_snippet_for_terminal(h['snippet'])}")
     hint = page_hint(res["total"], offset, limit, len(res["results"]))

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from indexer.engine.backend import SearchBackend, open_embedded
 from indexer.engine.errors import QueryError
+from indexer.engine.results import SNIPPETS
 from indexer.failures import os_reason
 from indexer.history.diff import ReportDiff, diff_reports
 from indexer.history import reuse as reuse_mod
@@ -455,16 +456,16 @@ class Library:
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0, mode: str = "exact", words_fallback: bool = False,
-               facet_size: int | None = None) -> dict:
+               facet_size: int | None = None, snippets: int = SNIPPETS) -> dict:
         """A page of results.  ``mode``: "exact" (each term a substring) or "words" (all its words in one
         section).  With ``words_fallback``, an exact search that finds nothing while words mode would is answered
         in words mode, with ``"fallback_from": "exact"`` in the result."""
         result = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode,
-                                   facet_size=facet_size)
+                                   facet_size=facet_size, snippets=snippets)
         if words_fallback and mode == "exact" and not result["total"] and query.strip():
             try:
                 words = self.index.search(query, filters=filters, sort=sort, limit=limit, offset=offset, mode="words",
-                                          facet_size=facet_size)
+                                          facet_size=facet_size, snippets=snippets)
             except QueryError:  # a backend without the word view: the exact answer stands
                 return result
             if words["total"]:

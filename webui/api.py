@@ -9,7 +9,7 @@ from indexer.history.series import SERIES_FIELDS, body_key
 from webui.library import get_library, get_light_reports
 from webui.data import matching_reports
 from webui.openapi import openapi_document
-from webui.params import ParamError, facet_size, parse_search_args
+from webui.params import ParamError, facet_size, parse_search_args, snippets
 
 bp = Blueprint("api", __name__)
 
@@ -23,7 +23,8 @@ def search():
     try:
         p = parse_search_args(request.args)
         result = get_library().search(p.q, filters=p.filters or None, sort=p.sort, limit=p.limit, offset=p.offset,
-                                      mode=p.mode, facet_size=facet_size(request.args))
+                                      mode=p.mode, facet_size=facet_size(request.args),
+                                      snippets=snippets(request.args))
     except ValueError as e:  # ParamError or indexer.engine.errors.QueryError
         return _bad_request(str(e) or "检索式无法解析")
     return jsonify(result)

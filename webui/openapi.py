@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from indexer.model import CANONICAL_SECTIONS, LEVELS, METADATA_KEYS, TEMPLATES
 
-from webui.params import MAX_LIMIT, SORTS
+from webui.params import MAX_HITS_PER_REPORT, MAX_LIMIT, SNIPPETS, SORTS
 
 
 def _q(name: str, description: str, schema: dict | None = None, explode: bool = True) -> dict:
@@ -47,6 +47,10 @@ PAGING_PARAMS = [
 FACET_SIZE_PARAM = _q("facet_size", "每个分面最多列出的取值数（按报告数排前者；省略则全部列出；正在筛选的分面与主题词不截断）；"
                                     "截去的取值数见 facets_more", {"type": "integer", "minimum": 1, "maximum": 100000})
 
+SNIPPETS_PARAM = _q("snippets", f"每份报告的命中章节中，前几个带摘录（snippet）；其余只给章节标题与锚点（每份报告最多列 "
+                                f"{MAX_HITS_PER_REPORT} 个命中章节，全部命中见报告页）",
+                    {"type": "integer", "minimum": 0, "maximum": MAX_HITS_PER_REPORT, "default": SNIPPETS})
+
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
          "required": ["error", "status"]}
 FACET_VALUES = {
@@ -62,7 +66,8 @@ FACET_VALUES = {
                                          "count": {"type": "integer"}}}}}
 HIT = {"type": "object", "properties": {
     "anchor": {"type": "string"}, "heading": {"type": "string"}, "canonical": {"type": "string"},
-    "snippet": {"type": "string", "description": "HTML：文本已转义，命中词包在 <mark> 中"}}}
+    "snippet": {"type": "string", "description": "HTML：文本已转义，命中词包在 <mark> 中；只有前 snippets 个命中章节有"}},
+    "required": ["anchor", "heading", "canonical"]}
 RESULT = {"type": "object", "properties": {
     **{k: {"type": ["string", "null"]} for k in ("id", "title", "issuer", "issuer_id", "province", "city", "county",
                                                    "level", "body_type", "template", "source")},
@@ -168,7 +173,7 @@ def openapi_document(server_url: str) -> dict:
         "paths": {
             "/api/search": {"get": {
                 "summary": "全文检索（与 nianbao search --json 相同的参数与结果）", "operationId": "search",
-                "parameters": FILTER_PARAMS + PAGING_PARAMS + [FACET_SIZE_PARAM],
+                "parameters": FILTER_PARAMS + PAGING_PARAMS + [FACET_SIZE_PARAM, SNIPPETS_PARAM],
                 "responses": _responses(_json({"$ref": "#/components/schemas/SearchResult"}, "检索结果"))}},
             "/api/facets": {"get": {
                 "summary": "分面计数", "operationId": "facets", "parameters": FILTER_PARAMS,

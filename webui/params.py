@@ -8,6 +8,7 @@ from typing import Mapping
 from werkzeug.datastructures import MultiDict
 
 from indexer.engine.query import FILTER_KEYS
+from indexer.engine.results import MAX_HITS_PER_REPORT, SNIPPETS
 
 SORTS = ("relevance", "year_desc", "year_asc")
 MODES = ("exact", "words")  # how text terms match: 精确 (substrings) / 分词 (words of one section)
@@ -23,7 +24,7 @@ class ParamError(ValueError):
 # Every other argument any page or API route reads (search, export, compare; `mode` is the 精确/分词 toggle): a name
 # outside these and the filters is a typo whose filter would silently not apply (?provnce=甘肃 lists everything).
 OTHER_ARGS = ("q", "sort", "limit", "offset", "page", "mode", "format", "labels", "fields", "field", "by", "scale",
-              "facet_size")
+              "facet_size", "snippets")
 MAX_FACET_SIZE = 100_000
 
 
@@ -99,6 +100,11 @@ def facet_size(args: Mapping) -> int | None:
     """The API's ``facet_size``: values per facet at most; absent, every value."""
     raw = args.get("facet_size")
     return None if raw in (None, "") else _int(raw, "facet_size", 0, 1, MAX_FACET_SIZE)
+
+
+def snippets(args: Mapping) -> int:
+    """The API's ``snippets``: how many section hits of each result (the first) carry a snippet, 0–10."""
+    return _int(args.get("snippets"), "snippets", SNIPPETS, 0, MAX_HITS_PER_REPORT)
 
 
 def _int(raw: str | None, name: str, default: int, lo: int, hi: int) -> int:

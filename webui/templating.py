@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Flask, url_for
 
 from indexer.model import CANONICAL_SECTIONS
-from webui.params import DEFAULT_LIMIT
+from webui.params import DEFAULT_LIMIT, SNIPPETS
 
 FACET_LABELS = {
     "province": "省份", "city": "城市", "county": "区县", "issuer": "发布机关", "year": "年度", "section": "章节",
@@ -84,7 +84,7 @@ def number(v) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
-        DEFAULT_LIMIT=DEFAULT_LIMIT, FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TEMPLATE_LABELS=TEMPLATE_LABELS, FIELD_SORTS=FIELD_SORTS,
+        DEFAULT_LIMIT=DEFAULT_LIMIT, SNIPPETS=SNIPPETS, FACET_LABELS=FACET_LABELS, SORT_LABELS=SORT_LABELS, TEMPLATE_LABELS=TEMPLATE_LABELS, FIELD_SORTS=FIELD_SORTS,
         CANONICAL_SECTIONS=CANONICAL_SECTIONS, value_label=value_label, url_with=url_with, sort_label=sort_label,
     )
     app.jinja_env.filters["number"] = number

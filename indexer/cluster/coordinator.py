@@ -41,6 +41,7 @@ from indexer.cluster.shard import Shard, shard_dir, shard_of
 from indexer.engine.errors import IndexBusy, IndexOutdated, QueryError, ShardsUnavailable, UnknownName
 from indexer.engine.evaluate import check_mode
 from indexer.engine.facets import cut_facets, empty_facets, merge_facets
+from indexer.engine.results import SNIPPETS
 from indexer.engine.index import indexed_version, loaded_batches, moved_values
 from indexer.engine.keywords import FACET_TOPICS, collection_idf, merge_topic_counts, merge_word_counts
 from indexer.engine.query import filter_values, parse_filters, parse_query, texts
@@ -207,7 +208,8 @@ class ClusterBackend:
     # -- SearchBackend: reading ------------------------------------------------------------------------------------
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None) -> dict:
+               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None,
+               snippets: int = SNIPPETS) -> dict:
         t0 = time.perf_counter()
         check_mode(mode)
         if sort == "year":
@@ -226,7 +228,8 @@ class ClusterBackend:
         # a shard missing from the statistics stays out of this answer, even if it is back already: its reports
         # would be scored without their share of the statistics
         asked = [s for s in range(self.n_shards) if s not in missing]
-        pages, lost = self._ask("search", (query, filters, sort, offset + limit, stats, mode, words), shards=asked)
+        pages, lost = self._ask("search", (query, filters, sort, offset + limit, stats, mode, words, snippets),
+                                shards=asked)
         missing.update(lost)
         results = [(tuple(r.pop("sort_key")), s, i, r) for s, page in pages.items()
                    for i, r in enumerate(page["results"])]

@@ -23,7 +23,7 @@ from indexer.engine.evaluate import Plan, unknown_issuers
 from indexer.engine.index import SearchIndex
 from indexer.engine.matching import load_kernels
 from indexer.engine.ranking import CollectionStats, shard_statistics
-from indexer.engine.results import report_keywords, report_vector, run_facets, run_search, similar_to
+from indexer.engine.results import SNIPPETS, report_keywords, report_vector, run_facets, run_search, similar_to
 from indexer.model import Report
 
 NO_YEAR = 1 << 30  # sorts after every year, as ranking.oldest_first puts reports without a year last
@@ -108,9 +108,9 @@ class Shard:
         return shard_statistics(self.index.snapshot(), terms, mode)
 
     def search(self, query: str, filters: dict | None, sort: str, limit: int, stats: CollectionStats | None,
-               mode: str = "exact", words: tuple | None = None) -> dict:
+               mode: str = "exact", words: tuple | None = None, snippets: int = SNIPPETS) -> dict:
         return run_search(self._view(words), query, filters=filters, sort=sort, limit=limit, offset=0, mode=mode,
-                          stats=stats)
+                          stats=stats, snippets=snippets)
 
     def facets(self, query: str, filters: dict | None, mode: str = "exact", words: tuple | None = None) -> dict:
         return run_facets(self._view(words), query, filters=filters, mode=mode, shard=True)

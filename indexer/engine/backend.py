@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from indexer.engine.results import SNIPPETS
 from indexer.model import Report
 
 
@@ -47,10 +48,12 @@ class SearchBackend(Protocol):
         would do."""
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None) -> dict:
+               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None,
+               snippets: int = SNIPPETS) -> dict:
         """A page of results grouped by report, with hits and snippets, totals and facets.  ``mode`` is how a
         text term matches: "exact" (a substring) or "words" (all its words in one section).  ``facet_size``: at
-        most this many values per facet (None: all), the number each cut facet left out in "facets_more"."""
+        most this many values per facet (None: all), the number each cut facet left out in "facets_more".
+        ``snippets``: how many of each result's section hits (the first) carry a snippet."""
 
     def facets(self, query: str = "", *, filters: dict[str, list[str]] | None = None,
                mode: str = "exact") -> dict[str, list[dict]]:

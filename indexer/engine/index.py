@@ -46,7 +46,7 @@ from indexer.engine.merge import FACTOR as MERGE_FACTOR, merge_tiers
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.engine.errors import IndexBusy, IndexOutdated
-from indexer.engine.results import report_keywords, run_facets, run_ids, run_search, similar_reports
+from indexer.engine.results import SNIPPETS, report_keywords, run_facets, run_ids, run_search, similar_reports
 from indexer.engine.snapshot import EMPTY, VALUES_FILE, Snapshot, read_values
 from indexer.engine.words import WordSlots
 from indexer.store import report_version as stored_report_version
@@ -447,9 +447,10 @@ class SearchIndex:
             raise RuntimeError(f"无法打开 {self.path} 中的检索索引")
 
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
-               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None) -> dict:
+               limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None,
+               snippets: int = SNIPPETS) -> dict:
         return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode,
-                          facet_size=facet_size)
+                          facet_size=facet_size, snippets=snippets)
 
     def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
         return run_ids(self.snapshot(), query, filters=filters, mode=mode)

@@ -19,8 +19,11 @@ from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, p
 from indexer.engine.snapshot import Snapshot
 from indexer.engine.snippets import snippet_maker
 
-# section hits (with snippets) shown per report: a report page shows the rest; snippets cost 5–8 µs each
-_MAX_HITS_PER_REPORT = 10
+# section hits listed per report (a report page shows the rest), and how many of them carry a snippet by default:
+# the search page shows three, and lists the others by heading (a snippet costs ~10 µs, decompressing its section
+# included: the ten of every result took a sixth of a search at 10k reports)
+MAX_HITS_PER_REPORT = 10
+SNIPPETS = 3
 RESULT_KEYS = ("title", "issuer", "issuer_id", "province", "city", "county", "year", "level", "body_type", "template",
                "source")
 
@@ -64,8 +67,9 @@ def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | 
 
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", limit: int = 20, offset: int = 0, mode: str = "exact",
-               stats: CollectionStats | None = None, facet_size: int | None = None) -> dict:
-    """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, each result
+               stats: CollectionStats | None = None, facet_size: int | None = None, snippets: int = SNIPPETS) -> dict:
+    """``snippets``: the first this many section hits of each result carry a snippet (at most
+    MAX_HITS_PER_REPORT hits are listed).  With ``stats`` (a shard of a larger collection): scores use the collection's statistics, each result
     carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages, and the facets
     are a shard's (evaluate.Plan).  ``facet_size``: values per facet at most (facets.facets), the number each cut
     facet left out in "facets_more"."""
@@ -108,10 +112,11 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
         display = snap.display(doc)
         meta, sections = display.meta, display.sections
         hits = []
-        for i in section_by_report[r][:_MAX_HITS_PER_REPORT]:
+        for k, i in enumerate(section_by_report[r][:MAX_HITS_PER_REPORT]):
             anchor, heading, canonical = sections[i]
-            hits.append({"anchor": anchor, "heading": heading, "canonical": canonical,
-                         "snippet": snippet(display.data(i), heading or "")})
+            hits.append({"anchor": anchor, "heading": heading, "canonical": canonical})
+            if k < snippets:
+                hits[-1]["snippet"] = snippet(display.data(i), heading or "")
         fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
                   for (key, label, met), values in zip(conditions, condition_values) if met[r]]
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},

@@ -95,7 +95,7 @@ def _random_queries(corpus, k: int, seed: int = 4) -> list[str]:
 def test_exact_matching_equals_brute_force(index, corpus, monkeypatch):
     import indexer.engine.results as results
 
-    monkeypatch.setattr(results, "_MAX_HITS_PER_REPORT", 10_000)  # compare every hit, not the first ten
+    monkeypatch.setattr(results, "MAX_HITS_PER_REPORT", 10_000)  # compare every hit, not the first ten
     n = len(corpus)
     queries = _random_queries(corpus, 500) + HAND_PICKED
     # one character that ends a title or a section: the exact view finds it through the slot's end mark only
@@ -118,7 +118,7 @@ def test_phrases_checked_over_ranges_of_documents_equal_brute_force(index, corpu
     import indexer.engine.matching as matching
     import indexer.engine.results as results
 
-    monkeypatch.setattr(results, "_MAX_HITS_PER_REPORT", 10_000)
+    monkeypatch.setattr(results, "MAX_HITS_PER_REPORT", 10_000)
     monkeypatch.setattr(matching, "_CHUNK_POSITIONS", chunk)
     index.snapshot().clear_caches()
     n = len(corpus)
@@ -283,12 +283,25 @@ def test_relevance_pages_equal_slices_of_the_full_ranking(index, q):
 
 def test_hits_carry_snippets_with_the_match_marked_and_nothing_else_as_html(index):
     # make_snippet itself: tests/engine/test_snippets.py
-    res = index.search("政务新媒体", limit=3)
+    res = index.search("政务新媒体", limit=3, snippets=10)
     for r in res["results"]:
         for h in r["hits"]:
             assert "<mark>" in h["snippet"]
             stripped = h["snippet"].replace("<mark>", "").replace("</mark>", "")
             assert "<" not in stripped
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 10])
+def test_the_first_snippets_hits_of_a_result_carry_a_snippet(index, n):
+    """``snippets``: the first n section hits of each result carry theirs (the same as with every snippet), the
+    others are listed by anchor and heading alone."""
+    full = index.search("公开", limit=20, snippets=10)["results"]
+    cut = index.search("公开", limit=20, snippets=n)["results"]
+    assert any(len(r["hits"]) > 3 for r in full)
+    for a, b in zip(full, cut):
+        assert [{k: h[k] for k in ("anchor", "heading", "canonical")} for h in a["hits"]] == [
+            {k: h[k] for k in ("anchor", "heading", "canonical")} for h in b["hits"]]
+        assert [h["snippet"] for h in b["hits"] if "snippet" in h] == [h["snippet"] for h in a["hits"][:n]]
 
 
 def test_title_matches_count(index, corpus):

@@ -54,7 +54,7 @@ def _scattered_queries(corpus, k: int, seed: int = 13) -> list[str]:
 def test_words_mode_equals_brute_force_on_jiebas_cut(index, corpus, monkeypatch):
     import indexer.engine.results as results
 
-    monkeypatch.setattr(results, "_MAX_HITS_PER_REPORT", 10_000)
+    monkeypatch.setattr(results, "MAX_HITS_PER_REPORT", 10_000)
     queries = _scattered_queries(corpus, 120) + ["政务新媒体建设情况", "依申请公开答复期限", "信息公开 工作"]
     wrong = []
     found = 0
@@ -73,7 +73,7 @@ def test_words_mode_equals_brute_force_on_jiebas_cut(index, corpus, monkeypatch)
 def test_done_when_phrase_finds_reports_in_words_mode_only(index, corpus):
     q = "政务新媒体建设情况"
     assert index.search(q)["total"] == len(brute_force(corpus, q)[0]) == 0
-    res = index.search(q, mode="words", limit=100)
+    res = index.search(q, mode="words", limit=100, snippets=10)
     assert res["total"] == len(words_brute_force(corpus, q)[0]) > 0
     assert res["words"] == ["政务新媒体", "建设", "情况"]
     # every matched word is marked in the snippets (all three stand in the hit sections)
@@ -112,7 +112,7 @@ def test_words_standing_together_in_query_order_rank_first(tmp_path, corpus):
 
 def test_facets_filters_sorts_and_ids_work_in_words_mode(index, corpus):
     q = "政务新媒体建设情况"
-    res = index.search(q, mode="words", limit=100)
+    res = index.search(q, mode="words", limit=100, snippets=10)
     province = res["facets"]["province"][0]["value"]
     filtered = index.search(q, mode="words", filters={"province": [province]}, limit=100)
     assert filtered["total"] == res["facets"]["province"][0]["count"]

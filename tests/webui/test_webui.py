@@ -133,6 +133,18 @@ def test_api_facet_size_cuts_facets_and_counts_what_it_left_out(client):
     assert "facet_size" in client.get("/api/search?facet_size=x1").get_json()["error"]
 
 
+def test_api_snippets_says_how_many_hits_of_a_result_carry_one(client):
+    every = client.get(f"/api/search?q={quote('公开')}&snippets=10").get_json()["results"]
+    shown = client.get(f"/api/search?q={quote('公开')}").get_json()["results"]
+    assert any(len(r["hits"]) > 3 for r in every)
+    for a, b in zip(every, shown):
+        assert all("snippet" in h for h in a["hits"])
+        assert [h.get("snippet") for h in b["hits"]] == [h["snippet"] for h in a["hits"][:3]] + [None] * (
+            len(a["hits"]) - 3)
+    assert client.get("/api/search?snippets=11").status_code == 400
+    assert "snippets" in client.get("/api/search?snippets=x").get_json()["error"]
+
+
 def test_search_page_says_how_many_facet_values_it_did_not_list(client, monkeypatch):
     import webui.views as views
 
@@ -320,7 +332,7 @@ def test_openapi_describes_every_api_route(app, client):
     params = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "province", "city", "county", "issuer", "year", "section", "level", "body_type",
                       "template", "warning", "keyword", "mode", "sort", "limit", "offset",
-                      "facet_size"}  # keyword, mode: issue 13; facet_size: issue 12
+                      "facet_size", "snippets"}  # keyword, mode: issue 13; facet_size, snippets: issue 12
     facets = doc["components"]["schemas"]["Facets"]
     assert set(facets["properties"]["issuer"]["items"]["required"]) == {"value", "label", "count"}
 
