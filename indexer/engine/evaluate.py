@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.engine.errors import QueryError, UnknownName
-from indexer.engine.matching import Leaf
+from indexer.engine.matching import Leaf, slots_reports
 from indexer.engine.segmenter import query_words
 from indexer.engine.query import And, Filter, Not, Or, Range, Text, parse_filters, parse_query, texts
 from indexer.engine.snapshot import CANON_INDEX, CANONICALS, Snapshot
@@ -68,9 +68,7 @@ class Evaluator(TreeWalk):
             return np.ones(self.shape, dtype=bool)
         if isinstance(node, Text):
             leaf, keep = self.docs(node.text)
-            mask = np.zeros(self.shape, dtype=bool)
-            mask[snap.slot_report[leaf.docs if keep is None else leaf.docs[keep]]] = True
-            return mask
+            return slots_reports(leaf.docs if keep is None else leaf.docs[keep], snap.slot_report, self.shape[0])
         if isinstance(node, Filter):
             return filter_mask(snap, node, strict=self.strict)
         if isinstance(node, Range):
@@ -158,7 +156,11 @@ def filter_mask(snap: Snapshot, node: Filter, *, strict: bool = True) -> np.ndar
     if node.field == "warning":  # a code or a family of codes: warning:check → check.*
         return snap.has_warning[:, _value_matches(snap.normalized_values("warning"), node.value)].any(axis=1)
     codes = _value_matches(snap.normalized_values(node.field), node.value)
-    return np.isin(snap.facet_codes[node.field], codes)
+    # a table of the chosen codes, read at each report's code (-1, no value: the table's last cell, never chosen);
+    # np.isin sorted both sides first, 50 µs at 10k reports
+    chosen = np.zeros(len(snap.facet_values[node.field]) + 1, dtype=bool)
+    chosen[codes] = True
+    return chosen[snap.facet_codes[node.field]]
 
 
 def section_restriction(tree, filters: dict[str, list]) -> list[int] | None:

@@ -46,6 +46,24 @@ class Leaf:
 EMPTY_LEAF = Leaf(_EMPTY, np.zeros(0), np.zeros(0, dtype=bool))
 
 
+@njit(cache=True, nogil=True)
+def slots_reports(slots, slot_report, n_reports):
+    """The reports holding any of ``slots``, as a mask (numpy's scatter through a gathered index took 4× as long)."""
+    mask = np.zeros(n_reports, dtype=np.bool_)
+    for s in slots:
+        mask[slot_report[s]] = True
+    return mask
+
+
+@njit(cache=True, nogil=True)
+def slots_in(slots, slot_report, mask):
+    """For each of ``slots``: whether its report is in ``mask``."""
+    out = np.empty(len(slots), dtype=np.bool_)
+    for i in range(len(slots)):
+        out[i] = mask[slot_report[slots[i]]]
+    return out
+
+
 def covering_grams(n: int, grams: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Of ``grams`` (offset, length, positions in the index) of a query of ``n`` characters, a set that covers
     every character and has the fewest positions, rarest first: the text holds the query at s exactly when it holds
@@ -160,6 +178,7 @@ def load_kernels() -> None:
     for norm_by_slot in (True, False):
         scores = _bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
     report_scores(zero, 1, hits[0], scores)
+    slots_in(zero, zero, slots_reports(zero, zero, 1))
     from indexer.engine.facets import load_kernels as load_facet_kernels
 
     load_facet_kernels()

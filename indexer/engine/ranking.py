@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from indexer.engine.errors import QueryError
+from indexer.engine.matching import slots_in
 from indexer.limits import check_budget
 
 SORTS = ("relevance", "year_desc", "year_asc")
@@ -89,11 +90,11 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
         check_budget()
         leaf, keep = plan.evaluate.docs(text)
         if keep is not None:
-            keep &= plan.mask[snap.slot_report[leaf.docs]]
+            keep &= slots_in(leaf.docs, snap.slot_report, plan.mask)
         elif plan.mask.all():
             keep = None  # every report matches (a common term, no filter): no selection to make
         else:
-            keep = plan.mask[snap.slot_report[leaf.docs]]
+            keep = slots_in(leaf.docs, snap.slot_report, plan.mask)
         docs, tf, in_heading = (leaf.docs, leaf.tf, leaf.in_heading) if keep is None else (
             leaf.docs[keep], leaf.tf[keep], leaf.in_heading[keep])
         scored = getattr(leaf, "score", None)  # words mode: BM25F over the words, scored by words.match
