@@ -66,10 +66,13 @@ def _value_items(snap, table: "FacetTable", name: str, counts: np.ndarray, lates
     mine = mine[nonzero]
     # by count, then value: one key, the value's rank (unique) below the count
     rank = snap.facet_rank[column]
-    order = np.argsort((mine.max(initial=0) - mine) * len(rank) + rank[nonzero])
-    if cut is not None and len(order) > cut:
-        more[name] = len(order) - cut
-        order = order[:cut]
+    key = (mine.max(initial=0) - mine) * len(rank) + rank[nonzero]
+    if cut is not None and len(key) > cut:  # the first ``cut`` only sorted (a county facet has thousands)
+        more[name] = len(key) - cut
+        first = np.argpartition(key, cut - 1)[:cut]
+        order = first[np.argsort(key[first])]
+    else:
+        order = np.argsort(key)
     chosen = nonzero[order].tolist()
     values = snap.facet_values[column]
     items = [{"value": v, "count": c} for v, c in zip(map(values.__getitem__, chosen), mine[order].tolist())]

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from indexer.engine import matching, postings, words
 from indexer.engine.display import Display
@@ -120,7 +121,7 @@ class Snapshot:
         self.doc_report[live] = np.arange(nr)
         canon, length, hlen, owner, base = [], [], [], [], []
         for r, d in enumerate(live):
-            slots = json.loads(slots_col[d] or b"[]") or [["", 0, 0]]
+            slots = orjson.loads(slots_col[d] or b"[]") or [["", 0, 0]]
             base.append(len(canon))
             for c, ln, hl in slots:
                 canon.append(CANON_INDEX.get(c, CANON_INDEX["unclassified"]) if c else -1)
