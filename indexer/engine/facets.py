@@ -1,14 +1,17 @@
 """How matching reports are counted: shopper-style facets over a Plan — each facet counted under the query and the
-other facets' filters, so ticking a value never hides that facet's other values — with numpy over the per-report
-tables of the Snapshot.
+other facets' filters, so ticking a value never hides that facet's other values — in one compiled pass over the
+matching reports' row of a FacetTable (every facet's codes), on another core while the search ranks its page.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from indexer.engine.evaluate import CANONICALS, KindEvaluator, Plan, section_restriction
+from indexer.engine.matching import pool
 from indexer.engine.query import FACET_FIELDS, Text
 from indexer.limits import check_budget
 from indexer.model import CANONICAL_SECTIONS
@@ -20,7 +23,8 @@ def empty_facets() -> dict[str, list[dict]]:
     return {name: [] for name in FACET_ORDER}
 
 
-def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = None) -> dict[str, list[dict]]:
+def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = None,
+           counted: "Counted | None" = None) -> dict[str, list[dict]]:
     """{facet: [{"value", "count"(, "label")}, …]} — by count, then value (years newest first).
 
     ``size``: at most this many values per facet (the first by count), the number left out of each cut facet put
@@ -30,18 +34,20 @@ def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = No
 
     The issuer facet's values are issuer_ids, each labelled with the name its counted reports are issued under
     (issuer_label()); a shard's items also carry those names with their counts, from which merge_facets() labels
-    the collection's."""
+    the collection's.
+
+    ``counted``: the counts, when count_later() had them counted beside the search's other work."""
     snap = plan.snap
     if plan.shard:
         size = None
     more = {} if more is None else more
     check_budget()
     table = facet_table(snap)
-    counts, latest, topics = table.count(plan)
+    counts, latest, topics, kinds = counted or count_later(plan, on_pool=False).result()
     out: dict[str, list[dict]] = {}
     for name in FACET_ORDER:
         if name == "section":
-            out[name] = _section_facet(plan)
+            out[name] = _section_facet(plan, kinds)
         elif name == "keyword":  # 主题词: each report's first keywords
             out[name] = snap.word_table().topic_items(topics)
         elif name == "warning":
@@ -85,130 +91,6 @@ def _value_items(snap, table: "FacetTable", name: str, counts: np.ndarray, lates
     return items
 
 
-class FacetTable:
-    """Every report's facet values as one matrix for a compiled counting pass: a column per single-valued facet
-    (its codes) and per warning code, each code shifted to its own range of one array of counts,
-    so that all facets of a search are counted in a single pass over the matching reports (numpy took a dozen
-    calls a facet: 1.4 ms a search at 10k reports, most of the facets' cost).  Built on a generation's first
-    search; ~30 int32 a report.
-
-    The issuer facet has a second column: the (issuer_id, issuer name) pair, whose counts and latest years
-    label the issuer values."""
-
-    def __init__(self, snap):
-        n = snap.n_reports
-        columns: list[tuple[str, np.ndarray]] = [
-            (name, snap.facet_codes["issuer_id" if name == "issuer" else name]) for name in _CODE_FACETS]
-        columns.append(("year", snap.year_code))
-        ids, names = snap.facet_codes["issuer_id"], snap.facet_codes["issuer"]
-        named = (ids >= 0) & (names >= 0)
-        n_names = max(1, len(snap.facet_values["issuer"]))
-        pairs, where = np.unique(ids[named] * n_names + names[named], return_inverse=True)
-        pair = np.full(n, -1, dtype=np.int64)
-        pair[named] = where.reshape(-1)
-        self.pair_id, self.pair_name = pairs // n_names, pairs % n_names  # sorted by id, then name code
-        self.pair_start = np.searchsorted(self.pair_id, np.arange(len(snap.facet_values["issuer_id"]) + 1))
-        columns.append(("issuer_pair", pair))
-        for w in range(len(snap.warning_values)):
-            columns.append(("warning", np.where(snap.has_warning[:, w], w, -1)))
-        sizes = {"year": len(snap.year_values), "issuer_pair": len(pairs), "warning": len(snap.warning_values)}
-        for name in _CODE_FACETS:
-            sizes[name] = len(snap.facet_values["issuer_id" if name == "issuer" else name])
-        self._spans: dict[str, slice] = {}
-        at = 0
-        for name in sizes:
-            self._spans[name] = slice(at, at + sizes[name])
-            at += sizes[name]
-        self.n_counts = at
-        self.pair_offset = self._spans["issuer_pair"].start
-        # the facet (FACET_ORDER) each column counts for, a filter of which alone may fail for a report to count
-        facet_of = {**{name: FACET_ORDER.index(name) for name in FACET_ORDER}, "issuer_pair": FACET_ORDER.index(
-            "issuer")}
-        self.column_facet = np.asarray([facet_of[name] for name, _ in columns], dtype=np.int64)
-        matrix = np.full((n, len(columns)), -1, dtype=np.int32)
-        for c, (name, codes) in enumerate(columns):
-            has = codes >= 0
-            matrix[has, c] = codes[has] + self._spans[name].start
-        self.matrix = matrix
-        self.year = snap.year
-
-    def span(self, name: str) -> slice:
-        return self._spans[name]
-
-    def count(self, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(the counts of every facet value, each under the query and the other facets' filters; the latest year
-        of each issuer pair's counted reports; the 主题词 counts by word code).  The 主题词 are the word table's
-        (a shard's view weighs its own: cluster.shard), counted by the same loop from its matrix of codes."""
-        names = list(plan.filter_masks)
-        n = plan.snap.n_reports
-        filters = np.stack([plan.filter_masks[k] for k in names]) if names else np.ones((0, n), dtype=bool)
-        filter_facet = np.asarray([FACET_ORDER.index(k) for k in names], dtype=np.int64)
-        reports = np.flatnonzero(plan.query_mask)
-        counts = np.zeros(self.n_counts, dtype=np.int64)
-        latest = np.zeros(self.n_counts - self.pair_offset, dtype=np.int64)
-        _count_facets(reports, filters, filter_facet, self.matrix, self.column_facet, counts, self.year,
-                      self.pair_offset, latest)
-        table = plan.snap.word_table()
-        topics = np.zeros(len(table.vocab), dtype=np.int64)
-        _count_facets(reports, filters, filter_facet, table.topic_codes, _KEYWORD_COLUMNS[:table.topic_codes.shape[1]],
-                      topics, self.year, len(topics), latest)
-        return counts, latest, topics
-
-    def issuer_names(self, snap, code: int, counts: np.ndarray, latest: np.ndarray) -> list[list]:
-        """[[name, reports, latest year], …] of the names issuer_id ``code``'s counted reports are issued under."""
-        values = snap.facet_values["issuer"]
-        out = []
-        for p in range(int(self.pair_start[code]), int(self.pair_start[code + 1])):
-            c = int(counts[self.pair_offset + p])
-            if c:
-                out.append([values[int(self.pair_name[p])], c, int(latest[p])])
-        return out
-
-
-# the facets of one code a report, counted by FacetTable
-_CODE_FACETS = ("province", "city", "county", "issuer", "level", "body_type", "template")
-_KEYWORD_COLUMNS = np.full(64, FACET_ORDER.index("keyword"), dtype=np.int64)
-
-
-def load_kernels() -> None:
-    """Runs the compiled counting loops once on one report, with the argument types searches give them
-    (matching.load_kernels)."""
-    zero = np.zeros(1, dtype=np.int64)
-    year, counts = np.full(1, 2020, dtype=np.int64), np.zeros(2, dtype=np.int64)
-    for matrix in (np.zeros((1, 1), dtype=np.int32), np.zeros((1, 1), dtype=np.int64)):
-        _count_facets(zero, np.ones((1, 1), dtype=bool), zero, matrix, zero, counts, year, 1, counts.copy())
-    has_section = np.ones((1, len(CANONICALS)), dtype=bool)
-    _kind_cells(zero, zero, np.ones(1, dtype=bool), has_section, np.zeros(len(CANONICALS), dtype=np.int64))
-    _kind_matrix(has_section, np.ones(1, dtype=bool), has_section, np.zeros(len(CANONICALS), dtype=np.int64))
-
-
-def facet_table(snap) -> FacetTable:
-    return snap.derived("facet_table", lambda: FacetTable(snap))
-
-
-@njit(cache=True, nogil=True)
-def _count_facets(reports, filters, filter_facet, matrix, column_facet, counts, year, pair_offset, latest):
-    """Shopper-style counts in one pass: a report passing every filter counts for every facet; one failing a
-    single facet's filter counts for that facet only (its values are what ticking another value of it would
-    add); one failing two counts for none."""
-    n_filters, n_columns = filters.shape[0], matrix.shape[1]
-    for r in reports:
-        failed, n_failed = -1, 0
-        for f in range(n_filters):
-            if not filters[f, r]:
-                n_failed += 1
-                failed = filter_facet[f]
-        if n_failed > 1:
-            continue
-        for c in range(n_columns):
-            if n_failed == 0 or column_facet[c] == failed:
-                v = matrix[r, c]
-                if v >= 0:
-                    counts[v] += 1
-                    if v >= pair_offset and year[r] > latest[v - pair_offset]:
-                        latest[v - pair_offset] = year[r]
-
-
 def cut_facets(out: dict[str, list[dict]], size: int | None, ticked: set[str],
                more: dict[str, int] | None = None) -> dict[str, list[dict]]:
     """Each facet's first ``size`` values (see facets()), the number left out of each in ``more``; not cut: the
@@ -231,30 +113,204 @@ def issuer_label(names: list[list]) -> str:
     return min(names, key=lambda n: (-n[1], -n[2], n[0]))[0]
 
 
-def _section_facet(plan: Plan) -> list[dict]:
-    """Reports that selecting each section kind would give: text matched inside sections of that kind."""
+def _section_facet(plan: Plan, kinds: np.ndarray | None) -> list[dict]:
+    """Reports that selecting each section kind would give: text matched inside sections of that kind.
+    ``kinds``: those counts, when the query is one term (count_later counts them from its slots)."""
     snap = plan.snap
-    others = [m for name, m in plan.filter_masks.items() if name != "section"]
-    base = np.ones(snap.n_reports, dtype=bool)
-    for m in others:
-        base &= m
     query_kinds = section_restriction(plan.tree, {})
-    counts = np.zeros(len(CANONICALS), dtype=np.int64)
-    if isinstance(plan.tree, Text):  # one term: its slots straight into (report, kind) cells
-        _kind_cells(snap.leaf(plan.tree.text, plan.mode).docs, snap.slot_report_kind, base, snap.has_section, counts)
-    else:
+    if kinds is None:
+        kinds = np.zeros(len(CANONICALS), dtype=np.int64)
         if plan.tree is not None:  # (text under NOT too: "NOT 公开" counts sections of a kind without it)
             by_kind = KindEvaluator(plan.evaluate)(plan.tree)
         else:
             by_kind = np.repeat(plan.query_mask[:, None], len(CANONICALS), axis=1)
-        _kind_matrix(by_kind, base, snap.has_section, counts)
+        _kind_matrix(by_kind, _section_base(plan), snap.has_section, kinds)
     out = []
     for c, key in enumerate(CANONICALS):
         if query_kinds is not None and c not in query_kinds:
             continue
-        if counts[c]:
-            out.append({"value": key, "label": CANONICAL_SECTIONS[key], "count": int(counts[c])})
+        if kinds[c]:
+            out.append({"value": key, "label": CANONICAL_SECTIONS[key], "count": int(kinds[c])})
     return sorted(out, key=lambda d: -d["count"])
+
+
+def _section_base(plan: Plan) -> np.ndarray:
+    """The reports the section facet counts in: those of every filter but section."""
+    base = np.ones(plan.snap.n_reports, dtype=bool)
+    for name, m in plan.filter_masks.items():
+        if name != "section":
+            base &= m
+    return base
+
+
+class FacetTable:
+    """Every report's facet values as one matrix for a compiled counting pass: a column per single-valued facet
+    (its codes) and per warning code, each code shifted to its own range of one array of counts,
+    so that all facets of a search are counted in a single pass over the matching reports (numpy took a dozen
+    calls a facet: 1.4 ms a search at 10k reports, most of the facets' cost).  Built on a generation's first
+    search; ~30 int32 a report.
+
+    The issuer facet has a second column: the (issuer_id, issuer name) pair, whose counts and latest years
+    label the issuer values."""
+
+    def __init__(self, snap):
+        n = snap.n_reports
+        columns: list[tuple[str, np.ndarray]] = [
+            (name, snap.facet_codes["issuer_id" if name == "issuer" else name]) for name in _CODE_FACETS]
+        columns.append(("year", snap.year_code))
+        ids, names = snap.facet_codes["issuer_id"], snap.facet_codes["issuer"]
+        named = (ids >= 0) & (names >= 0)
+        n_names = max(1, len(snap.facet_values["issuer"]))
+        pairs, where = np.unique(ids[named] * n_names + names[named], return_inverse=True)
+        self.pair_column = len(columns)
+        pair = np.full(n, -1, dtype=np.int64)
+        pair[named] = where.reshape(-1)
+        self.pair_id, self.pair_name = pairs // n_names, pairs % n_names  # sorted by id, then name code
+        self.pair_start = np.searchsorted(self.pair_id, np.arange(len(snap.facet_values["issuer_id"]) + 1))
+        columns.append(("issuer_pair", pair))
+        for w in range(len(snap.warning_values)):
+            columns.append(("warning", np.where(snap.has_warning[:, w], w, -1)))
+        sizes = {"year": len(snap.year_values), "issuer_pair": len(pairs), "warning": len(snap.warning_values)}
+        for name in _CODE_FACETS:
+            sizes[name] = len(snap.facet_values["issuer_id" if name == "issuer" else name])
+        self._spans: dict[str, slice] = {}
+        at = 0
+        for name in sizes:
+            self._spans[name] = slice(at, at + sizes[name])
+            at += sizes[name]
+        self.n_counts = at
+        self.pair_offset = self._spans["issuer_pair"].start
+        self.n_pairs = len(pairs)
+        # the facet (FACET_ORDER) each column counts for, a filter of which alone may fail for a report to count
+        facet_of = {**{name: FACET_ORDER.index(name) for name in FACET_ORDER}, "issuer_pair": FACET_ORDER.index(
+            "issuer")}
+        self.column_facet = np.asarray([facet_of[name] for name, _ in columns], dtype=np.int64)
+        matrix = np.full((n, len(columns)), -1, dtype=np.int32)
+        for c, (name, codes) in enumerate(columns):
+            has = codes >= 0
+            matrix[has, c] = codes[has] + self._spans[name].start
+        self.matrix = matrix
+        self.year = snap.year
+
+    def span(self, name: str) -> slice:
+        return self._spans[name]
+
+    def issuer_names(self, snap, code: int, counts: np.ndarray, latest: np.ndarray) -> list[list]:
+        """[[name, reports, latest year], …] of the names issuer_id ``code``'s counted reports are issued under."""
+        values = snap.facet_values["issuer"]
+        out = []
+        for p in range(int(self.pair_start[code]), int(self.pair_start[code + 1])):
+            c = int(counts[self.pair_offset + p])
+            if c:
+                out.append([values[int(self.pair_name[p])], c, int(latest[p])])
+        return out
+
+
+# the facets of one code a report, counted by FacetTable
+_CODE_FACETS = ("province", "city", "county", "issuer", "level", "body_type", "template")
+_KEYWORD_COLUMNS = np.full(64, FACET_ORDER.index("keyword"), dtype=np.int64)
+
+
+class Counted(NamedTuple):
+    counts: np.ndarray  # of every facet value of the FacetTable, each under the query and the other filters
+    latest: np.ndarray  # the latest year of each issuer pair's counted reports
+    topics: np.ndarray  # of every 主题词 word code (the word table's: a shard's view weighs its own)
+    kinds: np.ndarray | None  # the section facet's, when the query is one term (else _section_facet counts)
+
+
+def count_later(plan: Plan, on_pool: bool = True):
+    """The facet counts of a plan (Counted), counted by one compiled call on the pool's threads while the
+    search ranks and reads its page (results.run_search): the call holds no GIL, so it runs beside that Python
+    (0.3 ms less a search at 10k reports, paired with counting inline: 0.8 ms of counting, less the hand-over
+    and the two cores' shared caches); ``.result()`` waits for them.  ``on_pool`` False: counted here and now."""
+    snap = plan.snap
+    table = facet_table(snap)
+    names = list(plan.filter_masks)
+    filters = np.stack([plan.filter_masks[k] for k in names]) if names else np.ones((0, snap.n_reports), bool)
+    filter_facet = np.asarray([FACET_ORDER.index(k) for k in names], dtype=np.int64)
+    words = snap.word_table()
+    out = Counted(np.zeros(table.n_counts, dtype=np.int64), np.zeros(table.n_pairs, dtype=np.int64),
+                  np.zeros(len(words.vocab), dtype=np.int64),
+                  np.zeros(len(CANONICALS), dtype=np.int64) if isinstance(plan.tree, Text) else None)
+    # one term: its slots straight into (report, kind) cells
+    slots = snap.leaf(plan.tree.text, plan.mode).docs if out.kinds is not None else _NO_SLOTS
+    args = (np.flatnonzero(plan.query_mask), filters, filter_facet, table.matrix, table.column_facet, out.counts,
+            table.year, table.pair_column, table.pair_offset, out.latest, words.topic_codes,
+            _KEYWORD_COLUMNS[:words.topic_codes.shape[1]], out.topics, slots, snap.slot_report_kind,
+            _section_base(plan) if out.kinds is not None else _NO_REPORTS, snap.has_section,
+            out.kinds if out.kinds is not None else _NO_KINDS)
+    if not on_pool:
+        _count_all(*args)
+        return _Counting(out)
+    return _Counting(out, pool().submit(_count_all, *args))
+
+
+class _Counting:
+    """The Counted of count_later(), once its compiled call is done (on the pool: ``future``)."""
+
+    def __init__(self, value: Counted, future=None):
+        self._value, self._future = value, future
+
+    def result(self) -> Counted:
+        if self._future is not None:
+            self._future.result()
+        return self._value
+
+
+_NO_SLOTS = _NO_REPORTS = np.zeros(0, dtype=np.int64)
+_NO_KINDS = np.zeros(len(CANONICALS), dtype=np.int64)
+
+
+def load_kernels() -> None:
+    """Runs the compiled counting loops once on one report, with the argument types searches give them
+    (matching.load_kernels)."""
+    zero = np.zeros(1, dtype=np.int64)
+    year, counts = np.full(1, 2020, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    has_section, one = np.ones((1, len(CANONICALS)), dtype=bool), np.ones(1, dtype=bool)
+    for filters in (np.ones((0, 1), dtype=bool), np.ones((1, 1), dtype=bool)):
+        _count_all(zero, filters, zero[:len(filters)], np.zeros((1, 1), dtype=np.int32), zero, counts, year, 0, 0,
+                   zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, counts.copy(), zero, zero, one, has_section,
+                   np.zeros(len(CANONICALS), dtype=np.int64))
+    _kind_matrix(has_section, one, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
+
+
+def facet_table(snap) -> FacetTable:
+    return snap.derived("facet_table", lambda: FacetTable(snap))
+
+
+@njit(cache=True, nogil=True)
+def _count_all(reports, filters, filter_facet, matrix, column_facet, counts, year, pair_column, pair_offset,
+               latest, topic_codes, topic_facet, topics, slots, slot_cell, base, has_section, kinds):
+    """Every count a search's facets need, in one call that holds no GIL (count_later)."""
+    _count_facets(reports, filters, filter_facet, matrix, column_facet, counts, year, pair_column, pair_offset,
+                  latest)
+    _count_facets(reports, filters, filter_facet, topic_codes, topic_facet, topics, year, -1, 0, latest)
+    _kind_cells(slots, slot_cell, base, has_section, kinds)
+
+
+@njit(cache=True, nogil=True)
+def _count_facets(reports, filters, filter_facet, matrix, column_facet, counts, year, pair_column, pair_offset,
+                  latest):
+    """Shopper-style counts in one pass: a report passing every filter counts for every facet; one failing a
+    single facet's filter counts for that facet only (its values are what ticking another value of it would
+    add); one failing two counts for none.  Column ``pair_column`` (the issuer pairs) also keeps the latest year
+    of each value's reports."""
+    n_filters, n_columns = filters.shape[0], matrix.shape[1]
+    for r in reports:
+        failed, n_failed = -1, 0
+        for f in range(n_filters):
+            if not filters[f, r]:
+                n_failed += 1
+                failed = filter_facet[f]
+        if n_failed > 1:
+            continue
+        for c in range(n_columns):
+            if n_failed == 0 or column_facet[c] == failed:
+                v = matrix[r, c]
+                if v >= 0:
+                    counts[v] += 1
+                    if c == pair_column and year[r] > latest[v - pair_offset]:
+                        latest[v - pair_offset] = year[r]
 
 
 @njit(cache=True, nogil=True)

@@ -145,12 +145,13 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> l
             starts = followed(segments, field, starts, j)
         return _hits(snap, *slot_runs(starts), n) if len(starts) else None
 
-    done = _pool().map(runs, bounds[:-1], bounds[1:]) if chunks > 1 else [runs(0, n_docs)]
+    done = pool().map(runs, bounds[:-1], bounds[1:]) if chunks > 1 else [runs(0, n_docs)]
     return [r for r in done if r is not None]
 
 
-def _pool() -> ThreadPoolExecutor:
-    """The threads, one per core, that check a phrase's ranges of documents."""
+def pool() -> ThreadPoolExecutor:
+    """The threads, one per core, that run compiled loops beside a search's Python: a phrase's ranges of
+    documents, the facet counts (facets.count_later)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:

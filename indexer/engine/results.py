@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from indexer.engine.evaluate import Plan
-from indexer.engine.facets import empty_facets, facets
+from indexer.engine.facets import count_later, empty_facets, facets
 from indexer.engine.query import field_ranges
 from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, page_order, parse_field_sort,
                                     report_scores, slot_scores)
@@ -85,16 +85,13 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
     if mode == "words":
         out["words"] = marked  # the words each term was cut into, for "分词匹配：…"
     reports = np.flatnonzero(plan.mask)
+    counting = count_later(plan)  # on another core, while this thread ranks and reads the page
     docs, doc_scores = slot_scores(plan, stats)
     section_docs = docs[snap.slot_is_section[docs]]
     out["total"] = int(len(reports))
     out["total_sections"] = int(len(section_docs))
     conditions = _field_conditions(plan)
     out["total_fields"] = int(sum(np.count_nonzero(met[reports]) for _, _, met in conditions))
-    more: dict[str, int] = {}
-    out["facets"] = facets(plan, facet_size, more)
-    if more:
-        out["facets_more"] = more
     score = report_scores(snap.slot_report, snap.n_reports, docs, doc_scores)
     page = page_order(plan, reports, score, sort, sort_field, offset, limit)
     # each report's slots are one range of global slot ids, and section_docs is sorted: two binary searches each
@@ -123,6 +120,10 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
                                "score": round(s, 4), "hits": hits, "fields": fields})
         if keys is not None:
             out["results"][-1]["sort_key"] = keys[position]
+    more: dict[str, int] = {}
+    out["facets"] = facets(plan, facet_size, more, counting.result())
+    if more:
+        out["facets_more"] = more
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out
 
