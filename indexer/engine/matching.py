@@ -347,23 +347,24 @@ def key_hits(snap, starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, 
 @njit(cache=True, nogil=True)
 def _key_hit_arrays(starts, n, doc_report, report_slot_count, report_slot_base, slot_is_section, slot_hlen):
     shift = np.uint64(SLOT_SHIFT)
+    # where each run of one slot begins, without a branch per key (a phrase's runs are one or two keys long: a
+    # branch on each run's end was mispredicted half the time)
+    begins = np.empty(len(starts) + 1, dtype=np.int64)
     runs = 0
     for i in range(len(starts)):
+        begins[runs] = i  # (overwritten until a run begins here)
         runs += i == 0 or starts[i] >> shift != starts[i - 1] >> shift
-    slots, tf = np.empty(runs, dtype=np.int64), np.zeros(runs, dtype=np.float64)
+    begins[runs] = len(starts)
+    slots, tf = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.float64)
     in_heading = np.empty(runs, dtype=np.bool_)
-    k, valid = -1, False
-    for i in range(len(starts)):
-        key = starts[i]
-        if i == 0 or key >> shift != starts[i - 1] >> shift:  # a run of one slot begins
-            r = doc_report[np.int64(key >> np.uint64(32))]
-            slot = np.int64(key >> shift) & ((1 << (32 - SLOT_SHIFT)) - 1)
-            valid = r >= 0 and slot < report_slot_count[r]
-            if valid:
-                k += 1
-                g = report_slot_base[r] + slot
-                slots[k] = g
-                in_heading[k] = slot_is_section[g] and (np.int64(key) & _OFFSET_MASK) + n <= slot_hlen[g]
-        if valid:
-            tf[k] += 1
-    return slots[:k + 1], tf[:k + 1], in_heading[:k + 1]
+    k = 0
+    for j in range(runs):
+        key = starts[begins[j]]
+        r = doc_report[np.int64(key >> np.uint64(32))]
+        slot = np.int64(key >> shift) & ((1 << (32 - SLOT_SHIFT)) - 1)
+        if r >= 0 and slot < report_slot_count[r]:
+            g = report_slot_base[r] + slot
+            slots[k], tf[k] = g, begins[j + 1] - begins[j]
+            in_heading[k] = slot_is_section[g] and (np.int64(key) & _OFFSET_MASK) + n <= slot_hlen[g]
+            k += 1
+    return slots[:k], tf[:k], in_heading[:k]
