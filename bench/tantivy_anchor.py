@@ -97,12 +97,21 @@ class Anchor:
             parts.append((t.Occur.Must, t.Query.range_query(self.schema, "year", t.FieldType.Integer, lo, hi)))
         return base if len(parts) == 1 else t.Query.boolean_query(parts)
 
-    def search(self, phrase: str, filters: dict | None = None, limit: int = 20) -> int:
-        """The matching reports' count, the top ``limit`` with their stored text read, and the facet counts."""
+    def search(self, phrase: str, filters: dict | None = None, limit: int = 20, shopper: bool = False) -> int:
+        """The matching reports' count, the top ``limit`` with their stored text read, and the facet counts —
+        all under the query and every filter; with ``shopper``, a filtered facet's under the query and the other
+        filters, as nianbao counts it (facets.py: ticking a value must not hide the facet's other values), which
+        is a second aggregation per filtered facet, over a query without its filter."""
         query = self.query(phrase, filters)
         res = self.searcher.search(query, limit)
         for _score, addr in res.hits:
             self.searcher.doc(addr)
-        agg = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACETS + ("year",)}
-        self.searcher.aggregate(query, agg)
+        names = FACETS + ("year",)
+        ticked = [f for f in (filters or {}) if f in names] if shopper else []
+        self.searcher.aggregate(query, {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in names
+                                        if f not in ticked})
+        for name in ticked:
+            others = {k: v for k, v in filters.items() if k != name}
+            self.searcher.aggregate(self.query(phrase, others), {name: {"terms": {"field": name,
+                                                                                 "size": FACET_SIZE}}})
         return res.count

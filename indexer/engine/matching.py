@@ -289,23 +289,23 @@ def gram_runs(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray,
 
 @njit(cache=True, nogil=True)
 def _gram_runs(ids, counts, positions, offset):
-    n, at = 0, 0  # runs, counted first
+    # where each run begins and its posting, without a branch per position (as _key_hit_arrays)
+    begins = np.empty(len(positions) + 1, dtype=np.int64)
+    posting = np.empty(len(positions) + 1, dtype=np.int64)
+    runs, at = 0, 0
     for p in range(len(ids)):
         for k in range(at, at + counts[p]):
-            n += k == at or positions[k] >> SLOT_SHIFT != positions[k - 1] >> SLOT_SHIFT
+            begins[runs], posting[runs] = k, p  # (overwritten until a run begins here)
+            runs += (k == at) | (positions[k] >> SLOT_SHIFT != positions[k - 1] >> SLOT_SHIFT)
         at += counts[p]
-    docnums, slot = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    first, run_counts = np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    r, at = -1, 0
-    for p in range(len(ids)):
-        for k in range(at, at + counts[p]):
-            if k == at or positions[k] >> SLOT_SHIFT != positions[k - 1] >> SLOT_SHIFT:
-                r += 1
-                docnums[r] = np.int64(ids[p]) + offset
-                slot[r] = np.int64(positions[k] >> SLOT_SHIFT)
-                first[r] = np.int64(positions[k] & _OFFSET_MASK)
-            run_counts[r] += 1
-        at += counts[p]
+    begins[runs] = len(positions)
+    docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
+    first, run_counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
+    for j in range(runs):
+        q = positions[begins[j]]
+        docnums[j] = np.int64(ids[posting[j]]) + offset
+        slot[j], first[j] = np.int64(q >> SLOT_SHIFT), np.int64(q & _OFFSET_MASK)
+        run_counts[j] = begins[j + 1] - begins[j]
     return docnums, slot, first, run_counts
 
 
