@@ -125,7 +125,7 @@ def _time(search, searches, before=None) -> tuple[list[float], dict]:
 
 def query_ours(n: int, path: Path) -> dict:
     from indexer.engine.index import SearchIndex
-    from indexer.engine.matching import load_kernels
+    from indexer.engine.kernels import load_kernels
 
     _load_page_cache(path)
     load_kernels()  # as `nianbao serve` does at start

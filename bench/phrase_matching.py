@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import indexer.engine.matching as matching
 from bench.synth import OUT
 from indexer.engine.index import SearchIndex
+from indexer.engine.kernels import load_kernels
 
 PHRASES = ("政府信息公开", "主动公开政府信息", "依申请公开", "政务新媒体", "行政复议")
 
@@ -36,7 +37,7 @@ def main() -> None:
     args = ap.parse_args()
     index = SearchIndex(OUT / f"growth-ours-{args.n}", readonly=True)
     index.search("")
-    matching.load_kernels()
+    load_kernels()
     snap = index.snapshot()
     pools = {t: ThreadPoolExecutor(max_workers=t, thread_name_prefix="nianbao-match")
              for t in map(int, args.threads.split(","))}

@@ -34,7 +34,7 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     """提供检索、报告、对比页面和 JSON API（只读）。"""
     import waitress.server
 
-    from indexer.engine.matching import load_kernels
+    from indexer.engine.kernels import load_kernels
     from indexer.terminal import CliError
     from webui.app import create_app
     from webui.library import get_library

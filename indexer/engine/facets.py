@@ -261,19 +261,6 @@ _NO_SLOTS = _NO_REPORTS = np.zeros(0, dtype=np.int64)
 _NO_KINDS = np.zeros(len(CANONICALS), dtype=np.int64)
 
 
-def load_kernels() -> None:
-    """Runs the compiled counting loops once on one report, with the argument types searches give them
-    (matching.load_kernels)."""
-    zero = np.zeros(1, dtype=np.int64)
-    year, counts = np.full(1, 2020, dtype=np.int64), np.zeros(2, dtype=np.int64)
-    has_section, one = np.ones((1, len(CANONICALS)), dtype=bool), np.ones(1, dtype=bool)
-    for filters in (np.ones((0, 1), dtype=bool), np.ones((1, 1), dtype=bool)):
-        _count_all(zero, filters, zero[:len(filters)], np.zeros((1, 1), dtype=np.int32), zero, counts, year, 0, 0,
-                   zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, counts.copy(), zero, zero, one, has_section,
-                   np.zeros(len(CANONICALS), dtype=np.int64))
-    _kind_matrix(has_section, one, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
-
-
 def facet_table(snap) -> FacetTable:
     return snap.derived("facet_table", lambda: FacetTable(snap))
 

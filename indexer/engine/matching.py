@@ -22,8 +22,6 @@ from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 
 _COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
-from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
-                                    unpack_block)
 from indexer.engine.postings import block_directory, followed, posting_arrays, postings, term_keys
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -157,34 +155,6 @@ def pool() -> ThreadPoolExecutor:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nianbao-match")
         return _POOL
-
-
-def load_kernels() -> None:
-    """Runs the compiled loops of matching once on a tiny block, with the argument types searches give them:
-    numba finds a function's machine code on its first call (~0.3 s in all from its on-disk cache; seconds to
-    compile, the first time after an install), which a server does at start rather than on its first visitor."""
-    # one document (docnum 0) with a gram at offsets 1 and 5 of its slot 0; the loops do not check bounds, so
-    # every table below has a row for that document, report and slot
-    counts, positions = np.array([2], dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
-    block = pack_ids(np.array([0], dtype=np.uint32)), pack_u32(counts - 1), pack_positions(counts, positions)
-    unpack_block(*block)
-    keys = np.empty(2, dtype=np.uint64)
-    block_keys(*block, 0, keys, 0, 1)
-    block_followed(*block, 0, keys.copy(), 1, 0, 0)
-    keys_followed(keys + np.uint64(1), keys.copy(), 1, 0, 0)
-    zero, one = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64)
-    hits = _hit_arrays(*slot_runs(keys), 2, zero, one, zero, np.ones(1, dtype=np.bool_), zero)
-    from indexer.engine.ranking import _bm25, report_scores
-
-    for norm_by_slot in (True, False):
-        scores = _bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
-    report_scores(zero, 1, hits[0], scores)
-    slots_in(zero, zero, slots_reports(zero, zero, 1))
-    gram_runs(*unpack_block(*block), 0)
-    _key_hit_arrays(keys, 2, zero, one, zero, np.ones(1, dtype=np.bool_), zero)
-    from indexer.engine.facets import load_kernels as load_facet_kernels
-
-    load_facet_kernels()
 
 
 def _segments(subs: list, infos: list, directories: str | None = None) -> list:

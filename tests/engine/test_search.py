@@ -454,7 +454,7 @@ def test_sort_by_a_table_field(index, corpus):
 def test_load_kernels_runs_each_compiled_loop_on_its_tiny_block():
     """What `serve` and each shard actor run at start (a wrong index into a table there would crash the process:
     the compiled loops do not check bounds)."""
-    from indexer.engine.matching import load_kernels
+    from indexer.engine.kernels import load_kernels
 
     load_kernels()
 

@@ -1,0 +1,41 @@
+"""The compiled loops of a search (numba: packing.py, matching.py, ranking.py, facets.py), run once each on a tiny
+block with the argument types searches give them: numba finds a function's machine code on its first call (~0.3 s
+in all from its on-disk cache; seconds to compile, the first time after an install), which a server (`serve`, a
+shard actor) does at start rather than on its first visitor."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.engine import facets, matching, ranking
+from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
+                                    unpack_block)
+from indexer.engine.snapshot import CANONICALS
+
+
+def load_kernels() -> None:
+    # one document (docnum 0) with a gram at offsets 1 and 5 of its slot 0; the loops do not check bounds, so
+    # every table below has a row for that document, report and slot
+    counts, positions = np.array([2], dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
+    block = pack_ids(np.array([0], dtype=np.uint32)), pack_u32(counts - 1), pack_positions(counts, positions)
+    unpack_block(*block)
+    keys = np.empty(2, dtype=np.uint64)
+    block_keys(*block, 0, keys, 0, 1)
+    block_followed(*block, 0, keys.copy(), 1, 0, 0)
+    keys_followed(keys + np.uint64(1), keys.copy(), 1, 0, 0)
+    zero, one, yes = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.ones(1, dtype=np.bool_)
+    hits = matching._hit_arrays(*matching.slot_runs(keys), 2, zero, one, zero, yes, zero)
+    matching._key_hit_arrays(keys, 2, zero, one, zero, yes, zero)
+    matching.gram_runs(*unpack_block(*block), 0)
+    matching.slots_in(zero, zero, matching.slots_reports(zero, zero, 1))
+    for norm_by_slot in (True, False):
+        scores = ranking._bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
+    ranking.report_scores(zero, 1, hits[0], scores)
+    # the facets: one report, one column, with and without a filter
+    year, tally = np.full(1, 2020, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    has_section = np.ones((1, len(CANONICALS)), dtype=bool)
+    for filters in (np.ones((0, 1), dtype=bool), np.ones((1, 1), dtype=bool)):
+        facets._count_all(zero, filters, zero[:len(filters)], np.zeros((1, 1), dtype=np.int32), zero, tally, year, 0,
+                          0, zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, tally.copy(), zero, zero, yes,
+                          has_section, np.zeros(len(CANONICALS), dtype=np.int64))
+    facets._kind_matrix(has_section, yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
