@@ -237,7 +237,7 @@ def count_later(plan: Plan, on_pool: bool = True):
     args = (np.flatnonzero(plan.query_mask), filters, filter_facet, table.matrix, table.column_facet, out.counts,
             table.year, table.pair_column, table.pair_offset, out.latest, words.topic_codes,
             _KEYWORD_COLUMNS[:words.topic_codes.shape[1]], out.topics, slots, snap.slot_report_kind,
-            _section_base(plan) if out.kinds is not None else _NO_REPORTS, snap.has_section,
+            _section_base(plan) if out.kinds is not None else _NO_BASE, snap.has_section,
             out.kinds if out.kinds is not None else _NO_KINDS)
     if not on_pool:
         _count_all(*args)
@@ -257,7 +257,9 @@ class _Counting:
         return self._value
 
 
-_NO_SLOTS = _NO_REPORTS = np.zeros(0, dtype=np.int64)
+# what _count_all takes for a query of more than one term (its section facet is counted apart), typed as the
+# arrays of a one-term query are, so that numba compiles the call once
+_NO_SLOTS, _NO_BASE = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
 _NO_KINDS = np.zeros(len(CANONICALS), dtype=np.int64)
 
 

@@ -119,7 +119,7 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
     docs = np.concatenate(all_docs)
     scores = np.concatenate(all_scores)
     uniq, inverse = np.unique(docs, return_inverse=True)
-    return uniq, np.bincount(inverse, weights=scores)
+    return uniq, np.bincount(inverse, weights=scores).astype(np.float64, copy=False)  # (int64 when empty)
 
 
 @njit(cache=True, nogil=True)

@@ -451,6 +451,48 @@ def test_sort_by_a_table_field(index, corpus):
         index.search("", sort="no.such.field")
 
 
+_NEW_SPECIALISATIONS = """
+import sys
+from pathlib import Path
+from numba.core.registry import CPUDispatcher
+import indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching, indexer.engine.packing
+import indexer.engine.ranking
+from indexer.engine.index import SearchIndex
+from indexer.engine.kernels import load_kernels
+
+modules = [indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching, indexer.engine.packing,
+           indexer.engine.ranking]
+def signatures():
+    return {(m.__name__, k): list(map(str, v.signatures)) for m in modules for k, v in vars(m).items()
+            if isinstance(v, CPUDispatcher)}
+load_kernels()
+before = signatures()
+ix = SearchIndex(Path(sys.argv[1]), readonly=True)
+for q, filters in [("公开 工作", None), ("复议", {"province": ["甘肃"]}), ('"依申请公开" OR 收费', None), ("政务新媒体", None),
+                   ("", None), ("公", None), ("NOT 公开", None), ("没有这样的词语", None), ("公开 没有这样的词语", None),
+                   ("复议", {"section": ["requests"], "year": ["2019-2024"]}), ("信息处理费", {"keyword": ["公开"]})]:
+    ix.search(q, filters=filters, facet_size=100)
+    ix.search(q, filters=filters, sort="year")
+for q in ("政务新媒体建设", "公开 工作"):
+    ix.search(q, mode="words", filters={"province": ["甘肃"]})
+added = {k: [s for s in v if s not in before.get(k, [])] for k, v in signatures().items()}
+print({k: v for k, v in added.items() if v})
+"""
+
+
+def test_searches_compile_nothing_after_load_kernels(index):
+    """What `serve` loads at start (kernels.load_kernels) is every compiled loop with the argument types searches
+    of every kind give it, in a fresh process: a loop called with other types (an int64 array where a bool one was
+    loaded, an empty float array that numpy made int64) is compiled again on some visitor's search, for seconds
+    the first time after an install."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _NEW_SPECIALISATIONS, str(index.path)], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "{}"
+
+
 def test_load_kernels_runs_each_compiled_loop_on_its_tiny_block():
     """What `serve` and each shard actor run at start (a wrong index into a table there would crash the process:
     the compiled loops do not check bounds)."""
