@@ -36,14 +36,14 @@ def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = No
     (issuer_label()); a shard's items also carry those names with their counts, from which merge_facets() labels
     the collection's.
 
-    ``counted``: the counts, when count_later() had them counted beside the search's other work."""
+    ``counted``: the counts, when count_later() had them counted beside the search's other work; else count()."""
     snap = plan.snap
     if plan.shard:
         size = None
     more = {} if more is None else more
     check_budget()
     table = facet_table(snap)
-    counts, latest, topics, kinds = counted or count_later(plan, on_pool=False).result()
+    counts, latest, topics, kinds = counted or count(plan)
     out: dict[str, list[dict]] = {}
     for name in FACET_ORDER:
         if name == "section":
@@ -208,7 +208,6 @@ class FacetTable:
 
 # the facets of one code a report, counted by FacetTable
 _CODE_FACETS = ("province", "city", "county", "issuer", "level", "body_type", "template")
-_KEYWORD_COLUMNS = np.full(64, FACET_ORDER.index("keyword"), dtype=np.int64)
 
 
 class Counted(NamedTuple):
@@ -218,43 +217,48 @@ class Counted(NamedTuple):
     kinds: np.ndarray | None  # the section facet's, when the query is one term (else _section_facet counts)
 
 
-def count_later(plan: Plan, on_pool: bool = True):
-    """The facet counts of a plan (Counted), counted by one compiled call on the pool's threads while the
-    search ranks and reads its page (results.run_search): the call holds no GIL, so it runs beside that Python
-    (0.3 ms less a search at 10k reports, paired with counting inline: 0.8 ms of counting, less the hand-over
-    and the two cores' shared caches); ``.result()`` waits for them.  ``on_pool`` False: counted here and now."""
+def count(plan: Plan) -> Counted:
+    """The counts every facet of a plan needs, in one compiled call (_count_all)."""
+    out, args = _counting(plan)
+    _count_all(*args)
+    return out
+
+
+def count_later(plan: Plan) -> "_Counting":
+    """count() on the pool's threads while the search ranks and reads its page (results.run_search): the call
+    holds no GIL, so it runs beside that Python (0.3 ms less a search at 10k reports, paired with counting inline:
+    0.8 ms of counting, less the hand-over and the two cores' shared caches); ``.result()`` waits for it."""
+    out, args = _counting(plan)
+    return _Counting(out, pool().submit(_count_all, *args))
+
+
+class _Counting:
+    def __init__(self, value: Counted, future):
+        self._value, self._future = value, future
+
+    def result(self) -> Counted:
+        self._future.result()
+        return self._value
+
+
+def _counting(plan: Plan) -> tuple[Counted, tuple]:
+    """The arrays count() fills (zeros) and _count_all's arguments."""
     snap = plan.snap
     table = facet_table(snap)
     names = list(plan.filter_masks)
     filters = np.stack([plan.filter_masks[k] for k in names]) if names else np.ones((0, snap.n_reports), bool)
     filter_facet = np.asarray([FACET_ORDER.index(k) for k in names], dtype=np.int64)
     words = snap.word_table()
+    one_term = isinstance(plan.tree, Text)  # its slots go straight into (report, kind) cells
     out = Counted(np.zeros(table.n_counts, dtype=np.int64), np.zeros(table.n_pairs, dtype=np.int64),
                   np.zeros(len(words.vocab), dtype=np.int64),
-                  np.zeros(len(CANONICALS), dtype=np.int64) if isinstance(plan.tree, Text) else None)
-    # one term: its slots straight into (report, kind) cells
-    slots = snap.leaf(plan.tree.text, plan.mode).docs if out.kinds is not None else _NO_SLOTS
+                  np.zeros(len(CANONICALS), dtype=np.int64) if one_term else None)
     args = (np.flatnonzero(plan.query_mask), filters, filter_facet, table.matrix, table.column_facet, out.counts,
-            table.year, table.pair_column, table.pair_offset, out.latest, words.topic_codes,
-            _KEYWORD_COLUMNS[:words.topic_codes.shape[1]], out.topics, slots, snap.slot_report_kind,
-            _section_base(plan) if out.kinds is not None else _NO_BASE, snap.has_section,
-            out.kinds if out.kinds is not None else _NO_KINDS)
-    if not on_pool:
-        _count_all(*args)
-        return _Counting(out)
-    return _Counting(out, pool().submit(_count_all, *args))
-
-
-class _Counting:
-    """The Counted of count_later(), once its compiled call is done (on the pool: ``future``)."""
-
-    def __init__(self, value: Counted, future=None):
-        self._value, self._future = value, future
-
-    def result(self) -> Counted:
-        if self._future is not None:
-            self._future.result()
-        return self._value
+            table.year, table.pair_column, table.pair_offset, out.latest,
+            words.topic_codes, np.full(words.topic_codes.shape[1], FACET_ORDER.index("keyword")), out.topics,
+            snap.leaf(plan.tree.text, plan.mode).docs if one_term else _NO_SLOTS, snap.slot_report_kind,
+            _section_base(plan) if one_term else _NO_BASE, snap.has_section, out.kinds if one_term else _NO_KINDS)
+    return out, args
 
 
 # what _count_all takes for a query of more than one term (its section facet is counted apart), typed as the

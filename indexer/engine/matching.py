@@ -123,11 +123,11 @@ def match(snap, text: str) -> Leaf:
 
 def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> list:
     """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's
-    positions are the candidates, the others are checked at their offsets.  Over ranges of documents with about _CHUNK_POSITIONS candidates each, in a pool
-    of threads as many as the cores (the compiled loops run without the GIL): one search of a common phrase
-    uses both cores of an idle server, and each range's arrays stay small enough for the CPU caches and the
-    allocator's free memory (whole-index arrays of millions of keys spent most of their time in page
-    faults)."""
+    positions are the candidates, the others are checked at their offsets.  Over ranges of documents with about
+    _CHUNK_POSITIONS candidates each, in a pool of threads as many as the cores (the compiled loops run without
+    the GIL): one search of a common phrase uses both cores of an idle server, and each range's arrays stay small
+    enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of keys spent most of
+    their time in page faults)."""
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
     # where each block begins, for ranges to start at theirs (reading the headers once costs what one walk does)
@@ -221,21 +221,32 @@ def slot_runs(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 
 
 @njit(cache=True, nogil=True)
+def _run_begins(starts):
+    """Where each run of keys of one slot begins in ``starts``, with len(starts) after the last: found without a
+    branch per key (a phrase's runs are one or two keys long, and a branch on each run's end was mispredicted half
+    the time)."""
+    shift = np.uint64(SLOT_SHIFT)
+    begins = np.empty(len(starts) + 1, dtype=np.int64)
+    runs = 0
+    for i in range(len(starts)):
+        begins[runs] = i  # (overwritten until a run begins here)
+        runs += i == 0 or starts[i] >> shift != starts[i - 1] >> shift
+    begins[runs] = len(starts)
+    return begins[:runs + 1]
+
+
+@njit(cache=True, nogil=True)
 def _slot_runs(starts):
-    n = 0  # runs, counted first: arrays of their size, not of the keys' (millions, for a common phrase)
-    for i in range(len(starts)):
-        n += i == 0 or starts[i] >> np.uint64(SLOT_SHIFT) != starts[i - 1] >> np.uint64(SLOT_SHIFT)
-    docnums, slot = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    offset, counts = np.empty(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    r = -1
-    for i in range(len(starts)):
-        key = starts[i]
-        if i == 0 or key >> np.uint64(SLOT_SHIFT) != starts[i - 1] >> np.uint64(SLOT_SHIFT):
-            r += 1
-            docnums[r] = np.int64(key >> np.uint64(32))
-            slot[r] = np.int64(key >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
-            offset[r] = np.int64(key) & _OFFSET_MASK
-        counts[r] += 1
+    begins = _run_begins(starts)
+    runs = len(begins) - 1
+    docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
+    offset, counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
+    for j in range(runs):
+        key = starts[begins[j]]
+        docnums[j] = np.int64(key >> np.uint64(32))
+        slot[j] = np.int64(key >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
+        offset[j] = np.int64(key) & _OFFSET_MASK
+        counts[j] = begins[j + 1] - begins[j]
     return docnums, slot, offset, counts
 
 
@@ -259,7 +270,8 @@ def gram_runs(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray,
 
 @njit(cache=True, nogil=True)
 def _gram_runs(ids, counts, positions, offset):
-    # where each run begins and its posting, without a branch per position (as _key_hit_arrays)
+    # where each run begins and its posting, without a branch per position (as _run_begins, runs also ending
+    # where a posting does)
     begins = np.empty(len(positions) + 1, dtype=np.int64)
     posting = np.empty(len(positions) + 1, dtype=np.int64)
     runs, at = 0, 0
@@ -316,22 +328,15 @@ def key_hits(snap, starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, 
 
 @njit(cache=True, nogil=True)
 def _key_hit_arrays(starts, n, doc_report, report_slot_count, report_slot_base, slot_is_section, slot_hlen):
-    shift = np.uint64(SLOT_SHIFT)
-    # where each run of one slot begins, without a branch per key (a phrase's runs are one or two keys long: a
-    # branch on each run's end was mispredicted half the time)
-    begins = np.empty(len(starts) + 1, dtype=np.int64)
-    runs = 0
-    for i in range(len(starts)):
-        begins[runs] = i  # (overwritten until a run begins here)
-        runs += i == 0 or starts[i] >> shift != starts[i - 1] >> shift
-    begins[runs] = len(starts)
+    begins = _run_begins(starts)
+    runs = len(begins) - 1
     slots, tf = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.float64)
     in_heading = np.empty(runs, dtype=np.bool_)
     k = 0
     for j in range(runs):
         key = starts[begins[j]]
         r = doc_report[np.int64(key >> np.uint64(32))]
-        slot = np.int64(key >> shift) & ((1 << (32 - SLOT_SHIFT)) - 1)
+        slot = np.int64(key >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
         if r >= 0 and slot < report_slot_count[r]:
             g = report_slot_base[r] + slot
             slots[k], tf[k] = g, begins[j + 1] - begins[j]

@@ -68,11 +68,11 @@ def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | 
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", limit: int = 20, offset: int = 0, mode: str = "exact",
                stats: CollectionStats | None = None, facet_size: int | None = None, snippets: int = SNIPPETS) -> dict:
-    """``snippets``: the first this many section hits of each result carry a snippet (at most
-    MAX_HITS_PER_REPORT hits are listed).  With ``stats`` (a shard of a larger collection): scores use the collection's statistics, each result
+    """With ``stats`` (a shard of a larger collection): scores use the collection's statistics, each result
     carries its "sort_key" (ranking.order_keys), by which a coordinator merges the shards' pages, and the facets
     are a shard's (evaluate.Plan).  ``facet_size``: values per facet at most (facets.facets), the number each cut
-    facet left out in "facets_more"."""
+    facet left out in "facets_more".  ``snippets``: the first this many section hits of each result carry a
+    snippet (at most MAX_HITS_PER_REPORT hits are listed)."""
     t0 = time.perf_counter()
     if sort == "year":
         sort = "year_desc"
