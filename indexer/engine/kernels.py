@@ -5,11 +5,14 @@ shard actor) does at start rather than on its first visitor."""
 
 from __future__ import annotations
 
+import pickle
+import struct
+
 import numpy as np
 
-from indexer.engine import facets, matching, ranking
-from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
-                                    unpack_block)
+from indexer.engine import blockfile, facets, matching, ranking
+from indexer.engine.packing import (ALL_REPORTS, block_followed, block_keys, keys_followed, pack_ids, pack_positions,
+                                    pack_u32, unpack_block)
 from indexer.engine.snapshot import CANONICALS
 
 
@@ -22,6 +25,13 @@ def load_kernels() -> None:
     keys = np.empty(2, dtype=np.uint64)
     block_keys(*block, 0, keys, 0, 1)
     block_followed(*block, 0, keys.copy(), 1, 0, 0)
+    # the same block as a posting list in a postings file, walked (blockfile.py; a mapped file is read-only)
+    header = pickle.dumps((1, 0, 2.0, 0, 1, 1), 2)
+    data = pickle.dumps((b"c2", block[0], None, block[1], block[2]), pickle.HIGHEST_PROTOCOL)
+    buf = np.frombuffer(b"W3Bl" + struct.pack("!i", -len(header + data)) + header + data, dtype=np.uint8)
+    state = np.zeros(2, dtype=np.int64)
+    blockfile.walk_keys(buf, 4, len(buf), 0, keys, 0, 0, 0, 1 << 32, *ALL_REPORTS, state)
+    blockfile.walk_followed(buf, 4, len(buf), 0, keys.copy(), np.uint64(1), 0, 0, state)
     keys_followed(keys + np.uint64(1), keys.copy(), 1, 0, 0)
     zero, one, yes = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.ones(1, dtype=np.bool_)
     hits = matching._hit_arrays(*matching.slot_runs(keys), 2, zero, one, zero, yes, zero)

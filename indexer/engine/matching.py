@@ -22,13 +22,14 @@ from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 
 _COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
-from indexer.engine.postings import block_directory, followed, posting_arrays, postings, term_keys
+from indexer.engine.postings import followed, posting_arrays, postings, term_keys
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _GRAM_FIELDS = {2: "exact2", 3: "exact3"}
 _CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_hits)
 _POOL: ThreadPoolExecutor | None = None
+_BACKGROUND: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
@@ -84,10 +85,18 @@ def covering_grams(n: int, grams: list[tuple[int, int, int]]) -> list[tuple[int,
     return sorted(best[n][1], key=lambda g: (g[2], g[0]))
 
 
-def match(snap, text: str) -> Leaf:
-    """Exact substring occurrences in ``snap`` (a snapshot.Snapshot, which calls this and remembers the result): the positions where the covering grams of ``text`` (bigrams, and trigrams
-    of common bigrams) each occur at their offset."""
+def match(snap, text: str, wanted: np.ndarray | None = None) -> Leaf | None:
+    """Exact substring occurrences in ``snap`` (a snapshot.Snapshot, which calls this and remembers the result):
+    the positions where the covering grams of ``text`` (bigrams, and trigrams of common bigrams) each occur at
+    their offset.
+
+    ``wanted`` (a bool per report): only the occurrences in those reports' slots, read as a phrase of several
+    grams is — the rarest gram's positions in other reports are never made candidates, so the checking costs
+    what those reports hold (a search filtered to one province reads a thirtieth of the candidates).  None when
+    the text is not matched that way (one character, or one gram, whose postings are counted as they are)."""
     subs = list(snap.searcher.reader().leaf_readers())
+    if wanted is not None and (len(text) < 2 or text in _COMMON):
+        return None
     if len(text) == 1:
         runs = _char_runs(snap, subs, text)
         return Leaf(*_hits(snap, *runs, 1)) if len(runs[0]) else EMPTY_LEAF
@@ -100,6 +109,12 @@ def match(snap, text: str) -> Leaf:
              for j, n in grams}
     cover = covering_grams(len(text), [(j, n, infos[j, n][0]) for j, n in grams])
     chosen = [(j, _GRAM_FIELDS[n], infos[j, n][1]) for j, n, _ in cover]
+    if wanted is not None:
+        if len(chosen) == 1:
+            return None
+        share = float(np.count_nonzero(wanted)) / max(len(wanted), 1)
+        hits = _phrase_hits(snap, subs, chosen, cover[0][2] * share, len(text), (wanted, snap.doc_report), share)
+        return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits))) if hits else EMPTY_LEAF
     parts = []
     if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
         _j, field, infos = chosen[0]
@@ -108,7 +123,7 @@ def match(snap, text: str) -> Leaf:
                 continue
             arrays = posting_arrays(postings(sub, field, infos[k]))
             if arrays is None:  # an inlined single posting
-                starts = term_keys([(sub, offset, infos[k], None)], field)
+                starts = term_keys([(sub, offset, infos[k])], field)
                 if len(starts):
                     parts.append(slot_runs(starts))
             elif len(arrays[2]):
@@ -121,22 +136,23 @@ def match(snap, text: str) -> Leaf:
     return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits)))
 
 
-def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> list:
+def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int, reports: tuple | None = None,
+                 share: float = 1.0) -> list:
     """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's
-    positions are the candidates, the others are checked at their offsets.  Over ranges of documents with about
+    positions are the candidates (only in the wanted reports with ``reports``, postings.term_keys), the others
+    are checked at their offsets.  Over ranges of documents with about
     _CHUNK_POSITIONS candidates each, in a pool of threads as many as the cores (the compiled loops run without
     the GIL): one search of a common phrase uses both cores of an idle server, and each range's arrays stay small
     enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of keys spent most of
     their time in page faults)."""
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
-    # where each block begins, for ranges to start at theirs (reading the headers once costs what one walk does)
-    grams = [(j, field, _segments(subs, infos, field if chunks > 1 else None)) for j, field, infos in chosen]
+    grams = [(j, field, _segments(subs, infos)) for j, field, infos in chosen]
     bounds = [n_docs * c // chunks for c in range(chunks + 1)]
 
     def runs(lo: int, hi: int):
         first, field, segments = grams[0]
-        starts = term_keys(segments, field, first=first, docs=(lo, hi))  # (none before the slot's text)
+        starts = term_keys(segments, field, first=first, docs=(lo, hi), reports=reports, share=share)
         for j, field, segments in grams[1:]:
             if not len(starts):
                 break
@@ -157,11 +173,21 @@ def pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def _segments(subs: list, infos: list, directories: str | None = None) -> list:
-    """(reader, docnum offset, TermInfo or None, block directory or None) of each segment, as postings.term_keys
-    takes them; with the block directories of field ``directories`` if given."""
-    return [(sub, offset, info, block_directory(sub, directories, info) if info and directories else None)
-            for (sub, offset), info in zip(subs, infos)]
+def background() -> ThreadPoolExecutor:
+    """Threads for a search's work that waits on other work — the whole collection's match of a filtered search
+    (evaluate.Plan), which hands its ranges to pool(), and the facet counting that needs it — so that waiting
+    never holds a thread of pool() (with as many threads as cores, that could leave none to do the work)."""
+    global _BACKGROUND
+    with _POOL_LOCK:
+        if _BACKGROUND is None:
+            _BACKGROUND = ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 1),
+                                             thread_name_prefix="nianbao-background")
+        return _BACKGROUND
+
+
+def _segments(subs: list, infos: list) -> list:
+    """(reader, docnum offset, TermInfo or None) of each segment, as postings.term_keys takes them."""
+    return [(sub, offset, info) for (sub, offset), info in zip(subs, infos)]
 
 
 def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
@@ -183,7 +209,7 @@ def _entry_runs(snap, subs: list, bigram: str) -> tuple[np.ndarray, ...]:
             parts.append(slot_entries(*arrays, offset))
             continue
         # an inlined single posting: its (first offset, occurrences) pairs as keys, in order
-        keys = term_keys([(sub, offset, infos[k], None)], "exact2s").astype(np.int64)
+        keys = term_keys([(sub, offset, infos[k])], "exact2s").astype(np.int64)
         head, low = keys[0::2], np.int64(0xFFFFFFFF)
         parts.append((head >> 32, (head & low) >> SLOT_SHIFT, head & _OFFSET_MASK, keys[1::2] & low))
     return tuple(np.concatenate(p) for p in zip(*parts)) if parts else (_EMPTY,) * 4
@@ -193,8 +219,7 @@ def _char_runs(snap, subs: list, char: str) -> tuple[np.ndarray, ...]:
     """slot_runs() of one character: the positions of the bigrams it begins (analysis.SLOT_END makes a slot's
     last character begin one too), with the per-slot entries of the common bigrams it begins, added up."""
     prefix = char.encode("utf-8")
-    terms = sorted({bytes(t) if not isinstance(t, str) else t.encode("utf-8")
-                    for sub, _ in subs for t in sub.expand_prefix(_GRAM_FIELDS[2], prefix)})
+    terms = sorted(snap.expand_prefix(subs, _GRAM_FIELDS[2], prefix))
     keys = []
     for bterm in terms:
         check_budget()  # a common character begins hundreds of bigrams: a request's time limit still holds

@@ -86,8 +86,14 @@ def _le32(buf, at):
 
 @njit(cache=True, nogil=True)
 def _unpack_u32(buf, at):
+    if at + 9 > len(buf):
+        raise ValueError("damaged posting block")
     width, n, n_exc = buf[at], _le32(buf, at + 1), _le32(buf, at + 5)
     at += 9  # _HEAD.size
+    # the loops below do not check bounds: a damaged block must not make them read past its bytes
+    body = n * 4 if width > 24 else (n * width + 7) // 8
+    if width not in (0, 1, 2, 4, 8, 16, 24, 32) or at + body + 8 * n_exc > len(buf):
+        raise ValueError("damaged posting block")
     out = np.empty(n, dtype=np.uint32)
     if width == 0:
         out[:] = 0
@@ -114,7 +120,10 @@ def _unpack_u32(buf, at):
             out[i] = _le32(buf, at + 4 * i)
         at += 4 * n
     for e in range(n_exc):
-        out[_le32(buf, at + 4 * e)] = _le32(buf, at + 4 * (n_exc + e))
+        i = _le32(buf, at + 4 * e)
+        if i >= n:
+            raise ValueError("damaged posting block")
+        out[i] = _le32(buf, at + 4 * (n_exc + e))
     return out, at + 8 * n_exc
 
 
@@ -197,7 +206,10 @@ def _block_parts(ids_buf, counts_buf, pos_buf):
     """A packed block's docnums, positions per posting less one, stored position values."""
     counts, _ = _unpack_u32(counts_buf, 0)
     q, _ = _unpack_u32(pos_buf, _POS_HEAD_SIZE)
-    return _ids(ids_buf), counts, q
+    ids = _ids(ids_buf)
+    if len(counts) != len(ids) or np.sum(counts.astype(np.int64)) + len(counts) != len(q):
+        raise ValueError("damaged posting block")
+    return ids, counts, q
 
 
 def unpack_block(ids: bytes, counts: bytes, positions: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -213,15 +225,19 @@ def block_positions(positions: bytes) -> int:
     return _HEAD.unpack_from(positions, _POS_HEAD_SIZE)[1]
 
 
+ALL_REPORTS = np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64)  # block_keys' reports: no restriction
+
+
 def block_keys(ids: bytes, counts: bytes, positions: bytes, offset: int, out: np.ndarray, at: int,
-               first: int = 0, lo: int = 0, hi: int = 1 << 32) -> int:
+               first: int = 0, lo: int = 0, hi: int = 1 << 32, reports: tuple = ALL_REPORTS) -> int:
     """Writes a packed block's positions into ``out`` from ``at`` on, straight as the sorted uint64 keys
     ``docnum << 32 | position`` of phrase matching (postings.py), docnum = id + ``offset``; with ``first``, only
     positions at least that far into their slot, less ``first`` (where a phrase whose gram this is at offset
-    ``first`` would start); only of docnums lo <= d < hi.  Returns where the keys end.  One compiled pass where
-    unpacking and making keys with numpy took ten over the block."""
+    ``first`` would start); only of docnums lo <= d < hi; with ``reports`` = (wanted, doc_report), only of
+    documents whose report r = doc_report[d] is wanted (r >= 0 and wanted[r]).  Returns where the keys end.  One
+    compiled pass where unpacking and making keys with numpy took ten over the block."""
     return _block_keys(np.frombuffer(ids, dtype=np.uint8), np.frombuffer(counts, dtype=np.uint8),
-                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first, lo, hi)
+                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first, lo, hi, *reports)
 
 
 def block_followed(ids: bytes, counts: bytes, positions: bytes, offset: int, starts: np.ndarray, shift: int,
@@ -240,16 +256,17 @@ def keys_followed(keys: np.ndarray, starts: np.ndarray, shift: int, i: int, o: i
 
 
 @njit(cache=True, nogil=True)
-def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi):
+def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi, wanted, doc_report):
+    """block_keys(); only of documents of wanted reports when ``wanted`` is not empty."""
     ids, counts, q = _block_parts(ids_buf, counts_buf, pos_buf)
     delta, rebased, k, omin = _position_coding(pos_buf)
-    at = 0
+    at, some = 0, len(wanted) > 0
     for p in range(len(ids)):
         c = np.int64(counts[p]) + 1
         doc = np.int64(ids[p]) + offset
         if doc >= hi:
             break
-        if doc < lo:
+        if doc < lo or (some and (doc_report[doc] < 0 or not wanted[doc_report[doc]])):
             at += c
             continue
         high = np.uint64(doc) << np.uint64(32)

@@ -7,7 +7,6 @@ see analysis.py), which is what phrase matching (matching.py) intersects.
 
 from __future__ import annotations
 
-import bisect
 import mmap
 
 import numpy as np
@@ -16,9 +15,10 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
+from indexer.engine import blockfile
 from indexer.engine.analysis import SLOT_SHIFT
 from indexer.engine.codec import _PACKED_TAG
-from indexer.engine.packing import block_followed, block_keys, block_positions, keys_followed
+from indexer.engine.packing import ALL_REPORTS, block_followed, block_keys, block_positions, keys_followed
 
 EMPTY_U32 = np.zeros(0, dtype=np.uint32)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
@@ -83,96 +83,112 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
-def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] | None = None) -> np.ndarray:
-    """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None, block_directory() or
-    None), in docnum order) as sorted uint64 keys docnum << 32 | position; with ``first``, the positions at
-    least ``first`` into their slot, less ``first``; only of docnums lo <= d < hi with ``docs`` = (lo, hi).
-    Packed blocks are decoded straight into one array (packing.block_keys); blocks wholly outside ``docs`` are
-    not read."""
+def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] | None = None,
+              reports: tuple[np.ndarray, np.ndarray] | None = None, share: float = 1.0) -> np.ndarray:
+    """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None), in docnum order) as
+    sorted uint64 keys docnum << 32 | position; with ``first``, the positions at least ``first`` into their slot,
+    less ``first``; only of docnums lo <= d < hi with ``docs`` = (lo, hi); only of documents of wanted reports with
+    ``reports`` = (wanted, doc_report) (packing.block_keys), which are about ``share`` of all.  Each segment's
+    blocks are walked and decoded straight into one array by one compiled call (blockfile.walk_keys); blocks
+    wholly before ``docs`` are passed over by their headers."""
     lo, hi = docs or (0, 1 << 32)
-    estimate = sum(int(info.weight()) for _sub, _offset, info, _blocks in segments if info is not None)
+    estimate = sum(int(info.weight()) for _sub, _offset, info in segments if info is not None)
     if docs is not None:
-        total = sum(sub.doc_count_all() for sub, _offset, _info, _blocks in segments)
+        total = sum(sub.doc_count_all() for sub, _offset, _info in segments)
         estimate = estimate * (hi - lo) // max(total, 1)
-    keys = _Keys(estimate)
-    for sub, offset, info, blocks in segments:
+    keys = _Keys(int(estimate * share))
+    wanted, doc_report = reports or ALL_REPORTS
+    state = np.zeros(2, dtype=np.int64)
+    for sub, offset, info in segments:
         if info is None or offset >= hi or offset + sub.doc_count_all() <= lo:
             continue
-        m = postings(sub, field, info)
-        if not hasattr(m, "compact_block"):  # an inlined single posting, in Whoosh's own layout
-            keys.add(_from(_inlined_keys(m, offset), first, lo, hi))
+        if info.is_inlined():  # a single posting, in Whoosh's own layout in the term index
+            keys.add(_from(_inlined_keys(postings(sub, field, info), offset), first, lo, hi, reports))
             continue
-        if not _go_to(m, blocks, lo - offset):
-            continue
-        while m.is_active():
-            if m._maxid + offset >= lo:
-                d = m._compact_data()
-                if d[0] == _PACKED_TAG:
-                    keys.n = block_keys(d[1], d[3], d[4], offset, keys.room(block_positions(d[4])), keys.n, first,
-                                        lo, hi)
-                else:
-                    keys.add(_from(make_keys(*m.compact_block(), offset), first, lo, hi))
-                if m._maxid + offset >= hi - 1:  # the blocks after this one hold later documents
-                    break
-            m._next_block()
+        buf, at, end = _posting_list(sub, info)
+        status = blockfile.FALLBACK if buf is None else blockfile.NO_ROOM
+        while status == blockfile.NO_ROOM:
+            keys.n, status = blockfile.walk_keys(buf, at, end, offset, keys.array, keys.n, first, lo, hi, wanted,
+                                                 doc_report, state)
+            if status == blockfile.NO_ROOM:
+                keys.room(int(state[1]))
+                at = int(state[0])
+        if status == blockfile.FALLBACK:
+            _matcher_keys(keys, sub, field, info, None if buf is None else int(state[0]), offset, first, lo, hi,
+                          reports)
     return keys.array[:keys.n]
+
+
+def _matcher_keys(keys: "_Keys", sub, field: str, info, at: int | None, offset: int, first: int, lo: int, hi: int,
+                  reports: tuple | None) -> None:
+    """term_keys() of one segment through Whoosh's matcher, from the record at ``at`` (None: the first), for a
+    posting list blockfile does not walk."""
+    m = postings(sub, field, info)
+    if at is not None:
+        m._goto(at)
+    wanted, doc_report = reports or ALL_REPORTS
+    while m.is_active():
+        if m._maxid + offset >= lo:
+            d = m._compact_data()
+            if d[0] == _PACKED_TAG:
+                keys.n = block_keys(d[1], d[3], d[4], offset, keys.room(block_positions(d[4])), keys.n, first,
+                                    lo, hi, (wanted, doc_report))
+            else:
+                keys.add(_from(make_keys(*m.compact_block(), offset), first, lo, hi, reports))
+            if m._maxid + offset >= hi - 1:  # the blocks after this one hold later documents
+                break
+        m._next_block()
 
 
 def followed(segments: list, field: str, starts: np.ndarray, shift: int) -> np.ndarray:
     """The candidate ``starts`` (sorted uint64 keys, an array of the caller's, reused) that the term follows at
     ``shift``: s with s + shift one of its positions (packing.block_followed); ``segments`` as term_keys() takes
-    them.  Blocks whose documents all come before the next candidate's are not read."""
+    them.  Each segment's blocks are walked by one compiled call (blockfile.walk_followed); blocks whose
+    documents all come before the next candidate's are passed over by their headers."""
     i = o = 0
     n, shift64 = len(starts), np.uint64(shift)
-    for sub, offset, info, blocks in segments:
+    state = np.zeros(1, dtype=np.int64)
+    for sub, offset, info in segments:
         if i == n:
             break
         if info is None or offset + sub.doc_count_all() <= int(starts[i] + shift64) >> 32:
             continue
-        m = postings(sub, field, info)
-        if not hasattr(m, "compact_block"):
-            i, o = keys_followed(_inlined_keys(m, offset), starts, shift, i, o)
+        if info.is_inlined():
+            i, o = keys_followed(_inlined_keys(postings(sub, field, info), offset), starts, shift, i, o)
             continue
-        if not _go_to(m, blocks, (int(starts[i] + shift64) >> 32) - offset):
-            continue
-        while i < n and m.is_active():
-            if m._maxid + offset >= int(starts[i] + shift64) >> 32:  # else no candidate's document in the block
-                d = m._compact_data()
-                if d[0] == _PACKED_TAG:
-                    i, o = block_followed(d[1], d[3], d[4], offset, starts, shift, i, o)
-                else:
-                    i, o = keys_followed(make_keys(*m.compact_block(), offset), starts, shift, i, o)
-            m._next_block()
+        buf, at, end = _posting_list(sub, info)
+        status = blockfile.FALLBACK
+        if buf is not None:
+            i, o, status = blockfile.walk_followed(buf, at, end, offset, starts, shift64, i, o, state)
+        if status == blockfile.FALLBACK:
+            m = postings(sub, field, info)
+            if buf is not None:
+                m._goto(int(state[0]))
+            while i < n and m.is_active():
+                if m._maxid + offset >= int(starts[i] + shift64) >> 32:  # else no candidate's document in it
+                    d = m._compact_data()
+                    if d[0] == _PACKED_TAG:
+                        i, o = block_followed(d[1], d[3], d[4], offset, starts, shift, i, o)
+                    else:
+                        i, o = keys_followed(make_keys(*m.compact_block(), offset), starts, shift, i, o)
+                m._next_block()
     return starts[:o]
 
 
-def block_directory(sub, field: str, info) -> tuple[list[int], list[int]] | None:
-    """(where each block of a term's posting list begins in the postings file, its last docnum), from the block
-    headers, for term_keys() and followed() to go straight to the block of a document: Whoosh's format has no
-    skip list, and walking the headers costs ~3 µs a block.  None for an inlined posting."""
-    m = postings(sub, field, info)
-    if not hasattr(m, "compact_block"):
-        return None
-    at, begins, last_docs = m._baseoffset, [], []
-    while m.is_active():
-        begins.append(at)
-        last_docs.append(m._maxid)
-        at = m._nextoffset
-        m._next_block()
-    return begins, last_docs
-
-
-def _go_to(m, blocks: tuple[list[int], list[int]] | None, doc: int) -> bool:
-    """Moves the matcher ``m`` to its first block with documents at or after ``doc`` (a docnum in the segment)
-    when its block_directory() is given; False when no block has any."""
-    if blocks is None:
-        return True
-    k = bisect.bisect_left(blocks[1], doc)
-    if k == len(blocks[1]):
-        return False
-    if k:
-        m._goto(blocks[0][k])
-    return True
+def _posting_list(sub, info) -> tuple[np.ndarray | None, int, int]:
+    """(the segment's postings file as a uint8 array over its mapping, where the term's first block record
+    begins, where its list ends); (None, 0, 0) when the file is not mapped or the list does not begin as
+    Whoosh's does."""
+    f = sub._terms._postfile.file
+    if not isinstance(f, mmap.mmap):
+        return None, 0, 0
+    buf = np.frombuffer(f, dtype=np.uint8)
+    start, length = info.extent()
+    if isinstance(length, tuple):  # (Whoosh's W3TermInfo.from_bytes keeps struct.unpack's tuple)
+        length = length[0]
+    if not blockfile.has_magic(buf, start):
+        return None, 0, 0
+    return buf, start + 4, start + length
 
 
 def _inlined_keys(m, offset: int) -> np.ndarray:
@@ -204,8 +220,13 @@ class _Keys:
         self.n += len(keys)
 
 
-def _from(keys: np.ndarray, first: int, lo: int, hi: int) -> np.ndarray:
-    """term_keys(first=..., docs=(lo, hi)) of keys made with numpy."""
+def _from(keys: np.ndarray, first: int, lo: int, hi: int, reports: tuple | None = None) -> np.ndarray:
+    """term_keys(first=..., docs=(lo, hi), reports=...) of keys made with numpy."""
     doc = keys >> np.uint64(32)
-    keys = keys[(doc >= lo) & (doc < hi) & ((keys & np.uint64(_OFFSET_MASK)) >= first)]
+    keep = (doc >= lo) & (doc < hi) & ((keys & np.uint64(_OFFSET_MASK)) >= first)
+    if reports is not None:
+        wanted, doc_report = reports
+        r = doc_report[doc[keep].astype(np.int64)]
+        keep[keep] = (r >= 0) & wanted[r]  # (r = -1, a deleted document: wanted's last cell, masked by r >= 0)
+    keys = keys[keep]
     return keys - np.uint64(first) if first else keys

@@ -257,16 +257,32 @@ class Snapshot:
         """Where a text term occurs: as an exact substring (matching.py), or mode "words" as all its words in
         one slot (words.py)."""
         key = (mode, text)
+        hit = self.cached_leaf(text, mode)
+        if hit is not None:
+            return hit
+        if mode == "words":  # (its matchers read the word fields through Whoosh's files, one position each)
+            with self._lock:
+                leaf = words.match(self, text)
+        else:
+            # outside the lock: a filtered search matches the whole collection on another thread while this
+            # snapshot serves its page (evaluate.Plan).  What matching reads through a file position (the term
+            # index) takes the lock; posting blocks are read at offsets of a mapping (postings.MappedStorage).
+            # Two threads matching one term at once both get its leaf.
+            leaf = matching.match(self, text)
+        with self._lock:
+            self._leaves[key] = leaf
+            if len(self._leaves) > _LEAF_CACHE_SIZE:
+                self._leaves.popitem(last=False)
+        return leaf
+
+    def cached_leaf(self, text: str, mode: str = "exact") -> Leaf | None:
+        """leaf() when it is remembered, else None."""
+        key = (mode, text)
         with self._lock:
             hit = self._leaves.get(key)
             if hit is not None:
                 self._leaves.move_to_end(key)
-                return hit
-            leaf = words.match(self, text) if mode == "words" else matching.match(self, text)
-            self._leaves[key] = leaf
-            if len(self._leaves) > _LEAF_CACHE_SIZE:
-                self._leaves.popitem(last=False)
-            return leaf
+            return hit
 
     def clear_caches(self) -> None:
         """Forget remembered phrases and term entries (the benchmarks time first searches this way)."""
@@ -281,14 +297,21 @@ class Snapshot:
         Remembered (LRU): planning a phrase looks up all its bigrams and trigrams in every segment, ~10 µs each
         (2–3 ms for an eight-character phrase over 20 segments), and phrases share their common grams."""
         key = (field, bterm)
-        hit = self._infos.get(key)
-        if hit is not None:
-            self._infos.move_to_end(key)
+        with self._lock:  # (the term index is read through its file's one position)
+            hit = self._infos.get(key)
+            if hit is not None:
+                self._infos.move_to_end(key)
+                return hit
+            hit = self._infos[key] = postings.lookup_infos(subs, field, bterm)
+            if len(self._infos) > _INFO_CACHE_SIZE:
+                self._infos.popitem(last=False)
             return hit
-        hit = self._infos[key] = postings.lookup_infos(subs, field, bterm)
-        if len(self._infos) > _INFO_CACHE_SIZE:
-            self._infos.popitem(last=False)
-        return hit
+
+    def expand_prefix(self, subs: list, field: str, prefix: bytes) -> set[bytes]:
+        """The terms of ``field`` that begin with ``prefix``, in any segment."""
+        with self._lock:  # (as term_infos)
+            return {bytes(t) if not isinstance(t, str) else t.encode("utf-8")
+                    for sub, _ in subs for t in sub.expand_prefix(field, prefix)}
 
     # -- fields and stored text ------------------------------------------------------------------------------------
 
@@ -364,6 +387,9 @@ class EmptySnapshot(Snapshot):
 
     def leaf(self, text: str, mode: str = "exact") -> Leaf:
         return words.empty_leaf() if mode == "words" else EMPTY_LEAF
+
+    def cached_leaf(self, text: str, mode: str = "exact") -> Leaf:
+        return self.leaf(text, mode)
 
     def field_values(self, field: str) -> np.ndarray:
         return np.zeros(0)

@@ -154,7 +154,7 @@ class WordLeaf(Leaf):
 def word_slots(snap, subs: list, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(sorted global slot ids, occurrences, heading hit) of the slots holding a word, from its entries."""
     infos = snap.term_infos(subs, FIELD, word_term(word))[1]
-    keys = term_keys([(sub, offset, info, None) for (sub, offset), info in zip(subs, infos)], FIELD)
+    keys = term_keys([(sub, offset, info) for (sub, offset), info in zip(subs, infos)], FIELD)
     docnums = (keys >> np.uint64(32)).astype(np.int64)
     entry = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     slot = entry >> SLOT_SHIFT

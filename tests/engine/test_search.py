@@ -455,20 +455,20 @@ _NEW_SPECIALISATIONS = """
 import sys
 from pathlib import Path
 from numba.core.registry import CPUDispatcher
-import indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching, indexer.engine.packing
-import indexer.engine.ranking
+import indexer.engine.blockfile, indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching
+import indexer.engine.packing, indexer.engine.ranking
 from indexer.engine.index import SearchIndex
 from indexer.engine.kernels import load_kernels
 
-modules = [indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching, indexer.engine.packing,
-           indexer.engine.ranking]
+modules = [indexer.engine.blockfile, indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching,
+           indexer.engine.packing, indexer.engine.ranking]
 def signatures():
     return {(m.__name__, k): list(map(str, v.signatures)) for m in modules for k, v in vars(m).items()
             if isinstance(v, CPUDispatcher)}
 load_kernels()
 before = signatures()
 ix = SearchIndex(Path(sys.argv[1]), readonly=True)
-for q, filters in [("公开 工作", None), ("复议", {"province": ["甘肃"]}), ('"依申请公开" OR 收费', None), ("政务新媒体", None),
+for q, filters in [("公开 工作", None), ("复议", {"province": ["甘肃"]}), ('"依申请公开"', {"province": ["甘肃"]}), ('"依申请公开" OR 收费', None), ("政务新媒体", None),
                    ("", None), ("公", None), ("NOT 公开", None), ("没有这样的词语", None), ("公开 没有这样的词语", None),
                    ("复议", {"section": ["requests"], "year": ["2019-2024"]}), ("信息处理费", {"keyword": ["公开"]})]:
     ix.search(q, filters=filters, facet_size=100)
@@ -720,3 +720,97 @@ def test_facet_size_lists_each_facets_first_values_and_counts_the_rest(index):
     whole = index.search("公开", filters={"province": [province]}, limit=5)
     assert ticked["facets"]["province"] == whole["facets"]["province"] and len(whole["facets"]["province"]) > 1
     assert "province" not in ticked.get("facets_more", {})
+
+
+def test_walked_posting_lists_read_as_whoosh_reads_them(index, corpus, monkeypatch):
+    """Every gram of the hand-picked phrases and a hundred random ones, over this index's segments of three-posting
+    blocks (packed and raw): blockfile's compiled walk gives the keys and the followed candidates that reading each
+    block through Whoosh's matcher gives — whole, over ranges of documents, and in the wanted reports only."""
+    import numpy as np
+
+    from indexer.engine import postings
+    from indexer.engine.matching import _GRAM_FIELDS
+
+    snap = index.snapshot()
+    subs = list(snap.searcher.reader().leaf_readers())
+    n_docs = sum(sub.doc_count_all() for sub, _ in subs)
+    wanted = np.arange(snap.n_reports) % 3 == 1
+    grams = {q[j:j + n] for q in HAND_PICKED + _random_queries(corpus, 100) for n in (2, 3)
+             for j in range(len(normalize(q)) - n + 1)}
+    walked = postings._posting_list
+
+    def both(fn):
+        monkeypatch.setattr(postings, "_posting_list", walked)
+        a = fn()
+        monkeypatch.setattr(postings, "_posting_list", lambda sub, info: (None, 0, 0))
+        b = fn()
+        return a, b
+
+    read = 0
+    for gram in sorted(grams):
+        gram = normalize(gram)
+        field = _GRAM_FIELDS[len(gram)]
+        infos = snap.term_infos(subs, field, gram.encode("utf-8"))[1]
+        segments = [(sub, offset, info) for (sub, offset), info in zip(subs, infos)]
+        if not any(infos):
+            continue
+        read += 1
+        for docs in (None, (n_docs // 3, 2 * n_docs // 3)):
+            for reports in (None, (wanted, snap.doc_report)):
+                a, b = both(lambda: postings.term_keys(segments, field, first=1, docs=docs, reports=reports))
+                assert a.tolist() == b.tolist(), (gram, docs)
+        keys = postings.term_keys(segments, field)
+        starts = np.unique(np.concatenate([keys[::2], keys[1::3] + np.uint64(1)]))
+        a, b = both(lambda: postings.followed(segments, field, starts.copy(), 0).tolist())
+        assert a == b and len(a) == len(np.intersect1d(starts, keys)), gram
+    assert read > 100
+
+
+def test_a_record_the_walk_does_not_read_is_read_by_whooshs_matcher():
+    """A block record in a form blockfile does not read (here: data pickled with protocol 2) stops the walk there
+    with FALLBACK and the record's position, the keys of the records before it written."""
+    import pickle
+    import struct
+
+    import numpy as np
+
+    from indexer.engine import blockfile
+    from indexer.engine.packing import ALL_REPORTS, pack_ids, pack_positions, pack_u32
+
+    def record(doc: int, positions: list[int], protocol: int, last: bool = False) -> bytes:
+        counts = np.array([len(positions)], dtype=np.uint32)
+        data = pickle.dumps((b"c2", pack_ids(np.array([doc], dtype=np.uint32)), None, pack_u32(counts - 1),
+                             pack_positions(counts, np.array(positions, dtype=np.uint32))), protocol)
+        header = pickle.dumps((1, doc, float(len(positions)), 0, 1, 1), 2)
+        return struct.pack("!i", -len(header + data) if last else len(header + data)) + header + data
+
+    first, second = record(0, [1, 5], pickle.HIGHEST_PROTOCOL), record(1, [2], 2)
+    raw = b"W3Bl" + first + second + record(2, [7], pickle.HIGHEST_PROTOCOL, last=True)
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    out, state = np.zeros(8, dtype=np.uint64), np.zeros(2, dtype=np.int64)
+    o, status = blockfile.walk_keys(buf, 4, len(buf), 0, out, 0, 0, 0, 1 << 32, *ALL_REPORTS, state)
+    assert (status, o, int(state[0])) == (blockfile.FALLBACK, 2, 4 + len(first))
+    assert out[:o].tolist() == [1, 5]
+    starts = np.array([1, 5, (1 << 32) | 2], dtype=np.uint64)
+    i, o, status = blockfile.walk_followed(buf, 4, len(buf), 0, starts, np.uint64(0), 0, 0, state)
+    assert (status, i, o, int(state[0])) == (blockfile.FALLBACK, 2, 2, 4 + len(first))
+    # a list cut short (a damaged file): nothing past its end is read, Whoosh's matcher is left to report it
+    cut = np.frombuffer(raw[:4 + len(first) + 10], dtype=np.uint8)
+    o, status = blockfile.walk_keys(cut, 4, len(cut), 0, out, 0, 0, 0, 1 << 32, *ALL_REPORTS, state)
+    assert (status, o, int(state[0])) == (blockfile.FALLBACK, 2, 4 + len(first))
+
+
+def test_a_damaged_packed_array_is_an_error_not_a_read_past_its_bytes():
+    """The compiled unpacking does not check bounds: a packed array whose head claims more values than its bytes
+    hold, or an exception index past its values, raises instead of reading (or writing) past them."""
+    import numpy as np
+
+    from indexer.engine.packing import pack_u32, unpack_u32
+
+    good = pack_u32(np.array([1, 2, 300000, 4], dtype=np.uint32))
+    assert unpack_u32(good)[0].tolist() == [1, 2, 300000, 4]
+    for damaged in (good[:-3], good[:1] + (10 ** 6).to_bytes(4, "little") + good[5:],
+                    good[:-8] + (9).to_bytes(4, "little") + good[-4:]):
+        with pytest.raises(ValueError):
+            unpack_u32(damaged)
+
