@@ -152,7 +152,7 @@ def _raw_keys(buf, parts, offset):
 
 
 @njit(cache=True, nogil=True)
-def walk_keys(buf, at, end, offset, out, o, first, lo, hi, wanted, doc_report, state):
+def walk_keys(buf, at, end, offset, out, o, first, lo, hi, state):
     """postings.term_keys() of one segment's posting list: the blocks from ``at`` (a record's start) to ``end``
     decoded into ``out`` from ``o`` on (packing.block_keys).  Returns (o, status): status 0 done; NO_ROOM: go on
     from record ``state[0]`` once ``out`` has room for ``state[1]`` more; FALLBACK: record ``state[0]`` is read by
@@ -175,13 +175,13 @@ def walk_keys(buf, at, end, offset, out, o, first, lo, hi, wanted, doc_report, s
                 if o + n > len(out):
                     state[0], state[1] = at, n
                     return o, NO_ROOM
-                o = _block_keys(ids, counts, positions, offset, out, o, first, lo, hi, wanted, doc_report)
+                o = _block_keys(ids, counts, positions, offset, out, o, first, lo, hi)
             else:
                 keys = _raw_keys(buf, parts, offset)
                 if o + len(keys) > len(out):
                     state[0], state[1] = at, len(keys)
                     return o, NO_ROOM
-                o = _keep_keys(keys, out, o, first, lo, hi, wanted, doc_report)
+                o = _keep_keys(keys, out, o, first, lo, hi)
             if parts[1] + offset >= hi - 1:  # the blocks after this one hold later documents
                 break
         if last:
@@ -191,14 +191,11 @@ def walk_keys(buf, at, end, offset, out, o, first, lo, hi, wanted, doc_report, s
 
 
 @njit(cache=True, nogil=True)
-def _keep_keys(keys, out, o, first, lo, hi, wanted, doc_report):
+def _keep_keys(keys, out, o, first, lo, hi):
     """Of keys made whole (a raw block), those packing._block_keys would write, written as it writes them."""
-    some = len(wanted) > 0
     for key in keys:
         doc = np.int64(key >> np.uint64(32))
         if doc < lo or doc >= hi or (np.int64(key) & 0xFFFFFFFF & _OFFSET_MASK) < first:
-            continue
-        if some and (doc_report[doc] < 0 or not wanted[doc_report[doc]]):
             continue
         out[o] = key - np.uint64(first)
         o += 1

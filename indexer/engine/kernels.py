@@ -11,8 +11,8 @@ import struct
 import numpy as np
 
 from indexer.engine import blockfile, facets, matching, ranking
-from indexer.engine.packing import (ALL_REPORTS, block_followed, block_keys, keys_followed, pack_ids, pack_positions,
-                                    pack_u32, unpack_block)
+from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
+                                    unpack_block)
 from indexer.engine.snapshot import CANONICALS
 
 
@@ -30,7 +30,7 @@ def load_kernels() -> None:
     data = pickle.dumps((b"c2", block[0], None, block[1], block[2]), pickle.HIGHEST_PROTOCOL)
     buf = np.frombuffer(b"W3Bl" + struct.pack("!i", -len(header + data)) + header + data, dtype=np.uint8)
     state = np.zeros(2, dtype=np.int64)
-    blockfile.walk_keys(buf, 4, len(buf), 0, keys, 0, 0, 0, 1 << 32, *ALL_REPORTS, state)
+    blockfile.walk_keys(buf, 4, len(buf), 0, keys, 0, 0, 0, 1 << 32, state)
     blockfile.walk_followed(buf, 4, len(buf), 0, keys.copy(), np.uint64(1), 0, 0, state)
     keys_followed(keys + np.uint64(1), keys.copy(), 1, 0, 0)
     zero, one, yes = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.ones(1, dtype=np.bool_)

@@ -29,7 +29,6 @@ _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _GRAM_FIELDS = {2: "exact2", 3: "exact3"}
 _CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_hits)
 _POOL: ThreadPoolExecutor | None = None
-_BACKGROUND: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
@@ -85,18 +84,11 @@ def covering_grams(n: int, grams: list[tuple[int, int, int]]) -> list[tuple[int,
     return sorted(best[n][1], key=lambda g: (g[2], g[0]))
 
 
-def match(snap, text: str, wanted: np.ndarray | None = None) -> Leaf | None:
+def match(snap, text: str) -> Leaf:
     """Exact substring occurrences in ``snap`` (a snapshot.Snapshot, which calls this and remembers the result):
     the positions where the covering grams of ``text`` (bigrams, and trigrams of common bigrams) each occur at
-    their offset.
-
-    ``wanted`` (a bool per report): only the occurrences in those reports' slots, read as a phrase of several
-    grams is — the rarest gram's positions in other reports are never made candidates, so the checking costs
-    what those reports hold (a search filtered to one province reads a thirtieth of the candidates).  None when
-    the text is not matched that way (one character, or one gram, whose postings are counted as they are)."""
+    their offset."""
     subs = list(snap.searcher.reader().leaf_readers())
-    if wanted is not None and (len(text) < 2 or text in _COMMON):
-        return None
     if len(text) == 1:
         runs = _char_runs(snap, subs, text)
         return Leaf(*_hits(snap, *runs, 1)) if len(runs[0]) else EMPTY_LEAF
@@ -109,12 +101,6 @@ def match(snap, text: str, wanted: np.ndarray | None = None) -> Leaf | None:
              for j, n in grams}
     cover = covering_grams(len(text), [(j, n, infos[j, n][0]) for j, n in grams])
     chosen = [(j, _GRAM_FIELDS[n], infos[j, n][1]) for j, n, _ in cover]
-    if wanted is not None:
-        if len(chosen) == 1:
-            return None
-        share = float(np.count_nonzero(wanted)) / max(len(wanted), 1)
-        hits = _phrase_hits(snap, subs, chosen, cover[0][2] * share, len(text), (wanted, snap.doc_report), share)
-        return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits))) if hits else EMPTY_LEAF
     parts = []
     if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
         _j, field, infos = chosen[0]
@@ -136,11 +122,9 @@ def match(snap, text: str, wanted: np.ndarray | None = None) -> Leaf | None:
     return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits)))
 
 
-def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int, reports: tuple | None = None,
-                 share: float = 1.0) -> list:
+def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> list:
     """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's
-    positions are the candidates (only in the wanted reports with ``reports``, postings.term_keys), the others
-    are checked at their offsets.  Over ranges of documents with about
+    positions are the candidates, the others are checked at their offsets.  Over ranges of documents with about
     _CHUNK_POSITIONS candidates each, in a pool of threads as many as the cores (the compiled loops run without
     the GIL): one search of a common phrase uses both cores of an idle server, and each range's arrays stay small
     enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of keys spent most of
@@ -152,7 +136,7 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int, repo
 
     def runs(lo: int, hi: int):
         first, field, segments = grams[0]
-        starts = term_keys(segments, field, first=first, docs=(lo, hi), reports=reports, share=share)
+        starts = term_keys(segments, field, first=first, docs=(lo, hi))  # (none before the slot's text)
         for j, field, segments in grams[1:]:
             if not len(starts):
                 break
@@ -171,18 +155,6 @@ def pool() -> ThreadPoolExecutor:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nianbao-match")
         return _POOL
-
-
-def background() -> ThreadPoolExecutor:
-    """Threads for a search's work that waits on other work — the whole collection's match of a filtered search
-    (evaluate.Plan), which hands its ranges to pool(), and the facet counting that needs it — so that waiting
-    never holds a thread of pool() (with as many threads as cores, that could leave none to do the work)."""
-    global _BACKGROUND
-    with _POOL_LOCK:
-        if _BACKGROUND is None:
-            _BACKGROUND = ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 1),
-                                             thread_name_prefix="nianbao-background")
-        return _BACKGROUND
 
 
 def _segments(subs: list, infos: list) -> list:

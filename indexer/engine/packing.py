@@ -225,19 +225,15 @@ def block_positions(positions: bytes) -> int:
     return _HEAD.unpack_from(positions, _POS_HEAD_SIZE)[1]
 
 
-ALL_REPORTS = np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.int64)  # block_keys' reports: no restriction
-
-
 def block_keys(ids: bytes, counts: bytes, positions: bytes, offset: int, out: np.ndarray, at: int,
-               first: int = 0, lo: int = 0, hi: int = 1 << 32, reports: tuple = ALL_REPORTS) -> int:
+               first: int = 0, lo: int = 0, hi: int = 1 << 32) -> int:
     """Writes a packed block's positions into ``out`` from ``at`` on, straight as the sorted uint64 keys
     ``docnum << 32 | position`` of phrase matching (postings.py), docnum = id + ``offset``; with ``first``, only
     positions at least that far into their slot, less ``first`` (where a phrase whose gram this is at offset
-    ``first`` would start); only of docnums lo <= d < hi; with ``reports`` = (wanted, doc_report), only of
-    documents whose report r = doc_report[d] is wanted (r >= 0 and wanted[r]).  Returns where the keys end.  One
-    compiled pass where unpacking and making keys with numpy took ten over the block."""
+    ``first`` would start); only of docnums lo <= d < hi.  Returns where the keys end.  One compiled pass where
+    unpacking and making keys with numpy took ten over the block."""
     return _block_keys(np.frombuffer(ids, dtype=np.uint8), np.frombuffer(counts, dtype=np.uint8),
-                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first, lo, hi, *reports)
+                       np.frombuffer(positions, dtype=np.uint8), offset, out, at, first, lo, hi)
 
 
 def block_followed(ids: bytes, counts: bytes, positions: bytes, offset: int, starts: np.ndarray, shift: int,
@@ -256,17 +252,16 @@ def keys_followed(keys: np.ndarray, starts: np.ndarray, shift: int, i: int, o: i
 
 
 @njit(cache=True, nogil=True)
-def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi, wanted, doc_report):
-    """block_keys(); only of documents of wanted reports when ``wanted`` is not empty."""
+def _block_keys(ids_buf, counts_buf, pos_buf, offset, out, o, first, lo, hi):
     ids, counts, q = _block_parts(ids_buf, counts_buf, pos_buf)
     delta, rebased, k, omin = _position_coding(pos_buf)
-    at, some = 0, len(wanted) > 0
+    at = 0
     for p in range(len(ids)):
         c = np.int64(counts[p]) + 1
         doc = np.int64(ids[p]) + offset
         if doc >= hi:
             break
-        if doc < lo or (some and (doc_report[doc] < 0 or not wanted[doc_report[doc]])):
+        if doc < lo:
             at += c
             continue
         high = np.uint64(doc) << np.uint64(32)

@@ -18,7 +18,7 @@ from whoosh.system import _INT_SIZE
 from indexer.engine import blockfile
 from indexer.engine.analysis import SLOT_SHIFT
 from indexer.engine.codec import _PACKED_TAG
-from indexer.engine.packing import ALL_REPORTS, block_followed, block_keys, block_positions, keys_followed
+from indexer.engine.packing import block_followed, block_keys, block_positions, keys_followed
 
 EMPTY_U32 = np.zeros(0, dtype=np.uint32)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
@@ -83,12 +83,10 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
-def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] | None = None,
-              reports: tuple[np.ndarray, np.ndarray] | None = None, share: float = 1.0) -> np.ndarray:
+def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] | None = None) -> np.ndarray:
     """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None), in docnum order) as
     sorted uint64 keys docnum << 32 | position; with ``first``, the positions at least ``first`` into their slot,
-    less ``first``; only of docnums lo <= d < hi with ``docs`` = (lo, hi); only of documents of wanted reports with
-    ``reports`` = (wanted, doc_report) (packing.block_keys), which are about ``share`` of all.  Each segment's
+    less ``first``; only of docnums lo <= d < hi with ``docs`` = (lo, hi).  Each segment's
     blocks are walked and decoded straight into one array by one compiled call (blockfile.walk_keys); blocks
     wholly before ``docs`` are passed over by their headers."""
     lo, hi = docs or (0, 1 << 32)
@@ -96,45 +94,41 @@ def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] 
     if docs is not None:
         total = sum(sub.doc_count_all() for sub, _offset, _info in segments)
         estimate = estimate * (hi - lo) // max(total, 1)
-    keys = _Keys(int(estimate * share))
-    wanted, doc_report = reports or ALL_REPORTS
+    keys = _Keys(estimate)
     state = np.zeros(2, dtype=np.int64)
     for sub, offset, info in segments:
         if info is None or offset >= hi or offset + sub.doc_count_all() <= lo:
             continue
         if info.is_inlined():  # a single posting, in Whoosh's own layout in the term index
-            keys.add(_from(_inlined_keys(postings(sub, field, info), offset), first, lo, hi, reports))
+            keys.add(_from(_inlined_keys(postings(sub, field, info), offset), first, lo, hi))
             continue
         buf, at, end = _posting_list(sub, info)
         status = blockfile.FALLBACK if buf is None else blockfile.NO_ROOM
         while status == blockfile.NO_ROOM:
-            keys.n, status = blockfile.walk_keys(buf, at, end, offset, keys.array, keys.n, first, lo, hi, wanted,
-                                                 doc_report, state)
+            keys.n, status = blockfile.walk_keys(buf, at, end, offset, keys.array, keys.n, first, lo, hi, state)
             if status == blockfile.NO_ROOM:
                 keys.room(int(state[1]))
                 at = int(state[0])
         if status == blockfile.FALLBACK:
-            _matcher_keys(keys, sub, field, info, None if buf is None else int(state[0]), offset, first, lo, hi,
-                          reports)
+            _matcher_keys(keys, sub, field, info, None if buf is None else int(state[0]), offset, first, lo, hi)
     return keys.array[:keys.n]
 
 
-def _matcher_keys(keys: "_Keys", sub, field: str, info, at: int | None, offset: int, first: int, lo: int, hi: int,
-                  reports: tuple | None) -> None:
+def _matcher_keys(keys: "_Keys", sub, field: str, info, at: int | None, offset: int, first: int, lo: int,
+                  hi: int) -> None:
     """term_keys() of one segment through Whoosh's matcher, from the record at ``at`` (None: the first), for a
     posting list blockfile does not walk."""
     m = postings(sub, field, info)
     if at is not None:
         m._goto(at)
-    wanted, doc_report = reports or ALL_REPORTS
     while m.is_active():
         if m._maxid + offset >= lo:
             d = m._compact_data()
             if d[0] == _PACKED_TAG:
                 keys.n = block_keys(d[1], d[3], d[4], offset, keys.room(block_positions(d[4])), keys.n, first,
-                                    lo, hi, (wanted, doc_report))
+                                    lo, hi)
             else:
-                keys.add(_from(make_keys(*m.compact_block(), offset), first, lo, hi, reports))
+                keys.add(_from(make_keys(*m.compact_block(), offset), first, lo, hi))
             if m._maxid + offset >= hi - 1:  # the blocks after this one hold later documents
                 break
         m._next_block()
@@ -220,13 +214,8 @@ class _Keys:
         self.n += len(keys)
 
 
-def _from(keys: np.ndarray, first: int, lo: int, hi: int, reports: tuple | None = None) -> np.ndarray:
-    """term_keys(first=..., docs=(lo, hi), reports=...) of keys made with numpy."""
+def _from(keys: np.ndarray, first: int, lo: int, hi: int) -> np.ndarray:
+    """term_keys(first=..., docs=(lo, hi)) of keys made with numpy."""
     doc = keys >> np.uint64(32)
-    keep = (doc >= lo) & (doc < hi) & ((keys & np.uint64(_OFFSET_MASK)) >= first)
-    if reports is not None:
-        wanted, doc_report = reports
-        r = doc_report[doc[keep].astype(np.int64)]
-        keep[keep] = (r >= 0) & wanted[r]  # (r = -1, a deleted document: wanted's last cell, masked by r >= 0)
-    keys = keys[keep]
+    keys = keys[(doc >= lo) & (doc < hi) & ((keys & np.uint64(_OFFSET_MASK)) >= first)]
     return keys - np.uint64(first) if first else keys

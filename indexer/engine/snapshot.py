@@ -264,10 +264,10 @@ class Snapshot:
             with self._lock:
                 leaf = words.match(self, text)
         else:
-            # outside the lock: a filtered search matches the whole collection on another thread while this
-            # snapshot serves its page (evaluate.Plan).  What matching reads through a file position (the term
-            # index) takes the lock; posting blocks are read at offsets of a mapping (postings.MappedStorage).
-            # Two threads matching one term at once both get its leaf.
+            # outside the lock: the server's threads match their requests' phrases at once, and one serves its
+            # page (display() takes the lock) while another matches.  What matching reads through a file
+            # position (the term index) takes the lock; posting blocks are read at offsets of a mapping
+            # (postings.MappedStorage).  Two threads matching one term at once both get its leaf.
             leaf = matching.match(self, text)
         with self._lock:
             self._leaves[key] = leaf
@@ -387,9 +387,6 @@ class EmptySnapshot(Snapshot):
 
     def leaf(self, text: str, mode: str = "exact") -> Leaf:
         return words.empty_leaf() if mode == "words" else EMPTY_LEAF
-
-    def cached_leaf(self, text: str, mode: str = "exact") -> Leaf:
-        return self.leaf(text, mode)
 
     def field_values(self, field: str) -> np.ndarray:
         return np.zeros(0)

@@ -725,7 +725,7 @@ def test_facet_size_lists_each_facets_first_values_and_counts_the_rest(index):
 def test_walked_posting_lists_read_as_whoosh_reads_them(index, corpus, monkeypatch):
     """Every gram of the hand-picked phrases and a hundred random ones, over this index's segments of three-posting
     blocks (packed and raw): blockfile's compiled walk gives the keys and the followed candidates that reading each
-    block through Whoosh's matcher gives — whole, over ranges of documents, and in the wanted reports only."""
+    block through Whoosh's matcher gives, whole and over ranges of documents."""
     import numpy as np
 
     from indexer.engine import postings
@@ -734,7 +734,6 @@ def test_walked_posting_lists_read_as_whoosh_reads_them(index, corpus, monkeypat
     snap = index.snapshot()
     subs = list(snap.searcher.reader().leaf_readers())
     n_docs = sum(sub.doc_count_all() for sub, _ in subs)
-    wanted = np.arange(snap.n_reports) % 3 == 1
     grams = {q[j:j + n] for q in HAND_PICKED + _random_queries(corpus, 100) for n in (2, 3)
              for j in range(len(normalize(q)) - n + 1)}
     walked = postings._posting_list
@@ -756,9 +755,8 @@ def test_walked_posting_lists_read_as_whoosh_reads_them(index, corpus, monkeypat
             continue
         read += 1
         for docs in (None, (n_docs // 3, 2 * n_docs // 3)):
-            for reports in (None, (wanted, snap.doc_report)):
-                a, b = both(lambda: postings.term_keys(segments, field, first=1, docs=docs, reports=reports))
-                assert a.tolist() == b.tolist(), (gram, docs)
+            a, b = both(lambda: postings.term_keys(segments, field, first=1, docs=docs))
+            assert a.tolist() == b.tolist(), (gram, docs)
         keys = postings.term_keys(segments, field)
         starts = np.unique(np.concatenate([keys[::2], keys[1::3] + np.uint64(1)]))
         a, b = both(lambda: postings.followed(segments, field, starts.copy(), 0).tolist())
@@ -775,7 +773,7 @@ def test_a_record_the_walk_does_not_read_is_read_by_whooshs_matcher():
     import numpy as np
 
     from indexer.engine import blockfile
-    from indexer.engine.packing import ALL_REPORTS, pack_ids, pack_positions, pack_u32
+    from indexer.engine.packing import pack_ids, pack_positions, pack_u32
 
     def record(doc: int, positions: list[int], protocol: int, last: bool = False) -> bytes:
         counts = np.array([len(positions)], dtype=np.uint32)
@@ -788,7 +786,7 @@ def test_a_record_the_walk_does_not_read_is_read_by_whooshs_matcher():
     raw = b"W3Bl" + first + second + record(2, [7], pickle.HIGHEST_PROTOCOL, last=True)
     buf = np.frombuffer(raw, dtype=np.uint8)
     out, state = np.zeros(8, dtype=np.uint64), np.zeros(2, dtype=np.int64)
-    o, status = blockfile.walk_keys(buf, 4, len(buf), 0, out, 0, 0, 0, 1 << 32, *ALL_REPORTS, state)
+    o, status = blockfile.walk_keys(buf, 4, len(buf), 0, out, 0, 0, 0, 1 << 32, state)
     assert (status, o, int(state[0])) == (blockfile.FALLBACK, 2, 4 + len(first))
     assert out[:o].tolist() == [1, 5]
     starts = np.array([1, 5, (1 << 32) | 2], dtype=np.uint64)
@@ -796,7 +794,7 @@ def test_a_record_the_walk_does_not_read_is_read_by_whooshs_matcher():
     assert (status, i, o, int(state[0])) == (blockfile.FALLBACK, 2, 2, 4 + len(first))
     # a list cut short (a damaged file): nothing past its end is read, Whoosh's matcher is left to report it
     cut = np.frombuffer(raw[:4 + len(first) + 10], dtype=np.uint8)
-    o, status = blockfile.walk_keys(cut, 4, len(cut), 0, out, 0, 0, 0, 1 << 32, *ALL_REPORTS, state)
+    o, status = blockfile.walk_keys(cut, 4, len(cut), 0, out, 0, 0, 0, 1 << 32, state)
     assert (status, o, int(state[0])) == (blockfile.FALLBACK, 2, 4 + len(first))
 
 
