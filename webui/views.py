@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from indexer.engine.errors import ShardsUnavailable, UnknownName
 from indexer.citation import accessed_date, citation
+from indexer.normalize import normalize
 from webui import compare as cmp
 from webui import stattables
 from webui.library import get_library, get_light_reports
@@ -33,6 +34,10 @@ def _label(key: str, item: dict) -> str:
     return value_label(key, item["value"])
 
 
+# the facets whose filter values select every value they begin (evaluate._value_matches)
+_PREFIX_FILTERS = frozenset({"province", "city", "county", "level", "body_type", "template", "warning"})
+
+
 def _facet_groups(params: SearchParams, facets: dict[str, list[dict]],
                   cut: dict[str, int] | None = None) -> list[dict]:
     """Facets in display order; city only once a province is ticked, county once a city is (drill-down).  ``cut``:
@@ -47,11 +52,18 @@ def _facet_groups(params: SearchParams, facets: dict[str, list[dict]],
         if key == "year":
             values.sort(key=lambda v: str(v["value"]), reverse=True)
         selected = params.filters.get(key, [])
+        # a value typed short (a link with province=江苏) selects the values it begins (江苏省), as the engine's
+        # filter does (evaluate.filter_mask): those are ticked, not the short value with a count of 0 beside them
+        starts = [normalize(s) for s in selected if key in _PREFIX_FILTERS and normalize(s)]
 
         def checked(v: dict) -> bool:  # an issuer may be ticked by its id or (a typed link) by its name
-            return str(v["value"]) in selected or (key == "issuer" and v.get("label") in selected)
+            value = str(v["value"])
+            return (value in selected or (key == "issuer" and v.get("label") in selected)
+                    or any(normalize(value).startswith(w) for w in starts))
 
         present = {str(v["value"]) for v in values} | {v["label"] for v in values if key == "issuer" and v.get("label")}
+        present |= {s for s in selected if key in _PREFIX_FILTERS
+                    and any(normalize(str(v["value"])).startswith(normalize(s)) for v in values)}
         # a ticked value stays visible (and untickable) even when the other filters leave it no hits
         values = [{"value": s, "count": 0} for s in selected if s not in present] + values
         if not values:

@@ -101,6 +101,22 @@ def test_a_long_issuer_facet_lists_the_commonest_and_keeps_the_ticked_ones():
         == ["机关1"]
 
 
+def test_a_province_typed_short_ticks_the_values_it_selects_not_a_value_of_its_own():
+    """province=江苏 (a typed link) selects 江苏省 as the engine's filter does: 江苏省 is shown ticked with its count,
+    and no "江苏 0" beside it; a ticked value that selects nothing here still stays visible with 0."""
+    from webui.params import SearchParams
+    from webui.views import _facet_groups
+
+    facets = {"province": [{"value": "江苏省", "count": 3}, {"value": "甘肃省", "count": 2}]}
+    group = next(g for g in _facet_groups(SearchParams(filters={"province": ["江苏"]}), facets)
+                 if g["key"] == "province")
+    assert [(v["value"], v["count"], v["checked"]) for v in group["values"]] == [("江苏省", 3, True),
+                                                                                 ("甘肃省", 2, False)]
+    group = next(g for g in _facet_groups(SearchParams(filters={"province": ["浙江"]}), facets)
+                 if g["key"] == "province")
+    assert [(v["value"], v["count"], v["checked"]) for v in group["values"]][0] == ("浙江", 0, True)
+
+
 # -- chart ---------------------------------------------------------------------------------------------------------
 
 def test_nice_ticks_cover_the_range_with_round_steps():
