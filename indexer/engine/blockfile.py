@@ -7,8 +7,8 @@ posting count, its last docnum, max weight, compression, min and max length byte
 weights).  Read through Whoosh's matcher, each record cost Python (unpickling, a slice of the mapping, a call
 into the compiled loop, the GIL taken back between loops), and a phrase checked over ranges of documents first
 walked every header in Python to find where each range's blocks begin.  The few pickle opcodes these two tuples
-are written with are read here instead, and a whole term is walked in one call that holds no GIL: a first search
-at 10k reports took 5.44 ms at the median against 5.69, 政府信息公开 14.0 against 15.1 ms (the two ways
+are written with are read here instead, and a whole term is walked in one call that holds no GIL: first searches
+at 10k reports took p50 / p95 5.37 / 13.0 ms against 5.60 / 13.6 (`python -m bench.block_reading`, the two ways
 alternated search by search in one process; bench/README.md).  The layout on disk is unchanged (an index needs
 no rebuild); a record in any other form — an opcode not listed below, a compressed block — makes the walk stop
 with ``FALLBACK`` and the caller read the rest through Whoosh's matcher.  Nothing past a record, or past the
