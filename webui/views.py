@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from indexer.engine.errors import ShardsUnavailable, UnknownName
 from indexer.citation import accessed_date, citation
-from indexer.normalize import normalize
+from indexer.engine.evaluate import PREFIX_FIELDS, selected_values
 from webui import compare as cmp
 from webui import stattables
 from webui.library import get_library, get_light_reports
@@ -34,10 +34,6 @@ def _label(key: str, item: dict) -> str:
     return value_label(key, item["value"])
 
 
-# the facets whose filter values select every value they begin (evaluate._value_matches)
-_PREFIX_FILTERS = frozenset({"province", "city", "county", "level", "body_type", "template", "warning"})
-
-
 def _facet_groups(params: SearchParams, facets: dict[str, list[dict]],
                   cut: dict[str, int] | None = None) -> list[dict]:
     """Facets in display order; city only once a province is ticked, county once a city is (drill-down).  ``cut``:
@@ -53,17 +49,17 @@ def _facet_groups(params: SearchParams, facets: dict[str, list[dict]],
             values.sort(key=lambda v: str(v["value"]), reverse=True)
         selected = params.filters.get(key, [])
         # a value typed short (a link with province=江苏) selects the values it begins (江苏省), as the engine's
-        # filter does (evaluate.filter_mask): those are ticked, not the short value with a count of 0 beside them
-        starts = [normalize(s) for s in selected if key in _PREFIX_FILTERS and normalize(s)]
+        # filter does: those are ticked, not the short value with a count of 0 beside them
+        chosen = {s: selected_values([str(v["value"]) for v in values], s) if key in PREFIX_FIELDS else []
+                  for s in selected}
+        ticked = {c for cs in chosen.values() for c in cs}
 
         def checked(v: dict) -> bool:  # an issuer may be ticked by its id or (a typed link) by its name
-            value = str(v["value"])
-            return (value in selected or (key == "issuer" and v.get("label") in selected)
-                    or any(normalize(value).startswith(w) for w in starts))
+            return (str(v["value"]) in selected or str(v["value"]) in ticked
+                    or (key == "issuer" and v.get("label") in selected))
 
         present = {str(v["value"]) for v in values} | {v["label"] for v in values if key == "issuer" and v.get("label")}
-        present |= {s for s in selected if key in _PREFIX_FILTERS
-                    and any(normalize(str(v["value"])).startswith(normalize(s)) for v in values)}
+        present |= {s for s, cs in chosen.items() if cs}
         # a ticked value stays visible (and untickable) even when the other filters leave it no hits
         values = [{"value": s, "count": 0} for s in selected if s not in present] + values
         if not values:

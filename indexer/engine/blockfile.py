@@ -20,21 +20,23 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from indexer.engine.analysis import SLOT_SHIFT
+from indexer.engine.codec import _PACKED_TAG, _RAW_TAG
 from indexer.engine.packing import _POS_HEAD_SIZE, _block_followed, _block_keys, _keys_followed, _le32
 
 FALLBACK = -1  # the walk met a record it does not read: read the rest through Whoosh's matcher
 NO_ROOM = -2  # (walk_keys: ``out`` is too small for the next block)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
-_MAGIC = np.frombuffer(b"W3Bl", dtype=np.uint8)  # whoosh3.WHOOSH3_HEADER_MAGIC
+_MAGIC = np.frombuffer(WHOOSH3_HEADER_MAGIC, dtype=np.uint8)
 
 # pickle opcodes (pickletools): the header's ints and float, the data's byte strings and framing
 _PROTO, _FRAME, _MARK, _TUPLE, _STOP = 0x80, 0x95, 0x28, 0x74, 0x2E
 _BININT1, _BININT2, _BININT, _BINFLOAT = 0x4B, 0x4D, 0x4A, 0x47
 _BINPUT, _MEMOIZE, _NONE = 0x71, 0x94, 0x4E
 _SHORT_BINBYTES, _BINBYTES, _BINBYTES8 = 0x43, 0x42, 0x8E
-_RAW, _PACKED = 0x31, 0x32  # the tags b"c1" and b"c2" (codec._RAW_TAG, _PACKED_TAG): their second byte
+_RAW, _PACKED = _RAW_TAG[1], _PACKED_TAG[1]  # (the tags' second bytes tell them apart)
 
 
 @njit(cache=True, nogil=True, inline="always")

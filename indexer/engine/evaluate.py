@@ -103,11 +103,21 @@ class KindEvaluator(TreeWalk):
         return np.repeat(self.evaluate(node)[:, None], self.shape[1], axis=1)
 
 
+# the facets whose filter values select each value they begin (_value_matches); issuer, section, keyword and
+# year are selected their own ways (filter_mask, query.parse_filters)
+PREFIX_FIELDS = frozenset({"province", "city", "county", "level", "body_type", "template", "warning"})
+
+
 def _value_matches(normalized: list[str], wanted: str) -> list[int]:
     """Codes of facet values (given normalised: Snapshot.normalized_values) a filter value selects: equal, or the
     value starts with it (甘肃 → 甘肃省)."""
     w = normalize(wanted)
     return [i for i, v in enumerate(normalized) if v.startswith(w)]
+
+
+def selected_values(values: list[str], wanted: str) -> list[str]:
+    """Of facet values as a search lists them, those a filter value of a PREFIX_FIELDS facet selects."""
+    return [values[i] for i in _value_matches([normalize(v) for v in values], wanted)]
 
 
 def issuer_mask(snap: Snapshot, value: str) -> np.ndarray | None:

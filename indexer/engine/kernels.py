@@ -9,8 +9,10 @@ import pickle
 import struct
 
 import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from indexer.engine import blockfile, facets, matching, ranking
+from indexer.engine.codec import _PACKED_TAG
 from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
                                     unpack_block)
 from indexer.engine.snapshot import CANONICALS
@@ -27,8 +29,9 @@ def load_kernels() -> None:
     block_followed(*block, 0, keys.copy(), 1, 0, 0)
     # the same block as a posting list in a postings file, walked (blockfile.py; a mapped file is read-only)
     header = pickle.dumps((1, 0, 2.0, 0, 1, 1), 2)
-    data = pickle.dumps((b"c2", block[0], None, block[1], block[2]), pickle.HIGHEST_PROTOCOL)
-    buf = np.frombuffer(b"W3Bl" + struct.pack("!i", -len(header + data)) + header + data, dtype=np.uint8)
+    data = pickle.dumps((_PACKED_TAG, block[0], None, block[1], block[2]), pickle.HIGHEST_PROTOCOL)
+    record = struct.pack("!i", -len(header + data)) + header + data  # (negative: the last block)
+    buf = np.frombuffer(WHOOSH3_HEADER_MAGIC + record, dtype=np.uint8)
     state = np.zeros(2, dtype=np.int64)
     blockfile.walk_keys(buf, 4, len(buf), 0, keys, 0, 0, 0, 1 << 32, state)
     blockfile.walk_followed(buf, 4, len(buf), 0, keys.copy(), np.uint64(1), 0, 0, state)

@@ -22,7 +22,7 @@ from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 
 _COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
-from indexer.engine.postings import followed, posting_arrays, postings, term_keys
+from indexer.engine.postings import followed, posting_arrays, postings, term_keys, term_segments
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
@@ -131,7 +131,7 @@ def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> l
     their time in page faults)."""
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
-    grams = [(j, field, _segments(subs, infos)) for j, field, infos in chosen]
+    grams = [(j, field, term_segments(subs, infos)) for j, field, infos in chosen]
     bounds = [n_docs * c // chunks for c in range(chunks + 1)]
 
     def runs(lo: int, hi: int):
@@ -155,11 +155,6 @@ def pool() -> ThreadPoolExecutor:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="nianbao-match")
         return _POOL
-
-
-def _segments(subs: list, infos: list) -> list:
-    """(reader, docnum offset, TermInfo or None) of each segment, as postings.term_keys takes them."""
-    return [(sub, offset, info) for (sub, offset), info in zip(subs, infos)]
 
 
 def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
@@ -196,7 +191,7 @@ def _char_runs(snap, subs: list, char: str) -> tuple[np.ndarray, ...]:
     for bterm in terms:
         check_budget()  # a common character begins hundreds of bigrams: a request's time limit still holds
         infos = snap.term_infos(subs, _GRAM_FIELDS[2], bterm)[1]
-        keys.append(term_keys(_segments(subs, infos), _GRAM_FIELDS[2]))
+        keys.append(term_keys(term_segments(subs, infos), _GRAM_FIELDS[2]))
     # stable: a merge sort, fast over what it is — one sorted run per bigram
     runs = [slot_runs(np.sort(np.concatenate(keys), kind="stable"))] if keys else []
     runs += [r for r in (_entry_runs(snap, subs, g) for g in COMMON_BIGRAMS if g[0] == char) if len(r[0])]

@@ -83,6 +83,12 @@ def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
+def term_segments(subs: list, infos: list) -> list:
+    """(reader, docnum offset, TermInfo or None) of each segment, as term_keys() and followed() take them, from
+    (reader, docnum offset) of each and a term's TermInfo in each (Snapshot.term_infos)."""
+    return [(sub, offset, info) for (sub, offset), info in zip(subs, infos)]
+
+
 def term_keys(segments: list, field: str, first: int = 0, docs: tuple[int, int] | None = None) -> np.ndarray:
     """All positions of a term in ``segments`` ((reader, docnum offset, TermInfo or None), in docnum order) as
     sorted uint64 keys docnum << 32 | position; with ``first``, the positions at least ``first`` into their slot,
@@ -155,18 +161,27 @@ def followed(segments: list, field: str, starts: np.ndarray, shift: int) -> np.n
         if buf is not None:
             i, o, status = blockfile.walk_followed(buf, at, end, offset, starts, shift64, i, o, state)
         if status == blockfile.FALLBACK:
-            m = postings(sub, field, info)
-            if buf is not None:
-                m._goto(int(state[0]))
-            while i < n and m.is_active():
-                if m._maxid + offset >= int(starts[i] + shift64) >> 32:  # else no candidate's document in it
-                    d = m._compact_data()
-                    if d[0] == _PACKED_TAG:
-                        i, o = block_followed(d[1], d[3], d[4], offset, starts, shift, i, o)
-                    else:
-                        i, o = keys_followed(make_keys(*m.compact_block(), offset), starts, shift, i, o)
-                m._next_block()
+            i, o = _matcher_followed(sub, field, info, None if buf is None else int(state[0]), offset, starts,
+                                     shift, i, o)
     return starts[:o]
+
+
+def _matcher_followed(sub, field: str, info, at: int | None, offset: int, starts: np.ndarray, shift: int, i: int,
+                      o: int) -> tuple[int, int]:
+    """followed() of one segment through Whoosh's matcher, from the record at ``at`` (None: the first)."""
+    m = postings(sub, field, info)
+    if at is not None:
+        m._goto(at)
+    n, shift64 = len(starts), np.uint64(shift)
+    while i < n and m.is_active():
+        if m._maxid + offset >= int(starts[i] + shift64) >> 32:  # else no candidate's document in the block
+            d = m._compact_data()
+            if d[0] == _PACKED_TAG:
+                i, o = block_followed(d[1], d[3], d[4], offset, starts, shift, i, o)
+            else:
+                i, o = keys_followed(make_keys(*m.compact_block(), offset), starts, shift, i, o)
+        m._next_block()
+    return i, o
 
 
 def _posting_list(sub, info) -> tuple[np.ndarray | None, int, int]:

@@ -257,9 +257,11 @@ class Snapshot:
         """Where a text term occurs: as an exact substring (matching.py), or mode "words" as all its words in
         one slot (words.py)."""
         key = (mode, text)
-        hit = self.cached_leaf(text, mode)
-        if hit is not None:
-            return hit
+        with self._lock:
+            hit = self._leaves.get(key)
+            if hit is not None:
+                self._leaves.move_to_end(key)
+                return hit
         if mode == "words":  # (its matchers read the word fields through Whoosh's files, one position each)
             with self._lock:
                 leaf = words.match(self, text)
@@ -274,15 +276,6 @@ class Snapshot:
             if len(self._leaves) > _LEAF_CACHE_SIZE:
                 self._leaves.popitem(last=False)
         return leaf
-
-    def cached_leaf(self, text: str, mode: str = "exact") -> Leaf | None:
-        """leaf() when it is remembered, else None."""
-        key = (mode, text)
-        with self._lock:
-            hit = self._leaves.get(key)
-            if hit is not None:
-                self._leaves.move_to_end(key)
-            return hit
 
     def clear_caches(self) -> None:
         """Forget remembered phrases and term entries (the benchmarks time first searches this way)."""

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from indexer.engine.analysis import EMPTY_CODES, EMPTY_POSITIONS, MAX_SLOTS, SLOT_SHIFT, ExactField, slot_texts
-from indexer.engine.postings import term_keys
+from indexer.engine.postings import term_keys, term_segments
 from indexer.engine.matching import Leaf
 from indexer.engine.ranking import length_norm
 from indexer.engine.segmenter import query_words, tokens
@@ -154,7 +154,7 @@ class WordLeaf(Leaf):
 def word_slots(snap, subs: list, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(sorted global slot ids, occurrences, heading hit) of the slots holding a word, from its entries."""
     infos = snap.term_infos(subs, FIELD, word_term(word))[1]
-    keys = term_keys([(sub, offset, info) for (sub, offset), info in zip(subs, infos)], FIELD)
+    keys = term_keys(term_segments(subs, infos), FIELD)
     docnums = (keys >> np.uint64(32)).astype(np.int64)
     entry = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     slot = entry >> SLOT_SHIFT

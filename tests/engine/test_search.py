@@ -750,7 +750,7 @@ def test_walked_posting_lists_read_as_whoosh_reads_them(index, corpus, monkeypat
         gram = normalize(gram)
         field = _GRAM_FIELDS[len(gram)]
         infos = snap.term_infos(subs, field, gram.encode("utf-8"))[1]
-        segments = [(sub, offset, info) for (sub, offset), info in zip(subs, infos)]
+        segments = postings.term_segments(subs, infos)
         if not any(infos):
             continue
         read += 1
