@@ -166,6 +166,15 @@ def _gen_number(name: str) -> int:
         return -1
 
 
+def _stat_key(path: str) -> tuple | None:
+    """What changes when a file is replaced (None when there is none)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns, st.st_size
+
+
 def _fsync_path(path: Path, directory: bool = False) -> None:
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
     try:
@@ -187,6 +196,8 @@ class SearchIndex:
         if not readonly:
             self.path.mkdir(parents=True, exist_ok=True)
         self._snapshot: Snapshot | None = None  # of the generation last searched
+        self._snapshot_seen: tuple | None = None  # CURRENT's _stat_key when that generation was found current
+        self._current_file = str(self.path / CURRENT)
         self._snapshot_lock = threading.Lock()
 
     # -- generations -----------------------------------------------------------------------------------------------
@@ -423,11 +434,17 @@ class SearchIndex:
         """The searchable state of the published generation (reopened when a writer publishes a new one);
         snapshot.EMPTY before the first commit."""
         with self._snapshot_lock:
+            # a publish replaces CURRENT (a new file): while its stat is the one seen when the snapshot was taken,
+            # the snapshot is current (one stat, where reading CURRENT took ten times as long: ~20 µs a search)
+            seen = _stat_key(self._current_file)
+            if seen is not None and self._snapshot is not None and seen == self._snapshot_seen:
+                return self._snapshot
             for _attempt in range(5):
                 gen = self.current_generation()
                 if gen is None:
                     return EMPTY
                 if self._snapshot is not None and self._snapshot.generation == gen:
+                    self._snapshot_seen = seen
                     return self._snapshot
                 layout = self._generation_schema(gen)
                 if layout != SCHEMA_VERSION:
@@ -442,7 +459,7 @@ class SearchIndex:
                     continue
                 # the previous snapshot is not closed here: another thread may be in the middle of a search on it;
                 # its files close when it is garbage-collected
-                self._snapshot = snap
+                self._snapshot, self._snapshot_seen = snap, seen
                 return snap
             raise RuntimeError(f"无法打开 {self.path} 中的检索索引")
 
