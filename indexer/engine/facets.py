@@ -256,7 +256,7 @@ def _counting(plan: Plan) -> tuple[Counted, tuple]:
     args = (np.flatnonzero(plan.query_mask), filters, filter_facet, table.matrix, table.column_facet, out.counts,
             table.year, table.pair_column, table.pair_offset, out.latest,
             words.topic_codes, np.full(words.topic_codes.shape[1], FACET_ORDER.index("keyword")), out.topics,
-            snap.leaf(plan.tree.text, plan.mode).docs if one_term else _NO_SLOTS, snap.slot_report_kind,
+            snap.leaf(plan.tree.text, plan.mode).docs if one_term else _NO_SLOTS, snap.slot_report, snap.slot_canon,
             _section_base(plan) if one_term else _NO_BASE, snap.has_section, out.kinds if one_term else _NO_KINDS)
     return out, args
 
@@ -273,12 +273,12 @@ def facet_table(snap) -> FacetTable:
 
 @njit(cache=True, nogil=True)
 def _count_all(reports, filters, filter_facet, matrix, column_facet, counts, year, pair_column, pair_offset,
-               latest, topic_codes, topic_facet, topics, slots, slot_cell, base, has_section, kinds):
+               latest, topic_codes, topic_facet, topics, slots, slot_report, slot_canon, base, has_section, kinds):
     """Every count a search's facets need, in one call that holds no GIL (count_later)."""
     _count_facets(reports, filters, filter_facet, matrix, column_facet, counts, year, pair_column, pair_offset,
                   latest)
     _count_facets(reports, filters, filter_facet, topic_codes, topic_facet, topics, year, -1, 0, latest)
-    _kind_cells(slots, slot_cell, base, has_section, kinds)
+    _kind_cells(slots, slot_report, slot_canon, base, has_section, kinds)
 
 
 @njit(cache=True, nogil=True)
@@ -307,18 +307,17 @@ def _count_facets(reports, filters, filter_facet, matrix, column_facet, counts, 
 
 
 @njit(cache=True, nogil=True)
-def _kind_cells(slots, slot_cell, base, has_section, counts):
+def _kind_cells(slots, slot_report, slot_canon, base, has_section, counts):
     """counts[kind] += the distinct (report, kind) cells of ``slots`` (a term's slots, in order: a report's come
-    together; slot_cell: report × kinds + kind, past the end for a title slot) whose report is in ``base`` and has
-    a section of that kind."""
-    kinds = has_section.shape[1]
-    end = has_section.shape[0] * kinds
+    together; slot_canon: the slot's kind, negative for a title) whose report is in ``base`` and has a section of
+    that kind.  (Each slot's report and kind read as they are: from one report × kinds cell, a division and a
+    remainder a slot took a third longer.)"""
     report, seen = -1, 0  # the kinds of the current report counted so far, as bits
     for slot in slots:
-        cell = slot_cell[slot]
-        if cell >= end:
+        k = slot_canon[slot]
+        if k < 0:
             continue
-        r, k = cell // kinds, cell % kinds
+        r = slot_report[slot]
         if r != report:
             report, seen = r, 0
         if not seen >> k & 1:

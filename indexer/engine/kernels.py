@@ -52,6 +52,6 @@ def load_kernels() -> None:
     has_section = np.ones((1, len(CANONICALS)), dtype=bool)
     for filters in (np.ones((0, 1), dtype=bool), np.ones((1, 1), dtype=bool)):
         facets._count_all(zero, filters, zero[:len(filters)], np.zeros((1, 1), dtype=np.int32), zero, tally, year, 0,
-                          0, zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, tally.copy(), zero, zero, yes,
-                          has_section, np.zeros(len(CANONICALS), dtype=np.int64))
+                          0, zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, tally.copy(), zero, zero, zero,
+                          yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
     facets._kind_matrix(has_section, yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
