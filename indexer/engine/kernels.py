@@ -1,7 +1,7 @@
-"""The compiled loops of a search (numba: packing.py, matching.py, ranking.py, facets.py), run once each on a tiny
-block with the argument types searches give them: numba finds a function's machine code on its first call (~0.3 s
-in all from its on-disk cache; seconds to compile, the first time after an install), which a server (`serve`, a
-shard actor) does at start rather than on its first visitor."""
+"""The compiled loops of a search (numba: packing.py, blockfile.py, matching.py, ranking.py, facets.py,
+snippets.py), run once each on a tiny block with the argument types searches give them: numba finds a function's
+machine code on its first call (~0.3 s in all from its on-disk cache; seconds to compile, the first time after an
+install), which a server (`serve`, a shard actor) does at start rather than on its first visitor."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import struct
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from indexer.engine import blockfile, facets, matching, ranking
+from indexer.engine import blockfile, facets, matching, ranking, snippets
 from indexer.engine.codec import _PACKED_TAG
 from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
                                     unpack_block)
@@ -55,3 +55,5 @@ def load_kernels() -> None:
                           0, zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, tally.copy(), zero, zero, zero,
                           yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
     facets._kind_matrix(has_section, yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
+    # a page's snippets: a text with two matches, specials and a line break, and one without a plain match
+    snippets.snippets(["甲<乙>\n政务 公开 & 政务公开丙".encode("utf-8"), b"abc"], ["政务公开"])

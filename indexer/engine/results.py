@@ -17,7 +17,7 @@ from indexer.engine.query import field_ranges
 from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, page_order, parse_field_sort,
                                     report_scores, slot_scores)
 from indexer.engine.snapshot import Snapshot
-from indexer.engine.snippets import snippet_maker
+from indexer.engine.snippets import snippets as make_snippets
 
 # section hits listed per report (a report page shows the rest), and how many of them carry a snippet by default:
 # the search page shows three, and lists the others by heading (a snippet costs ~10 µs, decompressing its section
@@ -102,8 +102,8 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
                          for r, a, b, b0 in zip(page.tolist(), lo.tolist(), hi.tolist(), base.tolist())}
     keys = None if stats is None else np.stack(
         order_keys(plan, page, score[page], snap.year[page], sort, sort_field), axis=1).astype(float).tolist()
-    snippet = snippet_maker(marked)  # the query's patterns, looked up once for every snippet
     condition_values = [snap.field_values(c[0]) for c in conditions]
+    texts, snippet_hits = [], []  # the sections whose snippets the page shows, made all at once below
     for position, (r, doc, s) in enumerate(zip(page.tolist(), snap.report_doc[page].tolist(),
                                                score[page].tolist())):
         display = snap.display(doc)
@@ -113,13 +113,16 @@ def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]]
             anchor, heading, canonical = sections[i]
             hits.append({"anchor": anchor, "heading": heading, "canonical": canonical})
             if k < snippets:
-                hits[-1]["snippet"] = snippet(display.data(i), heading or "")
+                texts.append(display.data(i))
+                snippet_hits.append(hits[-1])
         fields = [{"key": key, "label": label, "value": _plain_number(values[r])}
                   for (key, label, met), values in zip(conditions, condition_values) if met[r]]
         out["results"].append({"id": snap.report_ids[r], **{k: meta.get(k) for k in RESULT_KEYS},
                                "score": round(s, 4), "hits": hits, "fields": fields})
         if keys is not None:
             out["results"][-1]["sort_key"] = keys[position]
+    for hit, snippet in zip(snippet_hits, make_snippets(texts, marked)):
+        hit["snippet"] = snippet
     more: dict[str, int] = {}
     out["facets"] = facets(plan, facet_size, more, counting.result())
     if more:

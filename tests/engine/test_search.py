@@ -456,12 +456,12 @@ import sys
 from pathlib import Path
 from numba.core.registry import CPUDispatcher
 import indexer.engine.blockfile, indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching
-import indexer.engine.packing, indexer.engine.ranking
+import indexer.engine.packing, indexer.engine.ranking, indexer.engine.snippets
 from indexer.engine.index import SearchIndex
 from indexer.engine.kernels import load_kernels
 
 modules = [indexer.engine.blockfile, indexer.engine.evaluate, indexer.engine.facets, indexer.engine.matching,
-           indexer.engine.packing, indexer.engine.ranking]
+           indexer.engine.packing, indexer.engine.ranking, indexer.engine.snippets]
 def signatures():
     return {(m.__name__, k): list(map(str, v.signatures)) for m in modules for k, v in vars(m).items()
             if isinstance(v, CPUDispatcher)}

@@ -70,8 +70,49 @@ def test_the_bytes_pattern_knows_every_whitespace_character_of_str_patterns():
     ("依申请公开和政务公开", ["政务公开", "依申请公开"], 0),
     ("APP和app及App", ["app"], 40),  # a cased letter: the str pattern only
     ("本年度收到申请（一）共１２件。", ["12件"], 40),  # a full-width form: the character map
+    ("甲政" + " " * 30 + "务乙丙", ["政务"], 1),  # whitespace inside the match runs past the window's bytes
+    ("甲乙政\n\n务" + "丙" * 9, ["政务"], 0),  # the match longer than the window
 ])
 def test_snippets_of_utf8_bytes_are_those_of_the_text(raw, terms, context):
     from indexer.engine.snippets import snippet_of_bytes
 
     assert snippet_of_bytes(raw.encode("utf-8"), terms, context=context) == make_snippet(raw, terms, context=context)
+
+
+_PAGE_CASES = [
+    ("一二三四五六七八九十政务公开甲乙丙丁戊己庚辛壬癸子丑", ["政务公开"], 5),
+    ("前文<script>alert(1)</script>政务\u3000新媒体＆后文 'q' \"x\"", ["政务新媒体"], 40),
+    ("第一段\n政务\n新媒体工作\t情况𠀀" * 30, ["政务新媒体", "工作"], 3),
+    ("é" * 50 + "12345" + "ß" * 50, ["12345"], 7),
+    ("依申请公开和政务公开", ["政务公开", "依申请公开"], 0),
+    ("APP和app及App", ["app"], 40),  # a cased letter: the regular expressions
+    ("本年度收到申请（一）共１２件。", ["12件"], 40),  # a full-width form: the character map
+    ("甲政" + " " * 30 + "务乙丙", ["政务"], 1),  # the match runs past the window
+    ("公开公开 公 开\u2028公\xa0开\x85公\u205f开", ["公开"], 2),  # whitespace of every width inside matches
+    ("", ["公开"], 40),
+]
+
+
+@pytest.mark.parametrize("raw, terms, context", _PAGE_CASES)
+def test_a_pages_snippets_made_at_once_are_those_made_one_by_one(raw, terms, context):
+    from indexer.engine.snippets import snippets
+
+    assert snippets([raw.encode("utf-8")], terms, context) == [make_snippet(raw, terms, context=context)]
+
+
+def test_a_pages_snippets_made_at_once_equal_make_snippet_on_random_texts():
+    """The compiled pass (snippets.snippets) against make_snippet, the reference, on 3,000 pages of random texts of
+    CJK characters, whitespace of every kind, HTML specials and 4-byte characters, for one and several terms."""
+    import random
+
+    from indexer.engine.snippets import snippets
+
+    rng = random.Random(2)
+    alphabet = list("政务公开新媒体甲乙丙12é𠀀 \n\t\r\u3000\u2028\xa0\x85\u1680\u205f\u200a\x1c<>&\"'")
+    queries = [["政务公开"], ["新媒体", "政务"], ["12"], ["公开"], ["政务新媒体"], ["<&"], ["开"], ["公", "公开"],
+               ["开新", "务公开新"]]
+    for _ in range(3000):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(rng.randint(1, 4))]
+        terms, context = rng.choice(queries), rng.choice([0, 1, 3, 5, 40])
+        assert snippets([t.encode("utf-8") for t in texts], terms, context) == [
+            make_snippet(t, terms, context=context) for t in texts], (texts, terms, context)
