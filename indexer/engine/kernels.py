@@ -46,6 +46,7 @@ def load_kernels() -> None:
     matching.slots_in(zero, zero, matching.slots_reports(zero, zero, 1))
     for norm_by_slot in (True, False):
         scores = ranking._bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
+    ranking._bm25_in(hits[0], hits[1], hits[2], zero, yes, np.ones(1), np.ones(1), 1.0)
     ranking.report_scores(zero, 1, hits[0], scores)
     # the facets: one report, one column, with and without a filter
     year, tally = np.full(1, 2020, dtype=np.int64), np.zeros(2, dtype=np.int64)

@@ -86,18 +86,25 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
     snap = plan.snap
     all_docs, all_scores = [], []
     n_docs = max(len(snap.slot_report), 1) if stats is None else stats.n_slots
+    every = plan.mask.all()  # every report matches (a common term, no filter): no selection to make
     for text in plan.terms:
         check_budget()
         leaf, keep = plan.evaluate.docs(text)
+        scored = getattr(leaf, "score", None)  # words mode: BM25F over the words, scored by words.match
+        if keep is None and scored is None and stats is None and not every:
+            # a filter: the slots of the matched reports selected and scored in one pass
+            df = len(leaf.docs)
+            docs, scores = _bm25_in(leaf.docs, leaf.tf, leaf.in_heading, snap.slot_report, plan.mask,
+                                    snap.slot_weight, snap.slot_norm, math.log(1 + (n_docs - df + 0.5) / (df + 0.5)))
+            all_docs.append(docs)
+            all_scores.append(scores)
+            continue
         if keep is not None:
             keep &= slots_in(leaf.docs, snap.slot_report, plan.mask)
-        elif plan.mask.all():
-            keep = None  # every report matches (a common term, no filter): no selection to make
-        else:
+        elif not every:
             keep = slots_in(leaf.docs, snap.slot_report, plan.mask)
         docs, tf, in_heading = (leaf.docs, leaf.tf, leaf.in_heading) if keep is None else (
             leaf.docs[keep], leaf.tf[keep], leaf.in_heading[keep])
-        scored = getattr(leaf, "score", None)  # words mode: BM25F over the words, scored by words.match
         if scored is not None:
             if stats is not None:  # (a shard: the same slots scored with the collection's word statistics)
                 scored = leaf.scored(snap, stats)
@@ -131,6 +138,22 @@ def _bm25(docs, tf, in_heading, slot_weight, norm, norm_by_slot, idf):
         weight = _HEADING_WEIGHT if in_heading[i] else slot_weight[docs[i]]  # (a title has no heading part)
         out[i] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + (norm[docs[i]] if norm_by_slot else norm[i]))
     return out
+
+
+@njit(cache=True, nogil=True)
+def _bm25_in(docs, tf, in_heading, slot_report, mask, slot_weight, norm, idf):
+    """(the slots of ``docs`` whose report is in ``mask``, their _bm25 scores): one pass where selecting them took
+    four (slots_in, then three gathers) before _bm25's."""
+    kept, out = np.empty(len(docs), dtype=np.int64), np.empty(len(docs))
+    k = 0
+    for i in range(len(docs)):
+        d = docs[i]
+        if mask[slot_report[d]]:
+            weight = _HEADING_WEIGHT if in_heading[i] else slot_weight[d]
+            kept[k] = d
+            out[k] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + norm[d])
+            k += 1
+    return kept[:k], out[:k]
 
 
 def report_scores(slot_report: np.ndarray, n_reports: int, docs: np.ndarray, doc_scores: np.ndarray) -> np.ndarray:
