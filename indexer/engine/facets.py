@@ -44,6 +44,9 @@ def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = No
     check_budget()
     table = facet_table(snap)
     counts, latest, topics, kinds = counted or count(plan)
+    cuts = np.asarray([size if size is not None and name not in plan.filter_masks else -1 for name in _CODE_FACETS],
+                      dtype=np.int64)
+    ranked = _ranked(counts, table.code_spans, table.rank, cuts)
     out: dict[str, list[dict]] = {}
     for name in FACET_ORDER:
         if name == "section":
@@ -58,30 +61,22 @@ def facets(plan: Plan, size: int | None = None, more: dict[str, int] | None = No
             out[name] = [{"value": str(snap.year_values[i]), "count": int(years[i])}
                          for i in np.flatnonzero(years[1:])[::-1] + 1]  # code 0: no year
         else:
-            cut = size if size is not None and name not in plan.filter_masks else None
-            out[name] = _value_items(snap, table, name, counts, latest, cut, more, plan.shard)
+            out[name] = _value_items(snap, table, name, ranked, counts, latest, more, plan.shard)
     return cut_facets(out, size, set(plan.filter_masks), more)
 
 
-def _value_items(snap, table: "FacetTable", name: str, counts: np.ndarray, latest: np.ndarray, cut: int | None,
+def _value_items(snap, table: "FacetTable", name: str, ranked: tuple, counts: np.ndarray, latest: np.ndarray,
                  more: dict[str, int], shard: bool) -> list[dict]:
-    """The items of a facet over a column of values, by count then value, the first ``cut`` of them."""
-    column = "issuer_id" if name == "issuer" else name
-    mine = counts[table.span(name)]
-    nonzero = np.flatnonzero(mine)
-    mine = mine[nonzero]
-    # by count, then value: one key, the value's rank (unique) below the count
-    rank = snap.facet_rank[column]
-    key = (mine.max(initial=0) - mine) * len(rank) + rank[nonzero]
-    if cut is not None and len(key) > cut:  # the first ``cut`` only sorted (a county facet has thousands)
-        more[name] = len(key) - cut
-        first = np.argpartition(key, cut - 1)[:cut]
-        order = first[np.argsort(key[first])]
-    else:
-        order = np.argsort(key)
-    chosen = nonzero[order].tolist()
-    values = snap.facet_values[column]
-    items = [{"value": v, "count": c} for v, c in zip(map(values.__getitem__, chosen), mine[order].tolist())]
+    """The items of a facet over a column of values, by count then value, as _ranked() chose them."""
+    codes, chosen_counts, ends, left = ranked
+    f = _CODE_FACETS.index(name)
+    if left[f]:
+        more[name] = int(left[f])
+    lo = int(ends[f - 1]) if f else 0
+    chosen = codes[lo:ends[f]].tolist()
+    values = snap.facet_values["issuer_id" if name == "issuer" else name]
+    items = [{"value": v, "count": c}
+             for v, c in zip(map(values.__getitem__, chosen), chosen_counts[lo:ends[f]].tolist())]
     if name == "issuer":
         for item, i in zip(items, chosen):
             names = table.issuer_names(snap, i, counts, latest)
@@ -89,6 +84,42 @@ def _value_items(snap, table: "FacetTable", name: str, counts: np.ndarray, lates
             if shard:
                 item["names"] = names
     return items
+
+
+@njit(cache=True, nogil=True)
+def _ranked(counts, spans, rank, cuts):
+    """The values of each single-valued facet (spans: its range of ``counts``) with a count, by count, then value
+    (``rank``: each value's place in code point order) — the first cuts[f] of them (all when negative): (their codes
+    within the facet, their counts, where each facet's end, how many each cut left out).  One call for all the
+    facets, where numpy took eight calls a facet (~0.1 ms of a search)."""
+    codes, chosen = np.empty(len(counts), dtype=np.int64), np.empty(len(counts), dtype=np.int64)
+    ends, left = np.empty(len(spans), dtype=np.int64), np.zeros(len(spans), dtype=np.int64)
+    o = 0
+    for f in range(len(spans)):
+        lo, hi = spans[f, 0], spans[f, 1]
+        nonzero, top = 0, 0
+        for v in range(lo, hi):
+            if counts[v]:
+                nonzero += 1
+                top = max(top, counts[v])
+        # by count, then value: one key, the value's rank (unique) below the count
+        keys, values = np.empty(nonzero, dtype=np.int64), np.empty(nonzero, dtype=np.int64)
+        j = 0
+        for v in range(lo, hi):
+            if counts[v]:
+                keys[j], values[j] = (top - counts[v]) * (hi - lo) + rank[v], v
+                j += 1
+        cut = cuts[f]
+        if 0 <= cut < nonzero:  # the first ``cut`` only sorted (a county facet has thousands)
+            left[f] = nonzero - cut
+            floor = np.partition(keys, cut - 1)[cut - 1] if cut else -1
+            first = np.flatnonzero(keys <= floor)
+            keys, values = keys[first], values[first]
+        for i in np.argsort(keys):
+            codes[o], chosen[o] = values[i] - lo, counts[values[i]]
+            o += 1
+        ends[f] = o
+    return codes[:o], chosen[:o], ends, left
 
 
 def cut_facets(out: dict[str, list[dict]], size: int | None, ticked: set[str],
@@ -191,6 +222,12 @@ class FacetTable:
             matrix[has, c] = codes[has] + self._spans[name].start
         self.matrix = matrix
         self.year = snap.year
+        # the single-valued facets' ranges of the counts and each value's rank (code point order), for _ranked()
+        self.code_spans = np.asarray([(self._spans[name].start, self._spans[name].stop) for name in _CODE_FACETS],
+                                     dtype=np.int64).reshape(-1, 2)
+        self.rank = np.zeros(self.n_counts, dtype=np.int64)
+        for name in _CODE_FACETS:
+            self.rank[self._spans[name]] = snap.facet_rank["issuer_id" if name == "issuer" else name]
 
     def span(self, name: str) -> slice:
         return self._spans[name]

@@ -56,5 +56,6 @@ def load_kernels() -> None:
                           0, zero.copy(), np.zeros((1, 1), dtype=np.int64), zero, tally.copy(), zero, zero, zero,
                           yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
     facets._kind_matrix(has_section, yes, has_section, np.zeros(len(CANONICALS), dtype=np.int64))
+    facets._ranked(tally, np.array([[0, 2]], dtype=np.int64), zero.repeat(2), np.array([1], dtype=np.int64))
     # a page's snippets: a text with two matches, specials and a line break, and one without a plain match
     snippets.snippets(["甲<乙>\n政务 公开 & 政务公开丙".encode("utf-8"), b"abc"], ["政务公开"])
