@@ -39,10 +39,7 @@ def load_kernels() -> None:
     zero, one, yes = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.ones(1, dtype=np.bool_)
     hits = matching._hit_arrays(*matching.slot_runs(keys), 2, zero, one, zero, yes, zero)
     matching._key_hit_arrays(keys, 2, zero, one, zero, yes, zero)
-    arrays = unpack_block(*block)
-    matching.gram_runs(*arrays, 0)
-    # a block of few positions is stored raw and read as it is: the same arrays, read-only (codec.block_arrays)
-    matching.gram_runs(*(np.frombuffer(a.tobytes(), dtype=np.uint32) for a in arrays), 0)
+    matching._entry_keys_runs(keys)
     matching.slots_in(zero, zero, matching.slots_reports(zero, zero, 1))
     for norm_by_slot in (True, False):
         scores = ranking._bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)

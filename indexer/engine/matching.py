@@ -22,7 +22,7 @@ from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT, trigram_indexed
 
 _COMMON = frozenset(COMMON_BIGRAMS)
 from indexer.limits import check_budget
-from indexer.engine.postings import followed, posting_arrays, postings, term_keys, term_segments
+from indexer.engine.postings import followed, term_keys, term_segments
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
@@ -101,22 +101,11 @@ def match(snap, text: str) -> Leaf:
              for j, n in grams}
     cover = covering_grams(len(text), [(j, n, infos[j, n][0]) for j, n in grams])
     chosen = [(j, _GRAM_FIELDS[n], infos[j, n][1]) for j, n, _ in cover]
-    parts = []
     if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
         _j, field, infos = chosen[0]
-        for k, (sub, offset) in enumerate(subs):
-            if infos[k] is None:
-                continue
-            arrays = posting_arrays(postings(sub, field, infos[k]))
-            if arrays is None:  # an inlined single posting
-                starts = term_keys([(sub, offset, infos[k])], field)
-                if len(starts):
-                    parts.append(slot_runs(starts))
-            elif len(arrays[2]):
-                parts.append(gram_runs(*arrays, offset))
-    hits = [_hits(snap, *p, len(text)) for p in parts]
-    if len(chosen) > 1:
-        hits += _phrase_hits(snap, subs, chosen, cover[0][2], len(text))
+        keys = term_keys(term_segments(subs, infos), field)
+        return Leaf(*key_hits(snap, keys, len(text))) if len(keys) else EMPTY_LEAF
+    hits = _phrase_hits(snap, subs, chosen, cover[0][2], len(text))
     if not hits:
         return EMPTY_LEAF
     return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits)))
@@ -165,21 +154,27 @@ def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
 
 
 def _entry_runs(snap, subs: list, bigram: str) -> tuple[np.ndarray, ...]:
-    """slot_runs() of a common bigram, from its per-slot entries in every segment."""
+    """slot_runs() of a common bigram, from its per-slot entries (first offset, occurrences) in every segment,
+    walked as a term's positions are (postings.term_keys: two values a slot)."""
     infos = snap.term_infos(subs, "exact2s", bigram.encode("utf-8"))[1]
-    parts = []
-    for k, (sub, offset) in enumerate(subs):
-        if infos[k] is None:
-            continue
-        arrays = posting_arrays(postings(sub, "exact2s", infos[k]))
-        if arrays is not None:
-            parts.append(slot_entries(*arrays, offset))
-            continue
-        # an inlined single posting: its (first offset, occurrences) pairs as keys, in order
-        keys = term_keys([(sub, offset, infos[k])], "exact2s").astype(np.int64)
-        head, low = keys[0::2], np.int64(0xFFFFFFFF)
-        parts.append((head >> 32, (head & low) >> SLOT_SHIFT, head & _OFFSET_MASK, keys[1::2] & low))
-    return tuple(np.concatenate(p) for p in zip(*parts)) if parts else (_EMPTY,) * 4
+    keys = term_keys(term_segments(subs, infos), "exact2s")
+    return _entry_keys_runs(keys) if len(keys) else (_EMPTY,) * 4
+
+
+@njit(cache=True, nogil=True)
+def _entry_keys_runs(keys):
+    """slot_runs() of the keys of per-slot entries: each slot's (slot << SLOT_SHIFT | first offset) key, then its
+    occurrences'."""
+    runs = len(keys) // 2
+    docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
+    offset, counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
+    for j in range(runs):
+        head = keys[2 * j]
+        docnums[j] = np.int64(head >> np.uint64(32))
+        slot[j] = np.int64(head >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
+        offset[j] = np.int64(head) & _OFFSET_MASK
+        counts[j] = np.int64(keys[2 * j + 1]) & 0xFFFFFFFF
+    return docnums, slot, offset, counts
 
 
 def _char_runs(snap, subs: list, char: str) -> tuple[np.ndarray, ...]:
@@ -240,47 +235,6 @@ def _slot_runs(starts):
         offset[j] = np.int64(key) & _OFFSET_MASK
         counts[j] = begins[j + 1] - begins[j]
     return docnums, slot, offset, counts
-
-
-def slot_entries(ids: np.ndarray, counts: np.ndarray, entries: np.ndarray,
-                 offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """slot_runs() of a bigram from its analysis.ExactBigramSlotField postings: (slot, first offset) and
-    occurrences, two entries per slot."""
-    head = entries[0::2]
-    docnums = np.repeat(ids.astype(np.int64) + offset, counts // 2)
-    return (docnums, (head >> np.uint32(SLOT_SHIFT)).astype(np.int64),
-            (head & np.uint32(_OFFSET_MASK)).astype(np.int64), entries[1::2].astype(np.int64))
-
-
-def gram_runs(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray,
-              offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """slot_runs() of a query that is a single gram, from its posting arrays (one segment) as they are: the
-    runs of one slot within a posting, in one compiled pass (numpy's took ten, a binary search of each run's
-    posting among them: 0.5 ms for 收费's 57k positions at 10k reports)."""
-    return _gram_runs(ids, counts, positions, offset)
-
-
-@njit(cache=True, nogil=True)
-def _gram_runs(ids, counts, positions, offset):
-    # where each run begins and its posting, without a branch per position (as _run_begins, runs also ending
-    # where a posting does)
-    begins = np.empty(len(positions) + 1, dtype=np.int64)
-    posting = np.empty(len(positions) + 1, dtype=np.int64)
-    runs, at = 0, 0
-    for p in range(len(ids)):
-        for k in range(at, at + counts[p]):
-            begins[runs], posting[runs] = k, p  # (overwritten until a run begins here)
-            runs += (k == at) | (positions[k] >> SLOT_SHIFT != positions[k - 1] >> SLOT_SHIFT)
-        at += counts[p]
-    begins[runs] = len(positions)
-    docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
-    first, run_counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
-    for j in range(runs):
-        q = positions[begins[j]]
-        docnums[j] = np.int64(ids[posting[j]]) + offset
-        slot[j], first[j] = np.int64(q >> SLOT_SHIFT), np.int64(q & _OFFSET_MASK)
-        run_counts[j] = begins[j + 1] - begins[j]
-    return docnums, slot, first, run_counts
 
 
 def _hits(snap, docnums: np.ndarray, slot: np.ndarray, offset: np.ndarray, counts: np.ndarray,

@@ -20,7 +20,6 @@ from indexer.engine.analysis import SLOT_SHIFT
 from indexer.engine.codec import _PACKED_TAG
 from indexer.engine.packing import block_followed, block_keys, block_positions, keys_followed
 
-EMPTY_U32 = np.zeros(0, dtype=np.uint32)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 
 
@@ -66,21 +65,6 @@ def postings(sub, field: str, info):
     mapped file it reads at offsets, and several threads may read at once (codec.CompactLeafMatcher)."""
     terms = sub._terms
     return terms._codec.postings_reader(terms._postfile, info, sub.schema[field].format)
-
-
-def posting_arrays(m) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(docnums, positions per posting, all positions) as uint32 arrays from the whole posting list of
-    codec.CompactCodec blocks, each block unpacked by numpy.  None for a list in Whoosh's own layout (a term
-    with a single posting is inlined in the term index)."""
-    if not hasattr(m, "compact_block"):
-        return None
-    blocks = []
-    while m.is_active():
-        blocks.append(m.compact_block())
-        m._next_block()
-    if not blocks:
-        return EMPTY_U32, EMPTY_U32, EMPTY_U32
-    return tuple(parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in zip(*blocks))
 
 
 def term_segments(subs: list, infos: list) -> list:
