@@ -764,6 +764,29 @@ def test_walked_posting_lists_read_as_whoosh_reads_them(index, corpus, monkeypat
     assert read > 100
 
 
+def test_term_entries_read_from_the_mapped_hash_table_are_whooshs(index):
+    """postings.term_info probes Whoosh's term index (its md5 hash tables) in the mapped file itself: for every term
+    of every field in every segment, and for terms and a field the index does not have, it finds what Whoosh's
+    term_info finds (None where Whoosh raises TermNotFound)."""
+    from whoosh.reading import TermNotFound
+
+    from indexer.engine import postings
+
+    snap = index.snapshot()
+    looked = 0
+    for sub, _offset in snap.searcher.reader().leaf_readers():
+        terms = [(field, t) for field in ("exact2", "exact2s", "exact3", "words") for t in sub.lexicon(field)]
+        for field, t in terms + [("exact2", "没有".encode("utf-8")), ("exact3", b"zzz"), ("no_such_field", b"ab")]:
+            try:
+                want = vars(sub._terms.term_info(field, t))
+            except TermNotFound:
+                want = None
+            got = postings.term_info(sub._terms, field, t)
+            assert (got if got is None else vars(got)) == want, (field, t)
+            looked += 1
+    assert looked > 1000
+
+
 def test_a_record_the_walk_does_not_read_is_read_by_whooshs_matcher():
     """A block record in a form blockfile does not read (here: data pickled with protocol 2) stops the walk there
     with FALLBACK and the record's position, the keys of the records before it written."""
