@@ -90,8 +90,8 @@ def _value_items(snap, table: "FacetTable", name: str, ranked: tuple, counts: np
 def _ranked(counts, spans, rank, cuts):
     """The values of each single-valued facet (spans: its range of ``counts``) with a count, by count, then value
     (``rank``: each value's place in code point order) — the first cuts[f] of them (all when negative): (their codes
-    within the facet, their counts, where each facet's end, how many each cut left out).  One call for all the
-    facets, where numpy took eight calls a facet (~0.1 ms of a search)."""
+    within the facet, their counts, where each facet's items end, how many each cut left out).  One call for all
+    the facets, where numpy took eight calls a facet (0.07 ms more a search at 10k reports)."""
     codes, chosen = np.empty(len(counts), dtype=np.int64), np.empty(len(counts), dtype=np.int64)
     ends, left = np.empty(len(spans), dtype=np.int64), np.zeros(len(spans), dtype=np.int64)
     o = 0
