@@ -253,9 +253,11 @@ _ENTITIES = np.frombuffer(b"&amp;&lt;&gt;&quot;&#x27;", dtype=np.uint8)  # html.
 _ENTITY_AT = np.array([0, 5, 9, 13, 19, 25], dtype=np.int64)
 _OPEN, _CLOSE = np.frombuffer(b"<mark>", dtype=np.uint8), np.frombuffer(b"</mark>", dtype=np.uint8)
 _ELLIPSIS = np.frombuffer("…".encode("utf-8"), dtype=np.uint8)
-_BYTE_KIND = np.zeros(256, dtype=np.uint8)  # 1: a byte that makes a piece flattened (_flat), 2: one escaped
+# 1: a byte that makes a piece flattened (_flat), 2: one escaped, 4: one that may begin a whitespace character
+_BYTE_KIND = np.zeros(256, dtype=np.uint8)
 _BYTE_KIND[[ord(c) for c in "\n\r\t"]] = 1
 _BYTE_KIND[[ord(c) for c in "&<>\"'"]] = 2
+_BYTE_KIND[sorted({ch.encode("utf-8")[0] for ch in _SPACES})] |= 4
 
 
 @lru_cache(maxsize=256)
@@ -429,7 +431,7 @@ def _put_text(out, o, buf, a, b, n):
     for k in range(a, b):
         kinds |= _BYTE_KIND[buf[k]]
     flat = kinds & 1 != 0
-    if not kinds:  # most pieces: copied as they are
+    if not kinds & 3:  # most pieces: copied as they are
         for k in range(a, b):
             out[o + k - a] = buf[k]
             n += buf[k] & 0xC0 != 0x80
@@ -437,20 +439,22 @@ def _put_text(out, o, buf, a, b, n):
     begun, gap = False, False
     k = a
     while k < b:
-        if flat:
+        c = buf[k]
+        kind = _BYTE_KIND[c]
+        if flat and kind & 4:  # (a byte that may begin a whitespace character)
             w = _space(buf, k, b)
             if w:
                 gap = True
                 k += w
                 continue
-            if gap and begun:
+        if gap:
+            if begun:
                 out[o] = 0x20
                 o += 1
                 n += 1
             gap = False
-        c = buf[k]
-        x = 0 if c == 0x26 else 1 if c == 0x3C else 2 if c == 0x3E else 3 if c == 0x22 else 4 if c == 0x27 else -1
-        if x >= 0:
+        if kind & 2:
+            x = 0 if c == 0x26 else 1 if c == 0x3C else 2 if c == 0x3E else 3 if c == 0x22 else 4
             o, n = _put(out, o, _ENTITIES, _ENTITY_AT[x], _ENTITY_AT[x + 1], n)
         else:
             out[o] = c
