@@ -45,8 +45,10 @@ def load_kernels() -> None:
         scores = ranking._bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)
     ranking._bm25_in(hits[0], hits[1], hits[2], zero, yes, np.ones(1), np.ones(1), 1.0)
     ranking.report_scores(zero, 1, hits[0], scores)
+    year = np.full(1, 2020, dtype=np.int64)
+    ranking._top_reports(zero, scores, year, 1)
     # the facets: one report, one column, with and without a filter
-    year, tally = np.full(1, 2020, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    tally = np.zeros(2, dtype=np.int64)
     has_section = np.ones((1, len(CANONICALS)), dtype=bool)
     for filters in (np.ones((0, 1), dtype=bool), np.ones((1, 1), dtype=bool)):
         facets._count_all(zero, filters, zero[:len(filters)], np.zeros((1, 1), dtype=np.int32), zero, tally, year, 0,

@@ -194,6 +194,8 @@ def page_order(plan, reports: np.ndarray, score: np.ndarray, sort: str,
     """The reports of the page [offset, offset + limit) of an evaluate.Plan in the requested order (ties: score,
     then year)."""
     snap = plan.snap
+    if sort == "relevance" and sort_field is None and plan.terms and offset + limit <= _TOP_K:
+        return _top_reports(reports, score, snap.year, offset + limit)[offset:]
     years = snap.year[reports]
     s = score[reports]
     if sort == "relevance" and sort_field is None and plan.terms and offset + limit < len(reports) // 4:
@@ -204,6 +206,34 @@ def page_order(plan, reports: np.ndarray, score: np.ndarray, sort: str,
         reports, years, s = reports[top], years[top], s[top]
     keys = order_keys(plan, reports, s, years, sort, sort_field)
     return reports[np.lexsort(keys[::-1])[offset:offset + limit]]
+
+
+_TOP_K = 64  # a page this deep or less is picked by _top_reports
+
+
+@njit(cache=True, nogil=True)
+def _top_reports(reports, score, year, k):
+    """The first ``k`` of ``reports`` (ascending) by score, then year, newest first, then report (the order
+    page_order's lexsort gives): one pass keeping the best k in order, where numpy's gathers, partition and sort
+    took six (0.12 ms for 10k matching reports)."""
+    top = np.empty(k, dtype=np.int64)
+    n = 0
+    if k <= 0:
+        return top[:0]
+    for r in reports:
+        s, y = score[r], year[r]
+        if n == k:  # better than the last kept? (a later report never beats an equal one)
+            last = top[k - 1]
+            if s < score[last] or (s == score[last] and y <= year[last]):
+                continue
+            n -= 1
+        i = n  # insertion: after every kept report at least as good
+        while i > 0 and (score[top[i - 1]] < s or (score[top[i - 1]] == s and year[top[i - 1]] < y)):
+            top[i] = top[i - 1]
+            i -= 1
+        top[i] = r
+        n += 1
+    return top[:n]
 
 
 def order_keys(plan, reports: np.ndarray, s: np.ndarray, years: np.ndarray, sort: str,

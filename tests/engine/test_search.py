@@ -835,3 +835,22 @@ def test_a_damaged_packed_array_is_an_error_not_a_read_past_its_bytes():
         with pytest.raises(ValueError):
             unpack_u32(damaged)
 
+
+
+def test_the_top_reports_of_a_page_are_the_sorted_order_s_first():
+    """ranking._top_reports (a page of relevance order at most _TOP_K deep, in one pass) gives what sorting every
+    matching report by score, then year, newest first, then report gives — ties in score and year included."""
+    import numpy as np
+
+    from indexer.engine.ranking import _TOP_K, _top_reports
+
+    rng = np.random.default_rng(3)
+    for t in range(3000):
+        score = rng.choice([0.0, -0.0, 1.0, 2.5, 7.25], size=300) if t % 2 else rng.random(300)
+        year = rng.integers(2019, 2023, size=300)
+        reports = np.sort(rng.choice(300, size=int(rng.integers(0, 200)), replace=False)).astype(np.int64)
+        offset, limit = int(rng.integers(0, 40)), int(rng.integers(0, 40))
+        if offset + limit > _TOP_K:
+            continue
+        want = reports[np.lexsort([-year[reports], -score[reports]])][offset:offset + limit]
+        assert _top_reports(reports, score, year, offset + limit)[offset:].tolist() == want.tolist()
