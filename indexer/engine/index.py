@@ -434,8 +434,9 @@ class SearchIndex:
         """The searchable state of the published generation (reopened when a writer publishes a new one);
         snapshot.EMPTY before the first commit."""
         with self._snapshot_lock:
-            # a publish replaces CURRENT (a new file): while its stat is the one seen when the snapshot was taken,
-            # the snapshot is current (one stat, where reading CURRENT took ten times as long: ~20 µs a search)
+            # a publish replaces CURRENT (a new file: a new inode, or a reused one with the times of a commit that
+            # wrote and synced a segment since): while its stat is the one seen when the snapshot was taken, the
+            # snapshot is current (one stat, where reading CURRENT took ten times as long: ~20 µs a search)
             seen = _stat_key(self._current_file)
             if seen is not None and self._snapshot is not None and seen == self._snapshot_seen:
                 return self._snapshot
