@@ -169,10 +169,7 @@ def _entry_keys_runs(keys):
     docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
     offset, counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
     for j in range(runs):
-        head = keys[2 * j]
-        docnums[j] = np.int64(head >> np.uint64(32))
-        slot[j] = np.int64(head >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
-        offset[j] = np.int64(head) & _OFFSET_MASK
+        docnums[j], slot[j], offset[j] = _key_parts(keys[2 * j])
         counts[j] = np.int64(keys[2 * j + 1]) & 0xFFFFFFFF
     return docnums, slot, offset, counts
 
@@ -207,6 +204,13 @@ def slot_runs(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return _slot_runs(starts)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _key_parts(key):
+    """(docnum, slot number, offset in the slot) of a uint64 key docnum << 32 | slot << SLOT_SHIFT | offset."""
+    return (np.int64(key >> np.uint64(32)), np.int64(key >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1),
+            np.int64(key) & _OFFSET_MASK)
+
+
 @njit(cache=True, nogil=True)
 def _run_begins(starts):
     """Where each run of keys of one slot begins in ``starts``, with len(starts) after the last: found without a
@@ -229,10 +233,7 @@ def _slot_runs(starts):
     docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
     offset, counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
     for j in range(runs):
-        key = starts[begins[j]]
-        docnums[j] = np.int64(key >> np.uint64(32))
-        slot[j] = np.int64(key >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
-        offset[j] = np.int64(key) & _OFFSET_MASK
+        docnums[j], slot[j], offset[j] = _key_parts(starts[begins[j]])
         counts[j] = begins[j + 1] - begins[j]
     return docnums, slot, offset, counts
 
@@ -280,12 +281,11 @@ def _key_hit_arrays(starts, n, doc_report, report_slot_count, report_slot_base, 
     in_heading = np.empty(runs, dtype=np.bool_)
     k = 0
     for j in range(runs):
-        key = starts[begins[j]]
-        r = doc_report[np.int64(key >> np.uint64(32))]
-        slot = np.int64(key >> np.uint64(SLOT_SHIFT)) & ((1 << (32 - SLOT_SHIFT)) - 1)
+        docnum, slot, offset = _key_parts(starts[begins[j]])
+        r = doc_report[docnum]
         if r >= 0 and slot < report_slot_count[r]:
             g = report_slot_base[r] + slot
             slots[k], tf[k] = g, begins[j + 1] - begins[j]
-            in_heading[k] = slot_is_section[g] and (np.int64(key) & _OFFSET_MASK) + n <= slot_hlen[g]
+            in_heading[k] = slot_is_section[g] and offset + n <= slot_hlen[g]
             k += 1
     return slots[:k], tf[:k], in_heading[:k]

@@ -91,14 +91,16 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
         check_budget()
         leaf, keep = plan.evaluate.docs(text)
         scored = getattr(leaf, "score", None)  # words mode: BM25F over the words, scored by words.match
-        if keep is None and scored is None and stats is None and not every:
-            # a filter: the slots of the matched reports selected and scored in one pass
-            df = len(leaf.docs)
-            docs, scores = _bm25_in(leaf.docs, leaf.tf, leaf.in_heading, snap.slot_report, plan.mask,
-                                    snap.slot_weight, snap.slot_norm, math.log(1 + (n_docs - df + 0.5) / (df + 0.5)))
-            all_docs.append(docs)
-            all_scores.append(scores)
-            continue
+        if scored is None:
+            df = len(leaf.docs) if stats is None else stats.df[text]
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            if keep is None and stats is None and not every:
+                # a filter: the slots of the matched reports selected and scored in one pass
+                docs, scores = _bm25_in(leaf.docs, leaf.tf, leaf.in_heading, snap.slot_report, plan.mask,
+                                        snap.slot_weight, snap.slot_norm, idf)
+                all_docs.append(docs)
+                all_scores.append(scores)
+                continue
         if keep is not None:
             keep &= slots_in(leaf.docs, snap.slot_report, plan.mask)
         elif not every:
@@ -111,8 +113,6 @@ def slot_scores(plan, stats: CollectionStats | None = None) -> tuple[np.ndarray,
             all_docs.append(docs)
             all_scores.append(scored if keep is None else scored[keep])
             continue
-        df = len(leaf.docs) if stats is None else stats.df[text]
-        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         all_docs.append(docs)
         if stats is None:  # the index's own length normalisation, per slot
             all_scores.append(_bm25(docs, tf, in_heading, snap.slot_weight, snap.slot_norm, True, idf))
@@ -135,9 +135,16 @@ def _bm25(docs, tf, in_heading, slot_weight, norm, norm_by_slot, idf):
     at 100k reports).  ``norm``: the length normalisation of every slot (``norm_by_slot``) or of these slots."""
     out = np.empty(len(docs))
     for i in range(len(docs)):
-        weight = _HEADING_WEIGHT if in_heading[i] else slot_weight[docs[i]]  # (a title has no heading part)
-        out[i] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + (norm[docs[i]] if norm_by_slot else norm[i]))
+        out[i] = _slot_bm25(tf[i], in_heading[i], slot_weight[docs[i]], norm[docs[i]] if norm_by_slot else norm[i],
+                            idf)
     return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot_bm25(tf, in_heading, weight, norm, idf):
+    """A slot's BM25F: its field weight, or the heading's for a match in the heading (a title has no heading
+    part), its length normalisation ``norm``."""
+    return idf * (_K1 + 1) * (_HEADING_WEIGHT if in_heading else weight) * tf / (tf + norm)
 
 
 @njit(cache=True, nogil=True)
@@ -149,9 +156,7 @@ def _bm25_in(docs, tf, in_heading, slot_report, mask, slot_weight, norm, idf):
     for i in range(len(docs)):
         d = docs[i]
         if mask[slot_report[d]]:
-            weight = _HEADING_WEIGHT if in_heading[i] else slot_weight[d]
-            kept[k] = d
-            out[k] = idf * (_K1 + 1) * weight * tf[i] / (tf[i] + norm[d])
+            kept[k], out[k] = d, _slot_bm25(tf[i], in_heading[i], slot_weight[d], norm[d], idf)
             k += 1
     return kept[:k], out[:k]
 
@@ -194,11 +199,12 @@ def page_order(plan, reports: np.ndarray, score: np.ndarray, sort: str,
     """The reports of the page [offset, offset + limit) of an evaluate.Plan in the requested order (ties: score,
     then year)."""
     snap = plan.snap
-    if sort == "relevance" and sort_field is None and plan.terms and offset + limit <= _TOP_K:
+    by_score = sort == "relevance" and sort_field is None and plan.terms
+    if by_score and offset + limit <= _TOP_K:
         return _top_reports(reports, score, snap.year, offset + limit)[offset:]
     years = snap.year[reports]
     s = score[reports]
-    if sort == "relevance" and sort_field is None and plan.terms and offset + limit < len(reports) // 4:
+    if by_score and offset + limit < len(reports) // 4:
         # only the page is needed: the reports scoring at least the page's last score (ties included), sorted
         k = offset + limit
         floor = np.partition(s, len(s) - k)[len(s) - k] if k else np.inf

@@ -290,7 +290,7 @@ class Snapshot:
         Remembered (LRU): planning a phrase looks up all its bigrams and trigrams in every segment, ~10 µs each
         (2–3 ms for an eight-character phrase over 20 segments), and phrases share their common grams."""
         key = (field, bterm)
-        with self._lock:  # (the term index is read through its file's one position)
+        with self._lock:  # (the cache's order; and a term index not mapped is read through its file's one position)
             hit = self._infos.get(key)
             if hit is not None:
                 self._infos.move_to_end(key)

@@ -249,14 +249,20 @@ def _opening(raw: str, context: int) -> str:
 # the compiled loop does not find (the heading, a full-width form), or whose match runs past its window, takes
 # make_snippet(), as snippet_maker()'s snippets do.
 
-_ENTITIES = np.frombuffer(b"&amp;&lt;&gt;&quot;&#x27;", dtype=np.uint8)  # html.escape's, of & < > " '
-_ENTITY_AT = np.array([0, 5, 9, 13, 19, 25], dtype=np.int64)
+_SPECIALS = "&<>\"'"  # what html.escape changes, and into: entity e is _ENTITIES[_ENTITY_AT[e]:_ENTITY_AT[e + 1]]
+_ENTITIES = np.frombuffer("".join(map(html.escape, _SPECIALS)).encode("ascii"), dtype=np.uint8)
+_ENTITY_AT = np.cumsum([0] + [len(html.escape(c)) for c in _SPECIALS], dtype=np.int64)
+_ENTITY_OF = np.full(256, -1, dtype=np.int64)  # a byte's entity, -1 for none
+_ENTITY_OF[[ord(c) for c in _SPECIALS]] = np.arange(len(_SPECIALS))
+# the whitespace characters (_SPACES) as UTF-8, a row each (zero-padded) with its length
+_SPACE_UTF8 = np.array([list(ch.encode("utf-8").ljust(3, b"\0")) for ch in _SPACES], dtype=np.uint8)
+_SPACE_LEN = np.array([len(ch.encode("utf-8")) for ch in _SPACES], dtype=np.int64)
 _OPEN, _CLOSE = np.frombuffer(b"<mark>", dtype=np.uint8), np.frombuffer(b"</mark>", dtype=np.uint8)
 _ELLIPSIS = np.frombuffer("…".encode("utf-8"), dtype=np.uint8)
 # 1: a byte that makes a piece flattened (_flat), 2: one escaped, 4: one that may begin a whitespace character
 _BYTE_KIND = np.zeros(256, dtype=np.uint8)
 _BYTE_KIND[[ord(c) for c in "\n\r\t"]] = 1
-_BYTE_KIND[[ord(c) for c in "&<>\"'"]] = 2
+_BYTE_KIND[[ord(c) for c in _SPECIALS]] = 2
 _BYTE_KIND[sorted({ch.encode("utf-8")[0] for ch in _SPACES})] |= 4
 
 
@@ -394,23 +400,17 @@ def _part_at(buf, j, end, chars, char_starts, first, last):
 def _space(buf, j, end):
     """The length in bytes of the whitespace character (_SPACES, str.isspace()) at buf[j] before ``end``; 0 when
     there is none."""
-    if j >= end:
+    if j >= end or not _BYTE_KIND[buf[j]] & 4:
         return 0
-    b = buf[j]
-    if b == 0x20 or 0x09 <= b <= 0x0D or 0x1C <= b <= 0x1F:
-        return 1
-    if b == 0xC2:
-        return 2 if j + 1 < end and (buf[j + 1] == 0x85 or buf[j + 1] == 0xA0) else 0
-    if j + 2 >= end or b < 0xE1 or b > 0xE3:
-        return 0
-    b1, b2 = buf[j + 1], buf[j + 2]
-    if b == 0xE1:
-        return 3 if b1 == 0x9A and b2 == 0x80 else 0
-    if b == 0xE3:
-        return 3 if b1 == 0x80 and b2 == 0x80 else 0
-    if b1 == 0x80 and (0x80 <= b2 <= 0x8A or b2 == 0xA8 or b2 == 0xA9 or b2 == 0xAF):
-        return 3
-    return 3 if b1 == 0x81 and b2 == 0x9F else 0
+    for s in range(len(_SPACE_LEN)):
+        n = _SPACE_LEN[s]
+        if j + n <= end:
+            k = 0
+            while k < n and buf[j + k] == _SPACE_UTF8[s, k]:
+                k += 1
+            if k == n:
+                return n
+    return 0
 
 
 @njit(cache=True, nogil=True)
@@ -440,8 +440,7 @@ def _put_text(out, o, buf, a, b, n):
     k = a
     while k < b:
         c = buf[k]
-        kind = _BYTE_KIND[c]
-        if flat and kind & 4:  # (a byte that may begin a whitespace character)
+        if flat:
             w = _space(buf, k, b)
             if w:
                 gap = True
@@ -453,8 +452,8 @@ def _put_text(out, o, buf, a, b, n):
                 o += 1
                 n += 1
             gap = False
-        if kind & 2:
-            x = 0 if c == 0x26 else 1 if c == 0x3C else 2 if c == 0x3E else 3 if c == 0x22 else 4
+        x = _ENTITY_OF[c]
+        if x >= 0:
             o, n = _put(out, o, _ENTITIES, _ENTITY_AT[x], _ENTITY_AT[x + 1], n)
         else:
             out[o] = c

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.engine.snippets import make_snippet
+from indexer.engine.snippets import _SPACES, make_snippet
 
 
 def test_everything_but_the_mark_is_escaped():
@@ -90,6 +90,8 @@ _PAGE_CASES = [
     ("甲政" + " " * 30 + "务乙丙", ["政务"], 1),  # the match runs past the window
     ("公开公开 公 开\u2028公\xa0开\x85公\u205f开", ["公开"], 2),  # whitespace of every width inside matches
     ("", ["公开"], 40),
+    # every whitespace character: inside matches, and in a flattened piece
+    ("甲\t" + "".join(_SPACES) + "乙" + "".join("公" + w + "开" for w in _SPACES), ["公开"], 400),
 ]
 
 
