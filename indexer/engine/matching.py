@@ -27,7 +27,8 @@ from indexer.engine.postings import followed, term_keys, term_segments
 _EMPTY = np.zeros(0, dtype=np.int64)
 _OFFSET_MASK = (1 << SLOT_SHIFT) - 1
 _GRAM_FIELDS = {2: "exact2", 3: "exact3"}
-_CHUNK_POSITIONS = 400_000  # candidates per range of documents a phrase is checked over (_phrase_hits)
+_CHUNK_POSITIONS = 400_000  # candidates per range of documents a term is matched over (_in_ranges), at most
+_SPLIT_CANDIDATES = 40_000  # from this many candidates on, a term is matched over as many ranges as cores at least
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -100,40 +101,51 @@ def match(snap, text: str) -> Leaf:
     infos = {(j, n): snap.term_infos(subs, _GRAM_FIELDS[n], text[j:j + n].encode("utf-8"))
              for j, n in grams}
     cover = covering_grams(len(text), [(j, n, infos[j, n][0]) for j, n in grams])
-    chosen = [(j, _GRAM_FIELDS[n], infos[j, n][1]) for j, n, _ in cover]
-    if len(chosen) == 1:  # one gram: its positions are the occurrences, counted per slot as they are
-        _j, field, infos = chosen[0]
-        keys = term_keys(term_segments(subs, infos), field)
-        return Leaf(*key_hits(snap, keys, len(text))) if len(keys) else EMPTY_LEAF
-    hits = _phrase_hits(snap, subs, chosen, cover[0][2], len(text))
-    if not hits:
-        return EMPTY_LEAF
-    return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits)))
+    chosen = [(j, _GRAM_FIELDS[n], term_segments(subs, infos[j, n][1])) for j, n, _ in cover]
+    n = len(text)
 
-
-def _phrase_hits(snap, subs: list, chosen: list, candidates: float, n: int) -> list:
-    """_hits() of a phrase of ``n`` characters and several grams, per range of documents: the rarest gram's
-    positions are the candidates, the others are checked at their offsets.  Over ranges of documents with about
-    _CHUNK_POSITIONS candidates each, in a pool of threads as many as the cores (the compiled loops run without
-    the GIL): one search of a common phrase uses both cores of an idle server, and each range's arrays stay small
-    enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of keys spent most of
-    their time in page faults)."""
-    n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
-    chunks = max(1, min(n_docs, round(candidates / _CHUNK_POSITIONS)))
-    grams = [(j, field, term_segments(subs, infos)) for j, field, infos in chosen]
-    bounds = [n_docs * c // chunks for c in range(chunks + 1)]
-
-    def runs(lo: int, hi: int):
-        first, field, segments = grams[0]
+    def hits(lo: int, hi: int):
+        """The rarest gram's positions are the candidates, the others are checked at their offsets (one gram:
+        its positions are the occurrences, counted per slot as they are)."""
+        first, field, segments = chosen[0]
         starts = term_keys(segments, field, first=first, docs=(lo, hi))  # (none before the slot's text)
-        for j, field, segments in grams[1:]:
+        for j, field, segments in chosen[1:]:
             if not len(starts):
                 break
             starts = followed(segments, field, starts, j)
         return key_hits(snap, starts, n) if len(starts) else None
 
-    done = pool().map(runs, bounds[:-1], bounds[1:]) if chunks > 1 else [runs(0, n_docs)]
+    return _leaf(_in_ranges(subs, cover[0][2], hits))
+
+
+def _leaf(hits: list) -> Leaf:
+    """The Leaf of _hits() made per range of documents, in docnum order."""
+    if not hits:
+        return EMPTY_LEAF
+    return Leaf(*(p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*hits)))
+
+
+def _in_ranges(subs: list, candidates: float, hits) -> list:
+    """``hits(lo, hi)`` (None for none) over ranges of docnums lo <= d < hi, in order: one range, or — for a term
+    with many candidates — as many as the cores at least, and about _CHUNK_POSITIONS candidates each, the first
+    on this thread and the others on the pool's (the compiled loops run without the GIL).  One search of a
+    common phrase so uses both cores of an idle server, and each range's arrays stay small enough for the CPU
+    caches and the allocator's free memory (whole-index arrays of millions of keys spent most of their time in
+    page faults).  The calling thread takes a range itself: the pool's threads alone took a fifth longer than
+    one thread did, waking a thread in a VM is slow; so, at 10k reports, 政策解读 (76 k candidates) matched in
+    1.34 ms against 1.75, and whole searches took 0.87–0.92 of the time (bench/README.md)."""
+    n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
+    chunks = max(1, min(n_docs, _ranges(candidates)))
+    bounds = [n_docs * c // chunks for c in range(chunks + 1)]
+    later = [pool().submit(hits, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    done = [hits(bounds[0], bounds[1])] + [f.result() for f in later]
     return [r for r in done if r is not None]
+
+
+def _ranges(candidates: float) -> int:
+    """How many ranges of documents a term with this many candidates is matched over (_in_ranges)."""
+    chunks = round(candidates / _CHUNK_POSITIONS)
+    return max(chunks, os.cpu_count() or 1) if candidates >= _SPLIT_CANDIDATES else max(chunks, 1)
 
 
 def pool() -> ThreadPoolExecutor:
@@ -149,8 +161,14 @@ def pool() -> ThreadPoolExecutor:
 def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
     """A common bigram's slots from its per-slot entries (first offset, occurrences: analysis.ExactBigramSlotField)
     — ~130 k slots for 公开 at 10k reports, where its positions would be 2.85 M."""
-    runs = _entry_runs(snap, subs, bigram)
-    return Leaf(*_hits(snap, *runs, 2)) if len(runs[0]) else EMPTY_LEAF
+    total, infos = snap.term_infos(subs, "exact2s", bigram.encode("utf-8"))
+    segments = term_segments(subs, infos)
+
+    def hits(lo: int, hi: int):
+        keys = term_keys(segments, "exact2s", docs=(lo, hi))
+        return _hits(snap, *_entry_keys_runs(keys), 2) if len(keys) else None
+
+    return _leaf(_in_ranges(subs, total, hits))
 
 
 def _entry_runs(snap, subs: list, bigram: str) -> tuple[np.ndarray, ...]:

@@ -110,19 +110,24 @@ def test_exact_matching_equals_brute_force(index, corpus, monkeypatch):
     assert not wrong, f"{len(wrong)} of {len(queries)} queries differ from brute force: {wrong[:10]}"
 
 
-@pytest.mark.parametrize("chunk", [1, 40])
+@pytest.mark.parametrize("chunk", [1, 40, None])
 def test_phrases_checked_over_ranges_of_documents_equal_brute_force(index, corpus, monkeypatch, chunk):
-    """A phrase with many candidates is checked over ranges of documents on the pool's threads, each range starting
-    at its block through the block directories (matching._phrase_hits): with a range for every candidate (1) or
-    every 40, over this index's three segments of three-posting blocks, the hits equal brute force."""
+    """A term with many candidates is matched over ranges of documents, the first on the calling thread and the
+    others on the pool's, each range starting at its block through the block directories (matching._in_ranges):
+    with a range for every candidate (1), every 40, or one per core for every term (None), over this index's three
+    segments of three-posting blocks, the hits of phrases, single grams and common bigrams equal brute force."""
     import indexer.engine.matching as matching
     import indexer.engine.results as results
 
     monkeypatch.setattr(results, "MAX_HITS_PER_REPORT", 10_000)
-    monkeypatch.setattr(matching, "_CHUNK_POSITIONS", chunk)
+    if chunk is None:
+        monkeypatch.setattr(matching, "_SPLIT_CANDIDATES", 0)
+        monkeypatch.setattr(matching.os, "cpu_count", lambda: 3)  # (whatever this machine has)
+    else:
+        monkeypatch.setattr(matching, "_CHUNK_POSITIONS", chunk)
     index.snapshot().clear_caches()
     n = len(corpus)
-    queries = [q for q in _random_queries(corpus, 300, seed=7) + HAND_PICKED if len(q) >= 3]
+    queries = [q for q in _random_queries(corpus, 300, seed=7) + HAND_PICKED + ["政府"] if len(q) >= 2]
     wrong = []
     for q in queries:
         want_r, want_s = brute_force(corpus, q)
