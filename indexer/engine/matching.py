@@ -31,6 +31,7 @@ _CHUNK_POSITIONS = 400_000  # candidates per range of documents a term is matche
 _SPLIT_CANDIDATES = 40_000  # from this many candidates on, a term is matched over as many ranges as cores at least
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
+_MATCHING = 0  # terms being matched now, by all threads (_in_ranges)
 
 
 class Leaf:
@@ -126,26 +127,36 @@ def _leaf(hits: list) -> Leaf:
 
 
 def _in_ranges(subs: list, candidates: float, hits) -> list:
-    """``hits(lo, hi)`` (None for none) over ranges of docnums lo <= d < hi, in order: one range, or — for a term
-    with many candidates — as many as the cores at least, and about _CHUNK_POSITIONS candidates each, the first
-    on this thread and the others on the pool's (the compiled loops run without the GIL).  One search of a
-    common phrase so uses both cores of an idle server, and each range's arrays stay small enough for the CPU
-    caches and the allocator's free memory (whole-index arrays of millions of keys spent most of their time in
-    page faults).  The calling thread takes a range itself: the pool's threads alone took a fifth longer than
-    one thread did, waking a thread in a VM is slow; so, at 10k reports, 政策解读 (76 k candidates) matched in
-    1.34 ms against 1.75, and whole searches took 0.87–0.92 of the time (bench/README.md)."""
+    """``hits(lo, hi)`` (None for none) over ranges of docnums lo <= d < hi, in order.  One range, or, for a term
+    with many candidates, about _CHUNK_POSITIONS candidates a range and — when no other term is being matched
+    meanwhile — a range per core at least: the first on this thread, the others on the pool's (the compiled loops
+    run without the GIL).  One search of a common phrase so uses both cores of an idle server, and each range's
+    arrays stay small enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of
+    keys spent most of their time in page faults).  This thread takes a range itself because waking a pool
+    thread in a VM is slow: with both ranges on the pool, whole searches took a fifth longer than with one range;
+    as here, 政策解读 (76 k candidates at 10k reports) matched in 1.08 ms against 1.71 (bench/README.md)."""
+    global _MATCHING
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
-    chunks = max(1, min(n_docs, _ranges(candidates)))
-    bounds = [n_docs * c // chunks for c in range(chunks + 1)]
-    later = [pool().submit(hits, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
-    done = [hits(bounds[0], bounds[1])] + [f.result() for f in later]
+    with _POOL_LOCK:
+        _MATCHING += 1
+        alone = _MATCHING == 1
+    try:
+        chunks = max(1, min(n_docs, _ranges(candidates, alone)))
+        bounds = [n_docs * c // chunks for c in range(chunks + 1)]
+        later = [pool().submit(hits, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+        done = [hits(bounds[0], bounds[1])] + [f.result() for f in later]
+    finally:
+        with _POOL_LOCK:
+            _MATCHING -= 1
     return [r for r in done if r is not None]
 
 
-def _ranges(candidates: float) -> int:
-    """How many ranges of documents a term with this many candidates is matched over (_in_ranges)."""
+def _ranges(candidates: float, alone: bool = True) -> int:
+    """How many ranges of documents a term with this many candidates is matched over (_in_ranges); ``alone``: no
+    other term is being matched meanwhile (searches at once keep the cores busy already: splitting theirs too
+    served 8 % fewer of four threads' searches a second)."""
     chunks = round(candidates / _CHUNK_POSITIONS)
-    return max(chunks, os.cpu_count() or 1) if candidates >= _SPLIT_CANDIDATES else max(chunks, 1)
+    return max(chunks, os.cpu_count() or 1) if alone and candidates >= _SPLIT_CANDIDATES else max(chunks, 1)
 
 
 def pool() -> ThreadPoolExecutor:

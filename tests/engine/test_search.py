@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.engine.index import SearchIndex
@@ -136,6 +137,38 @@ def test_phrases_checked_over_ranges_of_documents_equal_brute_force(index, corpu
             wrong.append((q, len(want_r), len(got_r), len(want_s), len(got_s)))
     index.snapshot().clear_caches()
     assert len(queries) > 100 and not wrong, f"{len(wrong)} of {len(queries)} queries differ: {wrong[:10]}"
+
+
+def test_terms_split_over_the_cores_only_when_matched_alone(monkeypatch):
+    """matching._ranges: a range per core from _SPLIT_CANDIDATES candidates on when no other term is being
+    matched, one range (or one per _CHUNK_POSITIONS) when one is."""
+    import indexer.engine.matching as matching
+
+    monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)
+    assert matching._ranges(matching._SPLIT_CANDIDATES - 1) == 1
+    assert matching._ranges(matching._SPLIT_CANDIDATES) == 2
+    assert matching._ranges(matching._SPLIT_CANDIDATES, alone=False) == 1
+    assert matching._ranges(5 * matching._CHUNK_POSITIONS) == matching._ranges(5 * matching._CHUNK_POSITIONS,
+                                                                               alone=False) == 5
+
+
+def test_terms_matched_by_threads_at_once_equal_one_at_a_time(index, monkeypatch):
+    """Searches at once, each term split over ranges while it is matched alone: every leaf equals the one
+    matched by a single thread, and the count of terms being matched comes back to zero."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import indexer.engine.matching as matching
+
+    monkeypatch.setattr(matching, "_SPLIT_CANDIDATES", 0)
+    snap = index.snapshot()
+    terms = HAND_PICKED * 4
+    want = {t: matching.match(snap, t) for t in HAND_PICKED}
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda t: matching.match(snap, t), terms))
+    for t, leaf in zip(terms, got):
+        assert all(np.array_equal(a, b) for a, b in zip((leaf.docs, leaf.tf, leaf.in_heading),
+                                                       (want[t].docs, want[t].tf, want[t].in_heading))), t
+    assert matching._MATCHING == 0
 
 
 def test_hand_picked_phrases_are_found(index, corpus):
