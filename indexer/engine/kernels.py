@@ -37,9 +37,10 @@ def load_kernels() -> None:
     blockfile.walk_followed(buf, 4, len(buf), 0, keys.copy(), np.uint64(1), 0, 0, state)
     keys_followed(keys + np.uint64(1), keys.copy(), 1, 0, 0)
     zero, one, yes = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.ones(1, dtype=np.bool_)
-    hits = matching._hit_arrays(*matching.slot_runs(keys), 2, zero, one, zero, yes, zero)
+    hits = matching._hit_arrays(*matching._entry_keys_runs(keys), 2, zero, one, zero, yes, zero)
     matching._key_hit_arrays(keys, 2, zero, one, zero, yes, zero)
-    matching._entry_keys_runs(keys)
+    for entries in (False, True):
+        matching._add_keys(keys, entries, np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32), zero, one, zero)
     matching.slots_in(zero, zero, matching.slots_reports(zero, zero, 1))
     for norm_by_slot in (True, False):
         scores = ranking._bm25(hits[0], hits[1], hits[2], np.ones(1), np.ones(1), norm_by_slot, 1.0)

@@ -92,8 +92,7 @@ def match(snap, text: str) -> Leaf:
     their offset."""
     subs = list(snap.searcher.reader().leaf_readers())
     if len(text) == 1:
-        runs = _char_runs(snap, subs, text)
-        return Leaf(*_hits(snap, *runs, 1)) if len(runs[0]) else EMPTY_LEAF
+        return _char_leaf(snap, subs, text)
     if text in _COMMON:
         return _common_bigram(snap, subs, text)
     # a common bigram has no positions (analysis.ExactBigramField): trigrams cover it
@@ -182,14 +181,6 @@ def _common_bigram(snap, subs: list, bigram: str) -> Leaf:
     return _leaf(_in_ranges(subs, total, hits))
 
 
-def _entry_runs(snap, subs: list, bigram: str) -> tuple[np.ndarray, ...]:
-    """slot_runs() of a common bigram, from its per-slot entries (first offset, occurrences) in every segment,
-    walked as a term's positions are (postings.term_keys: two values a slot)."""
-    infos = snap.term_infos(subs, "exact2s", bigram.encode("utf-8"))[1]
-    keys = term_keys(term_segments(subs, infos), "exact2s")
-    return _entry_keys_runs(keys) if len(keys) else (_EMPTY,) * 4
-
-
 @njit(cache=True, nogil=True)
 def _entry_keys_runs(keys):
     """slot_runs() of the keys of per-slot entries: each slot's (slot << SLOT_SHIFT | first offset) key, then its
@@ -203,34 +194,45 @@ def _entry_keys_runs(keys):
     return docnums, slot, offset, counts
 
 
-def _char_runs(snap, subs: list, char: str) -> tuple[np.ndarray, ...]:
-    """slot_runs() of one character: the positions of the bigrams it begins (analysis.SLOT_END makes a slot's
-    last character begin one too), with the per-slot entries of the common bigrams it begins, added up."""
+def _char_leaf(snap, subs: list, char: str) -> Leaf:
+    """The Leaf of one character: the positions of the bigrams it begins (analysis.SLOT_END makes a slot's last
+    character begin one too), with the per-slot entries of the common bigrams it begins, added up slot by slot in
+    a table of every slot (_add_keys) — where sorting all the bigrams' positions took 0.13 s for 开 at 10k
+    reports (bench/README.md)."""
     prefix = char.encode("utf-8")
-    terms = sorted(snap.expand_prefix(subs, _GRAM_FIELDS[2], prefix))
-    keys = []
-    for bterm in terms:
+    n_slots = len(snap.slot_report)
+    counts = np.zeros(n_slots, dtype=np.int32)
+    first = np.full(n_slots, _OFFSET_MASK, dtype=np.int32)  # each slot's earliest offset (for the heading hit)
+    tables = (counts, first, snap.doc_report, snap.report_slot_count, snap.report_slot_base)
+    for bterm in sorted(snap.expand_prefix(subs, _GRAM_FIELDS[2], prefix)):
         check_budget()  # a common character begins hundreds of bigrams: a request's time limit still holds
         infos = snap.term_infos(subs, _GRAM_FIELDS[2], bterm)[1]
-        keys.append(term_keys(term_segments(subs, infos), _GRAM_FIELDS[2]))
-    # stable: a merge sort, fast over what it is — one sorted run per bigram
-    runs = [slot_runs(np.sort(np.concatenate(keys), kind="stable"))] if keys else []
-    runs += [r for r in (_entry_runs(snap, subs, g) for g in COMMON_BIGRAMS if g[0] == char) if len(r[0])]
-    if len(runs) == 1:
-        return runs[0]
-    if not runs:
-        return (_EMPTY,) * 4
-    docnums, slot, offset, counts = (np.concatenate(p) for p in zip(*runs))
-    order = np.lexsort((offset, slot, docnums))  # per slot, the earliest occurrence first
-    docnums, slot, offset, counts = docnums[order], slot[order], offset[order], counts[order]
-    first = np.flatnonzero(np.r_[True, (docnums[1:] != docnums[:-1]) | (slot[1:] != slot[:-1])])
-    return docnums[first], slot[first], offset[first], np.add.reduceat(counts, first)
+        _add_keys(term_keys(term_segments(subs, infos), _GRAM_FIELDS[2]), False, *tables)
+    for bigram in COMMON_BIGRAMS:
+        if bigram[0] == char:
+            infos = snap.term_infos(subs, "exact2s", bigram.encode("utf-8"))[1]
+            _add_keys(term_keys(term_segments(subs, infos), "exact2s"), True, *tables)
+    slots = np.flatnonzero(counts)
+    if not len(slots):
+        return EMPTY_LEAF
+    in_heading = snap.slot_is_section[slots] & (first[slots] + 1 <= snap.slot_hlen[slots])
+    return Leaf(slots, counts[slots].astype(np.float64), in_heading)
 
 
-def slot_runs(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted occurrence keys (docnum, slot, offset) as runs of one slot: (docnums, slot numbers, offset of
-    the first occurrence, occurrences)."""
-    return _slot_runs(starts)
+@njit(cache=True, nogil=True)
+def _add_keys(keys, entries, counts, first, doc_report, report_slot_count, report_slot_base):
+    """Adds occurrence keys (or, with ``entries``, a common bigram's per-slot entries: a key, then its
+    occurrences) to ``counts`` and ``first`` by global slot id, leaving out deleted documents (doc_report -1) and
+    slots past a report's (none, as a rule)."""
+    step = 2 if entries else 1
+    for j in range(0, len(keys) - step + 1, step):
+        docnum, slot, offset = _key_parts(keys[j])
+        r = doc_report[docnum]
+        if r < 0 or slot >= report_slot_count[r]:
+            continue
+        g = report_slot_base[r] + slot
+        counts[g] += np.int64(keys[j + 1]) & 0xFFFFFFFF if entries else 1
+        first[g] = min(first[g], offset)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -253,18 +255,6 @@ def _run_begins(starts):
         runs += i == 0 or starts[i] >> shift != starts[i - 1] >> shift
     begins[runs] = len(starts)
     return begins[:runs + 1]
-
-
-@njit(cache=True, nogil=True)
-def _slot_runs(starts):
-    begins = _run_begins(starts)
-    runs = len(begins) - 1
-    docnums, slot = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
-    offset, counts = np.empty(runs, dtype=np.int64), np.empty(runs, dtype=np.int64)
-    for j in range(runs):
-        docnums[j], slot[j], offset[j] = _key_parts(starts[begins[j]])
-        counts[j] = begins[j + 1] - begins[j]
-    return docnums, slot, offset, counts
 
 
 def _hits(snap, docnums: np.ndarray, slot: np.ndarray, offset: np.ndarray, counts: np.ndarray,

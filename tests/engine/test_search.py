@@ -171,6 +171,47 @@ def test_terms_matched_by_threads_at_once_equal_one_at_a_time(index, monkeypatch
     assert matching._MATCHING == 0
 
 
+def test_one_character_leaf_equals_its_bigrams_added_up_with_numpy(index):
+    """matching._char_leaf adds the occurrences of every bigram a character begins, and the per-slot entries of
+    the common bigrams it begins, into a table of slots: the same slots, occurrences and heading hits as numpy's
+    grouping of those keys (characters beginning common bigrams included)."""
+    import indexer.engine.matching as matching
+    from indexer.engine.analysis import COMMON_BIGRAMS, SLOT_SHIFT
+    from indexer.engine.postings import term_keys, term_segments
+
+    snap = index.snapshot()
+    subs = list(snap.searcher.reader().leaf_readers())
+    for char in "公信政开02。复费申":
+        slot_ids, occurrences, offsets = [], [], []
+
+        def add(keys, count):
+            doc = (keys >> np.uint64(32)).astype(np.int64)
+            slot = (keys >> np.uint64(SLOT_SHIFT)).astype(np.int64) & ((1 << (32 - SLOT_SHIFT)) - 1)
+            r = snap.doc_report[doc]
+            keep = (r >= 0) & (slot < snap.report_slot_count[np.maximum(r, 0)])
+            slot_ids.append(snap.report_slot_base[r[keep]] + slot[keep])
+            occurrences.append(count[keep])
+            offsets.append((keys & np.uint64((1 << SLOT_SHIFT) - 1)).astype(np.int64)[keep])
+
+        for bterm in snap.expand_prefix(subs, "exact2", char.encode("utf-8")):
+            keys = term_keys(term_segments(subs, snap.term_infos(subs, "exact2", bterm)[1]), "exact2")
+            add(keys, np.ones(len(keys), dtype=np.int64))
+        for bigram in (g for g in COMMON_BIGRAMS if g[0] == char):
+            keys = term_keys(term_segments(subs, snap.term_infos(subs, "exact2s", bigram.encode())[1]), "exact2s")
+            add(keys[0::2], (keys[1::2] & np.uint64(0xFFFFFFFF)).astype(np.int64))
+        ids, occ, off = (np.concatenate(x) for x in (slot_ids, occurrences, offsets))
+        want = np.unique(ids)
+        tf = np.zeros(len(snap.slot_report), dtype=np.int64)
+        np.add.at(tf, ids, occ)
+        first = np.full(len(snap.slot_report), 1 << 30, dtype=np.int64)
+        np.minimum.at(first, ids, off)
+        leaf = matching.match(snap, char)
+        assert len(want) > 0, char
+        assert np.array_equal(leaf.docs, want), char
+        assert np.array_equal(leaf.tf, tf[want].astype(float)), char
+        assert np.array_equal(leaf.in_heading, snap.slot_is_section[want] & (first[want] + 1 <= snap.slot_hlen[want]))
+
+
 def test_hand_picked_phrases_are_found(index, corpus):
     for q in ("政务新媒体", "依申请公开", "信息处理费"):
         want, _ = brute_force(corpus, q)
