@@ -103,15 +103,18 @@ def is_word(token: str) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _run_tokens(run: str) -> tuple[tuple[str, int], ...]:
-    """jieba's (word, offset) of one run of its re_han (a run is cut alone, whatever surrounds it)."""
-    return tuple((w, start) for w, start, _end in tokenizer().tokenize(run, HMM=True))
+    """jieba's (word, offset) of one run of its re_han (a run is cut alone, whatever surrounds it), the word-like
+    ones only (is_word: tested once per run, not once per occurrence)."""
+    return tuple((w, start) for w, start, _end in tokenizer().tokenize(run, HMM=True) if is_word(w))
 
 
-def tokens(ntext: str) -> list[tuple[str, int]]:
+@lru_cache(maxsize=64)
+def tokens(ntext: str) -> tuple[tuple[str, int], ...]:
     """(word, offset) of every word of a normalised text, in order (punctuation and line breaks left out): what
-    jieba's tokenize() gives, cut run by run."""
+    jieba's tokenize() gives, cut run by run.  Remembered for the last few texts: the word view (words.py) and the
+    word statistics (keywords.py) of a report read the same slot texts one after the other."""
     if not ntext:
-        return []
+        return ()
     import jieba
 
     out: list[tuple[str, int]] = []
@@ -120,10 +123,10 @@ def tokens(ntext: str) -> list[tuple[str, int]]:
         # between runs jieba yields single characters (whitespace runs whole): the word-like ones are kept
         out.extend((c, i) for i, c in enumerate(ntext[at:m.start()], at) if is_word(c))
         base = m.start()
-        out.extend((w, base + s) for w, s in _run_tokens(m.group()) if is_word(w))
+        out.extend((w, base + s) for w, s in _run_tokens(m.group()))
         at = m.end()
     out.extend((c, i) for i, c in enumerate(ntext[at:], at) if is_word(c))
-    return out
+    return tuple(out)
 
 
 def cut(ntext: str) -> list[str]:

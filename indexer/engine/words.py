@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,6 +37,7 @@ _HEADING_WEIGHT = 2.0
 _MAX_COUNT = (1 << (SLOT_SHIFT - 1)) - 1  # occurrences in one slot, as an entry holds them
 
 
+@lru_cache(maxsize=1 << 17)  # (a report's words are mostly the collection's common ones: one hash each)
 def word_code(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
 
@@ -67,7 +69,6 @@ class WordField(ExactField):
         hlens = list(getattr(texts, "heading_lengths", ()))[:MAX_SLOTS]
         texts = slot_texts(list(texts))
         codes, entries = [EMPTY_CODES], [EMPTY_POSITIONS]
-        cache: dict[str, int] = {}
         for slot, text in enumerate(texts):
             toks = tokens(text)
             if not toks:
@@ -81,8 +82,7 @@ class WordField(ExactField):
                 else:
                     count[w], first[w] = 1, at
             words = list(count)
-            codes.append(np.fromiter((cache[w] if w in cache else cache.setdefault(w, word_code(w))
-                                      for w in words), dtype=np.uint64, count=len(words)))
+            codes.append(np.fromiter(map(word_code, words), dtype=np.uint64, count=len(words)))
             n = np.minimum(np.fromiter(count.values(), dtype=np.uint32, count=len(words)), _MAX_COUNT)
             heading = np.fromiter((first[w] + len(w) <= hlen for w in words), dtype=bool, count=len(words))
             entries.append(np.uint32(slot << SLOT_SHIFT) | (n << np.uint32(1)) | heading.astype(np.uint32))

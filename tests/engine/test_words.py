@@ -173,7 +173,7 @@ def test_cutting_run_by_run_gives_jiebas_own_tokens(corpus):
     texts += ["ISO 9001认证、à la carte：12345热线", "互联网+政务服务 #1 50%"]
     for t in texts:
         want = [(w, s) for w, s, _e in tokenizer().tokenize(t, HMM=True) if is_word(w)]
-        assert tokens(t) == want, t[:60]
+        assert list(tokens(t)) == want, t[:60]
 
 
 def test_keywords_come_from_the_collection_and_similar_reports_find_other_years(index, corpus):
