@@ -22,6 +22,7 @@ import copy
 import re
 import struct
 from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -55,12 +56,14 @@ def slot_stats(texts: list[str]) -> dict:
     n_words = 0
     sections = []
     for slot, text in enumerate(texts):
-        words = [w for w, _ in tokens(text) if content_word(w)]
-        counts = Counter(words)
+        # every word counted in C, then the content words kept (in the order they first occur, as most_common's
+        # ties need): content_word once per distinct word, not per occurrence
+        counts = Counter({w: c for w, c in Counter(map(itemgetter(0), tokens(text))).items() if content_word(w)})
         total.update(counts)
-        n_words += len(words)
+        n = sum(counts.values())
+        n_words += n
         if slot:
-            sections.append((len(words), counts.most_common(TOP_SECTION_WORDS)))
+            sections.append((n, counts.most_common(TOP_SECTION_WORDS)))
     top = total.most_common(TOP_WORDS)
     # words as one space-joined string (no word holds a space): a tenth of the JSON parsing of [word, count] pairs
     return {"n": n_words, "words": " ".join(w for w, _ in top), "counts": [c for _, c in top],

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 
@@ -74,13 +76,8 @@ class WordField(ExactField):
             if not toks:
                 continue
             hlen = hlens[slot] if slot < len(hlens) else 0
-            first: dict[str, int] = {}
-            count: dict[str, int] = {}
-            for w, at in toks:
-                if w in count:
-                    count[w] += 1
-                else:
-                    count[w], first[w] = 1, at
+            count = Counter(map(itemgetter(0), toks))  # (counted in C, as the earliest offsets are)
+            first = dict(reversed(toks))  # each word's earliest offset: the last one written
             words = list(count)
             codes.append(np.fromiter(map(word_code, words), dtype=np.uint64, count=len(words)))
             n = np.minimum(np.fromiter(count.values(), dtype=np.uint32, count=len(words)), _MAX_COUNT)
