@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
@@ -32,6 +33,7 @@ _SPLIT_CANDIDATES = 40_000  # from this many candidates on, a term is matched ov
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 _MATCHING = 0  # terms being matched now, by all threads (_in_ranges)
+_SEARCHING = 0  # searches running now, by all threads (searching())
 
 
 class Leaf:
@@ -138,7 +140,7 @@ def _in_ranges(subs: list, candidates: float, hits) -> list:
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     with _POOL_LOCK:
         _MATCHING += 1
-        alone = _MATCHING == 1
+        alone = _MATCHING == 1 and _SEARCHING <= 1
     try:
         chunks = max(1, min(n_docs, _ranges(candidates, alone)))
         bounds = [n_docs * c // chunks for c in range(chunks + 1)]
@@ -150,10 +152,24 @@ def _in_ranges(subs: list, candidates: float, hits) -> list:
     return [r for r in done if r is not None]
 
 
+@contextmanager
+def searching():
+    """Around a search (index.SearchIndex.search): while another runs, this one's terms are not split over the
+    cores (_in_ranges) — searches at once keep the cores busy already, and splitting theirs too served 4–8 % fewer
+    of two and four threads' searches a second (bench/README.md)."""
+    global _SEARCHING
+    with _POOL_LOCK:
+        _SEARCHING += 1
+    try:
+        yield
+    finally:
+        with _POOL_LOCK:
+            _SEARCHING -= 1
+
+
 def _ranges(candidates: float, alone: bool = True) -> int:
     """How many ranges of documents a term with this many candidates is matched over (_in_ranges); ``alone``: no
-    other term is being matched meanwhile (searches at once keep the cores busy already: splitting theirs too
-    served 8 % fewer of four threads' searches a second)."""
+    other term or search is running meanwhile."""
     chunks = round(candidates / _CHUNK_POSITIONS)
     return max(chunks, os.cpu_count() or 1) if alone and candidates >= _SPLIT_CANDIDATES else max(chunks, 1)
 

@@ -152,6 +152,30 @@ def test_terms_split_over_the_cores_only_when_matched_alone(monkeypatch):
                                                                                alone=False) == 5
 
 
+def test_a_search_running_beside_another_is_not_split(monkeypatch):
+    """matching._in_ranges: a term of one search alone is matched over a range per core; while a second search
+    runs (matching.searching, which SearchIndex.search enters), over one range."""
+    import indexer.engine.matching as matching
+
+    monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)
+
+    class Segment:
+        def doc_count_all(self):
+            return 100
+
+    def ranges() -> list[tuple[int, int]]:
+        seen: list[tuple[int, int]] = []
+        matching._in_ranges([(Segment(), 0)], matching._SPLIT_CANDIDATES, lambda lo, hi: seen.append((lo, hi)))
+        return sorted(seen)
+
+    with matching.searching():
+        assert ranges() == [(0, 50), (50, 100)]
+        with matching.searching():
+            assert ranges() == [(0, 100)]
+        assert ranges() == [(0, 50), (50, 100)]
+    assert matching._SEARCHING == 0 and matching._MATCHING == 0
+
+
 def test_terms_matched_by_threads_at_once_equal_one_at_a_time(index, monkeypatch):
     """Searches at once, each term split over ranges while it is matched alone: every leaf equals the one
     matched by a single thread, and the count of terms being matched comes back to zero."""
