@@ -16,8 +16,7 @@ import time
 
 import numpy as np
 
-from bench.growth import FACET_SIZE, _load_page_cache, plan
-from bench.search_bench import WARMUP
+from bench.growth import FACET_SIZE, plan, warm_index
 from bench.synth import OUT
 
 
@@ -27,16 +26,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     from indexer.engine import postings
-    from indexer.engine.index import SearchIndex
-    from indexer.engine.kernels import load_kernels
 
-    path = OUT / f"growth-ours-{args.n}"
-    _load_page_cache(path)
-    load_kernels()
-    ix = SearchIndex(path, readonly=True)
-    ix.search("")
-    for q in WARMUP:
-        ix.search(f'"{q}"', limit=20)
+    ix = warm_index(OUT / f"growth-ours-{args.n}")
     ways = {"walked": postings._posting_list, "matcher": lambda sub, info: (None, 0, 0)}  # (None: not walked)
     times: dict[str, list[float]] = {w: [] for w in ways}
     per: dict[tuple, dict[str, list[float]]] = {}

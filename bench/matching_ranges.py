@@ -17,8 +17,7 @@ import time
 
 import numpy as np
 
-from bench.growth import FACET_SIZE, _load_page_cache, plan
-from bench.search_bench import WARMUP
+from bench.growth import FACET_SIZE, plan, warm_index
 from bench.synth import OUT
 
 WAYS = ("one range", "a range per core")
@@ -30,21 +29,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=6)
     args = ap.parse_args()
     from indexer.engine import matching
-    from indexer.engine.index import SearchIndex
-    from indexer.engine.kernels import load_kernels
 
     split = matching._SPLIT_CANDIDATES
 
     def way(name: str) -> None:
         matching._SPLIT_CANDIDATES = split if name == WAYS[1] else 1 << 62
 
-    path = OUT / f"growth-ours-{args.n}"
-    _load_page_cache(path)
-    load_kernels()
-    ix = SearchIndex(path, readonly=True)
-    ix.search("")
-    for q in WARMUP:
-        ix.search(f'"{q}"', limit=20)
+    ix = warm_index(OUT / f"growth-ours-{args.n}")
     searches = plan(args.n)
     times = {w: np.zeros((args.rounds, len(searches))) for w in WAYS}
     for r in range(args.rounds):
