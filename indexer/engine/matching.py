@@ -129,13 +129,13 @@ def _leaf(hits: list) -> Leaf:
 
 def _in_ranges(subs: list, candidates: float, hits) -> list:
     """``hits(lo, hi)`` (None for none) over ranges of docnums lo <= d < hi, in order.  One range, or, for a term
-    with many candidates, about _CHUNK_POSITIONS candidates a range and — when no other term is being matched
+    with many candidates, about _CHUNK_POSITIONS candidates a range and — when no other term or search runs
     meanwhile — a range per core at least: the first on this thread, the others on the pool's (the compiled loops
     run without the GIL).  One search of a common phrase so uses both cores of an idle server, and each range's
     arrays stay small enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of
     keys spent most of their time in page faults).  This thread takes a range itself because waking a pool
-    thread in a VM is slow: with both ranges on the pool, whole searches took a fifth longer than with one range;
-    as here, 政策解读 (76 k candidates at 10k reports) matched in 1.08 ms against 1.71 (bench/README.md)."""
+    thread in a VM is slow: with both ranges on the pool, whole searches were ~5 % slower than with one range
+    (行政复议 +29 %); as here, 政策解读 (76 k candidates at 10k reports) matched in 1.08 ms against 1.71 (bench/README.md)."""
     global _MATCHING
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
     with _POOL_LOCK:
@@ -155,8 +155,8 @@ def _in_ranges(subs: list, candidates: float, hits) -> list:
 @contextmanager
 def searching():
     """Around a search (index.SearchIndex.search): while another runs, this one's terms are not split over the
-    cores (_in_ranges) — searches at once keep the cores busy already, and splitting theirs too served 4–8 % fewer
-    of two and four threads' searches a second (bench/README.md)."""
+    cores (_in_ranges) — searches at once keep the cores busy already, and splitting theirs too would only add
+    hand-overs (bench/README.md: the searches a second of two and four threads searching at once)."""
     global _SEARCHING
     with _POOL_LOCK:
         _SEARCHING += 1
