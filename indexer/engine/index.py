@@ -42,7 +42,6 @@ from whoosh import index as whoosh_index
 
 from indexer.engine.codec import CompactCodec
 from indexer.engine.display import encode_display
-from indexer.engine.matching import searching
 from indexer.engine.merge import FACTOR as MERGE_FACTOR, merge_tiers
 from indexer.model import Report
 from indexer.normalize import normalize
@@ -468,9 +467,8 @@ class SearchIndex:
     def search(self, query: str = "", *, filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                limit: int = 20, offset: int = 0, mode: str = "exact", facet_size: int | None = None,
                snippets: int = SNIPPETS) -> dict:
-        with searching():
-            return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset,
-                              mode=mode, facet_size=facet_size, snippets=snippets)
+        return run_search(self.snapshot(), query, filters=filters, sort=sort, limit=limit, offset=offset, mode=mode,
+                          facet_size=facet_size, snippets=snippets)
 
     def ids(self, query: str = "", *, filters: dict[str, list[str]] | None = None, mode: str = "exact") -> list[str]:
         return run_ids(self.snapshot(), query, filters=filters, mode=mode)

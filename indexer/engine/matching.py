@@ -32,7 +32,6 @@ _CHUNK_POSITIONS = 400_000  # candidates per range of documents a term is matche
 _SPLIT_CANDIDATES = 40_000  # from this many candidates on, a term is matched over as many ranges as cores at least
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
-_MATCHING = 0  # terms being matched now, by all threads (_in_ranges)
 _SEARCHING = 0  # searches running now, by all threads (searching())
 
 
@@ -129,33 +128,26 @@ def _leaf(hits: list) -> Leaf:
 
 def _in_ranges(subs: list, candidates: float, hits) -> list:
     """``hits(lo, hi)`` (None for none) over ranges of docnums lo <= d < hi, in order.  One range, or, for a term
-    with many candidates, about _CHUNK_POSITIONS candidates a range and — when no other term or search runs
-    meanwhile — a range per core at least: the first on this thread, the others on the pool's (the compiled loops
-    run without the GIL).  One search of a common phrase so uses both cores of an idle server, and each range's
-    arrays stay small enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of
-    keys spent most of their time in page faults).  This thread takes a range itself because waking a pool
-    thread in a VM is slow: with both ranges on the pool, whole searches were ~5 % slower than with one range
-    (行政复议 +29 %); as here, 政策解读 (76 k candidates at 10k reports) matched in 1.08 ms against 1.71 (bench/README.md)."""
-    global _MATCHING
+    with many candidates, about _CHUNK_POSITIONS candidates a range and — when no other search runs meanwhile — a
+    range per core at least: the first on this thread, the others on the pool's (the compiled loops run without
+    the GIL).  One search of a common phrase so uses both cores of an idle server, and each range's arrays stay
+    small enough for the CPU caches and the allocator's free memory (whole-index arrays of millions of keys spent
+    most of their time in page faults).  This thread takes a range itself because waking a pool thread in a VM is
+    slow: with both ranges on the pool, whole searches were ~5 % slower than with one range (行政复议 +29 %); as
+    here, 政策解读 (76 k candidates at 10k reports) matched in 1.08 ms against 1.71 (bench/README.md)."""
     n_docs = sum(sub.doc_count_all() for sub, _offset in subs)
-    with _POOL_LOCK:
-        _MATCHING += 1
-        alone = _MATCHING == 1 and _SEARCHING <= 1
-    try:
-        chunks = max(1, min(n_docs, _ranges(candidates, alone)))
-        bounds = [n_docs * c // chunks for c in range(chunks + 1)]
-        later = [pool().submit(hits, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
-        done = [hits(bounds[0], bounds[1])] + [f.result() for f in later]
-    finally:
-        with _POOL_LOCK:
-            _MATCHING -= 1
+    chunks = max(1, min(n_docs, _ranges(candidates, alone=_SEARCHING <= 1)))
+    bounds = [n_docs * c // chunks for c in range(chunks + 1)]
+    later = [pool().submit(hits, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    done = [hits(bounds[0], bounds[1])] + [f.result() for f in later]
     return [r for r in done if r is not None]
 
 
 @contextmanager
 def searching():
-    """Around a search (index.SearchIndex.search): while another runs, this one's terms are not split over the
-    cores (_in_ranges) — searches at once keep the cores busy already, and splitting theirs too would only add
+    """Around a search, its ids or its facets (results.run_search, run_ids, run_facets: what the embedded index
+    and each shard actor answer with): while another runs, this one's terms are not split over the cores
+    (_in_ranges) — searches at once keep the cores busy already, and splitting theirs too would only add
     hand-overs (bench/README.md: the searches a second of two and four threads searching at once)."""
     global _SEARCHING
     with _POOL_LOCK:
@@ -169,7 +161,7 @@ def searching():
 
 def _ranges(candidates: float, alone: bool = True) -> int:
     """How many ranges of documents a term with this many candidates is matched over (_in_ranges); ``alone``: no
-    other term or search is running meanwhile."""
+    other search is running meanwhile."""
     chunks = round(candidates / _CHUNK_POSITIONS)
     return max(chunks, os.cpu_count() or 1) if alone and candidates >= _SPLIT_CANDIDATES else max(chunks, 1)
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from indexer.engine.evaluate import Plan
 from indexer.engine.facets import count_later, empty_facets, facets
+from indexer.engine.matching import searching
 from indexer.engine.query import field_ranges
 from indexer.engine.ranking import (CollectionStats, oldest_first, order_keys, page_order, parse_field_sort,
                                     report_scores, slot_scores)
@@ -50,12 +51,14 @@ def _plain_number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else float(x)
 
 
+@searching()
 def run_facets(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
                mode: str = "exact", shard: bool = False) -> dict:
     """``shard``: this index is one shard of a larger collection (evaluate.Plan)."""
     return facets(Plan(snap, query, filters, mode, shard=shard))
 
 
+@searching()
 def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
             mode: str = "exact") -> list[str]:
     """Ids of every report the query and filters select, oldest year first — for export and compare, which need
@@ -65,6 +68,7 @@ def run_ids(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | 
     return [snap.report_ids[r] for r in reports[order].tolist()]
 
 
+@searching()
 def run_search(snap: Snapshot, query: str = "", *, filters: dict[str, list[str]] | None = None,
                sort: str = "relevance", limit: int = 20, offset: int = 0, mode: str = "exact",
                stats: CollectionStats | None = None, facet_size: int | None = None, snippets: int = SNIPPETS) -> dict:

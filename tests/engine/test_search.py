@@ -139,9 +139,9 @@ def test_phrases_checked_over_ranges_of_documents_equal_brute_force(index, corpu
     assert len(queries) > 100 and not wrong, f"{len(wrong)} of {len(queries)} queries differ: {wrong[:10]}"
 
 
-def test_terms_split_over_the_cores_only_when_matched_alone(monkeypatch):
-    """matching._ranges: a range per core from _SPLIT_CANDIDATES candidates on when no other term is being
-    matched, one range (or one per _CHUNK_POSITIONS) when one is."""
+def test_terms_split_over_the_cores_only_for_a_search_alone(monkeypatch):
+    """matching._ranges: a range per core from _SPLIT_CANDIDATES candidates on when no other search runs, one range
+    (or one per _CHUNK_POSITIONS) when one does."""
     import indexer.engine.matching as matching
 
     monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)
@@ -152,33 +152,37 @@ def test_terms_split_over_the_cores_only_when_matched_alone(monkeypatch):
                                                                                alone=False) == 5
 
 
-def test_a_search_running_beside_another_is_not_split(monkeypatch):
-    """matching._in_ranges: a term of one search alone is matched over a range per core; while a second search
-    runs (matching.searching, which SearchIndex.search enters), over one range."""
+def test_a_search_running_beside_another_is_not_split(index, monkeypatch):
+    """matching._in_ranges over this index's segments: a term of a search alone is matched over a range per core;
+    while a second search runs (matching.searching, which results.run_search, run_ids and run_facets enter), over
+    one range; and a search counts as running exactly while it runs."""
     import indexer.engine.matching as matching
+    import indexer.engine.results as results
 
     monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)
-
-    class Segment:
-        def doc_count_all(self):
-            return 100
+    subs = list(index.snapshot().searcher.reader().leaf_readers())
+    n_docs = sum(sub.doc_count_all() for sub, _ in subs)
 
     def ranges() -> list[tuple[int, int]]:
         seen: list[tuple[int, int]] = []
-        matching._in_ranges([(Segment(), 0)], matching._SPLIT_CANDIDATES, lambda lo, hi: seen.append((lo, hi)))
+        matching._in_ranges(subs, matching._SPLIT_CANDIDATES, lambda lo, hi: seen.append((lo, hi)))
         return sorted(seen)
 
     with matching.searching():
-        assert ranges() == [(0, 50), (50, 100)]
+        assert ranges() == [(0, n_docs // 2), (n_docs // 2, n_docs)]
         with matching.searching():
-            assert ranges() == [(0, 100)]
-        assert ranges() == [(0, 50), (50, 100)]
-    assert matching._SEARCHING == 0 and matching._MATCHING == 0
+            assert ranges() == [(0, n_docs)]
+        assert ranges() == [(0, n_docs // 2), (n_docs // 2, n_docs)]
+    seen_running = []
+    monkeypatch.setattr(results, "make_snippets", lambda texts, marked: (seen_running.append(matching._SEARCHING),
+                                                                         [""] * len(texts))[1])
+    assert index.search("政务新媒体")["total"] > 0 and seen_running == [1]
+    assert matching._SEARCHING == 0
 
 
 def test_terms_matched_by_threads_at_once_equal_one_at_a_time(index, monkeypatch):
-    """Searches at once, each term split over ranges while it is matched alone: every leaf equals the one
-    matched by a single thread, and the count of terms being matched comes back to zero."""
+    """Terms matched by four threads at once, each split over ranges: every leaf equals the one matched by a
+    single thread."""
     from concurrent.futures import ThreadPoolExecutor
 
     import indexer.engine.matching as matching
@@ -192,7 +196,6 @@ def test_terms_matched_by_threads_at_once_equal_one_at_a_time(index, monkeypatch
     for t, leaf in zip(terms, got):
         assert all(np.array_equal(a, b) for a, b in zip((leaf.docs, leaf.tf, leaf.in_heading),
                                                        (want[t].docs, want[t].tf, want[t].in_heading))), t
-    assert matching._MATCHING == 0
 
 
 def test_one_character_leaf_equals_its_bigrams_added_up_with_numpy(index):
