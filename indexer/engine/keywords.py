@@ -2,9 +2,8 @@
 (the cosine of those TF-IDF vectors, with scipy's sparse matrices).
 
 At index time each report gets one column value (``WordStatsField``): its TOP_WORDS most frequent content words
-with their counts and its word total, and the same for each section (TOP_SECTION_WORDS).  Text is cut by
-segmenter.tokens, whose runs the word view (words.py) has just cut for the same document, so this costs little
-more than the counting.
+with their counts and its word total, and the same for each section (TOP_SECTION_WORDS).  The words are counted
+by segmenter.word_counts, which the word view (words.py) has just called for the same slot texts.
 
 Per index generation, on first use (``WordTable``): the IDF of a word is log(N / df), N the reports and df the
 reports whose TOP_WORDS include it — the collection's own statistics, not jieba's bundled IDF (general Chinese
@@ -22,13 +21,13 @@ import copy
 import re
 import struct
 from collections import Counter
-from operator import itemgetter
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from whoosh import columns, fields
 
-from indexer.engine.segmenter import tokens
+from indexer.engine.segmenter import word_counts
 from indexer.engine.zstd_dict import TrainedDictionary
 
 TOP_WORDS = 100
@@ -45,6 +44,7 @@ _STOP = frozenset("""
 """.split())
 
 
+@lru_cache(maxsize=1 << 17)
 def content_word(w: str) -> bool:
     """A word that may be a keyword: two characters or more, not a number, not a function word."""
     return len(w) >= 2 and not _DIGITS.match(w) and w not in _STOP
@@ -52,18 +52,17 @@ def content_word(w: str) -> bool:
 
 def slot_stats(texts: list[str]) -> dict:
     """What the column keeps of a report's slot texts (slot 0 the title): see the module docstring."""
-    total: Counter = Counter()
     n_words = 0
     sections = []
     for slot, text in enumerate(texts):
-        # every word counted in C, then the content words kept (in the order they first occur, as most_common's
-        # ties need): content_word once per distinct word, not per occurrence
-        counts = Counter({w: c for w, c in Counter(map(itemgetter(0), tokens(text))).items() if content_word(w)})
-        total.update(counts)
+        # the content words of segmenter.word_counts (in the order they first occur, as most_common's ties need)
+        counts = Counter({w: c for w, c in word_counts(text).items() if content_word(w)})
         n = sum(counts.values())
         n_words += n
         if slot:
             sections.append((n, counts.most_common(TOP_SECTION_WORDS)))
+    # the report's counts from its text at once: adding each slot's counts up loops in Python
+    total = Counter({w: c for w, c in word_counts("\n".join(texts)).items() if content_word(w)})
     top = total.most_common(TOP_WORDS)
     # words as one space-joined string (no word holds a space): a tenth of the JSON parsing of [word, count] pairs
     return {"n": n_words, "words": " ".join(w for w, _ in top), "counts": [c for _, c in top],

@@ -22,7 +22,9 @@ import logging
 import os
 import re
 import threading
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from indexer.normalize import normalize
@@ -33,6 +35,11 @@ PROJECT_USERDICT = Path(__file__).with_name("userdict.txt")
 USERDICT_ENV = "NIANBAO_USERDICT"
 # a token is a word when it holds a letter, digit or CJK character (not punctuation, not a line break)
 _WORDLIKE = re.compile(r"[0-9a-z\u00c0-\u024f\u3400-\u9fff\uf900-\ufaff]")
+
+# jieba's run (its re_han_default: cut by jieba), or a word-like character outside a run (jieba yields it alone)
+RUN_CLASS = "[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]"
+_RUN_CHAR = re.compile(RUN_CLASS)
+_PIECES = re.compile(RUN_CLASS + "+|[\u00c0-\u024f\u3400-\u4dff\u9fd6-\u9fff\uf900-\ufaff]")
 
 _lock = threading.Lock()
 _tokenizer = None
@@ -106,6 +113,38 @@ def _run_tokens(run: str) -> tuple[tuple[str, int], ...]:
     """jieba's (word, offset) of one run of its re_han (a run is cut alone, whatever surrounds it), the word-like
     ones only (is_word: tested once per run, not once per occurrence)."""
     return tuple((w, start) for w, start, _end in tokenizer().tokenize(run, HMM=True) if is_word(w))
+
+
+@lru_cache(maxsize=200_000)
+def _piece_words(piece: str) -> tuple[str, ...]:
+    """The words of one of _PIECES: a run's as jieba cuts it, or the character jieba yields alone."""
+    if len(piece) == 1 and not _RUN_CHAR.match(piece):
+        return (piece,)
+    return tuple(w for w, _ in _run_tokens(piece))
+
+
+@lru_cache(maxsize=64)
+def word_counts(ntext: str) -> Counter:
+    """How often each word of a normalised text occurs, in the order the words first occur (the word view and
+    the word statistics of a slot text read it one after the other; do not change it).  The words are those of
+    tokens(), counted without their offsets: a run's words are remembered as one tuple, and the words of a text
+    are counted in C."""
+    return Counter(chain.from_iterable(map(_piece_words, _PIECES.findall(ntext))))
+
+
+def words_within(ntext: str, end: int) -> set[str]:
+    """The words of a normalised text cut wholly within its first ``end`` characters (a section's heading)."""
+    out: set[str] = set()
+    if end <= 0:
+        return out
+    for m in _PIECES.finditer(ntext):
+        if m.start() >= end:
+            break
+        if m.end() <= end:
+            out.update(_piece_words(m.group()))
+        else:  # a run across ``end``: its words that end before it
+            out.update(w for w, s in _run_tokens(m.group()) if m.start() + s + len(w) <= end)
+    return out
 
 
 @lru_cache(maxsize=64)

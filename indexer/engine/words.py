@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from functools import lru_cache
-from operator import itemgetter
 
 import numpy as np
 
@@ -30,7 +28,7 @@ from indexer.engine.analysis import EMPTY_CODES, EMPTY_POSITIONS, MAX_SLOTS, SLO
 from indexer.engine.postings import term_keys, term_segments
 from indexer.engine.matching import Leaf
 from indexer.engine.ranking import length_norm
-from indexer.engine.segmenter import query_words, tokens
+from indexer.engine.segmenter import query_words, word_counts, words_within
 
 FIELD = "words"
 ADJACENT_BONUS = 0.5
@@ -72,17 +70,18 @@ class WordField(ExactField):
         texts = slot_texts(list(texts))
         codes, entries = [EMPTY_CODES], [EMPTY_POSITIONS]
         for slot, text in enumerate(texts):
-            toks = tokens(text)
-            if not toks:
+            count = word_counts(text)
+            if not count:
                 continue
             hlen = hlens[slot] if slot < len(hlens) else 0
-            count = Counter(map(itemgetter(0), toks))  # (counted in C, as the earliest offsets are)
-            first = dict(reversed(toks))  # each word's earliest offset: the last one written
             words = list(count)
             codes.append(np.fromiter(map(word_code, words), dtype=np.uint64, count=len(words)))
             n = np.minimum(np.fromiter(count.values(), dtype=np.uint32, count=len(words)), _MAX_COUNT)
-            heading = np.fromiter((first[w] + len(w) <= hlen for w in words), dtype=bool, count=len(words))
-            entries.append(np.uint32(slot << SLOT_SHIFT) | (n << np.uint32(1)) | heading.astype(np.uint32))
+            # a heading hit: the word's first occurrence lies in the heading, i.e. one occurrence does
+            heading = words_within(text, hlen)
+            hit = (np.fromiter(map(heading.__contains__, words), dtype=bool, count=len(words)) if heading
+                   else np.zeros(len(words), dtype=bool))
+            entries.append(np.uint32(slot << SLOT_SHIFT) | (n << np.uint32(1)) | hit.astype(np.uint32))
         codes, entries = np.concatenate(codes), np.concatenate(entries)
         order = np.argsort(codes, kind="stable")
         return codes[order], entries[order]

@@ -4,6 +4,7 @@ check over the sample reports), ranks words standing together first, and leaves 
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -174,6 +175,25 @@ def test_cutting_run_by_run_gives_jiebas_own_tokens(corpus):
     for t in texts:
         want = [(w, s) for w, s, _e in tokenizer().tokenize(t, HMM=True) if is_word(w)]
         assert list(tokens(t)) == want, t[:60]
+
+
+def test_words_counted_and_cut_within_a_heading_are_those_of_the_tokens(corpus):
+    """segmenter.word_counts (the build's count of a slot's words, without offsets) equals counting tokens(),
+    words in the order they first occur; words_within(text, end) holds the words of the tokens that end by
+    ``end``, also for an ``end`` inside a run; the run class is jieba's own."""
+    import jieba
+
+    from indexer.engine.segmenter import RUN_CLASS, tokens, word_counts, words_within
+
+    assert jieba.re_han_default.pattern == f"({RUN_CLASS}+)"
+    texts = [section_match_text(s.number, s.heading, s.text) for r in corpus for s in r.sections]
+    texts += ["ISO 9001认证、à la carte：12345热线", "互联网+政务服务 #1 50%", "㐀字与鿖字，ﬀ及Ǆ", ""]
+    for t in texts:
+        toks = tokens(t)
+        counts = word_counts(t)
+        assert list(counts.items()) == list(Counter(w for w, _ in toks).items()), t[:60]
+        for end in {0, 1, 3, 7, t.find("\n"), len(t) // 2, len(t)}:
+            assert words_within(t, end) == {w for w, s in toks if s + len(w) <= end}, (t[:60], end)
 
 
 def test_keywords_come_from_the_collection_and_similar_reports_find_other_years(index, corpus):
