@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import struct
 from array import array
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from whoosh import fields, formats
 from whoosh.analysis import Token
@@ -108,7 +111,7 @@ class ExactField(fields.FieldType):
         codes, positions = [EMPTY_CODES], [EMPTY_POSITIONS]
         for slot, text in enumerate(texts):
             if len(text) >= cls.min_length:
-                c, p = cls.slot_arrays(_code_points(text), np.uint32(slot << SLOT_SHIFT))
+                c, p = cls.slot_arrays(slot_grams(text), np.uint32(slot << SLOT_SHIFT))
                 codes.append(c)
                 positions.append(p)
         codes, positions = np.concatenate(codes), np.concatenate(positions)
@@ -116,8 +119,8 @@ class ExactField(fields.FieldType):
         return codes[order], positions[order]
 
     @staticmethod
-    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        """(term codes, positions) of one slot from its code points; ``base`` is the slot's position bits."""
+    def slot_arrays(grams: "SlotGrams", base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        """(term codes, positions) of one slot from its SlotGrams; ``base`` is the slot's position bits."""
         raise NotImplementedError
 
     def value_arrays(self, value) -> tuple[np.ndarray, np.ndarray]:
@@ -147,13 +150,32 @@ class ExactField(fields.FieldType):
 _SLOT_END_CODE = np.uint64(ord(SLOT_END))
 
 
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+class SlotGrams(NamedTuple):
+    """What the exact view's fields make their terms of, for one slot text: its code points, the bigram code at
+    each offset (the last character's with SLOT_END) and whether that bigram is a common one (COMMON_BIGRAMS)."""
+
+    cp: np.ndarray
+    pairs: np.ndarray
+    common: np.ndarray
 
 
-def _pair_codes(cp: np.ndarray) -> np.ndarray:
-    """The bigram code of each pair of adjacent code points (ExactBigramField.code)."""
-    return (cp[:-1] << np.uint64(21)) | cp[1:]
+@lru_cache(maxsize=64)
+def slot_grams(text: str) -> SlotGrams:
+    """SlotGrams of a slot text, computed once for the three fields that index the same texts one after the
+    other."""
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    pairs = (cp << np.uint64(21)) | np.append(cp[1:], _SLOT_END_CODE)
+    return SlotGrams(cp, pairs, _is_common(pairs, _COMMON_CODES))
+
+
+@njit(cache=True, nogil=True)
+def _is_common(pairs, common_codes):
+    """Whether each bigram code is one of the sorted ``common_codes`` (np.isin took 16 passes over the codes)."""
+    out = np.zeros(len(pairs), dtype=np.bool_)
+    for i in range(len(pairs)):
+        j = np.searchsorted(common_codes, pairs[i])
+        out[i] = j < len(common_codes) and common_codes[j] == pairs[i]
+    return out
 
 
 class ExactBigramField(ExactField):
@@ -166,10 +188,9 @@ class ExactBigramField(ExactField):
     min_length = 1
 
     @staticmethod
-    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        pairs = _pair_codes(np.append(cp, _SLOT_END_CODE))
-        keep = np.flatnonzero(~np.isin(pairs, _COMMON_CODES))
-        return pairs[keep], keep.astype(np.uint32) + base
+    def slot_arrays(grams: SlotGrams, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        keep = np.flatnonzero(~grams.common)
+        return grams.pairs[keep], keep.astype(np.uint32) + base
 
     @staticmethod
     def term(code: int) -> str:  # codes of code points are ordered like the UTF-8 bytes of their terms
@@ -208,11 +229,10 @@ class ExactTrigramField(ExactField):
     min_length = 3
 
     @staticmethod
-    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        pair = _pair_codes(cp)
-        common = np.isin(pair, _COMMON_CODES)
+    def slot_arrays(grams: SlotGrams, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        common = grams.common[:-1]  # (the bigrams without SLOT_END)
         keep = np.flatnonzero(common[:-1] | common[1:])
-        return (pair[keep] << np.uint64(21)) | cp[keep + 2], keep.astype(np.uint32) + base
+        return (grams.pairs[keep] << np.uint64(21)) | grams.cp[keep + 2], keep.astype(np.uint32) + base
 
     @staticmethod
     def term(code: int) -> str:
@@ -231,14 +251,13 @@ class ExactBigramSlotField(ExactField):
     whose positions are cheap to read anyway."""
 
     @staticmethod
-    def slot_arrays(cp: np.ndarray, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
-        pairs = _pair_codes(cp)
-        at = np.flatnonzero(np.isin(pairs, _COMMON_CODES))
-        grams, first, counts = np.unique(pairs[at], return_index=True, return_counts=True)
-        entries = np.empty(2 * len(grams), dtype=np.uint32)  # each pair stays together: the sort by code is stable
+    def slot_arrays(grams: SlotGrams, base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
+        at = np.flatnonzero(grams.common)  # (never the last, with SLOT_END)
+        codes, first, counts = np.unique(grams.pairs[at], return_index=True, return_counts=True)
+        entries = np.empty(2 * len(codes), dtype=np.uint32)  # each pair stays together: the sort by code is stable
         entries[0::2] = at[first].astype(np.uint32) + base
         entries[1::2] = counts
-        return np.repeat(grams, 2), entries
+        return np.repeat(codes, 2), entries
 
     def __init__(self):
         super().__init__()
