@@ -10,9 +10,10 @@ and each report is rewritten about log_FACTOR(N / FLOOR) times over the life of 
 Whoosh's own merge (``SegmentWriter.add_reader``) re-adds every posting through its sorting pool, one Python call
 per posting: 252 s CPU to merge ten segments of 100 synthetic reports, 3.5x indexing them.  ``merge_segments``
 writes the stored and column values of each document as Whoosh does, then walks the terms of all merged segments
-in order and, for the exact-view fields (analysis.ExactField: nearly all postings), parses each segment's posting
-blocks of the term (codec.CompactCodec layout) into numpy arrays, maps docnums to the new segment — deleted
-documents dropped — and writes the concatenation with one ``add_bulk``: 14.5 s for the same merge.  The few
+in order and, for the exact-view fields (analysis.ExactField: nearly all postings), reads each segment's posting
+list of the term by the compiled walk a search uses (postings.term_keys), maps docnums to the new segment —
+deleted documents dropped — and writes the concatenation with one ``add_bulk``: 14.5 s for the same merge when
+blocks were unpickled and unpacked in Python.  The few
 postings of other fields (ids, facets, numbers) are copied one by one.  The merged segment takes the place of the
 first merged one in the segment list.
 """
@@ -20,23 +21,19 @@ first merged one in the segment list.
 from __future__ import annotations
 
 import heapq
-import io
 import math
 import mmap
-import pickle
 from collections.abc import Iterator
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.reading import SegmentReader
-from whoosh.system import _INT_SIZE, _LONG_SIZE, _SHORT_SIZE, pack_ushort, unpack_int, unpack_long
+from whoosh.system import _SHORT_SIZE, pack_ushort
 
 from indexer.engine.analysis import ExactField
-from indexer.engine.codec import _PACKED_TAG, _RAW_TAG, block_arrays
-from indexer.engine.postings import MappedStorage
+from indexer.engine.postings import MappedStorage, term_keys
 
 FACTOR = 10  # segments of one tier merged together; also the size ratio between tiers
-_TI_SIZE = W3TermInfo._struct.size
 # tier t holds segments of FLOOR·FACTOR**t to FLOOR·FACTOR**(t+1) live documents (smaller ones are tier 0): the
 # two segments of ~100 a parallel batch of 200 writes, and the merges of ten, a hundred of them, fall mid-tier
 FLOOR = 3
@@ -109,7 +106,7 @@ def merge_segments(writer, segments: list) -> None:
     readers = [SegmentReader(storage, schema, seg) for seg in segments]
     try:
         # stored fields and columns, document by document, as Whoosh's add_reader does; docnum maps
-        maps = []
+        maps, bases = [], []
         indexed: set[str] = set()
         for reader in readers:
             names = {f for f in reader.indexed_field_names() if f in schema}
@@ -117,6 +114,7 @@ def merge_segments(writer, segments: list) -> None:
             base = writer.docnum
             docmap = writer.write_per_doc(set(schema.names()) | names, reader)
             n = reader.doc_count_all()
+            bases.append(base if docmap is None else None)  # (no deleted documents: docnums move by base)
             if docmap is None:
                 maps.append(np.arange(base, base + n, dtype=np.int64))
             else:
@@ -129,7 +127,7 @@ def merge_segments(writer, segments: list) -> None:
         fw = writer.fieldwriter
         try:
             for fieldname in sorted(indexed):
-                _merge_field(fw, fieldname, schema[fieldname], readers, maps, lengths)
+                _merge_field(fw, fieldname, schema[fieldname], readers, maps, bases, lengths)
             fw.close()
         finally:
             lengths.close()
@@ -180,55 +178,29 @@ def _all_terms(fieldname: str, readers: list) -> Iterator[tuple[bytes, list[tupl
         yield current, group
 
 
-def _compact_blocks(reader, info: bytes) -> list | None:
-    """The (docnums, positions per posting, all positions) arrays of each block of a term's posting list in
-    codec.CompactCodec's layout, parsed from the mapped postings file; None when the list is inlined in the term
-    index or has a block in another layout."""
-    if info[0]:  # inlined
-        return None
-    offset = unpack_long(info[_TI_SIZE:_TI_SIZE + _LONG_SIZE])[0]
-    postfile = reader._terms._postfile
-    raw = postfile.file if isinstance(postfile.file, mmap.mmap) else None
-    get = (lambda at, n: raw[at:at + n]) if raw is not None else postfile.get
-    at = offset + len(WHOOSH3_HEADER_MAGIC)
-    blocks = []
-    while True:
-        length = unpack_int(get(at, _INT_SIZE))[0]
-        f = io.BytesIO(get(at + _INT_SIZE, abs(length)))
-        block_info = pickle.load(f)
-        if block_info[3]:  # compressed: not ours
-            return None
-        d = pickle.load(f)
-        if len(d) != 5 or d[0] not in (_RAW_TAG, _PACKED_TAG):
-            return None
-        blocks.append(block_arrays(d))
-        if length < 0:
-            return blocks
-        at += _INT_SIZE + length
+def _term_keys(fieldname: str, readers: list, group: list, maps: list[np.ndarray], bases: list) -> np.ndarray:
+    """A term's postings in the merged segments as postings.term_keys gives them (docnum << 32 | position, in
+    docnum order), docnums mapped to the new segment, deleted documents' postings dropped: each segment's posting
+    list walked by one compiled call (blockfile.walk_keys), all at once when no merged segment has deletions."""
+    if all(bases[i] is not None for i, _info in group):
+        return term_keys([(readers[i], bases[i], W3TermInfo.from_bytes(info)) for i, info in group], fieldname)
+    parts = []
+    for i, info in group:
+        if bases[i] is not None:
+            parts.append(term_keys([(readers[i], bases[i], W3TermInfo.from_bytes(info))], fieldname))
+            continue
+        keys = term_keys([(readers[i], 0, W3TermInfo.from_bytes(info))], fieldname)
+        new = maps[i][(keys >> np.uint64(32)).astype(np.int64)]
+        live = new >= 0
+        parts.append((new[live].astype(np.uint64) << np.uint64(32)) | (keys[live] & np.uint64(0xFFFFFFFF)))
+    return np.concatenate(parts)
 
 
-def _posting_arrays(reader, fieldobj, info: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(docnums, positions per posting, all positions) of a term's posting list in one segment."""
-    blocks = _compact_blocks(reader, info)
-    if blocks is not None:
-        return blocks[0] if len(blocks) == 1 else tuple(np.concatenate(parts) for parts in zip(*blocks))
-    # a list in Whoosh's own layout (an inlined posting, or blocks written posting by posting)
-    m = reader._terms._codec.postings_reader(reader._terms._postfile, W3TermInfo.from_bytes(info), fieldobj.format)
-    ids, counts, positions = [], [], []
-    while m.is_active():
-        p = np.frombuffer(m.value(), dtype=np.uint32, offset=_INT_SIZE)
-        ids.append(m.id())
-        counts.append(len(p))
-        positions.append(p)
-        m.next()
-    return (np.asarray(ids, dtype=np.uint32), np.asarray(counts, dtype=np.uint32),
-            np.concatenate(positions) if positions else np.zeros(0, dtype=np.uint32))
-
-
-def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndarray], lengths) -> None:
+def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndarray], bases: list,
+                 lengths) -> None:
     """Write one field of the merged segment: each term's posting lists of all segments, docnums mapped, deleted
-    postings dropped, as one list.  Exact-view fields a whole list at a time with numpy, others posting by
-    posting."""
+    postings dropped, as one list.  Exact-view fields a whole list at a time (compiled walks, numpy), others
+    posting by posting."""
     exact = isinstance(fieldobj, ExactField)
     docmaps = None if exact else [m.tolist() for m in maps]
     started = False
@@ -242,27 +214,14 @@ def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndar
 
     for t, group in _all_terms(fieldname, readers):
         if exact:
-            ids_parts, count_parts, pos_parts = [], [], []
-            for i, info in group:
-                ids, counts, positions = _posting_arrays(readers[i], fieldobj, info)
-                new = maps[i][ids]
-                live = new >= 0
-                if not live.all():
-                    positions = positions[np.repeat(live, counts)]
-                    new, counts = new[live], counts[live]
-                    if not len(new):
-                        continue
-                ids_parts.append(new.astype(np.uint32))
-                count_parts.append(counts)
-                pos_parts.append(positions)
-            if not ids_parts:
+            keys = _term_keys(fieldname, readers, group, maps, bases)
+            if not len(keys):
                 continue
+            docs = (keys >> np.uint64(32)).astype(np.uint32)
+            first = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])  # (one posting per document)
             begin(t)
-            if len(ids_parts) == 1:
-                fw._postwriter.add_bulk(ids_parts[0], count_parts[0], pos_parts[0])
-            else:
-                fw._postwriter.add_bulk(np.concatenate(ids_parts), np.concatenate(count_parts),
-                                        np.concatenate(pos_parts))
+            fw._postwriter.add_bulk(docs[first], np.diff(np.r_[first, len(docs)]).astype(np.uint32),
+                                    keys.astype(np.uint32))  # (the low 32 bits: the positions)
             fw.finish_term()
             continue
         postings = []
