@@ -59,3 +59,17 @@ def load_kernels() -> None:
     facets._ranked(tally, np.array([[0, 2]], dtype=np.int64), zero.repeat(2), np.array([1], dtype=np.int64))
     # a page's snippets: a text with two matches, specials and a line break, and one without a plain match
     snippets.snippets(["甲<乙>\n政务 公开 & 政务公开丙".encode("utf-8"), b"abc"], ["政务公开"])
+
+
+def load_build_kernels() -> None:
+    """The compiled loops of indexing (a slot's common bigrams, the posting blocks' packing), run once each: a
+    parallel commit's worker processes are forked from this one (Whoosh's MpWriter, anew at every commit) and
+    otherwise each found them in numba's cache again."""
+    from indexer.engine.analysis import slot_grams
+
+    slot_grams.__wrapped__("政务公开a1")
+    counts, positions = np.array([2], dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
+    pack_ids(np.array([0], dtype=np.uint32))
+    pack_u32(counts - 1)
+    for ascending in (True, False):
+        pack_positions(counts, positions, ascending)

@@ -601,10 +601,11 @@ def test_searches_compile_nothing_after_load_kernels(index):
 
 def test_load_kernels_runs_each_compiled_loop_on_its_tiny_block():
     """What `serve` and each shard actor run at start (a wrong index into a table there would crash the process:
-    the compiled loops do not check bounds)."""
-    from indexer.engine.kernels import load_kernels
+    the compiled loops do not check bounds), and what a parallel commit loads before its workers fork."""
+    from indexer.engine.kernels import load_build_kernels, load_kernels
 
     load_kernels()
+    load_build_kernels()
 
 
 def test_followed_candidates_agree_with_isin():
