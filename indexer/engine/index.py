@@ -42,7 +42,7 @@ from whoosh import index as whoosh_index
 
 from indexer.engine.codec import CompactCodec
 from indexer.engine.display import encode_display
-from indexer.engine.merge import FACTOR as MERGE_FACTOR, merge_tiers
+from indexer.engine.merge import FACTOR as MERGE_FACTOR, merge_tiers, merge_while_writing
 from indexer.model import Report
 from indexer.normalize import normalize
 from indexer.engine.errors import IndexBusy, IndexOutdated
@@ -280,7 +280,7 @@ class SearchIndex:
 
     @contextmanager
     def _writer(self, procs: int = 1, *, documents: bool = True, values: Values | None = None,
-                drop: Iterable[str] = ()) -> Iterator:
+                drop: Iterable[str] = (), adding: int = 0) -> Iterator:
         """A Whoosh writer on a fresh generation (None without ``documents``: the generation keeps the current
         one's segments); published only if the block completes.  Its values are the current generation's without
         the reports of ``drop``, with those of ``values`` (a report's {} removes its values)."""
@@ -307,7 +307,7 @@ class SearchIndex:
                 (new / VALUES_FILE).write_text(json.dumps(clean_values(kept), sort_keys=True, separators=(",", ":")),
                                                encoding="ascii")
                 if documents or fresh:
-                    with self._whoosh_writer(new, fresh, procs) as writer:
+                    with self._whoosh_writer(new, fresh, procs, adding) as writer:
                         yield writer
                 else:  # values alone: no Whoosh commit
                     yield None
@@ -322,9 +322,9 @@ class SearchIndex:
             self._remove_unused_generations(new.name)
 
     @contextmanager
-    def _whoosh_writer(self, new: Path, fresh: bool, procs: int) -> Iterator:
+    def _whoosh_writer(self, new: Path, fresh: bool, procs: int, adding: int = 0) -> Iterator:
         """A Whoosh writer on the generation directory ``new`` (a new index when ``fresh``), committed and its
-        segments merged when the block completes."""
+        segments merged when the block completes; ``adding``: the documents the block will add."""
         ix = whoosh_index.create_in(str(new), build_schema()) if fresh else whoosh_index.open_dir(str(new))
         # compact posting blocks without zlib (codec.CompactCodec); a big pool so large batches are
         # sorted in memory instead of spilled to run files and merged
@@ -341,8 +341,13 @@ class SearchIndex:
             writer.cancel()
             raise
         # segments are merged by our tiered policy (merge.py), not Whoosh's: its merge re-adds every
-        # posting of the merged segments one by one in Python (~17x the CPU of merge.merge_segments)
-        writer.commit(merge=False) if procs > 1 or self.merge_factor > 1 else writer.commit()
+        # posting of the merged segments one by one in Python (~17x the CPU of merge.merge_segments); a parallel
+        # commit merges the tier its workers' segments will fill while they write them
+        if procs > 1 and self.merge_factor > 1:
+            coming = [adding // procs] * procs  # (MpWriter's workers take its batches of 100 in turn)
+            writer.commit(mergetype=merge_while_writing(coming, factor=self.merge_factor))
+        else:
+            writer.commit(merge=False) if procs > 1 or self.merge_factor > 1 else writer.commit()
         ix.close()
         if self.merge_factor > 1:
             merge_tiers(whoosh_index.open_dir(str(new)), options, factor=self.merge_factor)
@@ -355,7 +360,8 @@ class SearchIndex:
         if procs > 1:
             _load_for_workers()
         delete_ids = list(delete_ids)
-        with self._writer(procs, documents=bool(reports or delete_ids), values=values, drop=delete_ids) as w:
+        with self._writer(procs, documents=bool(reports or delete_ids), values=values, drop=delete_ids,
+                          adding=len(reports)) as w:
             if w is None:
                 return
             for rid in delete_ids:

@@ -48,6 +48,47 @@ def test_plan_merges_a_full_tier_and_nothing_else():
     assert merge.plan_merge([1000, 100, 100, 0, 100], factor=3) == [1, 2, 4]
     assert merge.plan_merge([1000, 1000, 5, 1000], factor=3) == [0, 1, 3]
     assert merge.plan_merge([1, 2, 30, 40, 50], factor=3) == [2, 3, 4]  # 1 and 2: tier 0, but only two
+    # segments a parallel commit's workers are writing count towards their tier, and are not merged
+    assert merge.plan_merge([100] * 8, coming=[100, 100]) == list(range(8))
+    assert merge.plan_merge([100] * 7, coming=[100, 100]) == []
+    assert merge.plan_merge([5000, 100], coming=[100] * 9) == []  # one segment of the tier: nothing to merge with
+    assert merge.plan_merge([5000, 100, 100], coming=[5000] * 9) == []
+
+
+def test_parallel_commits_merge_while_their_workers_write_and_answer_as_one_commit(tmp_path, corpus, monkeypatch):
+    """Commits on two worker processes merge the tier their new segments will fill during the commit
+    (merge.merge_while_writing), replacements and deletions made before included, and answer as one commit."""
+    import indexer.engine.index as index_module
+
+    monkeypatch.setattr(SearchIndex, "merge_factor", FACTOR)
+    monkeypatch.setattr(index_module, "_PARALLEL_MIN_REPORTS", 2)
+    planned = []
+    plan = merge.plan_merge
+
+    def spy(sizes, factor=merge.FACTOR, floor=merge.FLOOR, coming=()):
+        chosen = plan(sizes, factor, floor, coming)
+        if coming and chosen:
+            planned.append(chosen)
+        return chosen
+
+    monkeypatch.setattr(merge, "plan_merge", spy)
+    replaced = Report.from_json({**corpus[1].to_json(), "title": "唯一标题甲乙丙"})
+    final = [corpus[0], replaced, *corpus[3:]]
+    ix = SearchIndex(tmp_path / "ix")
+    ix.update(corpus[:4], workers=2)
+    ix.update([replaced, corpus[4]], workers=2)
+    assert ix.delete([corpus[2].id]) == 1
+    for i in range(5, len(corpus), 2):
+        ix.update(corpus[i:i + 2], workers=2)
+        sizes = _segments(ix)
+        assert sum(sizes) <= len(corpus) and len(sizes) <= _bound(sum(sizes)) + 2, sizes
+    assert planned, "no merge during a parallel commit"
+    assert sorted(ix.versions()) == sorted(r.id for r in final)
+    ref = SearchIndex(tmp_path / "ref")
+    ref.update(final)
+    assert _answers(ix) == _answers(ref)
+    ix.close()
+    ref.close()
 
 
 def test_small_commits_stay_few_segments_and_answer_as_one_commit(tmp_path, corpus, monkeypatch):
