@@ -40,10 +40,13 @@ def build(size: int, factor: int, path: Path) -> dict:
     from whoosh import index as whoosh_index
 
     from indexer.engine import index as index_mod
+    from indexer.engine import merge as merge_mod
     from indexer.library import Library
 
+    # every merge writes its segment through merge_segments, after a commit (merge_tiers) or during a parallel
+    # one (merge_while_writing)
     merge_cpu = [0.0]
-    original = index_mod.merge_tiers
+    original = merge_mod.merge_segments
 
     def timed(*args, **kwargs):
         c0 = time.process_time()
@@ -53,7 +56,7 @@ def build(size: int, factor: int, path: Path) -> dict:
             merge_cpu[0] += time.process_time() - c0
 
     shutil.rmtree(path, ignore_errors=True)
-    index_mod.merge_tiers = timed
+    merge_mod.merge_segments = timed
     index_mod.SearchIndex.merge_factor = factor
     update_reuse = Library.update_reuse
     Library.update_reuse = lambda self, reports: []
@@ -65,7 +68,7 @@ def build(size: int, factor: int, path: Path) -> dict:
         assert not result.failed, result.failed[:3]
         lib.close()
     finally:
-        index_mod.merge_tiers = original
+        merge_mod.merge_segments = original
         Library.update_reuse = update_reuse
     ix_dir = path / "whoosh"
     gen = ix_dir / (ix_dir / "CURRENT").read_text().strip()

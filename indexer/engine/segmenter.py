@@ -147,11 +147,9 @@ def words_within(ntext: str, end: int) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=64)
 def tokens(ntext: str) -> tuple[tuple[str, int], ...]:
     """(word, offset) of every word of a normalised text, in order (punctuation and line breaks left out): what
-    jieba's tokenize() gives, cut run by run.  Remembered for the last few texts: the word view (words.py) and the
-    word statistics (keywords.py) of a report read the same slot texts one after the other."""
+    jieba's tokenize() gives, cut run by run.  (The build counts words with word_counts, without offsets.)"""
     if not ntext:
         return ()
     import jieba
