@@ -35,6 +35,7 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     import waitress.server
 
     from indexer.engine.kernels import load_kernels
+    from indexer.engine.segmenter import load_in_background
     from indexer.terminal import CliError
     from webui.app import create_app
     from webui.library import get_library
@@ -53,6 +54,7 @@ def serve(ctx: click.Context, host: str, port: int, index_dir: Path | None, thre
     with app.app_context():  # open the index now, so a broken one fails here and not on the first visitor
         n = get_library().count()
     load_kernels()  # and have the first search's compiled loops ready
+    load_in_background()  # and jieba's dictionary, for the first words-mode search
     try:
         server = waitress.server.create_server(app, host=host, port=port, threads=threads, ident="nianbao")
     except OSError as e:

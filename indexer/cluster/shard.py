@@ -22,6 +22,7 @@ import numpy as np
 from indexer.engine.evaluate import Plan, unknown_issuers
 from indexer.engine.index import SearchIndex
 from indexer.engine.kernels import load_kernels
+from indexer.engine.segmenter import load_in_background
 from indexer.engine.ranking import CollectionStats, shard_statistics
 from indexer.engine.results import SNIPPETS, report_keywords, report_vector, run_facets, run_search, similar_to
 from indexer.model import Report
@@ -57,6 +58,7 @@ class Shard:
     def __init__(self, path: str, readonly: bool):
         self.index = SearchIndex(Path(path), readonly=readonly)
         load_kernels()  # the compiled loops of a search, ready before the first query
+        load_in_background()  # and jieba's dictionary, for the first words-mode query
         self._collection: tuple | None = None  # ((snapshot generation, words key), _CollectionView)
 
     def where(self) -> tuple[str, int]:

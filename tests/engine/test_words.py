@@ -219,3 +219,17 @@ def test_keywords_come_from_the_collection_and_similar_reports_find_other_years(
         assert kws["keywords"] and not {k["word"] for k in kws["keywords"]} & everywhere
         assert len(kws["sections"]) == len(r.sections)
     assert index.keywords("no-such-report") is None and index.similar("no-such-report") is None
+
+
+def test_a_server_loads_the_dictionary_on_a_thread_of_its_own():
+    """`serve` and each shard actor start loading jieba's dictionary at start (segmenter.load_in_background), so
+    the first words-mode search does not wait for it; a search meanwhile shares the one load."""
+    import subprocess
+    import sys
+
+    code = ("import time; from indexer.engine import segmenter as s; t = s.load_in_background(); "
+            "assert t.is_alive() and s._tokenizer is None, 'loaded before the thread ran'; "
+            "words = s.query_words('政务新媒体工作'); t.join(); tok = s._tokenizer; "
+            "assert tok is not None and s.tokenizer() is tok and words == ('政务新媒体', '工作'), words; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
