@@ -67,7 +67,7 @@ def load_build_kernels() -> None:
     otherwise each found them in numba's cache again."""
     from indexer.engine.analysis import slot_grams
 
-    slot_grams.__wrapped__("政务公开a1")
+    slot_grams("政务公开a1")
     counts, positions = np.array([2], dtype=np.uint32), np.array([1, 5], dtype=np.uint32)
     pack_ids(np.array([0], dtype=np.uint32))
     pack_u32(counts - 1)

@@ -65,12 +65,12 @@ def _pack_u32(values, out, at):
     width = 8
     if n:
         fits = 0
-        for w in (0, 1, 2, 4, 8, 16, 24, 32):
+        for w in _WIDTHS:
             if longer[w + 1] == 0:
                 fits = w
                 break
         width, best = fits, n * fits
-        for w in (0, 1, 2, 4, 8, 16, 24, 32):
+        for w in _WIDTHS:
             if w >= fits:
                 break
             size = n * w + 64 * longer[w + 1]

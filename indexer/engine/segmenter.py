@@ -125,10 +125,11 @@ def _run_tokens(run: str) -> tuple[tuple[str, int], ...]:
 
 @lru_cache(maxsize=200_000)
 def _piece_words(piece: str) -> tuple[str, ...]:
-    """The words of one of _PIECES: a run's as jieba cuts it, or the character jieba yields alone."""
+    """The words of one of _PIECES: a run's as jieba cuts it (tokenize()'s words, without their offsets), or the
+    character jieba yields alone."""
     if len(piece) == 1 and not _RUN_CHAR.match(piece):
         return (piece,)
-    return tuple(w for w, _ in _run_tokens(piece))
+    return tuple(w for w in tokenizer().cut(piece, HMM=True) if is_word(w))
 
 
 @lru_cache(maxsize=64)

@@ -227,7 +227,7 @@ def test_a_server_loads_the_dictionary_on_a_thread_of_its_own():
     import subprocess
     import sys
 
-    code = ("import time; from indexer.engine import segmenter as s; t = s.load_in_background(); "
+    code = ("from indexer.engine import segmenter as s; t = s.load_in_background(); "
             "assert t.is_alive() and s._tokenizer is None, 'loaded before the thread ran'; "
             "words = s.query_words('政务新媒体工作'); t.join(); tok = s._tokenizer; "
             "assert tok is not None and s.tokenizer() is tok and words == ('政务新媒体', '工作'), words; print('ok')")
