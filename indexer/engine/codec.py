@@ -17,7 +17,7 @@ from array import array
 
 import numpy as np
 from whoosh.codec import whoosh3
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from indexer.engine.analysis import BULK_TERM, EMPTY_CODES, EMPTY_POSITIONS, CompactPositions, ExactField
@@ -56,6 +56,10 @@ _HEADER_MAX = 256  # bytes: a block's pickled header (length, max id, max weight
 # 118 MB at 256
 _PACK_MIN_POSITIONS = 64
 BLOCK_LIMIT = 1024  # postings per block (Whoosh's default 128): unpacking costs ~20 numpy calls per block
+_WRITE_BUFFER = 64 << 20  # bytes: the lists blockwrite writes before they go to the postings file
+# a TermInfo of a list in the postings file (whoosh3.W3TermInfo.to_bytes: not inlined, no lengths; then the
+# list's offset and length)
+_TERM_INFO = struct.Struct("!BfIBBfIIqi")
 
 
 class CompactPostingsWriter(whoosh3.W3PostingsWriter):
@@ -163,15 +167,44 @@ class CompactFieldWriter(whoosh3.W3FieldWriter):
         first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])])
         post_docs, post_codes = docs[first], codes[first]
         post_counts = np.diff(np.r_[first, len(codes)])
-        term_first = np.flatnonzero(np.r_[True, post_codes[1:] != post_codes[:-1]]).tolist() + [len(first)]
         self.start_field(fieldname, fieldobj)
-        for a, b in zip(term_first, term_first[1:]):
-            self.start_term(fieldobj.term(int(post_codes[a])).encode("utf-8"))
-            lo = int(first[a])
-            hi = int(first[b]) if b < len(first) else len(codes)
-            self._postwriter.add_bulk(post_docs[a:b], post_counts[a:b], positions[lo:hi])
-            self.finish_term()
+        term_first = np.flatnonzero(np.r_[True, post_codes[1:] != post_codes[:-1]])
+        terms = [fieldobj.term(int(c)).encode("utf-8") for c in post_codes[term_first].tolist()]
+        post_bounds = np.r_[term_first, len(first)].astype(np.int64)
+        pos_bounds = np.r_[first[term_first], len(codes)].astype(np.int64)
+        self.write_lists(terms, post_docs, post_counts.astype(np.uint32), positions, post_bounds, pos_bounds)
         self.finish_field()
+
+    def write_lists(self, terms: list[bytes], ids: np.ndarray, counts: np.ndarray, positions: np.ndarray,
+                    post_bounds: np.ndarray, pos_bounds: np.ndarray) -> None:
+        """The current field's lists of ``terms`` (in order; term i's postings ids/counts [post_bounds[i],
+        post_bounds[i + 1]), its positions [pos_bounds[i], pos_bounds[i + 1])) written a buffer at a time by
+        blockwrite.write_lists, each with its TermInfo in the term index."""
+        from indexer.engine import blockwrite
+
+        ids, counts = np.ascontiguousarray(ids, dtype=np.uint32), np.ascontiguousarray(counts, dtype=np.uint32)
+        positions = np.ascontiguousarray(positions, dtype=np.uint32)
+        n_post, n_pos = np.diff(post_bounds), np.diff(pos_bounds)
+        bounds = 16 + 200 * ((n_post + BLOCK_LIMIT - 1) // BLOCK_LIMIT) + 8 * n_post + 4 * n_pos
+        out = np.empty(int(max(min(bounds.sum(), _WRITE_BUFFER), bounds.max())), dtype=np.uint8)
+        stats = np.zeros((len(terms), blockwrite.STATS), dtype=np.int64)
+        t = 0
+        while t < len(terms):
+            done, o = blockwrite.write_lists(ids, counts, positions, post_bounds, pos_bounds, t,
+                                             self._format.ascending, out, stats)
+            self.add_terms(terms, stats, t, done, out[:o])
+            t = done
+
+    def add_terms(self, terms: list[bytes], stats: np.ndarray, t0: int, t1: int, data: np.ndarray) -> None:
+        """Writes ``data`` (the lists of terms t0 to t1, blockwrite's bytes) to the postings file, and each of
+        those terms' TermInfo (from its ``stats`` row) to the term index; terms without postings are left out."""
+        base = self._postfile.tell()
+        self._postfile.write(memoryview(data))
+        prefix, add, pack = pack_ushort(self._fieldid), self._tindex.add, _TERM_INFO.pack
+        for term, (start, length, weight, df, max_count, min_id, max_id) in zip(terms[t0:t1],
+                                                                                 stats[t0:t1].tolist()):
+            if df:
+                add(prefix + term, pack(0, weight, df, 0, 0, max_count, min_id, max_id, base + start, length))
 
 
 def block_arrays(d: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ import struct
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from indexer.engine import blockfile, facets, matching, ranking, snippets
+from indexer.engine import blockfile, blockwrite, facets, matching, ranking, snippets
 from indexer.engine.codec import _PACKED_TAG
 from indexer.engine.packing import (block_followed, block_keys, keys_followed, pack_ids, pack_positions, pack_u32,
                                     unpack_block)
@@ -73,3 +73,15 @@ def load_build_kernels() -> None:
     pack_u32(counts - 1)
     for ascending in (True, False):
         pack_positions(counts, positions, ascending)
+    # a segment's lists written (blockwrite.write_lists), and read back and written again as a merge does
+    ids, bounds = np.array([0], dtype=np.uint32), np.array([0, 1], dtype=np.int64)
+    out, stats = np.empty(4096, dtype=np.uint8), np.zeros((1, blockwrite.STATS), dtype=np.int64)
+    for ascending in (True, False):
+        _t, end = blockwrite.write_lists(ids, counts, positions, bounds, np.array([0, 2], dtype=np.int64), 0,
+                                         ascending, out, stats)
+    listed = out[:end].copy()
+    buf = np.empty(end, dtype=np.uint8)
+    at, zero = np.array([0], dtype=np.int64), np.zeros(1, dtype=np.int64)
+    blockwrite.gather(np.frombuffer(listed.tobytes(), dtype=np.uint8), at, at + end, buf, at)  # (a mapped file)
+    blockwrite.merge_lists(buf, zero, np.zeros(0, dtype=np.int64), np.zeros(2, dtype=np.int64), zero, at,
+                           at + end, bounds, 0, True, out, stats)

@@ -32,13 +32,17 @@ from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.reading import SegmentReader
 from whoosh.system import _SHORT_SIZE, pack_ushort
 
+from indexer.engine import blockwrite
 from indexer.engine.analysis import ExactField
+from indexer.engine.codec import _TERM_INFO
 from indexer.engine.postings import MappedStorage, term_keys
 
 FACTOR = 10  # segments of one tier merged together; also the size ratio between tiers
 # tier t holds segments of FLOOR·FACTOR**t to FLOOR·FACTOR**(t+1) live documents (smaller ones are tier 0): the
 # two segments of ~100 a parallel batch of 200 writes, and the merges of ten, a hundred of them, fall mid-tier
 FLOOR = 3
+_MERGE_BUFFER = 64 << 20  # bytes: the merged lists blockwrite writes before they go to the postings file
+_NO_MAP = np.zeros(0, dtype=np.int64)  # (a segment without deletions: its docnums move by its base)
 
 
 def tier(live_docs: int, factor: int = FACTOR, floor: int = FLOOR) -> int:
@@ -215,8 +219,9 @@ def _term_keys(fieldname: str, readers: list, group: list, maps: list[np.ndarray
 def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndarray], bases: list,
                  lengths) -> None:
     """Write one field of the merged segment: each term's posting lists of all segments, docnums mapped, deleted
-    postings dropped, as one list.  Exact-view fields a whole list at a time (compiled walks, numpy), others
-    posting by posting."""
+    postings dropped, as one list.  Exact-view fields by blockwrite.merge_lists, others posting by posting."""
+    if isinstance(fieldobj, ExactField) and _merge_exact_field(fw, fieldname, fieldobj, readers, maps, bases):
+        return
     exact = isinstance(fieldobj, ExactField)
     docmaps = None if exact else [m.tolist() for m in maps]
     started = False
@@ -230,15 +235,8 @@ def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndar
 
     for t, group in _all_terms(fieldname, readers):
         if exact:
-            keys = _term_keys(fieldname, readers, group, maps, bases)
-            if not len(keys):
-                continue
-            docs = (keys >> np.uint64(32)).astype(np.uint32)
-            first = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])  # (one posting per document)
-            begin(t)
-            fw._postwriter.add_bulk(docs[first], np.diff(np.r_[first, len(docs)]).astype(np.uint32),
-                                    keys.astype(np.uint32))  # (the low 32 bits: the positions)
-            fw.finish_term()
+            if _merge_term(fw, fieldname, readers, group, maps, bases, lambda: begin(t)):
+                fw.finish_term()
             continue
         postings = []
         for i, info in group:
@@ -258,3 +256,105 @@ def _merge_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndar
         fw.finish_term()
     if started:
         fw.finish_field()
+
+
+def _merge_term(fw, fieldname: str, readers: list, group: list, maps: list[np.ndarray], bases: list,
+                begin) -> bool:
+    """One exact-view term's lists (``group``: (reader number, TermInfo bytes)) merged through the search's
+    walk, which reads any record (Whoosh's matcher past the ones it does not); ``begin()`` starts the term when
+    it keeps a posting.  Returns whether it did."""
+    keys = _term_keys(fieldname, readers, group, maps, bases)
+    if not len(keys):
+        return False
+    docs = (keys >> np.uint64(32)).astype(np.uint32)
+    first = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])  # (one posting per document)
+    begin()
+    fw._postwriter.add_bulk(docs[first], np.diff(np.r_[first, len(docs)]).astype(np.uint32),
+                            keys.astype(np.uint32))  # (the low 32 bits: the positions)
+    return True
+
+
+def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[np.ndarray], bases: list) -> bool:
+    """An exact-view field merged by blockwrite.merge_lists: the terms' lists in the mapped postings files are
+    copied, some terms at a time, into one buffer, read there and written as one list each by compiled loops.
+    False (nothing written) when a segment's postings file is not mapped or a term's list is inlined in its
+    TermInfo; a term with a record those loops do not read is merged through the search's walk (_merge_term)."""
+    files = [r._terms._postfile.file for r in readers]
+    if not all(isinstance(f, mmap.mmap) for f in files):
+        return False
+    terms, row_seg, row_at, row_end, term_rows = [], [], [], [], [0]
+    unpack = _TERM_INFO.unpack_from
+    for t, group in _all_terms(fieldname, readers):
+        for i, info in group:
+            flags, *_stats, offset, length = unpack(info)
+            if flags:  # inlined
+                return False
+            row_seg.append(i)
+            row_at.append(offset)
+            row_end.append(offset + length)
+        terms.append(t)
+        term_rows.append(len(row_seg))
+    if not terms:
+        return True
+    sources = [np.frombuffer(f, dtype=np.uint8) for f in files]
+    row_seg, row_at, row_end, term_rows = (np.array(a, dtype=np.int64) for a in (row_seg, row_at, row_end,
+                                                                                   term_rows))
+    bases_array = np.array([b or 0 for b in bases], dtype=np.int64)
+    deleted = [m if b is None else _NO_MAP for m, b in zip(maps, bases)]
+    docmaps = np.concatenate(deleted)
+    docmap_bounds = np.r_[0, np.cumsum([len(m) for m in deleted])].astype(np.int64)
+    stats = np.zeros((len(terms), blockwrite.STATS), dtype=np.int64)
+    ascending = fieldobj.format.ascending
+    out = np.empty(_MERGE_BUFFER, dtype=np.uint8)
+    started = False
+
+    def start() -> None:
+        nonlocal started
+        if not started:
+            fw.start_field(fieldname, fieldobj)
+            started = True
+
+    # chunks of terms whose lists take about _MERGE_BUFFER bytes (a term's at least)
+    term_bytes = np.cumsum(np.add.reduceat(row_end - row_at, term_rows[:-1]))
+    ends = np.unique(np.r_[np.searchsorted(term_bytes, np.arange(_MERGE_BUFFER, term_bytes[-1], _MERGE_BUFFER)) + 1,
+                           len(terms)])
+    c0 = 0
+    for c1 in ends.tolist():
+        r0, r1 = int(term_rows[c0]), int(term_rows[c1])
+        lengths = row_end[r0:r1] - row_at[r0:r1]
+        at = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+        buf = np.empty(int(lengths.sum()), dtype=np.uint8)
+        seg = row_seg[r0:r1]
+        for i, src in enumerate(sources):
+            rows = np.flatnonzero(seg == i)
+            if len(rows):
+                blockwrite.gather(src, row_at[r0:r1][rows], row_end[r0:r1][rows], buf, at[rows])
+        chunk_rows = term_rows[c0:c1 + 1] - r0
+        chunk_stats = stats[c0:c1]
+        t = 0
+        while t < c1 - c0:
+            done, o, status = blockwrite.merge_lists(buf, bases_array, docmaps, docmap_bounds, seg, at,
+                                                     at + lengths, chunk_rows, t, ascending, out, chunk_stats)
+            if (chunk_stats[t:done, blockwrite.DF] > 0).any():
+                start()
+            if o:
+                fw.add_terms(terms[c0:c1], chunk_stats, t, done, out[:o])
+            t = done
+            if status == blockwrite.NO_ROOM and not o:  # one term's list longer than the buffer
+                out = np.empty(2 * len(out), dtype=np.uint8)
+            elif status == blockwrite.DAMAGED:
+                term = terms[c0 + t]
+                group = [(i, readers[i]._terms._tindex[pack_ushort(readers[i]._terms._fieldmap[fieldname]) + term])
+                         for i in seg[chunk_rows[t]:chunk_rows[t + 1]].tolist()]
+
+                def begin(term=term) -> None:
+                    start()
+                    fw.start_term(term)
+
+                if _merge_term(fw, fieldname, readers, group, maps, bases, begin):
+                    fw.finish_term()
+                t += 1
+        c0 = c1
+    if started:
+        fw.finish_field()
+    return True
