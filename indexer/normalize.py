@@ -14,6 +14,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
 _LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
 _WS = re.compile(r"[\s\u00a0\u200b\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
@@ -90,13 +92,42 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _fold_arrays() -> tuple[np.ndarray, np.ndarray, dict[str, str], re.Pattern[str]]:
+    """_fold_table as arrays over the Basic Multilingual Plane, where all its characters are: each character's
+    fold when that is one character (else itself), whether it folds to several or none, those folds, and a
+    pattern matching their characters.  No one-character fold is a character that folds to several, so the two
+    can be applied one after the other."""
+    single = np.arange(0x10000, dtype=np.uint32)
+    several = np.zeros(0x10000, dtype=bool)
+    multi = {}
+    for k, v in _fold_table().items():
+        if len(v) == 1:
+            single[k] = ord(v)
+        else:
+            several[k] = True
+            multi[chr(k)] = v
+    return single, several, multi, re.compile("[" + "".join(map(re.escape, multi)) + "]")
+
+
+def _folded(text: str) -> str:
+    """``text.translate(_fold_table())``, by one lookup over the text's code points: translate() looks each
+    character up in a dict (0.8 ms for a report's 13,700 characters, this 0.12)."""
+    single, several, multi, pattern = _fold_arrays()
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if points.max() >= len(single):  # (a character past the plane: none is folded, but it cannot be looked up)
+        return text.translate(_fold_table())
+    folded = single[points].tobytes().decode("utf-32-le", "surrogatepass")
+    return pattern.sub(lambda m: multi[m.group()], folded) if several[points].any() else folded
+
+
 def normalize(text: str) -> str:
     """Return the matching form of ``text`` (idempotent: normalize(normalize(t)) == normalize(t)): what
     ``to_simplified(fold whitespace(drop invisibles(NFKC(text))).casefold())`` gives, with NFKC skipped when the
     text is in it once _fold_table has folded it (most report text: NFKC was ~half of normalising a report)."""
     if not text:
         return ""
-    t = text.translate(_fold_table())
+    t = _folded(text)
     if not unicodedata.is_normalized("NFKC", t):
         t = to_simplified(unicodedata.normalize("NFKC", t))
     t = _INVISIBLE.sub("", t)

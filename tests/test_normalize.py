@@ -40,3 +40,19 @@ def test_every_folded_character_in_any_company_normalises_as_defined(seed):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 16)))
         assert normalize(text) == by_definition(text), repr(text)
         assert normalize(normalize(text)) == by_definition(by_definition(text)), repr(text)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_fold_by_lookup_is_the_fold_by_translate(seed):
+    # (normalize folds by a lookup array; characters folding to several or none, past the Basic Multilingual
+    # Plane, and lone surrogates included)
+    from indexer.normalize import _fold_table, _folded
+
+    table = _fold_table()
+    several = [k for k, v in table.items() if len(v) != 1]
+    folded = list(table)
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(chr(rng.choice(several)) if r < 0.1 else chr(rng.choice(folded)) if r < 0.4 else
+                       chr(rng.randrange(0x20, 0x11000)) for r in (rng.random() for _ in range(rng.randrange(1, 40))))
+        assert _folded(text) == text.translate(table)

@@ -22,10 +22,11 @@ one by one.  The merged segment takes the place of the first merged one in the s
 
 from __future__ import annotations
 
-import heapq
 import math
 import mmap
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
@@ -42,6 +43,8 @@ FACTOR = 10  # segments of one tier merged together; also the size ratio between
 # two segments of ~100 a parallel batch of 200 writes, and the merges of ten, a hundred of them, fall mid-tier
 FLOOR = 3
 _MERGE_BUFFER = 64 << 20  # bytes: the merged lists blockwrite writes before they go to the postings file
+_MERGE_CHUNK = 32 << 20  # bytes of the merged segments' lists merged at a time
+_MERGE_THREADS = 2
 _NO_MAP = np.zeros(0, dtype=np.int64)  # (a segment without deletions: its docnums move by its base)
 
 
@@ -181,21 +184,18 @@ def _field_terms(reader, fieldname: str) -> Iterator[tuple[bytes, bytes]]:
 
 def _all_terms(fieldname: str, readers: list) -> Iterator[tuple[bytes, list[tuple[int, bytes]]]]:
     """Each term of the field in any of the readers, in order, with (reader number, TermInfo bytes) for the
-    readers holding it, in reader order."""
-    def stream(i: int, reader) -> Iterator[tuple[bytes, int, bytes]]:
+    readers holding it, in reader order (grouped in a dict and sorted: a heapq.merge of the readers' terms took
+    ~1.5 µs a term and reader)."""
+    groups: dict[bytes, list[tuple[int, bytes]]] = {}
+    for i, reader in enumerate(readers):
         for t, info in _field_terms(reader, fieldname):
-            yield t, i, info
-
-    streams = [stream(i, r) for i, r in enumerate(readers)]
-    current, group = None, []
-    for t, i, info in heapq.merge(*streams, key=lambda x: (x[0], x[1])):
-        if t != current:
-            if group:
-                yield current, group
-            current, group = t, []
-        group.append((i, info))
-    if group:
-        yield current, group
+            group = groups.get(t)
+            if group is None:
+                groups[t] = [(i, info)]
+            else:
+                group.append((i, info))
+    for t in sorted(groups):
+        yield t, groups[t]
 
 
 def _term_keys(fieldname: str, readers: list, group: list, maps: list[np.ndarray], bases: list) -> np.ndarray:
@@ -305,7 +305,6 @@ def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[n
     docmap_bounds = np.r_[0, np.cumsum([len(m) for m in deleted])].astype(np.int64)
     stats = np.zeros((len(terms), blockwrite.STATS), dtype=np.int64)
     ascending = fieldobj.format.ascending
-    out = np.empty(_MERGE_BUFFER, dtype=np.uint8)
     started = False
 
     def start() -> None:
@@ -314,12 +313,9 @@ def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[n
             fw.start_field(fieldname, fieldobj)
             started = True
 
-    # chunks of terms whose lists take about _MERGE_BUFFER bytes (a term's at least)
-    term_bytes = np.cumsum(np.add.reduceat(row_end - row_at, term_rows[:-1]))
-    ends = np.unique(np.r_[np.searchsorted(term_bytes, np.arange(_MERGE_BUFFER, term_bytes[-1], _MERGE_BUFFER)) + 1,
-                           len(terms)])
-    c0 = 0
-    for c1 in ends.tolist():
+    def merged(c0: int, c1: int) -> list[tuple[int, int, np.ndarray | None]]:
+        """Terms c0 to c1 merged: (first term, term after the last, their lists' bytes), or (term, term + 1,
+        None) for a term whose records merge_lists does not read; their rows of ``stats`` filled."""
         r0, r1 = int(term_rows[c0]), int(term_rows[c1])
         lengths = row_end[r0:r1] - row_at[r0:r1]
         at = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
@@ -329,23 +325,28 @@ def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[n
             rows = np.flatnonzero(seg == i)
             if len(rows):
                 blockwrite.gather(src, row_at[r0:r1][rows], row_end[r0:r1][rows], buf, at[rows])
-        chunk_rows = term_rows[c0:c1 + 1] - r0
-        chunk_stats = stats[c0:c1]
-        t = 0
+        chunk_rows, chunk_stats = term_rows[c0:c1 + 1] - r0, stats[c0:c1]
+        pieces, t, size = [], 0, _MERGE_BUFFER
         while t < c1 - c0:
+            out = np.empty(size, dtype=np.uint8)
             done, o, status = blockwrite.merge_lists(buf, bases_array, docmaps, docmap_bounds, seg, at,
                                                      at + lengths, chunk_rows, t, ascending, out, chunk_stats)
-            if (chunk_stats[t:done, blockwrite.DF] > 0).any():
-                start()
-            if o:
-                fw.add_terms(terms[c0:c1], chunk_stats, t, done, out[:o])
+            if done > t:
+                pieces.append((c0 + t, c0 + done, out[:o]))
             t = done
             if status == blockwrite.NO_ROOM and not o:  # one term's list longer than the buffer
-                out = np.empty(2 * len(out), dtype=np.uint8)
+                size *= 2
             elif status == blockwrite.DAMAGED:
-                term = terms[c0 + t]
+                pieces.append((c0 + t, c0 + t + 1, None))
+                t += 1
+        return pieces
+
+    def write(pieces) -> None:
+        for t0, t1, data in pieces:
+            if data is None:
+                term = terms[t0]
                 group = [(i, readers[i]._terms._tindex[pack_ushort(readers[i]._terms._fieldmap[fieldname]) + term])
-                         for i in seg[chunk_rows[t]:chunk_rows[t + 1]].tolist()]
+                         for i in row_seg[term_rows[t0]:term_rows[t0 + 1]].tolist()]
 
                 def begin(term=term) -> None:
                     start()
@@ -353,8 +354,24 @@ def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[n
 
                 if _merge_term(fw, fieldname, readers, group, maps, bases, begin):
                     fw.finish_term()
-                t += 1
-        c0 = c1
+                continue
+            if (stats[t0:t1, blockwrite.DF] > 0).any():
+                start()
+            fw.add_terms(terms, stats, t0, t1, data)
+
+    # chunks of terms whose lists take about _MERGE_CHUNK bytes (a term's at least), merged by two threads (the
+    # compiled loops hold no GIL) and written in order: a merge after a commit has the cores to itself
+    term_bytes = np.cumsum(np.add.reduceat(row_end - row_at, term_rows[:-1]))
+    ends = np.unique(np.r_[np.searchsorted(term_bytes, np.arange(_MERGE_CHUNK, term_bytes[-1], _MERGE_CHUNK)) + 1,
+                           len(terms)]).tolist()
+    with ThreadPoolExecutor(_MERGE_THREADS) as pool:
+        pending: deque = deque()
+        for c0, c1 in zip([0] + ends[:-1], ends):
+            pending.append(pool.submit(merged, c0, c1))
+            if len(pending) > _MERGE_THREADS:
+                write(pending.popleft().result())
+        while pending:
+            write(pending.popleft().result())
     if started:
         fw.finish_field()
     return True
