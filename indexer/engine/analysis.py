@@ -106,17 +106,16 @@ class ExactField(fields.FieldType):
 
     @classmethod
     def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(term codes, positions) of a report's slot texts, sorted by code stably (the order slot_arrays gave
-        is kept within a code: positions ascending)."""
+        """(term codes, positions) of a report's slot texts, slot after slot as slot_arrays gives them (a code's
+        positions ascending): the segment writer sorts a segment's reports by code at once, stably
+        (codec.CompactFieldWriter), which sorting each report first only made dearer."""
         codes, positions = [EMPTY_CODES], [EMPTY_POSITIONS]
         for slot, text in enumerate(texts):
             if len(text) >= cls.min_length:
                 c, p = cls.slot_arrays(slot_grams(text), np.uint32(slot << SLOT_SHIFT))
                 codes.append(c)
                 positions.append(p)
-        codes, positions = np.concatenate(codes), np.concatenate(positions)
-        order = np.argsort(codes, kind="stable")
-        return codes[order], positions[order]
+        return np.concatenate(codes), np.concatenate(positions)
 
     @staticmethod
     def slot_arrays(grams: "SlotGrams", base: np.uint32) -> tuple[np.ndarray, np.ndarray]:
@@ -140,6 +139,8 @@ class ExactField(fields.FieldType):
 
     def postings(self, value):
         codes, positions = self.value_arrays(value)
+        order = np.argsort(codes, kind="stable")
+        codes, positions = codes[order], positions[order]
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]).tolist() + [len(codes)]
         for a, b in zip(starts, starts[1:]):
             poslist = positions[a:b].tolist()

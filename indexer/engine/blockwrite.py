@@ -37,6 +37,7 @@ _FRAME_MIN = 4  # a shorter frame has no FRAME opcode
 _MAGIC = (0x57, 0x33, 0x42, 0x6C)  # b"W3Bl" (whoosh3.WHOOSH3_HEADER_MAGIC)
 _RAW, _PACKED = _RAW_TAG[1], _PACKED_TAG[1]
 _C = 0x63  # the tags' first byte, "c"
+_DIGIT_BITS = 11  # stable_order's radix
 
 
 @njit(cache=True, nogil=True)
@@ -49,6 +50,46 @@ def block_bound(postings, positions, blocks):
 @njit(cache=True, nogil=True, inline="always")
 def _blocks(n):
     return (n + BLOCK_LIMIT - 1) // BLOCK_LIMIT
+
+
+@njit(cache=True, nogil=True)
+def stable_order(keys):
+    """(``keys`` sorted, the stable order that sorts them): a least-significant-digit radix sort, 11 bits a pass
+    and as many passes as the largest key needs, the keys carried along.  A segment's grams (~6 M of 500 reports
+    in the bigram field) in 0.18 s, where numpy's stable argsort took 0.23 s even with each report's grams sorted
+    first (0.54 ms a report more)."""
+    n = len(keys)
+    top = np.uint64(0)
+    for k in keys:
+        top = max(top, k)
+    passes = 0
+    while top:
+        top >>= np.uint64(_DIGIT_BITS)
+        passes += 1
+    mask = np.uint64((1 << _DIGIT_BITS) - 1)
+    counts = np.zeros((passes, 1 << _DIGIT_BITS), dtype=np.int64)
+    for k in keys:
+        for p in range(passes):
+            counts[p, (k >> np.uint64(_DIGIT_BITS * p)) & mask] += 1
+    a, b = keys.copy(), np.empty(n, dtype=keys.dtype)
+    oa, ob = np.arange(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    starts = np.empty(1 << _DIGIT_BITS, dtype=np.int64)
+    for p in range(passes):
+        if counts[p].max() == n:  # (every key has the same digit here: nothing moves)
+            continue
+        at = 0
+        for d in range(1 << _DIGIT_BITS):
+            starts[d] = at
+            at += counts[p, d]
+        shift = np.uint64(_DIGIT_BITS * p)
+        for i in range(n):
+            d = (a[i] >> shift) & mask
+            j = starts[d]
+            b[j], ob[j] = a[i], oa[i]
+            starts[d] = j + 1
+        a, b = b, a
+        oa, ob = ob, oa
+    return a, oa
 
 
 # -- CPython's pickler, the few opcodes a block uses ------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The postings codec of the exact view (pickled into Whoosh's TOC by name: indexer.engine.codec.CompactCodec).
 
 CompactFieldWriter turns a segment's per-report items (analysis.py's field types hand Whoosh one item per report:
-term codes and positions as numpy arrays) into posting lists with one numpy sort; CompactPostingsWriter stores each
-block as packed integer arrays (packing.py: docnum gaps, counts, delta-coded positions), which CompactLeafMatcher
-unpacks with numpy for the search (postings.py).
+term codes and positions as numpy arrays) into posting lists with one numpy sort; each block is stored as packed
+integer arrays (packing.py: docnum gaps, counts, delta-coded positions) in the layout CompactPostingsWriter
+defines, written for all the field's terms at once by compiled loops (blockwrite.py, the same bytes), which
+CompactLeafMatcher and the search's compiled walks read (postings.py, blockfile.py).
 """
 
 from __future__ import annotations
@@ -160,10 +161,16 @@ class CompactFieldWriter(whoosh3.W3FieldWriter):
         codes, docs, positions = np.concatenate(codes), np.concatenate(docs), np.concatenate(positions)
         if not len(codes):
             return
-        # reports arrive in docnum order, each sorted by code with positions ascending: a stable sort by code
-        # gives (code, docnum, position) order; with other postings mixed in, sort by docnum as well
-        order = np.lexsort((docs, codes)) if regular else np.argsort(codes, kind="stable")
-        codes, docs, positions = codes[order], docs[order], positions[order]
+        # reports arrive in docnum order, each slot after slot with a code's positions ascending: a stable sort
+        # by code gives (code, docnum, position) order; with other postings mixed in, sort by docnum as well
+        if regular:
+            order = np.lexsort((docs, codes))
+            codes = codes[order]
+        else:
+            from indexer.engine.blockwrite import stable_order
+
+            codes, order = stable_order(codes)
+        docs, positions = docs[order], positions[order]
         first = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])])
         post_docs, post_codes = docs[first], codes[first]
         post_counts = np.diff(np.r_[first, len(codes)])

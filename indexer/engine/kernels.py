@@ -73,6 +73,7 @@ def load_build_kernels() -> None:
     pack_u32(counts - 1)
     for ascending in (True, False):
         pack_positions(counts, positions, ascending)
+    blockwrite.stable_order(np.array([3, 1], dtype=np.uint64))  # (the segment's grams sorted)
     # a segment's lists written (blockwrite.write_lists), and read back and written again as a merge does
     ids, bounds = np.array([0], dtype=np.uint32), np.array([0, 1], dtype=np.int64)
     out, stats = np.empty(4096, dtype=np.uint8), np.zeros((1, blockwrite.STATS), dtype=np.int64)

@@ -12,12 +12,14 @@ core to itself (building 10k reports in commits of 1,000, a commit that merged t
 
 Whoosh's own merge (``SegmentWriter.add_reader``) re-adds every posting through its sorting pool, one Python call
 per posting: 252 s CPU to merge ten segments of 100 synthetic reports, 3.5x indexing them.  ``merge_segments``
-writes the stored and column values of each document as Whoosh does, then walks the terms of all merged segments
-in order and, for the exact-view fields (analysis.ExactField: nearly all postings), reads each segment's posting
-list of the term by the compiled walk a search uses (postings.term_keys), maps docnums to the new segment —
-deleted documents dropped — and writes the concatenation with one ``add_bulk``: 14.5 s for the same merge when
-blocks were unpickled and unpacked in Python.  The few postings of other fields (ids, facets, numbers) are copied
-one by one.  The merged segment takes the place of the first merged one in the segment list.
+writes the stored and column values of each document as Whoosh does, then takes the terms of all merged segments
+in order.  For the exact-view fields (analysis.ExactField: nearly all postings) the posting lists of a chunk of
+terms are copied out of the mapped postings files into one buffer, and compiled loops (blockwrite.merge_lists)
+read each term's lists, map docnums to the new segment — deleted documents dropped — and write them as one list,
+with the statistics of its TermInfo; two threads merge chunks (the loops hold no GIL) and the lists are written
+in term order.  Ten segments of 500 synthetic reports: 3.4 s, where a list at a time through Whoosh's postings
+writer took 9.1 and Whoosh's own merge 252 s for ten of 100.  The few postings of other fields (ids, facets,
+numbers) are copied one by one.  The merged segment takes the place of the first merged one in the segment list.
 """
 
 from __future__ import annotations

@@ -64,8 +64,8 @@ class WordField(ExactField):
 
     @classmethod
     def arrays(cls, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(word codes, entries) of a report's slot texts (a WordSlots, or a plain list: no heading hits), sorted
-        by code, slots ascending within a code."""
+        """(word codes, entries) of a report's slot texts (a WordSlots, or a plain list: no heading hits), slot
+        after slot (the segment writer sorts them by code, stably: ExactField.arrays)."""
         hlens = list(getattr(texts, "heading_lengths", ()))[:MAX_SLOTS]
         texts = slot_texts(list(texts))
         codes, entries = [EMPTY_CODES], [EMPTY_POSITIONS]
@@ -82,9 +82,7 @@ class WordField(ExactField):
             hit = (np.fromiter(map(heading.__contains__, words), dtype=bool, count=len(words)) if heading
                    else np.zeros(len(words), dtype=bool))
             entries.append(np.uint32(slot << SLOT_SHIFT) | (n << np.uint32(1)) | hit.astype(np.uint32))
-        codes, entries = np.concatenate(codes), np.concatenate(entries)
-        order = np.argsort(codes, kind="stable")
-        return codes[order], entries[order]
+        return np.concatenate(codes), np.concatenate(entries)
 
     @staticmethod
     def term(code: int) -> str:  # hex digits of equal length sort like the codes

@@ -151,6 +151,17 @@ def test_a_list_not_read_here_is_reported_at_its_term():
     assert written == data[at0:at0 + n0]  # the first term's list, written before the damaged one
 
 
+@pytest.mark.parametrize("top", [0, 1, 2 ** 11, 2 ** 42, 2 ** 63, 2 ** 64 - 1])
+def test_the_radix_order_is_numpys_stable_argsort(top):
+    rng = np.random.default_rng(top % 1000)
+    for n in (0, 1, 2, 7, 5000):
+        keys = rng.integers(0, top, n, dtype=np.uint64, endpoint=True) if top else np.zeros(n, dtype=np.uint64)
+        keys[: n // 3] = keys[n // 3: 2 * (n // 3)]  # (ties: their order must be kept)
+        ordered, order = blockwrite.stable_order(keys)
+        expected = np.argsort(keys, kind="stable")
+        assert np.array_equal(order, expected) and np.array_equal(ordered, keys[expected])
+
+
 def test_the_width_of_packed_values_is_the_smallest_that_fits():
     # (packing._bit_length, the branch-free bit length pack_u32 counts values by)
     from indexer.engine.packing import _bit_length, pack_u32
