@@ -68,21 +68,30 @@ class WordField(ExactField):
         after slot (the segment writer sorts them by code, stably: ExactField.arrays)."""
         hlens = list(getattr(texts, "heading_lengths", ()))[:MAX_SLOTS]
         texts = slot_texts(list(texts))
-        codes, entries = [EMPTY_CODES], [EMPTY_POSITIONS]
+        # the slots' words, counts and heading hits in lists, made arrays once: a report's ~13 slots each made
+        # their own arrays with ten numpy calls
+        words: list[str] = []
+        counts: list[int] = []
+        hits: list[bool] = []
+        slots: list[int] = []
+        sizes: list[int] = []
         for slot, text in enumerate(texts):
             count = word_counts(text)
             if not count:
                 continue
-            hlen = hlens[slot] if slot < len(hlens) else 0
-            words = list(count)
-            codes.append(np.fromiter(map(word_code, words), dtype=np.uint64, count=len(words)))
-            n = np.minimum(np.fromiter(count.values(), dtype=np.uint32, count=len(words)), _MAX_COUNT)
+            words.extend(count)
+            counts.extend(count.values())
             # a heading hit: the word's first occurrence lies in the heading, i.e. one occurrence does
-            heading = words_within(text, hlen)
-            hit = (np.fromiter(map(heading.__contains__, words), dtype=bool, count=len(words)) if heading
-                   else np.zeros(len(words), dtype=bool))
-            entries.append(np.uint32(slot << SLOT_SHIFT) | (n << np.uint32(1)) | hit.astype(np.uint32))
-        return np.concatenate(codes), np.concatenate(entries)
+            heading = words_within(text, hlens[slot] if slot < len(hlens) else 0)
+            hits.extend(map(heading.__contains__, count) if heading else [False] * len(count))
+            slots.append(slot)
+            sizes.append(len(count))
+        if not words:
+            return EMPTY_CODES, EMPTY_POSITIONS
+        codes = np.fromiter(map(word_code, words), dtype=np.uint64, count=len(words))
+        n = np.minimum(np.array(counts, dtype=np.int64), _MAX_COUNT).astype(np.uint32)
+        high = np.repeat(np.array(slots, dtype=np.uint32) << np.uint32(SLOT_SHIFT), sizes)
+        return codes, high | (n << np.uint32(1)) | np.array(hits, dtype=np.uint32)
 
     @staticmethod
     def term(code: int) -> str:  # hex digits of equal length sort like the codes
