@@ -23,8 +23,8 @@ from numba import njit
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from indexer.engine.analysis import SLOT_SHIFT
-from indexer.engine.codec import _PACKED_TAG, _RAW_TAG
-from indexer.engine.packing import _POS_HEAD_SIZE, _block_followed, _block_keys, _keys_followed, _le32
+from indexer.engine.packing import (_PACKED_TAG, _POS_HEAD_SIZE, _RAW_TAG, _block_followed, _block_keys, _keys_followed,
+                                    _le32)
 
 FALLBACK = -1  # the walk met a record it does not read: read the rest through Whoosh's matcher
 NO_ROOM = -2  # (walk_keys: ``out`` is too small for the next block)

@@ -22,9 +22,8 @@ from numba import njit
 
 from indexer.engine.blockfile import _data as _data_read
 from indexer.engine.blockfile import _record
-from indexer.engine.codec import _PACK_MIN_POSITIONS, _PACKED_TAG, _RAW_TAG, BLOCK_LIMIT
-from indexer.engine.packing import _block_parts, _le32, _next_position, _pack_ids, _pack_positions, _pack_u32, \
-    _position_coding, _put32
+from indexer.engine.packing import (_PACK_MIN_POSITIONS, _PACKED_TAG, _RAW_TAG, BLOCK_LIMIT, _block_parts, _le32,
+                                    _next_position, _pack_ids, _pack_positions, _pack_u32, _position_coding, _put32)
 
 # a term's statistics, one row each (TermInfo: the weight is the positions, the max weight the largest count)
 START, LENGTH, WEIGHT, DF, MAX_COUNT, MIN_ID, MAX_ID = range(7)

@@ -22,7 +22,8 @@ from whoosh.system import _INT_SIZE, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from indexer.engine.analysis import BULK_TERM, EMPTY_CODES, EMPTY_POSITIONS, CompactPositions, ExactField
-from indexer.engine.packing import pack_ids, pack_positions, pack_u32, unpack_block
+from indexer.engine.packing import (_PACK_MIN_POSITIONS, _PACKED_TAG, _RAW_TAG, BLOCK_LIMIT, pack_ids, pack_positions,
+                                    pack_u32, unpack_block)
 
 
 def _cache_missing_length_columns() -> None:
@@ -49,14 +50,8 @@ def _cache_missing_length_columns() -> None:
 _cache_missing_length_columns()
 
 
-_RAW_TAG, _PACKED_TAG = b"c1", b"c2"
 _BLOCK_LENGTH = struct.Struct("!i")  # a block's length, as Whoosh's StructFile.write_int writes it
 _HEADER_MAX = 256  # bytes: a block's pickled header (length, max id, max weight, compression, min/max length) is ~40
-# blocks of fewer positions stay flat uint32 arrays: packing and unpacking cost ~25 numpy calls (~60 µs) per block,
-# paid per rare term each time segments merge; the 1k synthetic index is 98 MB at 64 as with every block packed,
-# 118 MB at 256
-_PACK_MIN_POSITIONS = 64
-BLOCK_LIMIT = 1024  # postings per block (Whoosh's default 128): unpacking costs ~20 numpy calls per block
 _WRITE_BUFFER = 64 << 20  # bytes: the lists blockwrite writes before they go to the postings file
 # a TermInfo of a list in the postings file (whoosh3.W3TermInfo.to_bytes: not inlined, no lengths; then the
 # list's offset and length)
