@@ -52,7 +52,8 @@ def test_the_fold_by_lookup_is_the_fold_by_translate(seed):
     several = [k for k, v in table.items() if len(v) != 1]
     folded = list(table)
     rng = random.Random(seed)
-    for _ in range(500):
-        text = "".join(chr(rng.choice(several)) if r < 0.1 else chr(rng.choice(folded)) if r < 0.4 else
-                       chr(rng.randrange(0x20, 0x11000)) for r in (rng.random() for _ in range(rng.randrange(1, 40))))
+    for _ in range(300):  # (texts shorter than _LOOKUP_MIN are folded by translate() itself)
+        n, top = rng.randrange(1, 400), rng.choice([0x10000, 0x11000])  # (most without a character past the plane)
+        text = "".join(chr(rng.choice(several)) if r < 0.02 else chr(rng.choice(folded)) if r < 0.4 else
+                       chr(rng.randrange(0x20, top if r < 0.41 else 0x10000)) for r in (rng.random() for _ in range(n)))
         assert _folded(text) == text.translate(table)

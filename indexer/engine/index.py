@@ -89,7 +89,7 @@ def report_document(report: Report, version: str | None = None) -> dict:
     stored_sections = []
     for s in report.sections:
         heading = normalize(f"{s.number}{s.heading}")
-        match_text = section_match_text(s.number, s.heading, s.text)
+        match_text = heading + "\n" + normalize(s.text)  # (section_match_text, the heading normalised once)
         texts.append(match_text)
         slots.append([s.canonical or "unclassified", len(match_text), len(heading)])
         stored_sections.append((s.anchor, s.heading, s.canonical or "unclassified", s.text))
