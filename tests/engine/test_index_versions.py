@@ -40,6 +40,8 @@ def test_remembered_versions_are_the_published_ones(tmp_path, corpus):
     before = ix.versions()[corpus[1].id]
     assert ix.update([replaced]) == 1
     assert ix.versions() == _fresh(path) and ix.versions()[corpus[1].id] != before
+    assert ix.search("")["total"] == 5  # the older version deleted, not kept beside the new one
+    assert ix.search("唯一标题甲乙丙")["total"] == 1
     assert ix.update([replaced]) == 0  # the same version again: nothing to do
 
     ix.delete([corpus[0].id])
@@ -50,8 +52,10 @@ def test_remembered_versions_are_the_published_ones(tmp_path, corpus):
 
     other = SearchIndex(path)  # another writer commits: what this one remembered is of an older generation
     other.update(corpus[5:7])
+    other.update([Report.from_json({**corpus[3].to_json(), "title": "唯一标题丁戊己"})])
     other.close()
     assert ix.versions() == _fresh(path) and corpus[5].id in ix.versions()
+    assert ix.search("")["total"] == 6
     ix.update(corpus[7:8])
     assert ix.versions() == _fresh(path) and len(ix.versions()) == 7
     # the returned dict is a copy: changing it changes nothing remembered
