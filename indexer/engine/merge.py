@@ -301,6 +301,9 @@ def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[n
     sources = [np.frombuffer(f, dtype=np.uint8) for f in files]
     row_seg, row_at, row_end, term_rows = (np.array(a, dtype=np.int64) for a in (row_seg, row_at, row_end,
                                                                                    term_rows))
+    file_sizes = np.array([len(src) for src in sources], dtype=np.int64)
+    if (row_at < 0).any() or (row_end < row_at).any() or (row_end > file_sizes[row_seg]).any():
+        return False  # (a TermInfo past its postings file: the compiled copy does not check bounds)
     bases_array = np.array([b or 0 for b in bases], dtype=np.int64)
     deleted = [m if b is None else _NO_MAP for m, b in zip(maps, bases)]
     docmaps = np.concatenate(deleted)
