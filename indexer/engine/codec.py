@@ -1,10 +1,11 @@
 """The postings codec of the exact view (pickled into Whoosh's TOC by name: indexer.engine.codec.CompactCodec).
 
 CompactFieldWriter turns a segment's per-report items (analysis.py's field types hand Whoosh one item per report:
-term codes and positions as numpy arrays) into posting lists with one numpy sort; each block is stored as packed
-integer arrays (packing.py: docnum gaps, counts, delta-coded positions) in the layout CompactPostingsWriter
-defines, written for all the field's terms at once by compiled loops (blockwrite.py, the same bytes), which
-CompactLeafMatcher and the search's compiled walks read (postings.py, blockfile.py).
+term codes and positions as numpy arrays) into posting lists with one sort of the segment's grams (a compiled
+radix sort, blockwrite.stable_order); each block is stored as packed integer arrays (packing.py: docnum gaps,
+counts, delta-coded positions) in the layout CompactPostingsWriter defines, written for all the field's terms at
+once by compiled loops (blockwrite.py, the same bytes), which CompactLeafMatcher and the search's compiled walks
+read (postings.py, blockfile.py).
 """
 
 from __future__ import annotations
