@@ -53,7 +53,7 @@ _cache_missing_length_columns()
 
 _BLOCK_LENGTH = struct.Struct("!i")  # a block's length, as Whoosh's StructFile.write_int writes it
 _HEADER_MAX = 256  # bytes: a block's pickled header (length, max id, max weight, compression, min/max length) is ~40
-_WRITE_BUFFER = 64 << 20  # bytes: the lists blockwrite writes before they go to the postings file
+WRITE_BUFFER = 64 << 20  # bytes: the lists blockwrite writes before they go to the postings file (merges too)
 # a TermInfo of a list in the postings file (whoosh3.W3TermInfo.to_bytes: not inlined, no lengths; then the
 # list's offset and length)
 _TERM_INFO = struct.Struct("!BfIBBfIIqi")
@@ -188,8 +188,8 @@ class CompactFieldWriter(whoosh3.W3FieldWriter):
         ids, counts = np.ascontiguousarray(ids, dtype=np.uint32), np.ascontiguousarray(counts, dtype=np.uint32)
         positions = np.ascontiguousarray(positions, dtype=np.uint32)
         n_post, n_pos = np.diff(post_bounds), np.diff(pos_bounds)
-        bounds = 16 + 200 * ((n_post + BLOCK_LIMIT - 1) // BLOCK_LIMIT) + 8 * n_post + 4 * n_pos
-        out = np.empty(int(max(min(bounds.sum(), _WRITE_BUFFER), bounds.max())), dtype=np.uint8)
+        bounds = blockwrite.block_bound(n_post, n_pos, (n_post + BLOCK_LIMIT - 1) // BLOCK_LIMIT)  # (per term)
+        out = np.empty(int(max(min(bounds.sum(), WRITE_BUFFER), bounds.max())), dtype=np.uint8)
         stats = np.zeros((len(terms), blockwrite.STATS), dtype=np.int64)
         t = 0
         while t < len(terms):

@@ -213,8 +213,9 @@ class SearchIndex:
         # (generation, report id → indexed version) as last read or committed by this object: update() asks before
         # every commit, and reading them from a snapshot of 100k reports took 2.2 s of a commit's ~8
         self._known_versions: tuple[str, dict[str, str]] | None = None
-        self._committed: tuple[str | None, str] | None = None  # (generation built on, generation published)
-        self._writing_on: str | None = None  # the generation the open writer builds on (None: a new index)
+        # the generation the last writer built on (None: a new index) and the one it published
+        self._writing_on: str | None = None
+        self._published: str | None = None
 
     # -- generations -----------------------------------------------------------------------------------------------
 
@@ -311,8 +312,8 @@ class SearchIndex:
                 # a file of its own in each generation (never the current one's written through a link)
                 (new / VALUES_FILE).write_text(json.dumps(clean_values(kept), sort_keys=True, separators=(",", ":")),
                                                encoding="ascii")
+                self._writing_on = None if fresh else current
                 if documents or fresh:
-                    self._writing_on = None if fresh else current
                     with self._whoosh_writer(new, fresh, procs, adding) as writer:
                         yield writer
                 else:  # values alone: no Whoosh commit
@@ -325,7 +326,7 @@ class SearchIndex:
                 shutil.rmtree(new, ignore_errors=True)
                 raise
             self._publish(new.name)
-            self._committed = (current, new.name)
+            self._published = new.name
             self._remove_unused_generations(new.name)
 
     @contextmanager
@@ -381,15 +382,14 @@ class SearchIndex:
                         w.delete_by_term("rid", r.id)
                 for r in reports:
                     w.add_document(**report_document(r, (versions or {}).get(r.id)))
-        base, published = self._committed
-        if known is not None and known[0] == base and self.schema_current():
+        if known is not None and known[0] == self._writing_on and self.schema_current():
             # the versions of the generation this commit built on, with its changes
             have = known[1]
             for rid in delete_ids:
                 have.pop(rid, None)
             for r in reports:
                 have[r.id] = (versions or {}).get(r.id) or report_version(r)
-            self._known_versions = (published, have)
+            self._known_versions = (self._published, have)
 
     def update(self, reports: Iterable[Report], *, workers: int = 2, values: Values | None = None) -> int:
         """Add or replace reports (by id) in one commit; returns how many.  A report already indexed at the same

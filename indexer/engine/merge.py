@@ -37,14 +37,13 @@ from whoosh.system import _SHORT_SIZE, pack_ushort
 
 from indexer.engine import blockwrite
 from indexer.engine.analysis import ExactField
-from indexer.engine.codec import _TERM_INFO
+from indexer.engine.codec import _TERM_INFO, WRITE_BUFFER
 from indexer.engine.postings import MappedStorage, term_keys
 
 FACTOR = 10  # segments of one tier merged together; also the size ratio between tiers
 # tier t holds segments of FLOOR·FACTOR**t to FLOOR·FACTOR**(t+1) live documents (smaller ones are tier 0): the
 # two segments of ~100 a parallel batch of 200 writes, and the merges of ten, a hundred of them, fall mid-tier
 FLOOR = 3
-_MERGE_BUFFER = 64 << 20  # bytes: the merged lists blockwrite writes before they go to the postings file
 _MERGE_CHUNK = 32 << 20  # bytes of the merged segments' lists merged at a time
 _MERGE_THREADS = 2
 _NO_MAP = np.zeros(0, dtype=np.int64)  # (a segment without deletions: its docnums move by its base)
@@ -331,7 +330,7 @@ def _merge_exact_field(fw, fieldname: str, fieldobj, readers: list, maps: list[n
             if len(rows):
                 blockwrite.gather(src, row_at[r0:r1][rows], row_end[r0:r1][rows], buf, at[rows])
         chunk_rows, chunk_stats = term_rows[c0:c1 + 1] - r0, stats[c0:c1]
-        pieces, t, size = [], 0, _MERGE_BUFFER
+        pieces, t, size = [], 0, WRITE_BUFFER
         while t < c1 - c0:
             out = np.empty(size, dtype=np.uint8)
             done, o, status = blockwrite.merge_lists(buf, bases_array, docmaps, docmap_bounds, seg, at,
